@@ -1,0 +1,31 @@
+# Two commands: `make run` (install, migrate, demo data, serve on 127.0.0.1) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install system-deps bench clean
+
+run: install
+	$(BIN)/coverdesk db upgrade
+	$(BIN)/coverdesk demo load --if-empty
+	$(BIN)/coverdesk run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED)
+
+$(INSTALLED): pyproject.toml scripts/system-deps.sh
+	scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+bench: install
+	$(BIN)/python benchmarks/import_orders.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

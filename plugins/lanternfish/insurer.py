@@ -1,0 +1,88 @@
+"""Lanternfish Mutual: a fictional insurer that prices cover per whole USD 100, in USD only.
+
+Neither the name nor the terms belong to a real insurer. They are modelled on published
+per-USD-100 pricing: Pirate Ship / InsureShield charge USD 1.35 per USD 100 internationally, in
+whole USD 100 steps (not prorated), up to USD 5,000 (claims-rules.md PS1, PS2); ParcelGuard
+charges USD 1.39 per USD 100 internationally (P1).
+
+* Premium: every started USD 100 of insured value is one unit. Units 1-10 (cover up to
+  USD 1,000) cost the first band's rate, every further unit the second band's; the bands apply
+  marginally, so crossing USD 1,000 never lowers the price of the first 10 units.
+* Terms of 2025-01-01: USD 1.35 and USD 1.10 per unit. Terms of 2026-07-01: the first band
+  rises to USD 1.39, ParcelGuard's international rate (P1). Both: minimum premium USD 2.00,
+  maximum insured value USD 5,000 (PS1).
+* Excluded destinations: Shipsurance's list (S1: AF, BR, CU, IR, NG, VE) plus KP and SY, which
+  were under comprehensive US sanctions when the first terms were written.
+* Excluded categories: cash, precious metals and jewellery, as EasyPost's cover excludes coins,
+  bullion, loose stones, jewellery and negotiable documents (E5); art is our own addition.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+
+from portal.money import Money
+from portal.plugin_api import InsurerPlugin, InsurerTerms, QuoteRequest
+
+CURRENCY = "USD"
+UNIT = Decimal("100")
+
+EXCLUDED_DESTINATIONS = frozenset({"AF", "BR", "CU", "IR", "NG", "VE", "KP", "SY"})
+EXCLUDED_CATEGORIES = frozenset({"cash", "precious_metals", "jewelry", "art"})
+
+
+@dataclass(frozen=True)
+class Band:
+    """``units`` whole USD 100 units at ``rate`` USD each; ``units=None`` covers the rest."""
+
+    units: int | None
+    rate: Decimal
+
+
+def _terms(effective_from: date, notes: str) -> InsurerTerms:
+    return InsurerTerms(
+        effective_from=effective_from,
+        max_insured_value={CURRENCY: Decimal("5000.00")},
+        minimum_premium={CURRENCY: Decimal("2.00")},
+        excluded_destinations=EXCLUDED_DESTINATIONS,
+        excluded_categories=EXCLUDED_CATEGORIES,
+        notes=notes,
+    )
+
+
+#: (terms, rate bands) per version, oldest first.
+VERSIONS = (
+    (
+        _terms(date(2025, 1, 1), "USD 1.35 per USD 100 up to USD 1,000, USD 1.10 per USD 100 above"),
+        (Band(10, Decimal("1.35")), Band(None, Decimal("1.10"))),
+    ),
+    (
+        _terms(date(2026, 7, 1), "USD 1.39 per USD 100 up to USD 1,000, USD 1.10 per USD 100 above"),
+        (Band(10, Decimal("1.39")), Band(None, Decimal("1.10"))),
+    ),
+)
+BANDS = {terms.effective_from: bands for terms, bands in VERSIONS}
+
+
+class LanternfishInsurer(InsurerPlugin):
+    code = "lanternfish"
+    name = "Lanternfish Mutual"
+    certificate_prefix = "LFM"
+    terms_history = tuple(terms for terms, _ in VERSIONS)
+    source = (
+        "Fictional insurer. Per-USD-100 pricing in whole steps and USD 5,000 limit modelled on "
+        "Pirate Ship/InsureShield (claims-rules.md PS1, PS2) and ParcelGuard (P1); destination "
+        "exclusions from Shipsurance (S1) plus KP and SY."
+    )
+
+    def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
+        """Each started USD 100 is a unit, priced at the rate of the band it falls in."""
+        remaining = int((request.insured_value.amount / UNIT).to_integral_value(rounding=ROUND_CEILING))
+        total, parts = Decimal(0), []
+        for band in BANDS[terms.effective_from]:
+            units = remaining if band.units is None else min(remaining, band.units)
+            if units:
+                total += units * band.rate
+                parts.append(f"{CURRENCY} {band.rate} per {CURRENCY} {UNIT} × {units} unit{'s' if units > 1 else ''}")
+            remaining -= units
+        return Money.of(total, CURRENCY), " + ".join(parts)

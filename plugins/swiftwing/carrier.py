@@ -1,0 +1,51 @@
+"""Swiftwing Express: a fictional express courier with typical courier terms.
+
+Neither the name nor the rules belong to a real courier. The terms follow the common courier
+pattern: waybill numbers of 10 digits, and liability for a lost parcel limited to USD 100 or the
+declared value if lower. A declared value in another currency is not converted: the cap is then
+USD 100.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal
+from urllib.parse import quote
+
+from portal.money import Money
+from portal.plugin_api import CarrierPlugin, Service
+
+TRACKING_URL = "https://track.swiftwing.example/shipments/{}"
+WAYBILL_PATTERN = re.compile(r"\d{10}")
+LIABILITY_CAP = Money(Decimal("100.00"), "USD")
+
+
+class SwiftwingCarrier(CarrierPlugin):
+    code = "swiftwing"
+    name = "Swiftwing Express"
+    kind = "express"
+    services = (
+        Service("express_worldwide", "Express Worldwide", "Next possible business day, door to door"),
+        Service("economy_express", "Economy Express", "Slower, cheaper door-to-door service"),
+    )
+    source = (
+        "Fictional courier: invented terms (10-digit waybills; USD 100 per parcel, "
+        "or the declared value if lower)."
+    )
+
+    def tracking_url(self, tracking_no: str) -> str:
+        return TRACKING_URL.format(quote(tracking_no, safe=""))
+
+    def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
+        if self.service(service_code) is None:
+            return f"Swiftwing Express has no service {service_code!r}"
+        if not WAYBILL_PATTERN.fullmatch(tracking_no):
+            return "must be a 10-digit waybill number"
+        return None
+
+    def liability_cap(self, service_code: str, declared_value: Money, on: date) -> Money | None:
+        """USD 100 per parcel, or the declared value in USD if lower."""
+        if self.service(service_code) is None:
+            return None
+        if declared_value.currency == LIABILITY_CAP.currency:
+            return min(declared_value, LIABILITY_CAP)
+        return LIABILITY_CAP

@@ -1,0 +1,242 @@
+"""The OpenAPI 3.1 document of the JSON API, served at /api/v1/openapi.json.
+
+A test checks it against the OpenAPI schema and that every route of the API is in it.
+"""
+
+from __future__ import annotations
+
+from ..plugin_api import GOODS_CATEGORIES
+
+DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1250.00"]}
+NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
+TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def openapi_document() -> dict:
+    seller = {
+        "type": "object",
+        "required": ["code", "name", "email"],
+        "properties": {
+            "code": {"type": "string", "maxLength": 32, "description": "The ordering system's seller code"},
+            "name": {"type": "string", "maxLength": 200},
+            "email": {"type": "string", "format": "email"},
+        },
+    }
+    cover_request = {
+        "type": "object",
+        "required": ["insurer", "insured_value"],
+        "properties": {
+            "insurer": {"type": "string", "description": "Insurer code from GET /insurers"},
+            "insured_value": {**DECIMAL, "description": "At most the declared value, in the order's currency"},
+        },
+    }
+    order_request = {
+        "type": "object",
+        "required": ["order_no", "seller", "carrier", "service", "tracking_no", "destination_country",
+                     "declared_value", "currency", "contents", "category"],
+        "properties": {
+            "order_no": {"type": "string", "maxLength": 64, "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
+            "seller": seller,
+            "carrier": {"type": "string", "description": "Carrier code from GET /carriers"},
+            "service": {"type": "string", "description": "One of the carrier's service codes"},
+            "tracking_no": {"type": "string", "maxLength": 40},
+            "destination_country": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2"},
+            "declared_value": {**DECIMAL, "description": "Decimal string; numbers with a fraction are refused"},
+            "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217"},
+            "contents": {"type": "string", "maxLength": 500},
+            "category": {"type": "string", "enum": list(GOODS_CATEGORIES)},
+            "dispatched_at": {**TIMESTAMP, "description": "ISO 8601; without an offset, warehouse local time. "
+                                                          "Cover is refused once the parcel is dispatched."},
+            "cover": {"oneOf": [cover_request, {"type": "null"}]},
+        },
+    }
+    cover = {
+        "type": "object",
+        "properties": {
+            "insurer": {"type": "string"},
+            "insured_value": DECIMAL,
+            "currency": {"type": "string"},
+            "premium": DECIMAL,
+            "certificate_no": {"type": "string"},
+            "rate_description": {"type": "string"},
+            "terms_effective": {"type": "string", "format": "date"},
+            "bought_at": {"type": "string", "format": "date-time"},
+        },
+    }
+    order = {
+        "type": "object",
+        "properties": {
+            "order_no": {"type": "string"},
+            "seller": seller,
+            "carrier": {"type": "string"},
+            "service": {"type": "string"},
+            "tracking_no": {"type": "string"},
+            "tracking_url": {"type": ["string", "null"]},
+            "destination_country": {"type": "string"},
+            "declared_value": DECIMAL,
+            "currency": {"type": "string"},
+            "contents": {"type": "string"},
+            "category": {"type": "string"},
+            "dispatched_at": TIMESTAMP,
+            "created_at": {"type": "string", "format": "date-time"},
+            "state": {"type": "string", "enum": ["awaiting_dispatch", "dispatched"]},
+            "certificate_no": {"type": ["string", "null"]},
+            "premium": NULLABLE_DECIMAL,
+            "cover": {"oneOf": [cover, {"type": "null"}]},
+        },
+    }
+    order_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}
+    secured = [{"bearer": []}]
+    quote_params = [
+        {"name": name, "in": "query", "required": required, "schema": {"type": "string"}, "description": text}
+        for name, required, text in (
+            ("insurer", True, "Insurer code"),
+            ("declared_value", True, "Decimal string"),
+            ("insured_value", False, "Decimal string; defaults to the declared value"),
+            ("currency", True, "ISO 4217"),
+            ("destination_country", True, "ISO 3166-1 alpha-2"),
+            ("category", True, "Goods category"),
+            ("carrier", False, "Carrier code, for insurers whose rules depend on it"),
+            ("service", False, "Service code"),
+        )
+    ]
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Coverdesk API",
+            "version": "1.0.0",
+            "description": "Orders with parcel cover for the ordering system. Send `Authorization: Bearer <token>`; "
+                           "tokens come from `coverdesk tokens create NAME`. Money is a decimal string with an "
+                           "ISO 4217 currency; times are ISO 8601 in UTC.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "errors": {"type": "object", "additionalProperties": {"type": "string"},
+                                   "description": "Reason per field path, e.g. `seller.email`"},
+                    },
+                },
+                "OrderRequest": order_request,
+                "Order": order,
+            },
+        },
+        "paths": {
+            "/orders": {
+                "post": {
+                    "summary": "Create an order, with cover if asked",
+                    "operationId": "createOrder",
+                    "security": secured,
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
+                    "responses": {
+                        "201": {"description": "Created", **order_response},
+                        "200": {"description": "The same order was already received; it is returned as stored",
+                                **order_response},
+                        "401": _error_response("No or invalid token"),
+                        "409": _error_response("The order number exists with different details"),
+                        "422": _error_response("Invalid input or cover refused; `errors` names each field"),
+                    },
+                }
+            },
+            "/orders/{order_no}": {
+                "get": {
+                    "summary": "An order, its cover and its current state",
+                    "operationId": "getOrder",
+                    "security": secured,
+                    "parameters": [{"name": "order_no", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {
+                        "200": {"description": "The order", **order_response},
+                        "401": _error_response("No or invalid token"),
+                        "404": _error_response("No such order"),
+                    },
+                }
+            },
+            "/quote": {
+                "get": {
+                    "summary": "Price cover, or the insurer's reason for refusing it",
+                    "operationId": "quote",
+                    "security": secured,
+                    "parameters": quote_params,
+                    "responses": {
+                        "200": {"description": "`accepted` tells whether the insurer covers the parcel",
+                                "content": {"application/json": {"schema": {
+                                    "type": "object",
+                                    "required": ["insurer", "accepted"],
+                                    "properties": {
+                                        "insurer": {"type": "string"},
+                                        "accepted": {"type": "boolean"},
+                                        "insured_value": DECIMAL,
+                                        "premium": DECIMAL,
+                                        "currency": {"type": "string"},
+                                        "rate_description": {"type": "string"},
+                                        "terms_effective": {"type": "string", "format": "date"},
+                                        "reason": {"type": "string"},
+                                        "field": {"type": ["string", "null"]},
+                                        "message": {"type": "string"},
+                                    },
+                                }}}},
+                        "401": _error_response("No or invalid token"),
+                        "422": _error_response("Invalid parameters"),
+                    },
+                }
+            },
+            "/carriers": {
+                "get": {
+                    "summary": "Loaded carrier plugins and their services",
+                    "operationId": "listCarriers",
+                    "security": secured,
+                    "responses": {"200": {"description": "Carriers", "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "properties": {"carriers": {"type": "array", "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"}, "name": {"type": "string"},
+                                "kind": {"type": "string", "enum": ["postal", "express", "dedicated_line"]},
+                                "services": {"type": "array", "items": {"type": "object", "properties": {
+                                    "code": {"type": "string"}, "name": {"type": "string"},
+                                    "description": {"type": "string"}}}},
+                            }}}},
+                    }}}}, "401": _error_response("No or invalid token")},
+                }
+            },
+            "/insurers": {
+                "get": {
+                    "summary": "Loaded insurer plugins and the limits of their terms in force today",
+                    "operationId": "listInsurers",
+                    "security": secured,
+                    "responses": {"200": {"description": "Insurers", "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "properties": {"insurers": {"type": "array", "items": {
+                            "type": "object",
+                            "properties": {
+                                "code": {"type": "string"}, "name": {"type": "string"},
+                                "currencies": {"type": "array", "items": {"type": "string"}},
+                                "max_insured_value": {"type": "object", "additionalProperties": DECIMAL},
+                                "minimum_premium": {"type": "object", "additionalProperties": DECIMAL},
+                                "excluded_destinations": {"type": "array", "items": {"type": "string"}},
+                                "excluded_categories": {"type": "array", "items": {"type": "string"}},
+                                "terms_effective": {"type": "string", "format": "date"},
+                            }}}},
+                    }}}}, "401": _error_response("No or invalid token")},
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "operationId": "openapi",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document"}},
+                }
+            },
+        },
+    }

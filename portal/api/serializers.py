@@ -1,0 +1,67 @@
+"""The JSON shapes of the API; the OpenAPI document describes exactly these."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from ..orders.models import Order
+from ..plugin_api import CarrierPlugin, InsurerPlugin
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
+    cover = order.cover
+    return {
+        "order_no": order.order_no,
+        "seller": {"code": order.seller.code, "name": order.seller.name, "email": order.seller.email},
+        "carrier": order.carrier_code,
+        "service": order.service_code,
+        "tracking_no": order.tracking_no,
+        "tracking_url": carrier.tracking_url(order.tracking_no) if carrier else None,
+        "destination_country": order.destination_country,
+        "declared_value": str(order.declared_value),
+        "currency": order.currency,
+        "contents": order.contents,
+        "category": order.category,
+        "dispatched_at": timestamp(order.dispatched_at),
+        "created_at": timestamp(order.created_at),
+        "state": order.state,
+        "certificate_no": cover.certificate_no if cover else None,
+        "premium": str(cover.premium) if cover else None,
+        "cover": None if cover is None else {
+            "insurer": cover.insurer_code,
+            "insured_value": str(cover.insured_value),
+            "currency": cover.currency,
+            "premium": str(cover.premium),
+            "certificate_no": cover.certificate_no,
+            "rate_description": cover.rate_description,
+            "terms_effective": cover.terms_effective.isoformat(),
+            "bought_at": timestamp(cover.bought_at),
+        },
+    }
+
+
+def carrier_json(carrier: CarrierPlugin) -> dict:
+    return {
+        "code": carrier.code,
+        "name": carrier.name,
+        "kind": carrier.kind,
+        "services": [{"code": s.code, "name": s.name, "description": s.description} for s in carrier.services],
+    }
+
+
+def insurer_json(insurer: InsurerPlugin, on) -> dict:
+    terms = insurer.terms(on)
+    return {
+        "code": insurer.code,
+        "name": insurer.name,
+        "currencies": list(terms.currencies),
+        "max_insured_value": {currency: str(amount) for currency, amount in sorted(terms.max_insured_value.items())},
+        "minimum_premium": {currency: str(amount) for currency, amount in sorted(terms.minimum_premium.items())},
+        "excluded_destinations": sorted(terms.excluded_destinations),
+        "excluded_categories": sorted(terms.excluded_categories),
+        "terms_effective": terms.effective_from.isoformat(),
+    }

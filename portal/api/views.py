@@ -1,0 +1,146 @@
+"""JSON API for the ordering system. Every call but the OpenAPI document needs a bearer token."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..audit.services import Actor
+from ..auth.services import token_for
+from ..clock import local_today
+from ..cover.services import quote as quote_cover
+from ..extensions import db
+from ..money import Money, MoneyError, check_currency, parse_amount
+from ..orders.services import OrderConflict, create_order, find_by_number
+from ..orders.validation import ValidationFailed, country_error
+from ..plugin_api import GOODS_CATEGORIES, Refusal
+from ..plugin_engine import registry
+from .openapi import openapi_document
+from .serializers import carrier_json, insurer_json, order_json
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def problem(status: int, message: str, errors: dict[str, str] | None = None):
+    body = {"error": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), status
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        token = token_for(secret.strip()) if scheme.lower() == "bearer" else None
+        if token is None:
+            response, status = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="coverdesk"'
+            return response, status
+        g.api_actor = Actor("api", str(token.id), f"API: {token.name}")
+        db.session.commit()  # keep last_used_at
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return problem(exc.code or 500, exc.description or exc.name)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.post("/orders")
+@token_required
+def post_order():
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return problem(422, "the body must be a JSON object", {"body": "must be a JSON object"})
+    plugins = registry()
+    try:
+        result = create_order(plugins, payload, g.api_actor, source="api")
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return problem(422, "the order has errors", exc.errors)
+    except OrderConflict as exc:
+        db.session.rollback()
+        return problem(409, str(exc))
+    db.session.commit()
+    body = order_json(result.order, plugins.carrier(result.order.carrier_code))
+    return jsonify(body), (201 if result.created else 200)
+
+
+@bp.get("/orders/<order_no>")
+@token_required
+def get_order(order_no: str):
+    order = find_by_number(order_no)
+    if order is None:
+        return problem(404, f"no order {order_no}")
+    return jsonify(order_json(order, registry().carrier(order.carrier_code)))
+
+
+@bp.get("/quote")
+@token_required
+def get_quote():
+    args = request.args
+    errors: dict[str, str] = {}
+    plugins = registry()
+    insurer = (args.get("insurer") or "").strip().lower()
+    if not insurer:
+        errors["insurer"] = "is required"
+    elif plugins.insurer(insurer) is None:
+        errors["insurer"] = f"unknown insurer {insurer!r} (known: {', '.join(sorted(plugins.insurers))})"
+    currency = ""
+    try:
+        currency = check_currency(args.get("currency", ""))
+    except MoneyError as exc:
+        errors["currency"] = str(exc)
+    amounts = {}
+    for key in ("declared_value", "insured_value"):
+        raw = args.get(key)
+        if raw is None and key == "insured_value":
+            continue  # the declared value is insured unless told otherwise
+        try:
+            amounts[key] = parse_amount(raw or "", currency) if currency else None
+        except MoneyError as exc:
+            errors[key] = str(exc)
+    destination = (args.get("destination_country") or "").strip().upper()
+    if country_error(destination):
+        errors["destination_country"] = country_error(destination)
+    category = (args.get("category") or "").strip().lower()
+    if category not in GOODS_CATEGORIES:
+        errors["category"] = f"unknown category {category!r} (categories: {', '.join(GOODS_CATEGORIES)})"
+    if errors:
+        return problem(422, "the quote request has errors", errors)
+    declared = Money(amounts["declared_value"], currency)
+    insured = Money(amounts.get("insured_value") or declared.amount, currency)
+    result = quote_cover(plugins, insurer_code=insurer, insured_value=insured, declared_value=declared,
+                         destination_country=destination, category=category,
+                         carrier_code=(args.get("carrier") or "").lower(), service_code=(args.get("service") or "").lower())
+    if isinstance(result, Refusal):
+        return jsonify({"insurer": insurer, "accepted": False, "reason": result.reason, "field": result.field,
+                        "message": result.message})
+    return jsonify({"insurer": insurer, "accepted": True, "insured_value": str(insured.amount),
+                    "premium": str(result.premium.amount), "currency": result.premium.currency,
+                    "rate_description": result.rate_description,
+                    "terms_effective": result.terms_effective.isoformat()})
+
+
+@bp.get("/carriers")
+@token_required
+def carriers():
+    return jsonify({"carriers": [carrier_json(c) for c in registry().all_carriers()]})
+
+
+@bp.get("/insurers")
+@token_required
+def insurers():
+    today = local_today()
+    return jsonify({"insurers": [insurer_json(i, today) for i in registry().all_insurers()]})

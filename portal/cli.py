@@ -1,0 +1,187 @@
+"""The ``coverdesk`` command: Flask's CLI group (run, shell, db ...) plus the desk's own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+from tqdm import tqdm
+
+from .app import create_app
+from .audit.services import Actor
+from .extensions import db
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app())
+def cli():
+    """Coverdesk, the warehouse claims desk."""
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+@cli.group()
+def users():
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="agent", show_default=True)
+@click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
+@click.option("--email", default=None)
+@click.password_option(help="At least 10 characters; asked for when not given.")
+@with_appcontext
+def users_create(username, role, full_name, email, password):
+    """Create a staff account."""
+    from .auth.services import AccountError, create_user
+
+    try:
+        user = create_user(username, full_name or username, role, password, Actor.cli(), email=email)
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"created {user.role} {user.username}")
+
+
+@users.command("list")
+@with_appcontext
+def users_list():
+    """List staff accounts."""
+    from .auth.models import User
+
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        click.echo(f"{user.username:<20} {user.role:<11} {'active' if user.active else 'disabled':<9} {user.full_name}")
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+@cli.group()
+def tokens():
+    """API tokens for the ordering system's integrations."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@with_appcontext
+def tokens_create(name):
+    """Create a token; it is printed once and only its hash is kept."""
+    from .auth.services import AccountError, create_token
+
+    try:
+        _, secret = create_token(name, Actor.cli())
+    except AccountError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"token for {name} (shown only now; send it as 'Authorization: Bearer <token>'):")
+    click.echo(secret)
+
+
+@tokens.command("list")
+@with_appcontext
+def tokens_list():
+    from .api.serializers import timestamp
+    from .auth.models import ApiToken
+
+    for token in db.session.scalars(select(ApiToken).order_by(ApiToken.name)):
+        state = f"revoked {timestamp(token.revoked_at)}" if token.revoked_at else "active"
+        click.echo(f"{token.name:<24} {token.prefix}…  {state}  last used {timestamp(token.last_used_at) or 'never'}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+@with_appcontext
+def tokens_revoke(name):
+    from .auth.services import AccountError, revoke_token
+
+    try:
+        revoke_token(name, Actor.cli())
+    except AccountError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"revoked {name}")
+
+
+# --- orders --------------------------------------------------------------------------------
+
+@cli.group()
+def orders():
+    """Orders and cover."""
+
+
+@orders.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@with_appcontext
+def orders_import(csv_file, quiet):
+    """Import orders from CSV_FILE (the API's fields, flattened). Bad rows are reported by line."""
+    from .orders.importer import ImportFileError, import_orders, report_lines
+    from .plugin_engine import registry
+
+    with open(csv_file, "rb") as counter:
+        total = max(sum(1 for _ in counter) - 1, 0)
+    bar = tqdm(total=total, unit="row", disable=quiet, file=sys.stderr, desc="importing")
+    try:
+        with open(csv_file, encoding="utf-8-sig", newline="") as stream:
+            report = import_orders(registry(), stream, Actor.cli(), progress=bar.update)
+    except ImportFileError as exc:
+        db.session.rollback()
+        _fail(f"{csv_file}: {exc}")
+    finally:
+        bar.close()
+    for line in report_lines(report):
+        click.echo(line)
+    if report.errors:
+        sys.exit(1)
+
+
+# --- plugins -------------------------------------------------------------------------------
+
+@cli.command("plugins")
+@with_appcontext
+def plugins_list():
+    """List loaded plugins and the ones skipped."""
+    from .plugin_engine import registry
+
+    reg = registry()
+    for kind, table in (("carrier", reg.carriers), ("insurer", reg.insurers)):
+        for code, loaded in sorted(table.items()):
+            click.echo(f"{kind:<8} {code:<14} {loaded.plugin.name:<28} {loaded.origin}")
+    for failure in reg.failures:
+        click.echo(f"SKIPPED  {failure.origin}: {failure.message}", err=True)
+
+
+# --- demo data -----------------------------------------------------------------------------
+
+@cli.group()
+def demo():
+    """Demo data telling the desk's story."""
+
+
+@demo.command("load")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no orders yet.")
+@with_appcontext
+def demo_load(if_empty):
+    """Fill the database with demo staff, sellers and orders, and print how to log in."""
+    from flask import current_app
+
+    from .demo.seed import credentials_file, load_demo
+
+    created = load_demo(if_empty=if_empty)
+    if created:
+        click.echo(f"demo data loaded: {created}")
+    path = credentials_file(current_app.instance_path)
+    if path.exists():
+        click.echo("\nLog in with one of these demo accounts (kept in " + str(path) + "):")
+        click.echo(path.read_text())
+
+
+def main():  # pragma: no cover - console entry point
+    cli()

@@ -1,0 +1,76 @@
+"""Settings, read from environment variables with safe defaults for the embedded run.
+
+| variable                    | default                                   |
+| --------------------------- | ----------------------------------------- |
+| COVERDESK_INSTANCE_PATH     | ``instance/`` in the project folder       |
+| COVERDESK_DATABASE_URL      | SQLite file ``coverdesk.db`` in the instance folder |
+| COVERDESK_SECRET_KEY        | random, kept in ``instance/secret_key``   |
+| COVERDESK_EVIDENCE_DIR      | ``instance/evidence``                     |
+| COVERDESK_PLUGINS_DIR       | ``plugins/`` in the project folder        |
+| COVERDESK_TIMEZONE          | ``Asia/Shanghai``                         |
+| COVERDESK_MAX_UPLOAD_MB     | ``20``                                    |
+| COVERDESK_SECURE_COOKIES    | ``0`` (set ``1`` behind HTTPS)            |
+| COVERDESK_LOAD_ENTRY_POINTS | ``1``: also load installed ``coverdesk.plugins`` distributions |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from . import PROJECT_ROOT
+
+
+def default_instance_path() -> Path:
+    return Path(os.environ.get("COVERDESK_INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use the configured key, or one generated once and kept in the instance folder."""
+    configured = os.environ.get("COVERDESK_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: str) -> bool:
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the Flask config mapping from the environment."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    database_url = os.environ.get("COVERDESK_DATABASE_URL") or f"sqlite:///{instance_path / 'coverdesk.db'}"
+    timezone = os.environ.get("COVERDESK_TIMEZONE", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"COVERDESK_TIMEZONE: unknown time zone {timezone!r}") from exc
+    max_upload_mb = int(os.environ.get("COVERDESK_MAX_UPLOAD_MB", "20"))
+    secure = _flag("COVERDESK_SECURE_COOKIES", "0")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "EVIDENCE_DIR": str(Path(os.environ.get("COVERDESK_EVIDENCE_DIR") or instance_path / "evidence").resolve()),
+        "PLUGINS_DIR": str(Path(os.environ.get("COVERDESK_PLUGINS_DIR") or PROJECT_ROOT / "plugins").resolve()),
+        "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),
+        "TIMEZONE": timezone,
+        # Flask accepts any request size unless told otherwise.
+        "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        "MAX_UPLOAD_MB": max_upload_mb,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        "ORDERS_PER_PAGE": 50,
+    }

@@ -1,0 +1,133 @@
+"""Parcel cover: quoting through the insurer plugin and buying it for an order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ..audit.services import Actor, record
+from ..clock import to_local, utcnow
+from ..extensions import db
+from ..money import Money
+from ..plugin_api import Quote, QuoteRequest, Refusal
+from ..plugin_engine import PluginRegistry
+from .models import Cover
+
+
+class CoverRefused(ValueError):
+    """Cover cannot be bought; ``field`` names the input concerned."""
+
+    def __init__(self, field: str, message: str, reason: str = "other"):
+        super().__init__(message)
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CoverTerms:
+    """What a quote looks like once the core's own rules have been applied too."""
+
+    insurer_code: str
+    insured_value: Money
+    quote: Quote
+
+
+def quote(plugins: PluginRegistry, *, insurer_code: str, insured_value: Money, declared_value: Money,
+          destination_country: str, category: str, carrier_code: str, service_code: str,
+          on: datetime | None = None) -> Quote | Refusal:
+    """Ask the insurer plugin for a premium. Core rules (value, currency) come first."""
+    insurer = plugins.insurer(insurer_code)
+    if insurer is None:
+        return Refusal("other", f"unknown insurer {insurer_code!r}", "insurer")
+    if insured_value.currency != declared_value.currency:
+        return Refusal("currency_not_covered", "cover is bought in the order's currency", "currency")
+    if insured_value > declared_value:
+        return Refusal("other", f"insured value {insured_value} is more than the declared value {declared_value}",
+                       "insured_value")
+    moment = on or utcnow()
+    return insurer.quote(QuoteRequest(
+        insured_value=insured_value,
+        declared_value=declared_value,
+        destination_country=destination_country,
+        category=category,
+        carrier_code=carrier_code,
+        service_code=service_code,
+        on=to_local(moment).date(),
+    ))
+
+
+def terms_for_order(plugins: PluginRegistry, *, insurer_code: str, insured_value: Decimal, currency: str,
+                    declared_value: Decimal, destination_country: str, category: str, carrier_code: str,
+                    service_code: str, dispatched_at: datetime | None, now: datetime) -> CoverTerms:
+    """Check that cover may be bought now and price it, or raise ``CoverRefused``."""
+    if dispatched_at is not None and dispatched_at <= now:
+        raise CoverRefused(
+            "cover",
+            f"the parcel was dispatched on {to_local(dispatched_at):%Y-%m-%d %H:%M}; "
+            "cover must be bought before dispatch",
+            "dispatched",
+        )
+    result = quote(
+        plugins, insurer_code=insurer_code, insured_value=Money(insured_value, currency),
+        declared_value=Money(declared_value, currency), destination_country=destination_country,
+        category=category, carrier_code=carrier_code, service_code=service_code, on=now,
+    )
+    if isinstance(result, Refusal):
+        raise CoverRefused(result.field or "cover", result.message, result.reason)
+    if result.premium.currency != currency:
+        raise CoverRefused("cover", f"insurer {insurer_code} quoted in {result.premium.currency}, not {currency}")
+    return CoverTerms(insurer_code, Money(insured_value, currency), result)
+
+
+def certificate_no(prefix: str, order_id: int, bought_at: datetime) -> str:
+    """Certificate numbers follow the insurer's prefix, the year and the order: LFM-2026-00001234."""
+    return f"{prefix}-{bought_at:%Y}-{order_id:08d}"
+
+
+def cover_values(order_id: int, terms: CoverTerms, bought_at: datetime) -> dict:
+    """The row of a new cover, for both the single and the bulk path."""
+    return {
+        "order_id": order_id,
+        "insurer_code": terms.insurer_code,
+        "insured_value": terms.insured_value.amount,
+        "currency": terms.insured_value.currency,
+        "premium": terms.quote.premium.amount,
+        "certificate_no": certificate_no(terms.quote.certificate_prefix, order_id, bought_at),
+        "rate_description": terms.quote.rate_description[:300],
+        "terms_effective": terms.quote.terms_effective,
+        "bought_at": bought_at,
+    }
+
+
+def cover_summary(values: dict) -> dict:
+    """What the audit trail keeps of a cover."""
+    return {key: values[key] for key in ("insurer_code", "insured_value", "currency", "premium", "certificate_no")}
+
+
+def buy_cover(plugins: PluginRegistry, order, *, insurer_code: str, insured_value: Decimal, actor: Actor,
+              now: datetime | None = None) -> Cover:
+    """Buy cover for an existing order (before dispatch, one cover per order)."""
+    now = now or utcnow()
+    if order.cover is not None or db.session.scalar(select(Cover.id).where(Cover.order_id == order.id)):
+        raise CoverRefused("cover", f"order {order.order_no} already has cover {order.cover.certificate_no}")
+    if insured_value > order.declared_value:
+        raise CoverRefused("insured_value", f"{insured_value} {order.currency} is more than the declared value "
+                                            f"{order.declared_value} {order.currency}")
+    terms = terms_for_order(
+        plugins, insurer_code=insurer_code, insured_value=insured_value, currency=order.currency,
+        declared_value=order.declared_value, destination_country=order.destination_country,
+        category=order.category, carrier_code=order.carrier_code, service_code=order.service_code,
+        dispatched_at=order.dispatched_at, now=now,
+    )
+    values = cover_values(order.id, terms, now)
+    cover = Cover(**values)
+    db.session.add(cover)
+    db.session.flush()
+    order.cover = cover
+    record(actor, "cover.bought", "order", order.id, before=None, after=cover_summary(values),
+           summary=f"cover {values['certificate_no']} bought with {insurer_code}, premium "
+                   f"{values['premium']} {values['currency']}")
+    return cover

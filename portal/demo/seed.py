@@ -1,0 +1,157 @@
+"""Demo data: the brief's story (a seller's high-value parcel with cover) plus enough other orders
+across carriers, insurers and destinations to make the lists look real.
+
+Passwords are random, written once to ``instance/demo-logins.txt`` (mode 600) and printed at start.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from ..audit.services import Actor
+from ..auth.services import create_token, create_user
+from ..clock import utcnow
+from ..extensions import db
+from ..orders.models import Order
+from ..orders.services import create_order
+from ..orders.validation import ValidationFailed
+from ..plugin_engine import registry
+
+DEMO_STAFF = (
+    ("li.na", "Li Na", "agent"),
+    ("zhou.min", "Zhou Min", "agent"),
+    ("chen.wei", "Chen Wei", "supervisor"),
+    ("admin", "Desk Administrator", "admin"),
+)
+
+SELLERS = (
+    ("PRG001", "Pearl River Gadgets", "ops@pearlriver-gadgets.example"),
+    ("SZL014", "Shenzhen Lumen Lighting", "orders@szlumen.example"),
+    ("HKT203", "Harbour Kite Toys", "hello@harbourkite.example"),
+    ("YWS550", "Yiwu Silk Studio", "studio@yiwusilk.example"),
+    ("DGC077", "Dongguan Ceramics Co.", "sales@dgceramics.example"),
+    ("GZB310", "Guangzhou Beauty Lab", "lab@gzbeauty.example"),
+)
+
+# (carrier, service, tracking number maker)
+ROUTES = (
+    ("fourpx", "fourpx_c", lambda n: f"4PX{3000000000000 + n:013d}CN"),
+    ("fourpx", "global_direct", lambda n: f"4PX{3100000000000 + n:013d}CN"),
+    ("swiftwing", "express_worldwide", lambda n: f"{7100000000 + n:010d}"),
+    ("swiftwing", "economy_express", lambda n: f"{7200000000 + n:010d}"),
+    ("harbourpost", "registered_air", lambda n: s10("RR", 10000000 + n, "CN")),
+    ("harbourpost", "ems", lambda n: s10("EE", 20000000 + n, "CN")),
+)
+
+GOODS = (
+    ("Wireless earbuds, 2 pairs", "electronics", (60, 400)),
+    ("LED desk lamp", "home", (25, 120)),
+    ("Silk scarf, hand-painted", "apparel", (40, 260)),
+    ("Porcelain tea set", "home", (80, 600)),
+    ("Remote-control stunt kite", "toys", (30, 150)),
+    ("Skin-care gift box", "cosmetics", (35, 180)),
+    ("Mechanical keyboard", "electronics", (90, 320)),
+    ("Running shoes", "apparel", (45, 160)),
+)
+DESTINATIONS = ("US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "ES", "IT", "BR", "SE")
+
+
+def s10(prefix: str, serial: int, country: str) -> str:
+    """A UPU S10 item number with its check digit."""
+    digits = f"{serial:08d}"
+    total = sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7)))
+    check = 11 - total % 11
+    check = 0 if check == 10 else 5 if check == 11 else check
+    return f"{prefix}{digits}{check}{country}"
+
+
+def credentials_file(instance_path: str) -> Path:
+    return Path(instance_path) / "demo-logins.txt"
+
+
+def load_demo(*, if_empty: bool = False) -> str:
+    """Load the demo data; with ``if_empty`` only into a database without orders."""
+    from flask import current_app
+
+    if if_empty and db.session.scalar(select(func.count(Order.id))):
+        return ""
+    actor = Actor.system("demo data")
+    lines = []
+    from ..auth.models import User
+
+    for username, name, role in DEMO_STAFF:
+        if db.session.scalar(select(User.id).where(User.username == username)) is None:
+            password = secrets.token_urlsafe(9)
+            create_user(username, name, role, password, actor)
+            lines.append(f"  {role:<11} {username:<10} {password}")
+    from ..auth.models import ApiToken
+
+    if db.session.scalar(select(ApiToken.id).where(ApiToken.name == "demo-ordering-system")) is None:
+        _, secret = create_token("demo-ordering-system", actor)
+        lines.append(f"  API token   demo-ordering-system  {secret}")
+    count = _demo_orders(actor)
+    db.session.commit()
+    if lines:
+        path = credentials_file(current_app.instance_path)
+        with path.open("a") as out:
+            out.write("\n".join(lines) + "\n")
+        path.chmod(0o600)
+    return f"{count} orders, {len(lines)} new logins/tokens"
+
+
+def _demo_orders(actor: Actor) -> int:
+    plugins = registry()
+    rng = random.Random(20261124)
+    now = utcnow()
+    created = 0
+
+    def add(payload: dict, bought_at) -> None:
+        nonlocal created
+        try:
+            if create_order(plugins, payload, actor, source="demo", now=bought_at).created:
+                created += 1
+        except ValidationFailed:
+            # A random combination an insurer refuses: a real desk would sell no cover; so do we.
+            payload.pop("cover", None)
+            if create_order(plugins, payload, actor, source="demo", now=bought_at).created:
+                created += 1
+
+    # The story: a high-value parcel with cover, dispatched two weeks ago.
+    dispatched = now - timedelta(days=14, hours=3)
+    add({
+        "order_no": "PRG-2026-0917",
+        "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver-gadgets.example"},
+        "carrier": "fourpx", "service": "fourpx_c", "tracking_no": "4PX3000000009170CN",
+        "destination_country": "US", "declared_value": "1850.00", "currency": "USD",
+        "contents": "Drone with 4K camera and two spare batteries fitted", "category": "electronics",
+        "dispatched_at": dispatched.isoformat(),
+        "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
+    }, dispatched - timedelta(hours=6))
+
+    for n in range(1, 72):
+        code, name, email = SELLERS[n % len(SELLERS)]
+        carrier, service, tracking = ROUTES[n % len(ROUTES)]
+        contents, category, (low, high) = GOODS[rng.randrange(len(GOODS))]
+        destination = DESTINATIONS[rng.randrange(len(DESTINATIONS))]
+        value = f"{rng.randint(low, high * 4)}.{rng.choice(('00', '50', '99'))}"
+        age = timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
+        bought_at = now - age
+        payload = {
+            "order_no": f"{code[:3]}-2026-{1000 + n:04d}",
+            "seller": {"code": code, "name": name, "email": email},
+            "carrier": carrier, "service": service, "tracking_no": tracking(n),
+            "destination_country": destination, "declared_value": value, "currency": "USD",
+            "contents": contents, "category": category,
+            # Most parcels left the warehouse the night they were ordered; the newest wait.
+            "dispatched_at": (bought_at + timedelta(hours=8)).isoformat() if age > timedelta(days=1) else None,
+        }
+        if rng.random() < 0.6:
+            insurer = "jadeharbour" if destination in ("BR",) or rng.random() < 0.4 else "lanternfish"
+            payload["cover"] = {"insurer": insurer, "insured_value": value}
+        add(payload, bought_at)
+    return created

@@ -1,0 +1,7 @@
+"""Every model, imported in one place so Alembic and ``create_app`` see all tables."""
+
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import ApiToken, User  # noqa: F401
+from .cover.models import Cover  # noqa: F401
+from .orders.models import Order  # noqa: F401
+from .sellers.models import Seller  # noqa: F401

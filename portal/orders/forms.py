@@ -1,0 +1,97 @@
+"""Web forms for orders. They carry the CSRF token and the choices; the rules are the service's."""
+
+from __future__ import annotations
+
+import pycountry
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from ..plugin_api import GOODS_CATEGORIES
+from ..plugin_engine import PluginRegistry
+
+COMMON_CURRENCIES = ("USD", "CNY", "EUR", "GBP", "HKD", "JPY", "AUD", "CAD")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _countries() -> list[SelectChoice]:
+    names = ((c.alpha_2, f"{getattr(c, 'common_name', c.name)} ({c.alpha_2})") for c in pycountry.countries)
+    return choices(sorted(names, key=lambda item: item[1]))
+
+
+class OrderForm(FlaskForm):
+    order_no = StringField("Order number")
+    seller_code = StringField("Seller code")
+    seller_name = StringField("Seller name")
+    seller_email = StringField("Seller e-mail")
+    shipping = SelectField("Carrier and service")
+    tracking_no = StringField("Tracking number")
+    destination_country = SelectField("Destination")
+    declared_value = StringField("Declared value", render_kw={"inputmode": "decimal"})
+    currency = SelectField("Currency", choices=choices((c, c) for c in COMMON_CURRENCIES))
+    contents = TextAreaField("Contents")
+    category = SelectField("Goods category", choices=choices(GOODS_CATEGORIES.items()))
+    dispatched_at = StringField("Dispatched at (optional, warehouse time)", validators=[Optional()],
+                                render_kw={"placeholder": "2026-11-24 18:30"})
+    cover_insurer = SelectField("Cover", choices=[])
+    cover_insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
+
+    #: Service field path -> form field, to show service errors where they belong.
+    FIELD_FOR = {"seller.code": "seller_code", "seller.name": "seller_name", "seller.email": "seller_email",
+                 "carrier": "shipping", "service": "shipping", "cover.insurer": "cover_insurer",
+                 "cover.insured_value": "cover_insured_value", "cover": "cover_insurer",
+                 "seller": "seller_code"}
+
+    def fill_choices(self, plugins: PluginRegistry) -> "OrderForm":
+        self.shipping.choices = [
+            SelectChoice(f"{carrier.code}:{service.code}", service.name, optgroup=carrier.name)
+            for carrier in plugins.all_carriers() for service in carrier.services
+        ]
+        self.destination_country.choices = _countries()
+        self.cover_insurer.choices = choices([("", "No cover")] + [(i.code, i.name) for i in plugins.all_insurers()])
+        return self
+
+    def payload(self) -> dict:
+        carrier, _, service = (self.shipping.data or "").partition(":")
+        payload = {
+            "order_no": self.order_no.data,
+            "seller": {"code": self.seller_code.data, "name": self.seller_name.data, "email": self.seller_email.data},
+            "carrier": carrier,
+            "service": service,
+            "tracking_no": self.tracking_no.data,
+            "destination_country": self.destination_country.data,
+            "declared_value": self.declared_value.data,
+            "currency": self.currency.data,
+            "contents": self.contents.data,
+            "category": self.category.data,
+            "dispatched_at": (self.dispatched_at.data or "").strip().replace(" ", "T"),
+        }
+        if self.cover_insurer.data or (self.cover_insured_value.data or "").strip():
+            payload["cover"] = {"insurer": self.cover_insurer.data, "insured_value": self.cover_insured_value.data}
+        return payload
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        for path, reason in errors.items():
+            field = getattr(self, self.FIELD_FOR.get(path, path), None)
+            if field is None:
+                self.form_errors.append(f"{path}: {reason}")
+            else:
+                field.errors = list(field.errors or []) + [reason]
+
+
+class CoverForm(FlaskForm):
+    insurer = SelectField("Insurer", choices=[])
+    insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
+
+    def fill_choices(self, plugins: PluginRegistry) -> "CoverForm":
+        self.insurer.choices = choices((i.code, i.name) for i in plugins.all_insurers())
+        return self
+
+
+class ImportForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")])

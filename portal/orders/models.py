@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..db_types import Amount, UTCDateTime
+from ..extensions import db
+from ..sellers.models import Seller
+
+
+class Order(db.Model):
+    """A parcel a seller ships through the warehouse.
+
+    ``fingerprint`` is the SHA-256 of the order as it was first received, so the same order sent
+    again (API retry, CSV re-import) is recognised and a different one under the same number is not.
+    """
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_created", "created_at", "id"),
+        Index("ix_orders_seller_created", "seller_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+    carrier_code: Mapped[str] = mapped_column(String(32))
+    service_code: Mapped[str] = mapped_column(String(32))
+    tracking_no: Mapped[str] = mapped_column(String(40), index=True)
+    destination_country: Mapped[str] = mapped_column(String(2))
+    declared_value: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    contents: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(32))
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(16))  # web, api, csv, demo
+    fingerprint: Mapped[str] = mapped_column(String(64))
+
+    seller: Mapped[Seller] = relationship(lazy="joined")
+    cover: Mapped["Cover | None"] = relationship(back_populates="order", uselist=False, lazy="joined")
+
+    @property
+    def state(self) -> str:
+        """Where the parcel is in the warehouse's hands; tracking refines this later."""
+        return "dispatched" if self.dispatched_at else "awaiting_dispatch"
+
+
+from ..cover.models import Cover  # noqa: E402  (the relationship above names it)

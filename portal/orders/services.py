@@ -1,0 +1,165 @@
+"""Orders: creating one (web, API) and finding them. Bulk import lives in ``importer``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..audit.services import Actor, record
+from ..clock import utcnow
+from ..cover.models import Cover
+from ..cover.services import CoverRefused, cover_summary, cover_values, terms_for_order
+from ..extensions import db
+from ..plugin_engine import PluginRegistry
+from ..sellers.models import Seller
+from ..sellers.services import ensure_seller
+from .models import Order
+from .validation import OrderInput, ValidationFailed, parse_order
+
+
+class OrderConflict(ValueError):
+    """An order with this number exists with different content."""
+
+
+@dataclass(frozen=True)
+class OrderResult:
+    order: Order
+    created: bool  # False when the same order had already been received
+
+
+def order_values(data: OrderInput, seller_id: int, source: str, now: datetime) -> dict:
+    return {
+        "order_no": data.order_no,
+        "seller_id": seller_id,
+        "carrier_code": data.carrier,
+        "service_code": data.service,
+        "tracking_no": data.tracking_no,
+        "destination_country": data.destination_country,
+        "declared_value": data.declared_value,
+        "currency": data.currency,
+        "contents": data.contents,
+        "category": data.category,
+        "dispatched_at": data.dispatched_at,
+        "created_at": now,
+        "source": source,
+        "fingerprint": data.fingerprint(),
+    }
+
+
+def order_summary(values: dict) -> dict:
+    """What the audit trail keeps of a new order."""
+    keys = ("order_no", "carrier_code", "service_code", "tracking_no", "destination_country",
+            "declared_value", "currency", "category", "dispatched_at")
+    return {key: values[key] for key in keys}
+
+
+def price_cover(plugins: PluginRegistry, data: OrderInput, now: datetime):
+    """The cover terms for a new order, or None; refusals become field errors."""
+    if data.cover is None:
+        return None
+    try:
+        return terms_for_order(
+            plugins, insurer_code=data.cover.insurer, insured_value=data.cover.insured_value,
+            currency=data.currency, declared_value=data.declared_value,
+            destination_country=data.destination_country, category=data.category,
+            carrier_code=data.carrier, service_code=data.service, dispatched_at=data.dispatched_at, now=now,
+        )
+    except CoverRefused as exc:
+        raise ValidationFailed({_cover_field(exc.field): str(exc)}) from None
+
+
+def _cover_field(field: str) -> str:
+    return field if field in ("cover", "destination_country", "category", "currency") else f"cover.{field}"
+
+
+def find_by_number(order_no: str) -> Order | None:
+    return db.session.scalar(select(Order).where(Order.order_no == order_no))
+
+
+def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Actor, source: str,
+                 now: datetime | None = None) -> OrderResult:
+    """Create an order (with its cover when asked), all or nothing.
+
+    The same order received again returns the stored one (``created=False``); another order
+    under the same number raises ``OrderConflict``; bad input raises ``ValidationFailed``.
+    """
+    data = parse_order(payload, plugins)
+    existing = find_by_number(data.order_no)
+    if existing is not None:
+        return _replay(existing, data)
+    now = now or utcnow()
+    terms = price_cover(plugins, data, now)
+    try:
+        with db.session.begin_nested():
+            seller = ensure_seller(data.seller, actor)
+            values = order_values(data, seller.id, source, now)
+            order = Order(**values)
+            db.session.add(order)
+            db.session.flush()
+            audit_after = order_summary(values)
+            if terms is not None:
+                cover_row = cover_values(order.id, terms, now)
+                db.session.add(Cover(**cover_row))
+                audit_after["cover"] = cover_summary(cover_row)
+            record(actor, "order.created", "order", order.id, after=audit_after,
+                   summary=f"order {data.order_no} created from {source}"
+                           + (f" with cover {cover_row['certificate_no']}" if terms else ""))
+            db.session.flush()
+    except IntegrityError:
+        # Another request created the same order number a moment ago.
+        existing = find_by_number(data.order_no)
+        if existing is None:
+            raise
+        return _replay(existing, data)
+    db.session.refresh(order)
+    return OrderResult(order, True)
+
+
+def _replay(existing: Order, data: OrderInput) -> OrderResult:
+    if existing.fingerprint != data.fingerprint():
+        raise OrderConflict(f"order {data.order_no} already exists with different details")
+    return OrderResult(existing, False)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+def search_orders(session: Session, query: str = "", page: int = 1, per_page: int = 50) -> OrderPage:
+    """Orders newest first, optionally matching ``query`` as the start of an order number, a
+    tracking number or a seller code, or as part of a seller's name. Every branch uses an index."""
+    page = max(page, 1)
+    stmt = select(Order)
+    query = (query or "").strip()
+    if query:
+        stmt = stmt.where(or_(*_prefix_matches(query)))
+    stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)
+    rows = list(session.scalars(stmt).unique())
+    return OrderPage(rows[:per_page], page, per_page, len(rows) > per_page)
+
+
+def _prefix_matches(query: str):
+    upper = query.upper()
+    # A range instead of LIKE 'x%': it uses the plain B-tree index on SQLite and PostgreSQL alike.
+    conditions = [
+        Order.order_no.between(query, query + "\uffff"),
+        Order.tracking_no.between(upper, upper + "\uffff"),
+    ]
+    if upper != query:
+        conditions.append(Order.order_no.between(upper, upper + "\uffff"))
+    seller_ids = select(Seller.id).where(or_(
+        Seller.code.between(query, query + "\uffff"),
+        Seller.code.between(upper, upper + "\uffff"),
+        func.lower(Seller.name).contains(query.lower()),
+    )).limit(200).scalar_subquery()
+    conditions.append(Order.seller_id.in_(seller_ids))
+    return conditions

@@ -1,0 +1,220 @@
+"""Turns an order as received (API JSON, CSV row, web form) into a checked ``OrderInput``.
+
+One set of rules for every channel. Errors are keyed by the API's field path
+(``seller.email``, ``cover.insured_value``); each channel shows them under its own names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Mapping
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+
+from ..clock import parse_timestamp, utcnow
+from ..money import MoneyError, check_currency, parse_amount
+from ..plugin_api import GOODS_CATEGORIES
+from ..plugin_engine import PluginRegistry
+
+ORDER_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SELLER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+#: How far a stated dispatch time may lie ahead of our clock (clocks of other systems drift).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class ValidationFailed(ValueError):
+    """The input has errors; ``errors`` maps each field path to the reason."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class SellerInput:
+    code: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class CoverInput:
+    insurer: str
+    insured_value: Decimal
+
+
+@dataclass(frozen=True)
+class OrderInput:
+    order_no: str
+    seller: SellerInput
+    carrier: str
+    service: str
+    tracking_no: str
+    destination_country: str
+    declared_value: Decimal
+    currency: str
+    contents: str
+    category: str
+    dispatched_at: datetime | None
+    cover: CoverInput | None
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the order's content, the same for the same order from any channel."""
+        canonical = json.dumps(asdict(self), sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@lru_cache(maxsize=512)
+def country_error(code: str) -> str | None:
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        return f"{code or '(empty)'} is not an ISO 3166-1 alpha-2 country code"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def email_error(email: str) -> str | None:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return str(exc)
+    return None
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value) if isinstance(value, (int, Decimal)) else ""
+    return value.strip()
+
+
+def parse_order(data: Mapping[str, Any], plugins: PluginRegistry) -> OrderInput:
+    """Check every field of ``data`` (the API's shape) and return the order, or raise
+    ``ValidationFailed`` naming every bad field at once."""
+    errors: dict[str, str] = {}
+
+    def need(key: str, value: str, limit: int) -> str:
+        if not value:
+            errors[key] = "is required"
+        elif len(value) > limit:
+            errors[key] = f"must be at most {limit} characters"
+        return value
+
+    order_no = need("order_no", _text(data, "order_no"), 64)
+    if order_no and "order_no" not in errors and not ORDER_NO.match(order_no):
+        errors["order_no"] = "may hold only letters, digits and . _ -"
+
+    seller_data = data.get("seller")
+    if not isinstance(seller_data, Mapping):
+        errors["seller"] = "is required: an object with code, name and email"
+        seller_data = {}
+    seller_code = need("seller.code", _text(seller_data, "code"), 32)
+    if seller_code and "seller.code" not in errors and not SELLER_CODE.match(seller_code):
+        errors["seller.code"] = "may hold only letters, digits, _ and -"
+    seller_name = need("seller.name", _text(seller_data, "name"), 200)
+    seller_email = need("seller.email", _text(seller_data, "email"), 254)
+    if seller_email and "seller.email" not in errors:
+        problem = email_error(seller_email)
+        if problem:
+            errors["seller.email"] = problem
+
+    carrier_code = need("carrier", _text(data, "carrier").lower(), 32)
+    service_code = need("service", _text(data, "service").lower(), 32)
+    carrier = plugins.carrier(carrier_code) if carrier_code else None
+    if carrier_code and carrier is None:
+        known = ", ".join(sorted(plugins.carriers)) or "none loaded"
+        errors["carrier"] = f"unknown carrier {carrier_code!r} (known: {known})"
+    elif carrier and service_code and carrier.service(service_code) is None:
+        known = ", ".join(s.code for s in carrier.services)
+        errors["service"] = f"{carrier.name} has no service {service_code!r} (services: {known})"
+
+    tracking_no = need("tracking_no", re.sub(r"\s+", "", _text(data, "tracking_no")).upper(), 40)
+    if tracking_no and carrier and "tracking_no" not in errors and "service" not in errors:
+        problem = carrier.check_tracking_no(service_code, tracking_no)
+        if problem:
+            errors["tracking_no"] = f"{tracking_no}: {problem} for {carrier.name}"
+
+    destination = need("destination_country", _text(data, "destination_country").upper(), 2)
+    if destination and "destination_country" not in errors:
+        problem = country_error(destination)
+        if problem:
+            errors["destination_country"] = problem
+
+    currency = ""
+    try:
+        currency = check_currency(_text(data, "currency"))
+    except MoneyError as exc:
+        errors["currency"] = str(exc)
+    declared_value = _amount(data.get("declared_value"), currency, "declared_value", errors)
+
+    contents = need("contents", _text(data, "contents"), 500)
+    category = need("category", _text(data, "category").lower(), 32)
+    if category and category not in GOODS_CATEGORIES and "category" not in errors:
+        errors["category"] = f"unknown category {category!r} (categories: {', '.join(GOODS_CATEGORIES)})"
+
+    dispatched_at = None
+    if _text(data, "dispatched_at"):
+        try:
+            dispatched_at = parse_timestamp(_text(data, "dispatched_at"))
+            if dispatched_at > utcnow() + CLOCK_SKEW:
+                errors["dispatched_at"] = "lies in the future"
+        except ValueError as exc:
+            errors["dispatched_at"] = str(exc)
+
+    cover = None
+    cover_data = data.get("cover")
+    if cover_data not in (None, "", {}):
+        if not isinstance(cover_data, Mapping):
+            errors["cover"] = "must be an object with insurer and insured_value"
+        else:
+            insurer_code = _text(cover_data, "insurer").lower()
+            if not insurer_code:
+                errors["cover.insurer"] = "is required when cover is asked for"
+            elif plugins.insurer(insurer_code) is None:
+                known = ", ".join(sorted(plugins.insurers)) or "none loaded"
+                errors["cover.insurer"] = f"unknown insurer {insurer_code!r} (known: {known})"
+            insured = _amount(cover_data.get("insured_value"), currency, "cover.insured_value", errors)
+            if insured is not None and declared_value is not None and insured > declared_value:
+                errors["cover.insured_value"] = (
+                    f"{insured} {currency} is more than the declared value {declared_value} {currency}"
+                )
+            cover = CoverInput(insurer_code, insured) if insured is not None else None
+
+    if errors:
+        raise ValidationFailed(errors)
+    return OrderInput(
+        order_no=order_no,
+        seller=SellerInput(seller_code, seller_name, seller_email.lower()),
+        carrier=carrier_code,
+        service=service_code,
+        tracking_no=tracking_no,
+        destination_country=destination,
+        declared_value=declared_value,
+        currency=currency,
+        contents=contents,
+        category=category,
+        dispatched_at=dispatched_at,
+        cover=cover,
+    )
+
+
+def _amount(raw: Any, currency: str, key: str, errors: dict[str, str]) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        errors[key] = "is required"
+        return None
+    if not currency:
+        errors.setdefault(key, "cannot be checked without a valid currency")
+        return None
+    try:
+        return parse_amount(raw, currency)
+    except MoneyError as exc:
+        errors[key] = str(exc)
+        return None

@@ -1,0 +1,143 @@
+import io
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..audit.services import Actor, history
+from ..cover.services import CoverRefused, buy_cover, quote
+from ..extensions import db
+from ..money import Money, MoneyError, check_currency, parse_amount
+from ..plugin_api import Refusal
+from ..plugin_engine import registry
+from .forms import CoverForm, ImportForm, OrderForm
+from .importer import COLUMNS, ImportFileError, import_orders
+from .services import OrderConflict, create_order, find_by_number, search_orders
+from .validation import ValidationFailed
+
+bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+
+def staff_actor() -> Actor:
+    return Actor("user", str(current_user.id), current_user.username)
+
+
+@bp.get("/")
+def index():
+    query = request.args.get("q", "").strip()
+    page = request.args.get("page", 1, type=int)
+    result = search_orders(db.session, query, page, current_app.config["ORDERS_PER_PAGE"])
+    context = {"result": result, "query": query, "plugins": registry()}
+    # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-rows":
+        return render_template("orders/_rows.html", **context)
+    return render_template("orders/index.html", **context)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    plugins = registry()
+    form = OrderForm().fill_choices(plugins)
+    if request.method == "GET":
+        form.currency.data = form.currency.data or "USD"
+    if form.validate_on_submit():
+        try:
+            result = create_order(plugins, form.payload(), staff_actor(), source="web")
+        except ValidationFailed as exc:
+            db.session.rollback()
+            form.show_errors(exc.errors)
+        except OrderConflict as exc:
+            db.session.rollback()
+            form.order_no.errors = [str(exc)]
+        else:
+            db.session.commit()
+            if result.created:
+                flash(f"Order {result.order.order_no} created"
+                      + (f" with cover {result.order.cover.certificate_no}." if result.order.cover else "."), "success")
+            else:
+                flash(f"Order {result.order.order_no} was already recorded with these details.", "info")
+            return redirect(url_for("orders.detail", order_no=result.order.order_no), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("orders/new.html", form=form), status
+
+
+@bp.get("/quote")
+def quote_preview():
+    """The premium (or the insurer's refusal) for the new-order form, refreshed by htmx."""
+    plugins = registry()
+    form = OrderForm(formdata=request.args, meta={"csrf": False}).fill_choices(plugins)
+    carrier, _, service = (form.shipping.data or "").partition(":")
+    result, problem = None, None
+    if form.cover_insurer.data:
+        try:
+            currency = check_currency(form.currency.data)
+            declared = Money(parse_amount(form.declared_value.data or "", currency), currency)
+            insured = Money(parse_amount(form.cover_insured_value.data or "", currency), currency)
+        except MoneyError as exc:
+            problem = f"Enter the declared and insured values: {exc}."
+        else:
+            result = quote(plugins, insurer_code=form.cover_insurer.data, insured_value=insured,
+                           declared_value=declared, destination_country=form.destination_country.data or "",
+                           category=form.category.data or "", carrier_code=carrier, service_code=service)
+    return render_template("orders/_quote.html", result=result, problem=problem,
+                           refused=isinstance(result, Refusal))
+
+
+@bp.get("/<order_no>")
+def detail(order_no: str):
+    order = find_by_number(order_no)
+    if order is None:
+        abort(404)
+    plugins = registry()
+    carrier = plugins.carrier(order.carrier_code)
+    liability = carrier.liability_cap(order.service_code, Money(order.declared_value, order.currency),
+                                      order.created_at.date()) if carrier else None
+    cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
+    return render_template("orders/detail.html", order=order, carrier=carrier, liability=liability,
+                           insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
+                           events=history("order", [order.id]), cover_form=cover_form)
+
+
+@bp.post("/<order_no>/cover")
+def add_cover(order_no: str):
+    order = find_by_number(order_no)
+    if order is None:
+        abort(404)
+    plugins = registry()
+    form = CoverForm().fill_choices(plugins)
+    if form.validate_on_submit():
+        try:
+            amount = parse_amount(form.insured_value.data or "", order.currency)
+            cover = buy_cover(plugins, order, insurer_code=form.insurer.data, insured_value=Decimal(amount),
+                              actor=staff_actor())
+        except MoneyError as exc:
+            db.session.rollback()
+            flash(f"Insured value {exc}.", "error")
+        except CoverRefused as exc:
+            db.session.rollback()
+            flash(f"Cover refused: {exc}", "error")
+        else:
+            db.session.commit()
+            flash(f"Cover {cover.certificate_no} bought; premium {cover.premium} {cover.currency}.", "success")
+    else:
+        flash("The form expired; please try again.", "error")
+    return redirect(url_for("orders.detail", order_no=order.order_no), code=303)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_csv():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            form.file.errors = [f"{form.file.data.filename or 'the file'} is not UTF-8 text (byte {exc.start})"]
+        else:
+            try:
+                report = import_orders(registry(), io.StringIO(text, newline=""), staff_actor(), source="csv")
+            except ImportFileError as exc:
+                db.session.rollback()
+                form.file.errors = [str(exc)]
+    return render_template("orders/import.html", form=form, report=report, columns=COLUMNS)

@@ -1,0 +1,284 @@
+"""The public contract between Coverdesk and its carrier and insurer plugins.
+
+A plugin is a Python module (a package under ``plugins/`` or an installed distribution that
+declares the entry-point group ``coverdesk.plugins``) implementing one or both pluggy hooks
+below. Each hook returns instances of :class:`CarrierPlugin` or :class:`InsurerPlugin`.
+
+Rules that differ between carriers or insurers live behind these classes; the core never asks
+"which carrier is this?". Everything a plugin returns is plain data (the dataclasses here and
+:class:`~portal.money.Money`), so rules can be tested without a database.
+
+Versioning: ``CONTRACT_VERSION`` is ``(major, minor)``. A plugin declares the version it was
+written for in its ``contract`` attribute; the engine loads it when the major versions match and
+the plugin's minor version is not newer than the core's. New optional hooks raise the minor
+version; a change that breaks existing plugins raises the major version.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+import pluggy
+
+from .money import Money
+
+CONTRACT_VERSION: tuple[int, int] = (1, 0)
+PROJECT_NAME = "coverdesk"
+ENTRY_POINT_GROUP = "coverdesk.plugins"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+#: Codes of carriers, services and insurers: lower-case letters, digits and underscores.
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+
+#: The goods categories every order is filed under; insurers exclude some of them.
+GOODS_CATEGORIES: dict[str, str] = {
+    "general": "General merchandise",
+    "apparel": "Clothing, shoes and accessories",
+    "electronics": "Consumer electronics",
+    "batteries": "Lithium batteries shipped on their own",
+    "cosmetics": "Cosmetics and personal care",
+    "jewelry": "Jewellery and watches",
+    "precious_metals": "Precious metals and stones",
+    "cash": "Cash, cards and negotiable instruments",
+    "documents": "Documents and printed matter",
+    "food": "Food and supplements",
+    "liquids": "Liquids",
+    "art": "Art and antiques",
+    "toys": "Toys and games",
+    "home": "Home and garden",
+}
+
+#: What a carrier is; it decides which kind of rules apply (UPU postal rules, courier terms...).
+CARRIER_KINDS = ("postal", "express", "dedicated_line")
+
+#: Why an insurer refuses cover. ``field`` on the refusal names the input concerned.
+REFUSAL_REASONS = (
+    "currency_not_covered",
+    "value_over_maximum",
+    "destination_excluded",
+    "category_excluded",
+    "service_not_covered",
+    "other",
+)
+
+
+# --- hooks -------------------------------------------------------------------------------
+
+
+class CoverdeskHooks:
+    """The pluggy hook specifications. Each is documented here and nowhere else."""
+
+    @hookspec
+    def coverdesk_carriers(self) -> list["CarrierPlugin"]:
+        """Return the carriers this plugin provides, as :class:`CarrierPlugin` instances.
+
+        Called once when the portal starts. An exception here skips this plugin only.
+        """
+
+    @hookspec
+    def coverdesk_insurers(self) -> list["InsurerPlugin"]:
+        """Return the insurers this plugin provides, as :class:`InsurerPlugin` instances.
+
+        Called once when the portal starts. An exception here skips this plugin only.
+        """
+
+
+# --- values ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service a carrier sells (e.g. registered airmail, express)."""
+
+    code: str
+    name: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """What an insurer needs to price cover for one parcel."""
+
+    insured_value: Money
+    declared_value: Money
+    destination_country: str  # ISO 3166-1 alpha-2, upper case
+    category: str  # a key of GOODS_CATEGORIES
+    carrier_code: str
+    service_code: str
+    on: date  # the day the cover is bought; selects the terms in force
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A premium the insurer will accept for the cover asked."""
+
+    premium: Money
+    rate_description: str  # how the premium was worked out, for the agent and the certificate
+    terms_effective: date  # the first day of the terms used
+    certificate_prefix: str
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The insurer will not cover this parcel; ``message`` is shown to people as it is."""
+
+    reason: str  # one of REFUSAL_REASONS
+    message: str
+    field: str | None = None  # the input it concerns, e.g. "destination_country"
+
+
+@dataclass(frozen=True)
+class InsurerTerms:
+    """The limits of one version of an insurer's terms, in force from ``effective_from``.
+
+    ``max_insured_value`` and ``minimum_premium`` are keyed by currency; a currency missing
+    from ``max_insured_value`` is not covered.
+    """
+
+    effective_from: date
+    max_insured_value: dict[str, Decimal]
+    minimum_premium: dict[str, Decimal]
+    excluded_destinations: frozenset[str] = frozenset()
+    excluded_categories: frozenset[str] = frozenset()
+    notes: str = ""
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        return tuple(sorted(self.max_insured_value))
+
+
+# --- plugin base classes -----------------------------------------------------------------
+
+
+class CarrierPlugin(ABC):
+    """A carrier: its services, its tracking page and, later in the lifecycle, its trace and
+    loss rules. Subclasses set the class attributes and implement the abstract methods."""
+
+    #: Contract version this plugin was written for, "major.minor".
+    contract: ClassVar[str] = "1.0"
+    #: Short stable code used in orders and the API, matching CODE_PATTERN (e.g. "fourpx").
+    code: ClassVar[str]
+    #: Name shown to people.
+    name: ClassVar[str]
+    #: One of CARRIER_KINDS.
+    kind: ClassVar[str]
+    #: The services orders may name.
+    services: ClassVar[tuple[Service, ...]]
+    #: Where the rules come from (published terms), or why the plugin is fictional.
+    source: ClassVar[str] = ""
+
+    @abstractmethod
+    def tracking_url(self, tracking_no: str) -> str:
+        """The public tracking page of ``tracking_no``."""
+
+    def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
+        """Return why ``tracking_no`` cannot belong to this carrier's service, or ``None``.
+
+        The default accepts 6 to 40 letters and digits.
+        """
+        if not re.fullmatch(r"[A-Za-z0-9]{6,40}", tracking_no):
+            return "must be 6 to 40 letters and digits"
+        return None
+
+    def liability_cap(self, service_code: str, declared_value: Money, on: date) -> Money | None:
+        """The most the carrier itself pays for a lost parcel, or ``None`` if it pays nothing.
+
+        The default is ``None``: no published liability.
+        """
+        return None
+
+    def service(self, code: str) -> Service | None:
+        return next((s for s in self.services if s.code == code), None)
+
+
+class InsurerPlugin(ABC):
+    """An insurer: the currencies, limits and premium of its parcel cover.
+
+    Terms change over time, so a plugin keeps a list of :class:`InsurerTerms` with effective
+    dates in ``terms_history`` (oldest first); :meth:`terms` picks the one in force.
+    """
+
+    contract: ClassVar[str] = "1.0"
+    code: ClassVar[str]
+    name: ClassVar[str]
+    #: Prefix of the cover certificate numbers, e.g. "LFM".
+    certificate_prefix: ClassVar[str]
+    #: Versions of the terms, oldest first.
+    terms_history: ClassVar[tuple[InsurerTerms, ...]]
+    source: ClassVar[str] = ""
+
+    def terms(self, on: date) -> InsurerTerms:
+        """The terms in force on ``on``; before the first version, the first version."""
+        current = self.terms_history[0]
+        for version in self.terms_history:
+            if version.effective_from <= on:
+                current = version
+        return current
+
+    def quote(self, request: QuoteRequest) -> Quote | Refusal:
+        """Price cover for ``request`` or refuse it with the reason.
+
+        The default checks the terms' currency, maximum, destinations and categories and then
+        asks :meth:`premium`; override to add rules of your own (call ``super().quote``).
+        """
+        terms = self.terms(request.on)
+        currency = request.insured_value.currency
+        if currency not in terms.max_insured_value:
+            return Refusal(
+                "currency_not_covered",
+                f"{self.name} does not cover {currency}; it covers {', '.join(terms.currencies)}",
+                "currency",
+            )
+        maximum = Money(terms.max_insured_value[currency], currency)
+        if request.insured_value > maximum:
+            return Refusal(
+                "value_over_maximum",
+                f"insured value {request.insured_value} is over {self.name}'s maximum of {maximum}",
+                "insured_value",
+            )
+        if request.destination_country in terms.excluded_destinations:
+            return Refusal(
+                "destination_excluded",
+                f"{self.name} does not cover parcels to {request.destination_country}",
+                "destination_country",
+            )
+        if request.category in terms.excluded_categories:
+            label = GOODS_CATEGORIES.get(request.category, request.category)
+            return Refusal(
+                "category_excluded",
+                f"{self.name} does not cover {label.lower()} ({request.category})",
+                "category",
+            )
+        premium, description = self.premium(terms, request)
+        minimum = Money(terms.minimum_premium.get(currency, Decimal(0)), currency)
+        if premium < minimum:
+            premium, description = minimum, f"{description}; minimum premium {minimum} applies"
+        return Quote(premium, description, terms.effective_from, self.certificate_prefix)
+
+    @abstractmethod
+    def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
+        """The premium before the minimum, and a one-line description of how it was worked out."""
+
+
+@dataclass
+class PluginFailure:
+    """A plugin that was skipped, and why (shown on the Plugins page and logged)."""
+
+    origin: str  # "plugins/<folder>" or "entry point <name> (<distribution>)"
+    message: str
+    code: str | None = None
+
+
+@dataclass
+class LoadedPlugin:
+    kind: str  # "carrier" or "insurer"
+    plugin: CarrierPlugin | InsurerPlugin
+    origin: str
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,56 @@
+"""Sellers are registered by the ordering system; the latest name and e-mail it sends win."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from ..audit.services import Actor, event_row, record, record_many
+from ..clock import utcnow
+from ..extensions import db
+from ..orders.validation import SellerInput
+from .models import Seller
+
+
+def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
+    """Return the seller with ``data.code``, registering it or updating its details."""
+    seller = db.session.scalar(select(Seller).where(Seller.code == data.code))
+    if seller is None:
+        seller = Seller(code=data.code, name=data.name, email=data.email)
+        db.session.add(seller)
+        db.session.flush()
+        record(actor, "seller.registered", "seller", seller.id, after={"code": data.code, "name": data.name,
+                                                                     "email": data.email},
+               summary=f"seller {data.code} registered")
+    elif (seller.name, seller.email) != (data.name, data.email):
+        before = {"name": seller.name, "email": seller.email}
+        seller.name, seller.email = data.name, data.email
+        record(actor, "seller.updated", "seller", seller.id, before=before,
+               after={"name": data.name, "email": data.email}, summary=f"seller {data.code} details updated")
+    return seller
+
+
+def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, int]:
+    """Bulk form of :func:`ensure_seller`: returns seller ids by code."""
+    ids: dict[str, int] = {}
+    codes = list(inputs)
+    existing = {}
+    for start in range(0, len(codes), 500):
+        for seller in db.session.scalars(select(Seller).where(Seller.code.in_(codes[start:start + 500]))):
+            existing[seller.code] = seller
+    new_rows = []
+    for code, data in inputs.items():
+        seller = existing.get(code)
+        if seller is None:
+            new_rows.append({"code": code, "name": data.name, "email": data.email, "created_at": utcnow()})
+        else:
+            ensure_seller(data, actor)  # rare: details changed; audited one by one
+            ids[code] = seller.id
+    if new_rows:
+        result = db.session.execute(insert(Seller).returning(Seller.id, Seller.code), new_rows)
+        created = {code: seller_id for seller_id, code in result}
+        ids.update(created)
+        record_many(event_row(actor, "seller.registered", "seller", seller_id,
+                              after={"code": code, "name": inputs[code].name, "email": inputs[code].email},
+                              summary=f"seller {code} registered")
+                    for code, seller_id in created.items())
+    return ids

@@ -1,0 +1,34 @@
+"""Jinja filters: money, local times and the names behind codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+
+import pycountry
+from flask import Flask
+
+from .clock import to_local
+from .money import Money
+from .plugin_api import GOODS_CATEGORIES
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    return "" if amount is None else Money(amount, currency).format()
+
+
+def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return "" if moment is None else to_local(moment).strftime(fmt)
+
+
+@lru_cache(maxsize=300)
+def country_name(code: str) -> str:
+    country = pycountry.countries.get(alpha_2=code or "")
+    return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters.update(money=money, localtime=localtime, country=country_name,
+                                 category=lambda code: GOODS_CATEGORIES.get(code, code))
+    app.jinja_env.globals.update(timezone=lambda: app.config["TIMEZONE"])
