@@ -168,7 +168,7 @@ def _collect(reg: PluginRegistry, manager: pluggy.PluginManager, module, origin:
             code = getattr(plugin, "code", None)
             try:
                 if not isinstance(plugin, base):
-                    raise ContractError(f"{hook_name}() returned {type(plugin).__name__}, not a {base.__name__}")
+                    raise ContractError(f"{hook_name}() returned {type(plugin).__name__}; expected {base.__name__} instances")
                 _check_version(plugin)
                 check(plugin)
             except ContractError as exc:

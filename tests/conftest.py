@@ -7,6 +7,7 @@ its own copy of the SQLite file, or the PostgreSQL schema emptied after it ran.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
 import shutil
@@ -17,6 +18,7 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT
@@ -106,9 +108,21 @@ def app_config(database_url, tmp_path) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as a real server would.
+
+    Flask reuses an app context that is already pushed, so ``g`` (and with it Flask-WTF's cached
+    CSRF token) and the database session would leak from the test into every request.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
         db.session.remove()

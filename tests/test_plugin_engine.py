@@ -1,0 +1,209 @@
+"""Plugin discovery: the plugins folder, installed entry points, and broken plugins skipped with a reason."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from portal import PROJECT_ROOT
+from portal.app import create_app
+from portal.plugin_api import CONTRACT_VERSION, CoverdeskHooks
+from portal.plugin_engine import load_plugins
+
+GOOD_CARRIER = """
+from portal.plugin_api import CarrierPlugin, Service, hookimpl
+
+class Carrier(CarrierPlugin):
+    code = "{code}"
+    name = "Test Carrier {code}"
+    kind = "express"
+    services = (Service("std", "Standard"),)
+    contract = "{contract}"
+
+    def tracking_url(self, tracking_no):
+        return "https://example.test/" + tracking_no
+
+@hookimpl
+def coverdesk_carriers():
+    return [Carrier()]
+"""
+
+GOOD_INSURER = """
+from datetime import date
+from decimal import Decimal
+from portal.money import Money
+from portal.plugin_api import InsurerPlugin, InsurerTerms, hookimpl
+
+class Insurer(InsurerPlugin):
+    code = "{code}"
+    name = "Test Insurer {code}"
+    certificate_prefix = "TST"
+    terms_history = (InsurerTerms(date(2025, 1, 1), {{"USD": Decimal("1000")}}, {{"USD": Decimal("1")}}),)
+
+    def premium(self, terms, request):
+        return request.insured_value.scaled(Decimal("0.01")), "1 %"
+
+@hookimpl
+def coverdesk_insurers():
+    return [Insurer()]
+"""
+
+
+def write_plugin(folder: Path, name: str, source: str) -> None:
+    package = folder / name
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(textwrap.dedent(source))
+
+
+@pytest.fixture
+def plugin_dir(tmp_path) -> Path:
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    write_plugin(folder, "good_carrier", GOOD_CARRIER.format(code="alpha", contract="1.0"))
+    write_plugin(folder, "good_insurer", GOOD_INSURER.format(code="beta"))
+    write_plugin(folder, "raises_on_import", "raise RuntimeError('missing licence key')\n")
+    write_plugin(folder, "syntax_error", "def broken(:\n")
+    write_plugin(folder, "bad_code", GOOD_CARRIER.format(code="Bad Code!", contract="1.0"))
+    write_plugin(folder, "future_contract", GOOD_CARRIER.format(code="gamma", contract="2.0"))
+    write_plugin(folder, "newer_minor", GOOD_CARRIER.format(code="delta", contract=f"1.{CONTRACT_VERSION[1] + 1}"))
+    write_plugin(folder, "duplicate", GOOD_CARRIER.format(code="alpha", contract="1.0"))
+    write_plugin(folder, "raises_in_hook", """
+        from portal.plugin_api import hookimpl
+
+        @hookimpl
+        def coverdesk_carriers():
+            raise ValueError("carrier endpoint not configured")
+    """)
+    write_plugin(folder, "wrong_hook_arguments", """
+        from portal.plugin_api import hookimpl
+
+        @hookimpl
+        def coverdesk_insurers(region):
+            return []
+    """)
+    write_plugin(folder, "not_a_plugin_object", """
+        from portal.plugin_api import hookimpl
+
+        @hookimpl
+        def coverdesk_insurers():
+            return [object()]
+    """)
+    write_plugin(folder, "bad_insurer_terms", GOOD_INSURER.format(code="epsilon").replace(
+        'InsurerTerms(date(2025, 1, 1), {"USD": Decimal("1000")}, {"USD": Decimal("1")})',
+        'InsurerTerms(date(2025, 1, 1), {"XYZ": Decimal("1000")}, {}, excluded_categories=frozenset({"weapons"}))'))
+    return folder
+
+
+def failure_for(registry, origin: str) -> str:
+    messages = [f.message for f in registry.failures if f.origin == origin]
+    assert messages, f"no failure reported for {origin}: {registry.failures}"
+    return messages[0]
+
+
+def test_good_plugins_load_and_broken_ones_are_reported(plugin_dir):
+    registry = load_plugins(plugin_dir, use_entry_points=False)
+
+    assert sorted(registry.carriers) == ["alpha"]
+    assert registry.carrier("alpha").name == "Test Carrier alpha"
+    assert sorted(registry.insurers) == ["beta"]
+
+    assert "RuntimeError: missing licence key" in failure_for(registry, "plugins/raises_on_import")
+    assert "SyntaxError" in failure_for(registry, "plugins/syntax_error")
+    assert "must match" in failure_for(registry, "plugins/bad_code")
+    assert "written for contract 2.0" in failure_for(registry, "plugins/future_contract")
+    assert f"1.{CONTRACT_VERSION[1] + 1}" in failure_for(registry, "plugins/newer_minor")
+    assert "carrier endpoint not configured" in failure_for(registry, "plugins/raises_in_hook")
+    assert "hook contract" in failure_for(registry, "plugins/wrong_hook_arguments")
+    assert "returned object; expected InsurerPlugin instances" in failure_for(registry, "plugins/not_a_plugin_object")
+    assert "XYZ is not an ISO-4217 currency code" in failure_for(registry, "plugins/bad_insurer_terms")
+
+
+def test_a_duplicate_code_is_skipped_and_names_the_first_provider(plugin_dir):
+    registry = load_plugins(plugin_dir, use_entry_points=False)
+    # Folders load in name order: "duplicate" comes before "good_carrier".
+    assert registry.carriers["alpha"].origin == "plugins/duplicate"
+    assert "already provided by plugins/duplicate" in failure_for(registry, "plugins/good_carrier")
+
+
+def test_the_portal_starts_with_broken_plugins_and_shows_them(app_config, plugin_dir, make_user, caplog):
+    app = create_app({**app_config, "PLUGINS_DIR": str(plugin_dir)})
+    assert "plugin skipped: plugins/raises_on_import" in caplog.text
+    client = app.test_client()
+    with app.app_context():
+        from portal.extensions import db
+        from tests.conftest import Auth
+
+        Auth(client, make_user).login()
+        page = client.get("/admin/plugins").get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
+    assert "Skipped plugins" in page
+    assert "plugins/raises_on_import" in page and "missing licence key" in page
+    assert "Test Carrier alpha" in page and "Test Insurer beta" in page
+
+
+def test_a_missing_plugins_folder_is_reported(tmp_path):
+    registry = load_plugins(tmp_path / "nowhere", use_entry_points=False)
+    assert not registry.carriers
+    assert registry.failures[0].message == "plugins folder does not exist"
+
+
+def make_distribution(site: Path, dist: str, module: str, source: str, entry: str | None = None) -> None:
+    """An installed distribution as importlib.metadata sees it: a dist-info folder on sys.path."""
+    info = site / f"{dist}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[coverdesk.plugins]\n{dist} = {entry or module}\n")
+    if source:
+        (site / f"{module}.py").write_text(textwrap.dedent(source))
+
+
+def test_installed_distributions_are_loaded_from_the_entry_point_group(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    make_distribution(site, "coverdesk_zeta", "coverdesk_zeta_plugin", GOOD_INSURER.format(code="zeta"))
+    make_distribution(site, "coverdesk_broken", "coverdesk_missing_module", "", entry="coverdesk_missing_module")
+    monkeypatch.syspath_prepend(str(site))
+
+    registry = load_plugins(None, use_entry_points=True)
+
+    assert registry.insurer("zeta").name == "Test Insurer zeta"
+    assert registry.insurers["zeta"].origin == "entry point coverdesk_zeta (coverdesk_zeta)"
+    message = failure_for(registry, "entry point coverdesk_broken (coverdesk_broken)")
+    assert "ModuleNotFoundError" in message
+
+
+def test_folder_plugins_win_over_entry_points_with_the_same_code(tmp_path, monkeypatch, plugin_dir):
+    site = tmp_path / "site"
+    make_distribution(site, "coverdesk_alpha2", "coverdesk_alpha2_plugin", GOOD_CARRIER.format(code="alpha", contract="1.0"))
+    monkeypatch.syspath_prepend(str(site))
+    registry = load_plugins(plugin_dir, use_entry_points=True)
+    assert registry.carriers["alpha"].origin.startswith("plugins/")
+    assert "already provided" in failure_for(registry, "entry point coverdesk_alpha2 (coverdesk_alpha2)")
+
+
+def test_hook_coverdesk_carriers(app):
+    """The hook delivers the reference carriers of the three kinds the desk works with."""
+    registry = load_plugins(PROJECT_ROOT / "plugins", use_entry_points=False)
+    assert {registry.carrier(code).kind for code in ("harbourpost", "swiftwing", "fourpx")} == {
+        "postal", "express", "dedicated_line"}
+
+
+def test_hook_coverdesk_insurers(app):
+    registry = load_plugins(PROJECT_ROOT / "plugins", use_entry_points=False)
+    assert {"lanternfish", "jadeharbour"} <= set(registry.insurers)
+    assert not registry.failures
+
+
+def test_every_hook_is_documented_and_tested():
+    """As in Datasette: each hook has a docstring and a test named test_hook_<name>."""
+    hooks = [name for name, member in inspect.getmembers(CoverdeskHooks, inspect.isfunction)
+             if not name.startswith("_")]
+    assert hooks
+    tests = "\n".join(path.read_text() for path in Path(__file__).parent.rglob("test_*.py"))
+    for name in hooks:
+        assert (getattr(CoverdeskHooks, name).__doc__ or "").strip(), f"hook {name} has no docstring"
+        assert re.search(rf"def test_hook_{name}\b", tests), f"hook {name} has no test_hook_{name}"
