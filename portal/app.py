@@ -98,8 +98,9 @@ def register_blueprints(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def page_error(exc: HTTPException):
-        if request.blueprint == "api":
-            return exc  # the API blueprint answers in JSON itself
+        if request.path.startswith("/api/"):
+            # The ordering system reads JSON, also for unknown paths and wrong methods.
+            return {"error": exc.description or exc.name}, exc.code
         return render_template("error.html", code=exc.code, name=exc.name, description=exc.description), exc.code
 
 

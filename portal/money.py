@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 import pycountry
 from babel.numbers import format_currency, get_currency_precision
@@ -16,17 +17,26 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be used; the message says why."""
 
 
+@lru_cache(maxsize=256)
+def _currency_error(code: str) -> str | None:
+    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
+        return f"{code or '(empty)'} is not an ISO-4217 currency code"
+    if get_currency_precision(code) > 2:
+        # Amounts are stored as NUMERIC(14, 2); a three-decimal currency would lose its last digit.
+        return f"{code} uses {get_currency_precision(code)} decimal places; Coverdesk keeps 2"
+    return None
+
+
 def check_currency(code: str) -> str:
     """Return the upper-case ISO-4217 code, or raise ``MoneyError``."""
     code = (code or "").strip().upper()
-    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise MoneyError(f"{code or '(empty)'} is not an ISO-4217 currency code")
-    if get_currency_precision(code) > 2:
-        # Amounts are stored as NUMERIC(14, 2); a three-decimal currency would lose its last digit.
-        raise MoneyError(f"{code} uses {get_currency_precision(code)} decimal places; Coverdesk keeps 2")
+    problem = _currency_error(code)
+    if problem:
+        raise MoneyError(problem)
     return code
 
 
+@lru_cache(maxsize=256)
 def minor_digits(currency: str) -> int:
     """Decimal places the currency uses (2 for USD, 0 for JPY)."""
     return get_currency_precision(currency)

@@ -107,8 +107,11 @@ def get_quote():
         raw = args.get(key)
         if raw is None and key == "insured_value":
             continue  # the declared value is insured unless told otherwise
+        if not currency:
+            errors[key] = "is required" if not (raw or "").strip() else "cannot be checked without a valid currency"
+            continue
         try:
-            amounts[key] = parse_amount(raw or "", currency) if currency else None
+            amounts[key] = parse_amount(raw or "", currency)
         except MoneyError as exc:
             errors[key] = str(exc)
     destination = (args.get("destination_country") or "").strip().upper()

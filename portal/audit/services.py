@@ -38,6 +38,8 @@ class Actor:
 
 def jsonable(value: Any) -> Any:
     """Audit values as JSON: Decimals and dates become text so nothing is rounded."""
+    if value is None or isinstance(value, (str, int)):
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (datetime, date)):
@@ -78,7 +80,7 @@ def record_many(rows: Iterable[dict]) -> None:
     """Bulk form of :func:`record` for imports; rows come from :func:`event_row`."""
     rows = list(rows)
     if rows:
-        db.session.execute(insert(AuditEvent), rows)
+        db.session.connection().execute(insert(AuditEvent.__table__), rows)
 
 
 def history(entity_type: str, entity_ids: Iterable) -> list[AuditEvent]:

@@ -17,6 +17,23 @@ from ..plugin_engine import PluginRegistry
 from .models import Cover
 
 
+#: A refusal names a ``QuoteRequest`` field; this is the order field (API path) it stands for.
+ORDER_FIELD_OF = {
+    "insured_value": "cover.insured_value",
+    "insurer": "cover.insurer",
+    "declared_value": "declared_value",
+    "currency": "currency",
+    "destination_country": "destination_country",
+    "category": "category",
+    "carrier_code": "carrier",
+    "service_code": "service",
+}
+
+
+def order_field(refusal_field: str | None) -> str:
+    return ORDER_FIELD_OF.get(refusal_field or "", "cover")
+
+
 class CoverRefused(ValueError):
     """Cover cannot be bought; ``field`` names the input concerned."""
 

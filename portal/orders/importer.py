@@ -94,6 +94,9 @@ def read_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportFileError(f"line 1: missing column(s) {', '.join(missing)}")
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        raise ImportFileError(f"line 1: column(s) named twice: {', '.join(doubled)}")
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
         raise ImportFileError(f"line 1: unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
@@ -115,39 +118,56 @@ def read_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
 
 def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, source: str = "csv",
                   progress: Callable[[int], None] | None = None, now: datetime | None = None) -> ImportReport:
-    """Import every good row of ``stream`` and report each bad one. Commits batch by batch."""
+    """Import every good row of ``stream`` and report each bad one. Commits batch by batch.
+
+    ``progress`` is called with the number of rows handled since its last call.
+    """
     report = ImportReport()
     seen: dict[str, tuple[int, str]] = {}  # order_no -> (line, fingerprint) within this file
+    repeats: list[tuple[int, str, int]] = []  # exact repeats: (line, order_no, line of the first)
     batch: list[tuple[int, OrderInput]] = []
+    handled = 0
+
+    def flush() -> None:
+        nonlocal batch, handled
+        if batch:
+            _write_batch(plugins, batch, actor, source, now or utcnow(), report)
+        if progress:
+            progress(handled)
+        batch, handled = [], 0
+
     for line, row in read_rows(stream):
+        handled += 1
         if "__error__" in row:
             report.errors.append(RowError(line, "row", row["__error__"]))
+            continue
+        try:
+            data = parse_order(row_to_payload(row), plugins)
+        except ValidationFailed as exc:
+            order_no = (row.get("order_no") or "").strip()
+            report.errors.extend(RowError(line, API_TO_COLUMN.get(f, f), reason, order_no)
+                                 for f, reason in exc.errors.items())
+            continue
+        first = seen.get(data.order_no)
+        if first is None:
+            seen[data.order_no] = (line, data.fingerprint)
+            batch.append((line, data))
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        elif first[1] == data.fingerprint:
+            repeats.append((line, data.order_no, first[0]))
         else:
-            try:
-                data = parse_order(row_to_payload(row), plugins)
-            except ValidationFailed as exc:
-                order_no = (row.get("order_no") or "").strip()
-                report.errors.extend(RowError(line, API_TO_COLUMN.get(f, f), reason, order_no)
-                                     for f, reason in exc.errors.items())
-            else:
-                first = seen.get(data.order_no)
-                if first is None:
-                    seen[data.order_no] = (line, data.fingerprint())
-                    batch.append((line, data))
-                elif first[1] == data.fingerprint():
-                    report.already_present += 1
-                else:
-                    report.errors.append(RowError(line, "order_no", f"repeats line {first[0]} with different details",
-                                                  data.order_no))
-        if len(batch) >= BATCH_SIZE:
-            _write_batch(plugins, batch, actor, source, now or utcnow(), report)
-            if progress:
-                progress(len(batch))
-            batch = []
-    if batch:
-        _write_batch(plugins, batch, actor, source, now or utcnow(), report)
-        if progress:
-            progress(len(batch))
+            report.errors.append(RowError(line, "order_no", f"repeats line {first[0]} with different details",
+                                          data.order_no))
+    flush()
+    # An exact repeat is harmless only if the row it repeats was imported (or already there).
+    failed_lines = {error.line for error in report.errors}
+    for line, order_no, first_line in repeats:
+        if first_line in failed_lines:
+            report.errors.append(RowError(line, "order_no", f"repeats line {first_line}, which was not imported",
+                                          order_no))
+        else:
+            report.already_present += 1
     return report
 
 
@@ -162,11 +182,11 @@ def _write_batch(plugins: PluginRegistry, batch: list[tuple[int, OrderInput]], a
     for start in range(0, len(numbers), 1000):
         chunk = numbers[start:start + 1000]
         stored.update(db.session.execute(select(Order.order_no, Order.fingerprint)
-                                         .where(Order.order_no.in_(chunk))).tuples())
+                                         .where(Order.order_no.in_(chunk))).all())
     fresh: list[tuple[int, OrderInput, object]] = []
     for line, data in batch:
         if data.order_no in stored:
-            if stored[data.order_no] == data.fingerprint():
+            if stored[data.order_no] == data.fingerprint:
                 report.already_present += 1
             else:
                 report.errors.append(RowError(line, "order_no", "already exists with different details", data.order_no))
@@ -183,7 +203,7 @@ def _write_batch(plugins: PluginRegistry, batch: list[tuple[int, OrderInput]], a
     try:
         seller_ids = ensure_sellers({data.seller.code: data.seller for _, data, _ in fresh}, actor)
         rows = [order_values(data, seller_ids[data.seller.code], source, now) for _, data, _ in fresh]
-        ids = dict(db.session.execute(insert(Order).returning(Order.order_no, Order.id), rows).tuples())
+        ids = dict(db.session.execute(insert(Order).returning(Order.order_no, Order.id), rows).all())
         covers, events = [], []
         for (line, data, terms), values in zip(fresh, rows):
             order_id = ids[data.order_no]
@@ -195,7 +215,7 @@ def _write_batch(plugins: PluginRegistry, batch: list[tuple[int, OrderInput]], a
             events.append(event_row(actor, "order.created", "order", order_id, after=after, when=now,
                                     summary=f"order {data.order_no} imported from {source}"))
         if covers:
-            db.session.execute(insert(Cover), covers)
+            db.session.connection().execute(insert(Cover.__table__), covers)
         record_many(events)
         db.session.commit()
     except Exception:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..audit.services import Actor, record
 from ..clock import utcnow
 from ..cover.models import Cover
-from ..cover.services import CoverRefused, cover_summary, cover_values, terms_for_order
+from ..cover.services import CoverRefused, cover_summary, cover_values, order_field, terms_for_order
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
 from ..sellers.models import Seller
@@ -47,7 +47,7 @@ def order_values(data: OrderInput, seller_id: int, source: str, now: datetime) -
         "dispatched_at": data.dispatched_at,
         "created_at": now,
         "source": source,
-        "fingerprint": data.fingerprint(),
+        "fingerprint": data.fingerprint,
     }
 
 
@@ -70,11 +70,7 @@ def price_cover(plugins: PluginRegistry, data: OrderInput, now: datetime):
             carrier_code=data.carrier, service_code=data.service, dispatched_at=data.dispatched_at, now=now,
         )
     except CoverRefused as exc:
-        raise ValidationFailed({_cover_field(exc.field): str(exc)}) from None
-
-
-def _cover_field(field: str) -> str:
-    return field if field in ("cover", "destination_country", "category", "currency") else f"cover.{field}"
+        raise ValidationFailed({order_field(exc.field): str(exc)}) from None
 
 
 def find_by_number(order_no: str) -> Order | None:
@@ -121,7 +117,7 @@ def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Act
 
 
 def _replay(existing: Order, data: OrderInput) -> OrderResult:
-    if existing.fingerprint != data.fingerprint():
+    if existing.fingerprint != data.fingerprint:
         raise OrderConflict(f"order {data.order_no} already exists with different details")
     return OrderResult(existing, False)
 

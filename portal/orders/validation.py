@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Mapping
 
 import pycountry
@@ -65,9 +65,16 @@ class OrderInput:
     dispatched_at: datetime | None
     cover: CoverInput | None
 
+    @cached_property
     def fingerprint(self) -> str:
         """SHA-256 of the order's content, the same for the same order from any channel."""
-        canonical = json.dumps(asdict(self), sort_keys=True, default=str, separators=(",", ":"))
+        seller, cover = self.seller, self.cover
+        canonical = json.dumps([
+            self.order_no, seller.code, seller.name, seller.email, self.carrier, self.service, self.tracking_no,
+            self.destination_country, str(self.declared_value), self.currency, self.contents, self.category,
+            self.dispatched_at.isoformat() if self.dispatched_at else None,
+            [cover.insurer, str(cover.insured_value)] if cover else None,
+        ], ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -161,7 +168,9 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry) -> OrderInput:
         errors["category"] = f"unknown category {category!r} (categories: {', '.join(GOODS_CATEGORIES)})"
 
     dispatched_at = None
-    if _text(data, "dispatched_at"):
+    if not isinstance(data.get("dispatched_at"), (str, int, type(None))):
+        errors["dispatched_at"] = "must be an ISO-8601 date and time as text"  # not dropped as if absent
+    elif _text(data, "dispatched_at"):
         try:
             dispatched_at = parse_timestamp(_text(data, "dispatched_at"))
             if dispatched_at > utcnow() + CLOCK_SKEW:

@@ -42,11 +42,13 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
         seller = existing.get(code)
         if seller is None:
             new_rows.append({"code": code, "name": data.name, "email": data.email, "created_at": utcnow()})
-        else:
+            continue
+        if (seller.name, seller.email) != (data.name, data.email):
             ensure_seller(data, actor)  # rare: details changed; audited one by one
-            ids[code] = seller.id
+        ids[code] = seller.id
     if new_rows:
-        result = db.session.execute(insert(Seller).returning(Seller.id, Seller.code), new_rows)
+        table = Seller.__table__
+        result = db.session.connection().execute(insert(table).returning(table.c.id, table.c.code), new_rows)
         created = {code: seller_id for seller_id, code in result}
         ids.update(created)
         record_many(event_row(actor, "seller.registered", "seller", seller_id,
