@@ -20,7 +20,8 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; times are stored tz-aware in UTC")
-        value = value.astimezone(timezone.utc)
+        if value.tzinfo is not timezone.utc:
+            value = value.astimezone(timezone.utc)
         # SQLite keeps the text as given; dropping the offset keeps values sortable as text.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -129,7 +129,9 @@ class Money:
         return {"amount": str(self.amount), "currency": self.currency}
 
     def format(self, locale: str = "en") -> str:
-        return format_currency(self.amount, self.currency, locale=locale)
+        """``USD 1,850.00``: the ISO code, never a bare "$", on a desk that sees many dollars."""
+        return format_currency(self.amount, self.currency, format="¤¤\u00a0#,##0.00", locale=locale,
+                               currency_digits=True)
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

@@ -188,7 +188,7 @@ def test_quote_preview(auth, client):
               "currency": "USD", "category": "electronics", "cover_insurer": "lanternfish",
               "cover_insured_value": "1850.00"}
     html = client.get("/orders/quote", query_string=params).get_data(as_text=True)
-    assert "Premium" in html and "$23.80" in html  # 10 × 1.39 + 9 × 1.10
+    assert "Premium USD\u00a023.80" in html  # 10 × 1.39 + 9 × 1.10
     refused = client.get("/orders/quote", query_string={**params, "destination_country": "BR"}).get_data(as_text=True)
     assert "Refused" in refused and "does not cover parcels to BR" in refused
 

@@ -37,8 +37,8 @@ class OrderForm(FlaskForm):
     contents = TextAreaField("Contents")
     category = SelectField("Goods category", choices=choices(GOODS_CATEGORIES.items()))
     dispatched_at = StringField("Dispatched at (optional, warehouse time)", validators=[Optional()],
-                                render_kw={"placeholder": "2026-11-24 18:30"})
-    cover_insurer = SelectField("Cover", choices=[])
+                                render_kw={"placeholder": "YYYY-MM-DD HH:MM"})
+    cover_insurer = SelectField("Insurer", choices=[])
     cover_insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
 
     #: Service field path -> form field, to show service errors where they belong.
@@ -48,11 +48,11 @@ class OrderForm(FlaskForm):
                  "seller": "seller_code"}
 
     def fill_choices(self, plugins: PluginRegistry) -> "OrderForm":
-        self.shipping.choices = [
+        self.shipping.choices = [SelectChoice("", "Choose carrier and service…")] + [
             SelectChoice(f"{carrier.code}:{service.code}", service.name, optgroup=carrier.name)
             for carrier in plugins.all_carriers() for service in carrier.services
         ]
-        self.destination_country.choices = _countries()
+        self.destination_country.choices = [SelectChoice("", "Choose the destination…")] + _countries()
         self.cover_insurer.choices = choices([("", "No cover")] + [(i.code, i.name) for i in plugins.all_insurers()])
         return self
 

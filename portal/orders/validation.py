@@ -7,7 +7,6 @@ One set of rules for every channel. Errors are keyed by the API's field path
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -69,12 +68,14 @@ class OrderInput:
     def fingerprint(self) -> str:
         """SHA-256 of the order's content, the same for the same order from any channel."""
         seller, cover = self.seller, self.cover
-        canonical = json.dumps([
+        fields = (
             self.order_no, seller.code, seller.name, seller.email, self.carrier, self.service, self.tracking_no,
             self.destination_country, str(self.declared_value), self.currency, self.contents, self.category,
-            self.dispatched_at.isoformat() if self.dispatched_at else None,
-            [cover.insurer, str(cover.insured_value)] if cover else None,
-        ], ensure_ascii=False, separators=(",", ":"))
+            self.dispatched_at.isoformat() if self.dispatched_at else "",
+            cover.insurer if cover else "", str(cover.insured_value) if cover else "",
+        )
+        # Length-prefixed, so no field's content can shift into the next one.
+        canonical = "".join(f"{len(field)}:{field};" for field in fields)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -96,11 +97,15 @@ def email_error(email: str) -> str | None:
 
 def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        value = str(value) if isinstance(value, (int, Decimal)) else ""
-    return value.strip()
+    if value.__class__ is str:  # the common case first: this runs 13 times per imported row
+        return value.strip()
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _is_mapping(value: Any) -> bool:
+    return value.__class__ is dict or isinstance(value, Mapping)
 
 
 def parse_order(data: Mapping[str, Any], plugins: PluginRegistry) -> OrderInput:
@@ -120,7 +125,7 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry) -> OrderInput:
         errors["order_no"] = "may hold only letters, digits and . _ -"
 
     seller_data = data.get("seller")
-    if not isinstance(seller_data, Mapping):
+    if not _is_mapping(seller_data):
         errors["seller"] = "is required: an object with code, name and email"
         seller_data = {}
     seller_code = need("seller.code", _text(seller_data, "code"), 32)
@@ -181,7 +186,7 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry) -> OrderInput:
     cover = None
     cover_data = data.get("cover")
     if cover_data not in (None, "", {}):
-        if not isinstance(cover_data, Mapping):
+        if not _is_mapping(cover_data):
             errors["cover"] = "must be an object with insurer and insured_value"
         else:
             insurer_code = _text(cover_data, "insurer").lower()
