@@ -55,6 +55,8 @@ def write_csv(path: Path, rows: int, sellers: int = 500) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--processes", type=int, default=1,
+                        help="worker processes checking rows while batches are written (0: all in one process)")
     parser.add_argument("--database-url", default=os.environ.get("COVERDESK_BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
 
@@ -80,13 +82,13 @@ def main() -> int:
                 generated = time.perf_counter() - started
                 started = time.perf_counter()
                 with source.open(encoding="utf-8", newline="") as stream:
-                    report = import_orders(registry(), stream, Actor.system("benchmark"))
+                    report = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
                 elapsed = time.perf_counter() - started
                 assert not report.errors, report.errors[:5]
                 assert report.created == args.rows and report.with_cover == args.rows
                 started = time.perf_counter()
                 with source.open(encoding="utf-8", newline="") as stream:
-                    again = import_orders(registry(), stream, Actor.system("benchmark"))
+                    again = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
                 reimport = time.perf_counter() - started
                 assert again.created == 0 and again.already_present == args.rows
                 db.session.remove()
@@ -97,7 +99,8 @@ def main() -> int:
                     connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
 
     backend = "postgresql" if schema else "sqlite"
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {backend}")
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {backend}, "
+          f"{args.processes} checking process(es)")
     print(f"generated {args.rows:,} CSV rows in {generated:.1f} s")
     print(f"imported {report.created:,} orders with cover in {elapsed:.2f} s "
           f"({report.created / elapsed:,.0f} rows/s); target <= 20 s for 100,000")

@@ -12,9 +12,18 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+_default_zone = "Asia/Shanghai"
+
+
+def set_default_zone(name: str) -> None:
+    """The zone used outside an app context (worker processes get the app's setting this way)."""
+    global _default_zone
+    ZoneInfo(name)
+    _default_zone = name
+
+
 def warehouse_zone() -> ZoneInfo:
-    name = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-    return ZoneInfo(name)
+    return ZoneInfo(current_app.config["TIMEZONE"] if has_app_context() else _default_zone)
 
 
 def to_local(moment: datetime | None) -> datetime | None:

@@ -44,6 +44,10 @@ def _flag(name: str, default: str) -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def engine_options(database_url: str) -> dict:
+    return {"pool_pre_ping": True}
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -58,7 +62,7 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "EVIDENCE_DIR": str(Path(os.environ.get("COVERDESK_EVIDENCE_DIR") or instance_path / "evidence").resolve()),
         "PLUGINS_DIR": str(Path(os.environ.get("COVERDESK_PLUGINS_DIR") or PROJECT_ROOT / "plugins").resolve()),
         "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),

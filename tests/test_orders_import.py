@@ -348,7 +348,8 @@ def test_file_that_turns_out_not_utf8_after_many_rows_writes_nothing(plugins):
 # --- batches ------------------------------------------------------------------------------------
 
 
-def test_file_larger_than_a_batch_imports_every_row(plugins, monkeypatch):
+@pytest.mark.parametrize("processes", [0, 1], ids=["in-process", "worker-process"])
+def test_file_larger_than_a_batch_imports_every_row(plugins, monkeypatch, processes):
     monkeypatch.setattr(importer, "BATCH_SIZE", 3)
     rows = [csv_row(n) for n in range(1, 11)]
     rows[4] = csv_row(5, seller_email="nope")  # invalid: never enters a batch
@@ -357,17 +358,17 @@ def test_file_larger_than_a_batch_imports_every_row(plugins, monkeypatch):
     text = csv_text(*rows)
     batches = []
 
-    report = run_import(text, plugins, progress=batches.append)
+    report = run_import(text, plugins, progress=batches.append, processes=processes)
 
-    # Progress counts every row handled, bad ones too, one call per written batch and one at the end.
-    assert batches == [3, 4, 3, 1] and sum(batches) == len(rows)
+    # Progress counts every row handled, bad ones too, one call per batch of rows read.
+    assert batches == [3, 3, 3, 2] and sum(batches) == len(rows)
     assert (report.created, report.with_cover, report.already_present) == (8, 8, 1)
     assert [(line, column) for line, column, *_ in problems(report)] == [(6, "seller_email"),
                                                                         (8, "destination_country")]
     assert sorted(stored_orders()) == [f"CSV-{n:04d}" for n in (1, 2, 3, 4, 6, 8, 9, 10)]
     assert all(order.cover is not None for order in stored_orders().values())
 
-    again = run_import(text, plugins)
+    again = run_import(text, plugins, processes=processes)
     assert (again.created, again.already_present, len(again.errors)) == (0, 9, 2)
 
 

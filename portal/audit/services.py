@@ -8,8 +8,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..extensions import db
 from .models import AuditEvent
@@ -38,8 +39,11 @@ class Actor:
 
 def jsonable(value: Any) -> Any:
     """Audit values as JSON: Decimals and dates become text so nothing is rounded."""
-    if value is None or isinstance(value, (str, int)):
+    kind = value.__class__
+    if kind is str or kind is int or value is None:
         return value
+    if kind is dict:
+        return {key: jsonable(item) for key, item in value.items()}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (datetime, date)):
@@ -80,7 +84,7 @@ def record_many(rows: Iterable[dict]) -> None:
     """Bulk form of :func:`record` for imports; rows come from :func:`event_row`."""
     rows = list(rows)
     if rows:
-        db.session.connection().execute(insert(AuditEvent.__table__), rows)
+        bulk_insert(db.session.connection(), AuditEvent.__table__, rows)
 
 
 def history(entity_type: str, entity_ids: Iterable) -> list[AuditEvent]:

@@ -120,8 +120,10 @@ def cover_values(order_id: int, terms: CoverTerms, bought_at: datetime) -> dict:
 
 
 def cover_summary(values: dict) -> dict:
-    """What the audit trail keeps of a cover."""
-    return {key: values[key] for key in ("insurer_code", "insured_value", "currency", "premium", "certificate_no")}
+    """What the audit trail keeps of a cover, ready for JSON."""
+    return {"insurer_code": values["insurer_code"], "insured_value": str(values["insured_value"]),
+            "currency": values["currency"], "premium": str(values["premium"]),
+            "certificate_no": values["certificate_no"]}
 
 
 def buy_cover(plugins: PluginRegistry, order, *, insurer_code: str, insured_value: Decimal, actor: Actor,

@@ -9,22 +9,28 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, TextIO
 
-from sqlalchemy import insert, select
+from flask import current_app
+from sqlalchemy import select
 
+from ..bulk import bulk_insert
 from ..audit.services import Actor, event_row, record_many
 from ..clock import utcnow
 from ..cover.models import Cover
-from ..cover.services import cover_summary, cover_values
+from ..cover.services import certificate_no, cover_summary, cover_values
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
 from ..sellers.services import ensure_sellers
 from .models import Order
 from .services import order_summary, order_values, price_cover
-from .validation import OrderInput, ValidationFailed, parse_order
+from .validation import SellerInput, ValidationFailed, parse_order
 
 COLUMNS = (
     "order_no", "seller_code", "seller_name", "seller_email", "carrier", "service", "tracking_no",
@@ -116,50 +122,150 @@ def read_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
         raise ImportFileError(f"line {line + 1}: {exc}") from None
 
 
-def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, source: str = "csv",
-                  progress: Callable[[int], None] | None = None, now: datetime | None = None) -> ImportReport:
-    """Import every good row of ``stream`` and report each bad one. Commits batch by batch.
+@dataclass
+class Prepared:
+    """One row checked and priced, as plain values ready to be written (or its problems).
 
-    ``progress`` is called with the number of rows handled since its last call.
+    Plain dicts and strings, because a worker process sends these back and pickling them is cheap.
     """
-    report = ImportReport()
-    seen: dict[str, tuple[int, str]] = {}  # order_no -> (line, fingerprint) within this file
-    repeats: list[tuple[int, str, int]] = []  # exact repeats: (line, order_no, line of the first)
-    batch: list[tuple[int, OrderInput]] = []
-    handled = 0
 
-    def flush() -> None:
-        nonlocal batch, handled
-        if batch:
-            _write_batch(plugins, batch, actor, source, now or utcnow(), report)
-        if progress:
-            progress(handled)
-        batch, handled = [], 0
+    line: int
+    order_no: str
+    fingerprint: str = ""
+    seller: SellerInput | None = None
+    order: dict | None = None  # the orders row, without seller_id
+    cover: dict | None = None  # the covers row, without order_id and certificate_no
+    certificate_prefix: str = ""
+    audit_after: dict | None = None
+    errors: dict[str, str] | None = None  # parse problems, by column
+    price_errors: dict[str, str] | None = None  # refusals; they count only if the order is new
 
-    for line, row in read_rows(stream):
-        handled += 1
+
+def prepare_chunk(chunk: list[tuple[int, dict[str, str]]], plugins: PluginRegistry, now: datetime,
+                  source: str) -> list[Prepared]:
+    """Check and price rows; needs no database, so it may run in another process."""
+    prepared = []
+    for line, row in chunk:
         if "__error__" in row:
-            report.errors.append(RowError(line, "row", row["__error__"]))
+            prepared.append(Prepared(line, "", errors={"row": row["__error__"]}))
             continue
         try:
             data = parse_order(row_to_payload(row), plugins)
         except ValidationFailed as exc:
-            order_no = (row.get("order_no") or "").strip()
-            report.errors.extend(RowError(line, API_TO_COLUMN.get(f, f), reason, order_no)
-                                 for f, reason in exc.errors.items())
+            prepared.append(Prepared(line, (row.get("order_no") or "").strip(), errors=_by_column(exc.errors)))
             continue
-        first = seen.get(data.order_no)
-        if first is None:
-            seen[data.order_no] = (line, data.fingerprint)
-            batch.append((line, data))
-            if len(batch) >= BATCH_SIZE:
-                flush()
-        elif first[1] == data.fingerprint:
-            repeats.append((line, data.order_no, first[0]))
-        else:
-            report.errors.append(RowError(line, "order_no", f"repeats line {first[0]} with different details",
-                                          data.order_no))
-    flush()
+        item = Prepared(line, data.order_no, data.fingerprint, data.seller)
+        try:
+            terms = price_cover(plugins, data, now)
+        except ValidationFailed as exc:
+            item.price_errors = _by_column(exc.errors)
+            prepared.append(item)
+            continue
+        item.order = order_values(data, None, source, now)
+        item.audit_after = order_summary(item.order)
+        if terms is not None:
+            item.cover = cover_values(0, terms, now)
+            item.certificate_prefix = terms.quote.certificate_prefix
+            item.audit_after["cover"] = cover_summary(item.cover)
+        prepared.append(item)
+    return prepared
+
+
+def _by_column(errors: dict[str, str]) -> dict[str, str]:
+    return {API_TO_COLUMN.get(field, field): reason for field, reason in errors.items()}
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- checking in a second process ----------------------------------------------------------------
+# Checking and pricing a row costs about as much as writing it, so big imports (the CLI) let a
+# worker process prepare the next batch while this one writes. The worker loads the plugins itself.
+
+_worker_plugins: PluginRegistry | None = None
+
+
+def _init_worker(plugins_dir: str, use_entry_points: bool, timezone: str) -> None:
+    global _worker_plugins
+    from ..clock import set_default_zone
+    from ..plugin_engine import load_plugins
+
+    set_default_zone(timezone)
+    _worker_plugins = load_plugins(plugins_dir, use_entry_points=use_entry_points)
+
+
+def _prepare_in_worker(chunk, now, source):
+    return prepare_chunk(chunk, _worker_plugins, now, source)
+
+
+@contextmanager
+def _preparer(plugins: PluginRegistry, now: datetime, source: str, processes: int):
+    """Yield a function turning chunks of rows into prepared chunks, in order."""
+    if processes < 1:
+        yield lambda chunks: (prepare_chunk(chunk, plugins, now, source) for chunk in chunks)
+        return
+    config = current_app.config
+    executor = ProcessPoolExecutor(
+        max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+        initargs=(config["PLUGINS_DIR"], config["LOAD_ENTRY_POINT_PLUGINS"], config["TIMEZONE"]),
+    )
+
+    def run(chunks):
+        pending = deque()
+        for chunk in chunks:  # read ahead by a few chunks only, so a huge file never sits in memory
+            pending.append(executor.submit(_prepare_in_worker, chunk, now, source))
+            if len(pending) > processes + 1:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    try:
+        yield run
+    finally:
+        executor.shutdown(cancel_futures=True)
+
+
+def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, source: str = "csv",
+                  progress: Callable[[int], None] | None = None, now: datetime | None = None,
+                  processes: int = 0) -> ImportReport:
+    """Import every good row of ``stream`` and report each bad one. Commits batch by batch.
+
+    ``progress`` is called with the number of rows handled since its last call. With
+    ``processes`` > 0, rows are checked in that many worker processes while batches are written.
+    """
+    now = now or utcnow()
+    report = ImportReport()
+    seen: dict[str, tuple[int, str]] = {}  # order_no -> (line, fingerprint) within this file
+    repeats: list[tuple[int, str, int]] = []  # exact repeats: (line, order_no, line of the first)
+    with _preparer(plugins, now, source, processes) as prepare:
+        for prepared in prepare(_chunks(read_rows(stream), BATCH_SIZE)):
+            batch = []
+            for item in prepared:
+                if item.errors:
+                    report.errors.extend(RowError(item.line, column, reason, item.order_no)
+                                         for column, reason in item.errors.items())
+                    continue
+                first = seen.get(item.order_no)
+                if first is None:
+                    seen[item.order_no] = (item.line, item.fingerprint)
+                    batch.append(item)
+                elif first[1] == item.fingerprint:
+                    repeats.append((item.line, item.order_no, first[0]))
+                else:
+                    report.errors.append(RowError(item.line, "order_no",
+                                                  f"repeats line {first[0]} with different details", item.order_no))
+            if batch:
+                _write_batch(batch, actor, source, now, report)
+            if progress:
+                progress(len(prepared))
     # An exact repeat is harmless only if the row it repeats was imported (or already there).
     failed_lines = {error.line for error in report.errors}
     for line, order_no, first_line in repeats:
@@ -175,47 +281,45 @@ def import_text(plugins: PluginRegistry, text: str, actor: Actor, **kwargs) -> I
     return import_orders(plugins, io.StringIO(text, newline=""), actor, **kwargs)
 
 
-def _write_batch(plugins: PluginRegistry, batch: list[tuple[int, OrderInput]], actor: Actor, source: str,
-                 now: datetime, report: ImportReport) -> None:
-    numbers = [data.order_no for _, data in batch]
-    stored: dict[str, str] = {}
-    for start in range(0, len(numbers), 1000):
-        chunk = numbers[start:start + 1000]
-        stored.update(db.session.execute(select(Order.order_no, Order.fingerprint)
-                                         .where(Order.order_no.in_(chunk))).all())
-    fresh: list[tuple[int, OrderInput, object]] = []
-    for line, data in batch:
-        if data.order_no in stored:
-            if stored[data.order_no] == data.fingerprint:
+def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime, report: ImportReport) -> None:
+    # Core statements throughout: the ORM's bulk path costs more per row than SQLite's writing.
+    connection, table = db.session.connection(), Order.__table__
+    stored = _lookup(connection, table.c.order_no, table.c.fingerprint, [item.order_no for item in batch])
+    fresh: list[Prepared] = []
+    for item in batch:
+        if item.order_no in stored:
+            if stored[item.order_no] == item.fingerprint:
                 report.already_present += 1
             else:
-                report.errors.append(RowError(line, "order_no", "already exists with different details", data.order_no))
-            continue
-        try:
-            terms = price_cover(plugins, data, now)
-        except ValidationFailed as exc:
-            report.errors.extend(RowError(line, API_TO_COLUMN.get(f, f), reason, data.order_no)
-                                 for f, reason in exc.errors.items())
-            continue
-        fresh.append((line, data, terms))
+                report.errors.append(RowError(item.line, "order_no", "already exists with different details",
+                                              item.order_no))
+        elif item.price_errors:
+            report.errors.extend(RowError(item.line, column, reason, item.order_no)
+                                 for column, reason in item.price_errors.items())
+        else:
+            fresh.append(item)
     if not fresh:
         return
     try:
-        seller_ids = ensure_sellers({data.seller.code: data.seller for _, data, _ in fresh}, actor)
-        rows = [order_values(data, seller_ids[data.seller.code], source, now) for _, data, _ in fresh]
-        ids = dict(db.session.execute(insert(Order).returning(Order.order_no, Order.id), rows).all())
+        seller_ids = ensure_sellers({item.seller.code: item.seller for item in fresh}, actor)
+        rows = []
+        for item in fresh:
+            item.order["seller_id"] = seller_ids[item.seller.code]
+            rows.append(item.order)
+        bulk_insert(connection, table, rows)
+        ids = _ids_by_number(connection, table, [row["order_no"] for row in rows])
         covers, events = [], []
-        for (line, data, terms), values in zip(fresh, rows):
-            order_id = ids[data.order_no]
-            after = order_summary(values)
-            if terms is not None:
-                cover_row = cover_values(order_id, terms, now)
-                covers.append(cover_row)
-                after["cover"] = cover_summary(cover_row)
-            events.append(event_row(actor, "order.created", "order", order_id, after=after, when=now,
-                                    summary=f"order {data.order_no} imported from {source}"))
+        for item in fresh:
+            order_id = ids[item.order_no]
+            if item.cover is not None:
+                item.cover["order_id"] = order_id
+                item.cover["certificate_no"] = certificate_no(item.certificate_prefix, order_id, now)
+                item.audit_after["cover"]["certificate_no"] = item.cover["certificate_no"]
+                covers.append(item.cover)
+            events.append(event_row(actor, "order.created", "order", order_id, after=item.audit_after, when=now,
+                                    summary=f"order {item.order_no} imported from {source}"))
         if covers:
-            db.session.connection().execute(insert(Cover.__table__), covers)
+            bulk_insert(connection, Cover.__table__, covers)
         record_many(events)
         db.session.commit()
     except Exception:
@@ -223,6 +327,20 @@ def _write_batch(plugins: PluginRegistry, batch: list[tuple[int, OrderInput]], a
         raise
     report.created += len(rows)
     report.with_cover += len(covers)
+
+
+def _lookup(connection, key_column, value_column, keys: list[str]) -> dict:
+    """{key: value} for the keys that exist, asked a thousand at a time."""
+    found = {}
+    for start in range(0, len(keys), 1000):
+        found.update(connection.execute(select(key_column, value_column)
+                                        .where(key_column.in_(keys[start:start + 1000]))).all())
+    return found
+
+
+def _ids_by_number(connection, table, numbers: list[str]) -> dict[str, int]:
+    # A bulk insert plus a look-up beats INSERT ... RETURNING, which PostgreSQL cannot COPY.
+    return _lookup(connection, table.c.order_no, table.c.id, numbers)
 
 
 def report_lines(report: ImportReport) -> Iterable[str]:

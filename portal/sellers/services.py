@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from ..bulk import bulk_insert
 from ..audit.services import Actor, event_row, record, record_many
 from ..clock import utcnow
 from ..extensions import db
@@ -47,9 +48,10 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
             ensure_seller(data, actor)  # rare: details changed; audited one by one
         ids[code] = seller.id
     if new_rows:
-        table = Seller.__table__
-        result = db.session.connection().execute(insert(table).returning(table.c.id, table.c.code), new_rows)
-        created = {code: seller_id for seller_id, code in result}
+        table, connection = Seller.__table__, db.session.connection()
+        bulk_insert(connection, table, new_rows)
+        created = dict(connection.execute(select(table.c.code, table.c.id)
+                                          .where(table.c.code.in_([row["code"] for row in new_rows]))).all())
         ids.update(created)
         record_many(event_row(actor, "seller.registered", "seller", seller_id,
                               after={"code": code, "name": inputs[code].name, "email": inputs[code].email},
