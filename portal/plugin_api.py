@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -27,7 +27,7 @@ import pluggy
 
 from .money import Money
 
-CONTRACT_VERSION: tuple[int, int] = (1, 0)
+CONTRACT_VERSION: tuple[int, int] = (1, 1)
 PROJECT_NAME = "coverdesk"
 ENTRY_POINT_GROUP = "coverdesk.plugins"
 
@@ -57,6 +57,35 @@ GOODS_CATEGORIES: dict[str, str] = {
 
 #: What a carrier is; it decides which kind of rules apply (UPU postal rules, courier terms...).
 CARRIER_KINDS = ("postal", "express", "dedicated_line")
+
+#: The portal's normalised tracking statuses (part of the API). A raw code a carrier does not map
+#: keeps status ``None`` and is shown as "unmapped": never guessed as in transit.
+TRACKING_STATUSES = (
+    "info_received",
+    "in_transit",
+    "out_for_delivery",
+    "delivery_failed",
+    "available_for_pickup",
+    "delivered",
+    "exception",
+    "returned",
+)
+
+#: The second level of the taxonomy: why an event is an exception or a delay (as Karrio, AfterShip).
+TRACKING_REASONS = (
+    "lost",
+    "damaged",
+    "being_researched",
+    "customs",
+    "address_issue",
+    "refused",
+    "delayed",
+    "weather",
+    "returned_to_sender",
+)
+
+#: The warehouse's own scans; they later become the delivery record and the delivery certificate.
+HANDOVERS = ("pickup", "intake", "dispatch")
 
 #: Why an insurer refuses cover. ``field`` on the refusal names the input concerned.
 REFUSAL_REASONS = (
@@ -135,6 +164,48 @@ class Refusal:
 
 
 @dataclass(frozen=True)
+class RawTrackingEvent:
+    """One event as a carrier's feed gives it, before the portal stores it.
+
+    ``code`` and ``description`` are the carrier's own, kept as they are. ``status`` is set only
+    by feeds that are already normalised; otherwise the carrier's ``normalise`` decides.
+    """
+
+    tracking_no: str
+    occurred_at: datetime  # tz-aware
+    code: str | None
+    description: str = ""
+    location: str = ""
+    status: str | None = None
+    reason: str | None = None
+    handover: str | None = None  # one of HANDOVERS, for the warehouse's own scans
+
+
+@dataclass(frozen=True)
+class FeedProblem:
+    """A record of a carrier file that could not be read; ``record`` names it (line, element)."""
+
+    record: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class TrackingFeed:
+    """What a carrier's parser read from one raw file or response."""
+
+    events: tuple[RawTrackingEvent, ...]
+    problems: tuple[FeedProblem, ...] = ()
+
+
+@dataclass(frozen=True)
+class TraceWindow:
+    """Days after dispatch on which the carrier accepts a trace request (first and last)."""
+
+    earliest_day: int
+    latest_day: int
+
+
+@dataclass(frozen=True)
 class InsurerTerms:
     """The limits of one version of an insurer's terms, in force from ``effective_from``.
 
@@ -196,6 +267,38 @@ class CarrierPlugin(ABC):
 
     def service(self, code: str) -> Service | None:
         return next((s for s in self.services if s.code == code), None)
+
+    # --- tracking (contract 1.1) ------------------------------------------------------------
+
+    #: Raw event code -> (status, reason or None); statuses from TRACKING_STATUSES, reasons from
+    #: TRACKING_REASONS. A code missing here stays unmapped.
+    status_map: ClassVar[dict[str, tuple[str, str | None]]] = {}
+
+    def normalise(self, code: str | None, description: str) -> tuple[str | None, str | None]:
+        """The portal status and reason of a raw event, or ``(None, None)`` when unknown.
+
+        The default looks ``code`` up in ``status_map``; override when the text matters too.
+        """
+        return self.status_map.get(code or "", (None, None))
+
+    def parse_tracking(self, content: bytes) -> TrackingFeed:
+        """Read the carrier's raw tracking data (its file or API response) into events.
+
+        Never raises for bad records: each becomes a ``FeedProblem`` naming the record. The
+        default reads nothing and reports that the carrier has no parser.
+        """
+        return TrackingFeed((), (FeedProblem("file", f"{self.name} has no tracking parser"),))
+
+    def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
+        """Days without a new event after which a parcel in transit counts as stalled.
+
+        May depend on the service, the destination and the date (peak seasons). Default 7.
+        """
+        return 7
+
+    def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
+        """The days after dispatch on which a trace may be opened. Default: day 7 to day 60."""
+        return TraceWindow(7, 60)
 
 
 class InsurerPlugin(ABC):

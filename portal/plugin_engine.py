@@ -13,6 +13,7 @@ import logging
 import sys
 import traceback
 import types
+from datetime import date
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -29,6 +30,8 @@ from .plugin_api import (
     CONTRACT_VERSION,
     ENTRY_POINT_GROUP,
     GOODS_CATEGORIES,
+    TRACKING_REASONS,
+    TRACKING_STATUSES,
     CarrierPlugin,
     InsurerPlugin,
     LoadedPlugin,
@@ -220,6 +223,18 @@ def _check_carrier(plugin: CarrierPlugin) -> None:
     url = plugin.tracking_url("CHECK123456")
     if not isinstance(url, str) or not url.startswith("https://"):
         raise ContractError("tracking_url() must return an https:// address")
+    for code, (status, reason) in getattr(plugin, "status_map", {}).items():
+        if status not in TRACKING_STATUSES:
+            raise ContractError(f"status_map maps {code!r} to {status!r}, not one of {', '.join(TRACKING_STATUSES)}")
+        if reason is not None and reason not in TRACKING_REASONS:
+            raise ContractError(f"status_map gives {code!r} the reason {reason!r}, not one of "
+                                f"{', '.join(TRACKING_REASONS)}")
+    for service in services:
+        window = plugin.trace_window(service.code, "US")
+        if not 0 <= window.earliest_day < window.latest_day:
+            raise ContractError(f"trace_window of {service.code} must run from a day >= 0 to a later day")
+        if plugin.stall_after_days(service.code, "US", date.today()) < 1:
+            raise ContractError(f"stall_after_days of {service.code} must be at least 1")
 
 
 def _check_insurer(plugin: InsurerPlugin) -> None:

@@ -71,6 +71,8 @@ def plugin_dir(tmp_path) -> Path:
     write_plugin(folder, "future_contract", GOOD_CARRIER.format(code="gamma", contract="2.0"))
     write_plugin(folder, "newer_minor", GOOD_CARRIER.format(code="delta", contract=f"1.{CONTRACT_VERSION[1] + 1}"))
     write_plugin(folder, "duplicate", GOOD_CARRIER.format(code="alpha", contract="1.0"))
+    write_plugin(folder, "bad_status_map", GOOD_CARRIER.format(code="eta", contract="1.1").replace(
+        '    kind = "express"', '    kind = "express"\n    status_map = {"X1": ("teleported", None)}'))
     write_plugin(folder, "raises_in_hook", """
         from portal.plugin_api import hookimpl
 
@@ -116,6 +118,7 @@ def test_good_plugins_load_and_broken_ones_are_reported(plugin_dir):
     assert "must match" in failure_for(registry, "plugins/bad_code")
     assert "written for contract 2.0" in failure_for(registry, "plugins/future_contract")
     assert f"1.{CONTRACT_VERSION[1] + 1}" in failure_for(registry, "plugins/newer_minor")
+    assert "maps 'X1' to 'teleported'" in failure_for(registry, "plugins/bad_status_map")
     assert "carrier endpoint not configured" in failure_for(registry, "plugins/raises_in_hook")
     assert "hook contract" in failure_for(registry, "plugins/wrong_hook_arguments")
     assert "returned object; expected InsurerPlugin instances" in failure_for(registry, "plugins/not_a_plugin_object")
