@@ -148,6 +148,59 @@ def orders_import(csv_file, quiet):
         sys.exit(1)
 
 
+# --- tracking ------------------------------------------------------------------------------
+
+@cli.group()
+def tracking():
+    """Tracking events."""
+
+
+@tracking.command("import")
+@click.argument("raw_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--carrier", "carrier_code", required=True, help="The carrier whose raw format the file is in.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@with_appcontext
+def tracking_import(raw_file, carrier_code, quiet):
+    """Import a carrier's raw tracking file; unreadable or impossible records are listed."""
+    from pathlib import Path
+
+    from .plugin_engine import registry
+    from .tracking.services import import_feed
+
+    content = Path(raw_file).read_bytes()
+    bar = tqdm(unit="event", disable=quiet, file=sys.stderr, desc="importing")
+    try:
+        report = import_feed(registry(), carrier_code, content, source="file", actor=Actor.cli(),
+                             progress=bar.update)
+    except ValueError as exc:
+        _fail(str(exc))
+    finally:
+        bar.close()
+    click.echo(f"{report.added} events added to {report.orders} orders, {report.duplicates} already stored, "
+               f"{len(report.problems)} problems")
+    for record, reason in report.problems:
+        click.echo(f"{raw_file}: {record}: {reason}")
+    if report.problems:
+        sys.exit(1)
+
+
+@tracking.command("scan-stalled")
+@click.option("--limit", default=20, show_default=True, help="How many to list.")
+@with_appcontext
+def tracking_scan_stalled(limit):
+    """List parcels stalled by their carrier's threshold, most insured value first."""
+    from .clock import to_local, utcnow
+    from .tracking.services import stalled_count, stalled_query
+
+    now = utcnow()
+    click.echo(f"{stalled_count(now)} stalled parcels")
+    for order, insured in db.session.execute(stalled_query(now).limit(limit)):
+        days = (now - order.stalled_from).days
+        cover = f"{insured} {order.currency}" if insured is not None else "no cover"
+        click.echo(f"{order.order_no:<20} {order.carrier_code:<12} {order.tracking_no:<22} {cover:<16} "
+                   f"stalled since {to_local(order.stalled_from):%Y-%m-%d} ({days} d)")
+
+
 # --- plugins -------------------------------------------------------------------------------
 
 @cli.command("plugins")

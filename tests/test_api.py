@@ -12,6 +12,8 @@ import re
 from datetime import timedelta
 
 import pytest
+
+from portal.clock import local_today
 from jsonschema import ValidationError
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
@@ -534,7 +536,7 @@ def test_quote_with_bad_parameters_is_422(api, changes, errors):
 # --- GET /carriers, /insurers --------------------------------------------------------------------------
 
 
-def test_carriers_lists_the_loaded_carriers_and_their_services(api):
+def test_carriers_lists_the_loaded_carriers_and_their_services(api, plugins):
     response = api.get("/api/v1/carriers")
 
     assert response.status_code == 200
@@ -546,8 +548,23 @@ def test_carriers_lists_the_loaded_carriers_and_their_services(api):
     assert services == {"fourpx": ["fourpx_c", "global_direct", "express"],
                         "harbourpost": ["registered_air", "ems", "surface_parcel"],
                         "swiftwing": ["express_worldwide", "economy_express"]}
-    assert carriers[0]["services"][0] == {"code": "fourpx_c", "name": "4PX-C",
-                                          "description": "Handed over to China Post EMS"}
+    fourpx = plugins.carrier("fourpx")
+    window = fourpx.trace_window("fourpx_c", "US")
+    assert carriers[0]["services"][0] == {
+        "code": "fourpx_c", "name": "4PX-C", "description": "Handed over to China Post EMS",
+        "stall_after_days": fourpx.stall_after_days("fourpx_c", "US", local_today()),
+        "earliest_trace_day": window.earliest_day, "latest_trace_day": window.latest_day}
+    assert response.get_json()["destination_country"] == "US"
+
+
+def test_carriers_give_the_rules_for_a_destination(api, plugins):
+    body = api.get("/api/v1/carriers?destination_country=gb").get_json()
+    assert body["destination_country"] == "GB"
+    swiftwing = next(c for c in body["carriers"] if c["code"] == "swiftwing")
+    expected = plugins.carrier("swiftwing").trace_window("express_worldwide", "GB")
+    assert swiftwing["services"][0]["earliest_trace_day"] == expected.earliest_day
+    bad = api.get("/api/v1/carriers?destination_country=XX")
+    assert bad.status_code == 422 and "destination_country" in bad.get_json()["errors"]
 
 
 def test_insurers_lists_the_terms_in_force_today(api):
@@ -591,7 +608,7 @@ def api_operations(app) -> set[tuple[str, str]]:
 def test_openapi_paths_are_exactly_the_routes(app, document):
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
 
-    assert len(api_operations(app)) == 6
+    assert len(api_operations(app)) == 7
     assert documented == api_operations(app)
 
 

@@ -12,6 +12,9 @@ Assumption, not from C1: 4PX's own tracking numbers are "4PX", 13 digits and "CN
 (e.g. 4PX3001234567890CN), the pattern third-party carrier detectors use. No check digit is
 known, so none is checked. The tracking page is track.4px.com.
 
+Tracking (contract 1.1): a CSV export with text statuses; trace windows and the peak-season
+extension from C1; see ``tracking.py``.
+
 The rules are kept as dated versions so that a change of 4PX's terms is added, not edited in.
 """
 
@@ -22,7 +25,9 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, Service
+from portal.plugin_api import CarrierPlugin, Service, TraceWindow, TrackingFeed
+
+from . import tracking
 
 TRACKING_URL = "https://track.4px.com/#/result/0/{}"
 TRACKING_PATTERN = re.compile(r"4PX\d{13}CN")
@@ -53,6 +58,7 @@ def rules_on(on: date) -> LiabilityRules:
 
 
 class FourPXCarrier(CarrierPlugin):
+    contract = "1.1"
     code = "fourpx"
     name = "4PX"
     kind = "dedicated_line"
@@ -63,8 +69,11 @@ class FourPXCarrier(CarrierPlugin):
     )
     source = (
         "4PX claims pages updated 2024-09-18 (claims-rules.md C1): freight plus declared value, "
-        "capped at USD 100. The tracking-number pattern 4PX + 13 digits + CN is an assumption."
+        "capped at USD 100; 4PX-C inquiries from day 9 to day 60; plus 10 days in peak season. "
+        "The tracking-number pattern 4PX + 13 digits + CN and the CSV tracking format are assumptions."
     )
+    #: Normalised status text -> (status, reason); see tracking.text_key.
+    status_map = tracking.STATUS_MAP
 
     def tracking_url(self, tracking_no: str) -> str:
         return TRACKING_URL.format(quote(tracking_no, safe=""))
@@ -84,3 +93,18 @@ class FourPXCarrier(CarrierPlugin):
         if declared_value.currency == cap.currency:
             return min(declared_value, cap)
         return cap
+
+    # --- tracking (contract 1.1) --------------------------------------------------------
+
+    def normalise(self, code: str | None, description: str) -> tuple[str | None, str | None]:
+        """4PX statuses are texts (Chinese, English or both): matched by their normalised text."""
+        return tracking.normalise(code, description)
+
+    def parse_tracking(self, content: bytes) -> TrackingFeed:
+        return tracking.parse_tracking(content)
+
+    def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
+        return tracking.stall_after_days(service_code, on)
+
+    def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
+        return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["fourpx_c"])

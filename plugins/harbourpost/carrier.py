@@ -10,6 +10,8 @@ No real operator is meant. Its rules are the UPU ones a real designated operator
   declared value (IMM 934; presumably 30 SDR; claims-rules.md US4). The UPU formula for parcels
   is unconfirmed (US4), so surface parcels get the same figure.
 * EMS: USD 100, limited to a declared value in USD. This figure is invented.
+* Tracking (contract 1.1): UPU-style XML events with EMSEVT codes, inquiry windows from USPS
+  IMM Exhibit 921.2 (claims-rules.md US3); see ``tracking.py``.
 
 Caps are in USD whatever the currency of the declared value, because that is how US4 states
 the UPU figure; a declared value in another currency is not converted.
@@ -23,7 +25,9 @@ from urllib.parse import quote
 import pycountry
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, Service
+from portal.plugin_api import CarrierPlugin, Service, TraceWindow, TrackingFeed
+
+from . import tracking
 
 TRACKING_URL = "https://track.harbourpost.example/items/{}"
 
@@ -51,6 +55,7 @@ def s10_check_digit(serial: str) -> int:
 
 
 class HarbourPostCarrier(CarrierPlugin):
+    contract = "1.1"
     code = "harbourpost"
     name = "Harbour Post"
     kind = "postal"
@@ -62,8 +67,10 @@ class HarbourPostCarrier(CarrierPlugin):
     source = (
         "Fictional operator. S10 tracking numbers (UPU standard S10); registered-item liability "
         "USD 47.33 whatever the declared value (USPS IMM 934, claims-rules.md US4); "
-        "EMS cap of USD 100 invented."
+        "EMS cap of USD 100 invented. Tracking: UPU EMSEVT event codes; inquiry windows from "
+        "USPS IMM Exhibit 921.2 (claims-rules.md US3); stall days and peak extension are own figures."
     )
+    status_map = tracking.STATUS_MAP
 
     def tracking_url(self, tracking_no: str) -> str:
         return TRACKING_URL.format(quote(tracking_no, safe=""))
@@ -92,3 +99,15 @@ class HarbourPostCarrier(CarrierPlugin):
         if up_to_declared and declared_value.currency == cap.currency:
             return min(declared_value, cap)
         return cap
+
+    # --- tracking (contract 1.1) --------------------------------------------------------
+
+    def parse_tracking(self, content: bytes) -> TrackingFeed:
+        return tracking.parse_tracking(content)
+
+    def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
+        return tracking.stall_after_days(service_code, on)
+
+    def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
+        """USPS IMM 921.2 windows (US3); an unknown service gets the registered-item window."""
+        return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["registered_air"])

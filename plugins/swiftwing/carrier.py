@@ -4,6 +4,8 @@ Neither the name nor the rules belong to a real courier. The terms follow the co
 pattern: waybill numbers of 10 digits, and liability for a lost parcel limited to USD 100 or the
 declared value if lower. A declared value in another currency is not converted: the cap is then
 USD 100.
+
+Tracking (contract 1.1): a JSON response with numeric checkpoint codes; see ``tracking.py``.
 """
 
 import re
@@ -12,7 +14,9 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, Service
+from portal.plugin_api import CarrierPlugin, Service, TraceWindow, TrackingFeed
+
+from . import tracking
 
 TRACKING_URL = "https://track.swiftwing.example/shipments/{}"
 WAYBILL_PATTERN = re.compile(r"\d{10}")
@@ -20,6 +24,7 @@ LIABILITY_CAP = Money(Decimal("100.00"), "USD")
 
 
 class SwiftwingCarrier(CarrierPlugin):
+    contract = "1.1"
     code = "swiftwing"
     name = "Swiftwing Express"
     kind = "express"
@@ -29,8 +34,10 @@ class SwiftwingCarrier(CarrierPlugin):
     )
     source = (
         "Fictional courier: invented terms (10-digit waybills; USD 100 per parcel, "
-        "or the declared value if lower)."
+        "or the declared value if lower). Tracking codes and stall days invented; trace window "
+        "3-30 days modelled on USPS Global Express Guaranteed (IMM 921.2, claims-rules.md US3)."
     )
+    status_map = tracking.STATUS_MAP
 
     def tracking_url(self, tracking_no: str) -> str:
         return TRACKING_URL.format(quote(tracking_no, safe=""))
@@ -49,3 +56,14 @@ class SwiftwingCarrier(CarrierPlugin):
         if declared_value.currency == LIABILITY_CAP.currency:
             return min(declared_value, LIABILITY_CAP)
         return LIABILITY_CAP
+
+    # --- tracking (contract 1.1) --------------------------------------------------------
+
+    def parse_tracking(self, content: bytes) -> TrackingFeed:
+        return tracking.parse_tracking(content)
+
+    def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
+        return tracking.stall_after_days(service_code, destination_country, on)
+
+    def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
+        return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["express_worldwide"])

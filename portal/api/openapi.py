@@ -5,7 +5,7 @@ A test checks it against the OpenAPI schema and that every route of the API is i
 
 from __future__ import annotations
 
-from ..plugin_api import GOODS_CATEGORIES
+from ..plugin_api import GOODS_CATEGORIES, HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES
 
 DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1250.00"]}
 NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
@@ -85,6 +85,17 @@ def openapi_document() -> dict:
             "dispatched_at": TIMESTAMP,
             "created_at": {"type": "string", "format": "date-time"},
             "state": {"type": "string", "enum": ["awaiting_dispatch", "dispatched"]},
+            "tracking": {
+                "type": "object",
+                "properties": {
+                    "status": {"type": ["string", "null"], "enum": [*TRACKING_STATUSES, None],
+                               "description": "Status of the latest event; null when none or unmapped"},
+                    "reason": {"type": ["string", "null"]},
+                    "last_event_at": TIMESTAMP,
+                    "stalled": {"type": "boolean"},
+                    "stalled_since": {**TIMESTAMP, "description": "By the carrier's own threshold"},
+                },
+            },
             "certificate_no": {"type": ["string", "null"]},
             "premium": NULLABLE_DECIMAL,
             "cover": {"oneOf": [cover, {"type": "null"}]},
@@ -162,6 +173,43 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/orders/{order_no}/tracking-events": {
+                "post": {
+                    "summary": "Add tracking events; the same event again is stored once, in any order",
+                    "operationId": "addTrackingEvents",
+                    "security": secured,
+                    "parameters": [{"name": "order_no", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["events"],
+                        "properties": {"events": {"type": "array", "minItems": 1, "items": {
+                            "type": "object",
+                            "required": ["occurred_at"],
+                            "properties": {
+                                "occurred_at": {"type": "string", "format": "date-time"},
+                                "code": {"type": "string", "description": "The carrier's raw code"},
+                                "status": {"type": "string", "enum": list(TRACKING_STATUSES),
+                                           "description": "For feeds already normalised; code or status needed"},
+                                "reason": {"type": "string", "enum": list(TRACKING_REASONS)},
+                                "description": {"type": "string"},
+                                "location": {"type": "string"},
+                                "handover": {"type": "string", "enum": list(HANDOVERS),
+                                             "description": "The warehouse's own scans; the first dispatch "
+                                                            "scan sets the dispatch time"},
+                            }}}},
+                    }}}},
+                    "responses": {
+                        "201": {"description": "Events added", "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "properties": {"added": {"type": "integer"}, "duplicates": {"type": "integer"},
+                                           "order": {"$ref": "#/components/schemas/Order"}}}}}},
+                        "200": {"description": "Nothing new: every event was already stored"},
+                        "401": _error_response("No or invalid token"),
+                        "404": _error_response("No such order"),
+                        "422": _error_response("Bad events; `errors` names each (events[2].occurred_at); none stored"),
+                    },
+                }
+            },
             "/quote": {
                 "get": {
                     "summary": "Price cover, or the insurer's reason for refusing it",
@@ -193,19 +241,26 @@ def openapi_document() -> dict:
             },
             "/carriers": {
                 "get": {
-                    "summary": "Loaded carrier plugins and their services",
+                    "summary": "Loaded carrier plugins, their services and tracking rules",
                     "operationId": "listCarriers",
                     "security": secured,
+                    "parameters": [{"name": "destination_country", "in": "query", "required": False,
+                                    "schema": {"type": "string"},
+                                    "description": "Rules for this destination (ISO 3166 alpha-2); default US"}],
                     "responses": {"200": {"description": "Carriers", "content": {"application/json": {"schema": {
                         "type": "object",
-                        "properties": {"carriers": {"type": "array", "items": {
+                        "properties": {"destination_country": {"type": "string"}, "carriers": {"type": "array", "items": {
                             "type": "object",
                             "properties": {
                                 "code": {"type": "string"}, "name": {"type": "string"},
                                 "kind": {"type": "string", "enum": ["postal", "express", "dedicated_line"]},
                                 "services": {"type": "array", "items": {"type": "object", "properties": {
                                     "code": {"type": "string"}, "name": {"type": "string"},
-                                    "description": {"type": "string"}}}},
+                                    "description": {"type": "string"},
+                                    "stall_after_days": {"type": "integer", "description":
+                                                         "Days without news after which a parcel is stalled"},
+                                    "earliest_trace_day": {"type": "integer"},
+                                    "latest_trace_day": {"type": "integer"}}}},
                             }}}},
                     }}}}, "401": _error_response("No or invalid token")},
                 }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from ..orders.models import Order
+from ..tracking.services import is_stalled
 from ..plugin_api import CarrierPlugin, InsurerPlugin
 
 
@@ -29,6 +30,13 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         "dispatched_at": timestamp(order.dispatched_at),
         "created_at": timestamp(order.created_at),
         "state": order.state,
+        "tracking": {
+            "status": order.tracking_status,
+            "reason": order.tracking_reason,
+            "last_event_at": timestamp(order.last_event_at),
+            "stalled": is_stalled(order),
+            "stalled_since": timestamp(order.stalled_from) if is_stalled(order) else None,
+        },
         "certificate_no": cover.certificate_no if cover else None,
         "premium": str(cover.premium) if cover else None,
         "cover": None if cover is None else {
@@ -44,13 +52,15 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
     }
 
 
-def carrier_json(carrier: CarrierPlugin) -> dict:
-    return {
-        "code": carrier.code,
-        "name": carrier.name,
-        "kind": carrier.kind,
-        "services": [{"code": s.code, "name": s.name, "description": s.description} for s in carrier.services],
-    }
+def carrier_json(carrier: CarrierPlugin, destination_country: str = "US", on=None) -> dict:
+    on = on or date.today()
+    services = []
+    for service in carrier.services:
+        window = carrier.trace_window(service.code, destination_country)
+        services.append({"code": service.code, "name": service.name, "description": service.description,
+                         "stall_after_days": carrier.stall_after_days(service.code, destination_country, on),
+                         "earliest_trace_day": window.earliest_day, "latest_trace_day": window.latest_day})
+    return {"code": carrier.code, "name": carrier.name, "kind": carrier.kind, "services": services}
 
 
 def insurer_json(insurer: InsurerPlugin, on) -> dict:

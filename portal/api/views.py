@@ -17,6 +17,7 @@ from ..orders.services import OrderConflict, create_order, find_by_number
 from ..orders.validation import ValidationFailed, country_error
 from ..plugin_api import GOODS_CATEGORIES, Refusal
 from ..plugin_engine import registry
+from ..tracking.services import ingest, parse_api_events
 from .openapi import openapi_document
 from .serializers import carrier_json, insurer_json, order_json
 
@@ -86,6 +87,24 @@ def get_order(order_no: str):
     return jsonify(order_json(order, registry().carrier(order.carrier_code)))
 
 
+@bp.post("/orders/<order_no>/tracking-events")
+@token_required
+def post_tracking_events(order_no: str):
+    order = find_by_number(order_no)
+    if order is None:
+        return problem(404, f"no order {order_no}")
+    plugins = registry()
+    try:
+        events = parse_api_events(request.get_json(silent=True))
+        result = ingest(plugins, order, events, source="api", actor=g.api_actor)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return problem(422, "the events have errors; none was stored", exc.errors)
+    db.session.commit()
+    return jsonify({"added": result.added, "duplicates": result.duplicates,
+                    "order": order_json(order, plugins.carrier(order.carrier_code))}), (201 if result.added else 200)
+
+
 @bp.get("/quote")
 @token_required
 def get_quote():
@@ -139,7 +158,12 @@ def get_quote():
 @bp.get("/carriers")
 @token_required
 def carriers():
-    return jsonify({"carriers": [carrier_json(c) for c in registry().all_carriers()]})
+    destination = (request.args.get("destination_country") or "US").strip().upper()
+    if country_error(destination):
+        return problem(422, "bad destination", {"destination_country": country_error(destination)})
+    today = local_today()
+    return jsonify({"destination_country": destination,
+                    "carriers": [carrier_json(c, destination, today) for c in registry().all_carriers()]})
 
 
 @bp.get("/insurers")

@@ -161,7 +161,7 @@ def prepare_chunk(chunk: list[tuple[int, dict[str, str]]], plugins: PluginRegist
             item.price_errors = _by_column(exc.errors)
             prepared.append(item)
             continue
-        item.order = order_values(data, None, source, now)
+        item.order = order_values(data, None, source, now, plugins)
         item.audit_after = order_summary(item.order)
         if terms is not None:
             item.cover = cover_values(0, terms, now)

@@ -40,6 +40,12 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     source: Mapped[str] = mapped_column(String(16))  # web, api, csv, demo
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # Tracking summary, kept by portal.tracking.services from the events (indexed for the queue).
+    tracking_status: Mapped[str | None] = mapped_column(String(24))
+    tracking_reason: Mapped[str | None] = mapped_column(String(24))
+    last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the parcel counts as stalled if nothing new arrives; None when it cannot stall.
+    stalled_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     seller: Mapped[Seller] = relationship(lazy="joined")
     cover: Mapped["Cover | None"] = relationship(back_populates="order", uselist=False, lazy="joined")

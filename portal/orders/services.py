@@ -18,6 +18,7 @@ from ..extensions import db
 from ..plugin_engine import PluginRegistry
 from ..sellers.models import Seller
 from ..sellers.services import ensure_seller
+from ..tracking.services import quiet_deadline
 from .models import Order
 from .validation import OrderInput, ValidationFailed, parse_order
 
@@ -32,7 +33,8 @@ class OrderResult:
     created: bool  # False when the same order had already been received
 
 
-def order_values(data: OrderInput, seller_id: int | None, source: str, now: datetime) -> dict:
+def order_values(data: OrderInput, seller_id: int | None, source: str, now: datetime,
+                 plugins: PluginRegistry) -> dict:
     return {
         "order_no": data.order_no,
         "seller_id": seller_id,
@@ -48,6 +50,9 @@ def order_values(data: OrderInput, seller_id: int | None, source: str, now: date
         "created_at": now,
         "source": source,
         "fingerprint": data.fingerprint,
+        # A parcel dispatched with no tracking yet can stall too.
+        "stalled_from": quiet_deadline(plugins, data.carrier, data.service, data.destination_country,
+                                       data.dispatched_at, None),
     }
 
 
@@ -102,7 +107,7 @@ def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Act
     try:
         with db.session.begin_nested():
             seller = ensure_seller(data.seller, actor)
-            values = order_values(data, seller.id, source, now)
+            values = order_values(data, seller.id, source, now, plugins)
             order = Order(**values)
             db.session.add(order)
             db.session.flush()

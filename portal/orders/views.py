@@ -10,6 +10,7 @@ from ..extensions import db
 from ..money import Money, MoneyError, check_currency, parse_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
+from ..tracking.services import is_stalled, timeline
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
@@ -94,6 +95,7 @@ def detail(order_no: str):
                                       order.created_at.date()) if carrier else None
     cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
     return render_template("orders/detail.html", order=order, carrier=carrier, liability=liability,
+                           timeline=timeline(order), stalled=is_stalled(order),
                            insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
                            events=history("order", [order.id]), cover_form=cover_form)
 

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..clock import utcnow
+from ..db_types import UTCDateTime
+from ..extensions import db
+
+
+class TrackingEvent(db.Model):
+    """One tracking event of an order, with the carrier's raw code and text kept as received.
+
+    ``status`` is None when the carrier's code is not mapped: shown as "unmapped", never guessed.
+    ``fingerprint`` makes the same event stored once, whichever channel brings it again.
+    """
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (
+        UniqueConstraint("order_id", "fingerprint"),
+        Index("ix_tracking_events_order_time", "order_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    code: Mapped[str | None] = mapped_column(String(120))  # some carriers send text, not codes
+    status: Mapped[str | None] = mapped_column(String(24))
+    reason: Mapped[str | None] = mapped_column(String(24))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    location: Mapped[str] = mapped_column(String(120), default="")
+    handover: Mapped[str | None] = mapped_column(String(12))
+    source: Mapped[str] = mapped_column(String(16))  # api, file, sync
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fingerprint: Mapped[str] = mapped_column(String(64))
