@@ -78,9 +78,11 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .orders.views import bp as orders_bp
+    from .queue.views import bp as queue_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(queue_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
@@ -96,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
 
     @app.get("/")
     def home():
-        return redirect(url_for("orders.index"))
+        return redirect(url_for("queue.index"))
 
     @app.errorhandler(HTTPException)
     def page_error(exc: HTTPException):

@@ -201,6 +201,43 @@ def tracking_scan_stalled(limit):
                    f"stalled since {to_local(order.stalled_from):%Y-%m-%d} ({days} d)")
 
 
+@tracking.command("sync")
+@click.option("--carrier", "carrier_code", default=None, help="Only this carrier.")
+@click.option("--force", is_flag=True, help="Also carriers still waiting after a failure.")
+@with_appcontext
+def tracking_sync(carrier_code, force):
+    """Fetch tracking news of open parcels from each carrier's online API (COVERDESK_CARRIER_ENDPOINTS)."""
+    from flask import current_app
+
+    from .clock import to_local, utcnow
+    from .plugin_engine import registry
+    from .tracking.sync import sync_all
+
+    plugins = registry()
+    if carrier_code is not None and plugins.carrier(carrier_code) is None:
+        _fail(f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
+    outcomes = sync_all(plugins, current_app.config["CARRIER_ENDPOINTS"], utcnow(), force=force, only=carrier_code,
+                        actor=Actor.cli())
+    for outcome in outcomes:
+        code = outcome.carrier_code
+        if outcome.state == "synced":
+            click.echo(f"{code}: synced {outcome.added} events ({outcome.duplicates} already stored, "
+                       f"{outcome.parcels} parcels asked, {len(outcome.problems)} problems)")
+            for record, reason in outcome.problems:
+                click.echo(f"{code}: {record}: {reason}")
+        elif outcome.state == "skipped":
+            click.echo(f"{code}: skipped (not due until {to_local(outcome.next_attempt_at):%Y-%m-%d %H:%M})")
+        elif outcome.state == "no_endpoint":
+            click.echo(f"{code}: no endpoint")
+        elif outcome.state == "no_feed":
+            click.echo(f"{code}: no online feed")
+        else:
+            click.echo(f"{code}: FAILED: {outcome.error} "
+                       f"(next try at {to_local(outcome.next_attempt_at):%Y-%m-%d %H:%M})")
+    if any(outcome.state == "failed" for outcome in outcomes):
+        sys.exit(1)
+
+
 # --- plugins -------------------------------------------------------------------------------
 
 @cli.command("plugins")

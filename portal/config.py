@@ -11,10 +11,13 @@
 | COVERDESK_MAX_UPLOAD_MB     | ``20``                                    |
 | COVERDESK_SECURE_COOKIES    | ``0`` (set ``1`` behind HTTPS)            |
 | COVERDESK_LOAD_ENTRY_POINTS | ``1``: also load installed ``coverdesk.plugins`` distributions |
+| COVERDESK_CARRIER_ENDPOINTS | ``{}``: JSON object, carrier code -> base URL of its tracking API |
+| COVERDESK_SYNC_TIMEOUT      | ``10`` seconds per request of ``coverdesk tracking sync`` |
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -42,6 +45,36 @@ def _secret_key(instance_path: Path) -> str:
 
 def _flag(name: str, default: str) -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def carrier_endpoints() -> dict[str, str]:
+    """COVERDESK_CARRIER_ENDPOINTS: a JSON object of carrier code -> http(s) base URL."""
+    raw = os.environ.get("COVERDESK_CARRIER_ENDPOINTS", "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"COVERDESK_CARRIER_ENDPOINTS: not valid JSON: {exc}") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise RuntimeError('COVERDESK_CARRIER_ENDPOINTS: must be a JSON object of carrier code -> URL, '
+                           'e.g. {"swiftwing": "https://api.swiftwing.example"}')
+    bad = [code for code, url in value.items() if not url.startswith(("http://", "https://"))]
+    if bad:
+        raise RuntimeError(f"COVERDESK_CARRIER_ENDPOINTS: the URL of {', '.join(bad)} must start with http:// "
+                           "or https://")
+    return {code: url.rstrip("/") for code, url in value.items()}
+
+
+def sync_timeout() -> float:
+    raw = os.environ.get("COVERDESK_SYNC_TIMEOUT", "10")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 600:
+        raise RuntimeError(f"COVERDESK_SYNC_TIMEOUT: {raw!r} is not a number of seconds between 0 and 600")
+    return value
 
 
 def engine_options(database_url: str) -> dict:
@@ -77,4 +110,7 @@ def load_config(instance_path: Path) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
         "ORDERS_PER_PAGE": 50,
+        "CARRIER_ENDPOINTS": carrier_endpoints(),
+        "SYNC_TIMEOUT": sync_timeout(),
+        "QUEUE_PER_PAGE": 50,
     }

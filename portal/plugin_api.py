@@ -21,7 +21,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Mapping, Protocol
 
 import pluggy
 
@@ -117,6 +117,32 @@ class CoverdeskHooks:
 
         Called once when the portal starts. An exception here skips this plugin only.
         """
+
+
+# --- online tracking (contract 1.1, optional) ----------------------------------------------
+
+
+class NotSupported(Exception):
+    """Raised by an optional plugin method the carrier does not offer (e.g. no online feed)."""
+
+
+class HttpError(Exception):
+    """A carrier endpoint could not be read: timeout, refused connection, non-2xx status...
+
+    Raised by the core's :class:`HttpGet`; a plugin lets it propagate (the core reports it).
+    """
+
+
+class HttpGet(Protocol):
+    """The core's HTTP getter handed to :meth:`CarrierPlugin.fetch_tracking`.
+
+    ``http(url, params, timeout=None)`` sends ``GET url?params`` and returns the response body;
+    ``timeout`` (seconds) defaults to the core's configured ``COVERDESK_SYNC_TIMEOUT``. It raises
+    :class:`HttpError` on a timeout, a refused connection, a non-2xx status or a non-http(s) URL.
+    Plugins never pick their own HTTP library: the core decides timeouts, proxies and tests.
+    """
+
+    def __call__(self, url: str, params: Mapping[str, str], timeout: float | None = None) -> bytes: ...
 
 
 # --- values ------------------------------------------------------------------------------
@@ -288,6 +314,18 @@ class CarrierPlugin(ABC):
         default reads nothing and reports that the carrier has no parser.
         """
         return TrackingFeed((), (FeedProblem("file", f"{self.name} has no tracking parser"),))
+
+    def fetch_tracking(self, http: HttpGet, endpoint: str, tracking_numbers: list[str]) -> bytes:
+        """Fetch the latest tracking of ``tracking_numbers`` from the carrier's online API.
+
+        The I/O half of online tracking (as Karrio's proxies): build the request for the
+        carrier's API at ``endpoint`` (the base URL configured per carrier, no trailing slash),
+        send it with ``http(url, params)`` and return the raw body, which :meth:`parse_tracking`
+        (the mapping half) then reads. The core passes at most a few dozen numbers per call.
+        Errors of ``http`` (:class:`HttpError`) propagate and are reported by the core. The default raises
+        :class:`NotSupported`: the carrier has no online feed.
+        """
+        raise NotSupported(f"{self.name} has no online tracking feed")
 
     def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
         """Days without a new event after which a parcel in transit counts as stalled.

@@ -50,7 +50,7 @@ def test_login_redirects_only_within_the_site(client, make_user, auth):
     token = auth.csrf("/login")
     response = client.post("/login?next=https://evil.example/steal",
                            data={"username": "li.na", "password": PASSWORD, "csrf_token": token})
-    assert response.headers["Location"] == "/orders/"
+    assert response.headers["Location"] == "/queue"
 
 
 def test_logout_invalidates_copies_of_the_session_cookie(app, auth, client):

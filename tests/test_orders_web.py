@@ -16,6 +16,7 @@ from portal.demo.seed import credentials_file, load_demo
 from portal.extensions import db
 from portal.orders.models import Order
 from portal.orders.services import create_order
+from portal.tracking.services import is_stalled
 from tests.conftest import TEST_ACTOR, order_payload
 
 
@@ -205,6 +206,12 @@ def test_demo_data_tells_the_story(app):
     story = db.session.scalar(select(Order).where(Order.order_no == "PRG-2026-0917"))
     assert story.cover.insurer_code == "lanternfish" and story.cover.insured_value == Decimal("1850.00")
     assert story.dispatched_at is not None and story.cover.bought_at < story.dispatched_at
+    # Tracking went quiet two days after dispatch: the parcel is stalled, so the queue opens with it.
+    assert is_stalled(story)
+    from portal.queue.services import QueueFilters, stalled_items
+    queue = stalled_items(db.session, QueueFilters(), utcnow())
+    assert queue.items[0].order.order_no == "PRG-2026-0917"
+    assert any(not is_stalled(o) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))
     carriers = set(db.session.scalars(select(Order.carrier_code).distinct()))
     insurers = set(db.session.scalars(select(Cover.insurer_code).distinct()))
     assert carriers == {"fourpx", "swiftwing", "harbourpost"} and insurers == {"lanternfish", "jadeharbour"}

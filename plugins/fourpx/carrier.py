@@ -25,7 +25,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, Service, TraceWindow, TrackingFeed
+from portal.plugin_api import CarrierPlugin, HttpGet, Service, TraceWindow, TrackingFeed
 
 from . import tracking
 
@@ -102,6 +102,10 @@ class FourPXCarrier(CarrierPlugin):
 
     def parse_tracking(self, content: bytes) -> TrackingFeed:
         return tracking.parse_tracking(content)
+
+    def fetch_tracking(self, http: HttpGet, endpoint: str, tracking_numbers: list[str]) -> bytes:
+        """``GET {endpoint}/track?numbers=a,b``: the CSV export that ``parse_tracking`` reads."""
+        return http(f"{endpoint.rstrip('/')}/track", {"numbers": ",".join(tracking_numbers)})
 
     def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
         return tracking.stall_after_days(service_code, on)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, Service, TraceWindow, TrackingFeed
+from portal.plugin_api import CarrierPlugin, HttpGet, Service, TraceWindow, TrackingFeed
 
 from . import tracking
 
@@ -61,6 +61,10 @@ class SwiftwingCarrier(CarrierPlugin):
 
     def parse_tracking(self, content: bytes) -> TrackingFeed:
         return tracking.parse_tracking(content)
+
+    def fetch_tracking(self, http: HttpGet, endpoint: str, tracking_numbers: list[str]) -> bytes:
+        """``GET {endpoint}/v1/tracking?waybills=a,b``: the JSON that ``parse_tracking`` reads."""
+        return http(f"{endpoint.rstrip('/')}/v1/tracking", {"waybills": ",".join(tracking_numbers)})
 
     def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
         return tracking.stall_after_days(service_code, destination_country, on)

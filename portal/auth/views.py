@@ -14,7 +14,7 @@ def _safe_next(target: str | None) -> str:
     """Only follow a ``next`` that stays on this site."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("orders.index")
+    return url_for("queue.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

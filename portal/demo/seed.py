@@ -21,6 +21,7 @@ from ..orders.models import Order
 from ..orders.services import create_order
 from ..orders.validation import ValidationFailed
 from ..plugin_engine import registry
+from ..tracking.services import IncomingEvent, ingest
 
 DEMO_STAFF = (
     ("li.na", "Li Na", "agent"),
@@ -110,16 +111,17 @@ def _demo_orders(actor: Actor) -> int:
     now = utcnow()
     created = 0
 
-    def add(payload: dict, bought_at) -> None:
+    def add(payload: dict, bought_at, quiet: bool = False) -> None:
         nonlocal created
         try:
-            if create_order(plugins, payload, actor, source="demo", now=bought_at).created:
-                created += 1
+            result = create_order(plugins, payload, actor, source="demo", now=bought_at)
         except ValidationFailed:
             # A random combination an insurer refuses: a real desk would sell no cover; so do we.
             payload.pop("cover", None)
-            if create_order(plugins, payload, actor, source="demo", now=bought_at).created:
-                created += 1
+            result = create_order(plugins, payload, actor, source="demo", now=bought_at)
+        if result.created:
+            created += 1
+            _demo_tracking(plugins, result.order, actor, rng, now, quiet)
 
     # The story: a high-value parcel with cover, dispatched two weeks ago.
     dispatched = now - timedelta(days=14, hours=3)
@@ -131,7 +133,7 @@ def _demo_orders(actor: Actor) -> int:
         "contents": "Drone with 4K camera and two spare batteries fitted", "category": "electronics",
         "dispatched_at": dispatched.isoformat(),
         "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
-    }, dispatched - timedelta(hours=6))
+    }, dispatched - timedelta(hours=6), quiet=True)
 
     for n in range(1, 72):
         code, name, email = SELLERS[n % len(SELLERS)]
@@ -153,5 +155,31 @@ def _demo_orders(actor: Actor) -> int:
         if rng.random() < 0.6:
             insurer = "jadeharbour" if destination in ("BR",) or rng.random() < 0.4 else "lanternfish"
             payload["cover"] = {"insurer": insurer, "insured_value": value}
-        add(payload, bought_at)
+        add(payload, bought_at, quiet=rng.random() < 0.35)
     return created
+
+
+def _demo_tracking(plugins, order, actor: Actor, rng: random.Random, now, quiet: bool) -> None:
+    """The warehouse's scans and the carrier's events; a quiet parcel stops hearing after a few days."""
+    if order.dispatched_at is None:
+        return
+    start = order.dispatched_at
+    events = [
+        IncomingEvent(start - timedelta(hours=6), None, "info_received", None, "Picked up at the seller's door",
+                      "Shenzhen", "pickup"),
+        IncomingEvent(start - timedelta(hours=3), None, "in_transit", None, "Scanned in at the processing centre",
+                      "Shenzhen processing centre", "intake"),
+        IncomingEvent(start, None, "in_transit", None, "Handed over to the carrier", "Shenzhen", "dispatch"),
+    ]
+    age = (now - start).days
+    hops = [(1, "Departed the country of origin", "Shenzhen Bao'an Airport"),
+            (3, "Arrived in the destination country", order.destination_country),
+            (5, "Cleared customs", order.destination_country)]
+    for day, text, place in hops:
+        if day < age and not (quiet and day > 2):
+            events.append(IncomingEvent(start + timedelta(days=day, hours=rng.randint(0, 12)), None, "in_transit",
+                                        None, text, place))
+    if not quiet and age > 8:
+        events.append(IncomingEvent(start + timedelta(days=7, hours=rng.randint(0, 8)), None, "delivered", None,
+                                    "Delivered", order.destination_country))
+    ingest(plugins, order, events, source="demo", actor=actor, now=now)

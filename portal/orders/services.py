@@ -151,13 +151,13 @@ def search_orders(session: Session, query: str = "", page: int = 1, per_page: in
     stmt = select(Order)
     query = (query or "").strip()
     if query:
-        stmt = stmt.where(or_(*_prefix_matches(query)))
+        stmt = stmt.where(or_(*prefix_matches(query)))
     stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)
     rows = list(session.scalars(stmt).unique())
     return OrderPage(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
-def _prefix_matches(query: str):
+def prefix_matches(query: str):
     upper = query.upper()
     # A range instead of LIKE 'x%': it uses the plain B-tree index on SQLite and PostgreSQL alike.
     conditions = [

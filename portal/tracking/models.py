@@ -35,3 +35,20 @@ class TrackingEvent(db.Model):
     source: Mapped[str] = mapped_column(String(16))  # api, file, sync
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class CarrierSync(db.Model):
+    """Where `coverdesk tracking sync` stands with one carrier's online feed.
+
+    A failure doubles the wait before the next attempt (``next_attempt_at``); a success resets it.
+    """
+
+    __tablename__ = "carrier_syncs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_code: Mapped[str] = mapped_column(String(32), unique=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(String(500), default="")

@@ -19,7 +19,7 @@ from ..clock import parse_timestamp, to_local, utcnow
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.validation import CLOCK_SKEW, ValidationFailed
-from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin
+from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, TrackingFeed
 from ..plugin_engine import PluginRegistry
 from .models import TrackingEvent
 
@@ -228,8 +228,15 @@ def import_feed(plugins: PluginRegistry, carrier_code: str, content: bytes, *, s
     carrier = plugins.carrier(carrier_code)
     if carrier is None:
         raise ValueError(f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
+    return store_feed(plugins, carrier, carrier.parse_tracking(content), source=source, actor=actor, now=now,
+                      progress=progress)
+
+
+def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFeed, *, source: str, actor: Actor,
+               now: datetime | None = None, progress=None) -> FeedReport:
+    """Store the events of a feed ``carrier`` already parsed, as :func:`import_feed` does."""
+    carrier_code = carrier.code
     now = now or utcnow()
-    feed = carrier.parse_tracking(content)
     report = FeedReport(problems=[(p.record, p.reason) for p in feed.problems])
     by_number: dict[str, list[tuple[int, object]]] = {}
     for index, raw in enumerate(feed.events, start=1):

@@ -35,11 +35,14 @@ OTHER_ORDER = order_payload(
 
 
 def log_in(page: Page, username: str) -> None:
-    """Log in through the login form, as a person would, and land on the orders page."""
+    """Log in through the login form, as a person would, land on the work queue, open the orders."""
     page.goto("/login")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/queue$"))
+    expect(page.get_by_role("heading", name="Work queue", level=1)).to_be_visible()
+    page.locator("header.topbar").get_by_role("link", name="Orders").click()
     expect(page).to_have_url(re.compile(r"/orders/$"))
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
 
@@ -115,7 +118,9 @@ def test_log_in_and_see_the_orders_page(page, make_user):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    expect(page).to_have_url(re.compile(r"/orders/$"))
+    expect(page).to_have_url(re.compile(r"/queue$"))
+    expect(page.get_by_text("Nothing to work on: no covered parcel has stalled.")).to_be_visible()
+    page.locator("header.topbar").get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     expect(page.locator("header.topbar")).to_contain_text("Agent One · agent")
     expect(page.get_by_text("No orders yet.")).to_be_visible()

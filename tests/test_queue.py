@@ -1,0 +1,88 @@
+"""The work queue: stalled parcels with cover, most at risk first, with filters, search and paging."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.clock import utcnow
+from portal.extensions import db
+from portal.orders.services import create_order
+from portal.tracking.services import IncomingEvent, ingest
+from tests.conftest import TEST_ACTOR, order_payload
+
+SELLER_B = {"code": "SZL014", "name": "Shenzhen Lumen Lighting", "email": "orders@szlumen.example"}
+
+
+def add(plugins, number, value, *, quiet_days, insurer="lanternfish", carrier=("fourpx", "fourpx_c"),
+        tracking=None, destination="US", seller=None, cover=True):
+    """An order bought 60 days ago, dispatched, last heard of ``quiet_days`` ago."""
+    bought = utcnow() - timedelta(days=60)
+    tracking = tracking or f"4PX3000000000{number[-3:]}CN"
+    payload = order_payload(order_no=number, declared_value=value, tracking_no=tracking, carrier=carrier[0],
+                            service=carrier[1], destination_country=destination,
+                            cover={"insurer": insurer, "insured_value": value} if cover else None,
+                            **({"seller": seller} if seller else {}))
+    order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
+    ingest(plugins, order, [
+        IncomingEvent(bought + timedelta(hours=5), None, status="in_transit", handover="dispatch"),
+        IncomingEvent(utcnow() - timedelta(days=quiet_days), None, status="in_transit", location="Hub"),
+    ], source="api", actor=TEST_ACTOR)
+    db.session.commit()
+    return order
+
+
+@pytest.fixture
+def queue(plugins):
+    add(plugins, "Q-001", "300.00", quiet_days=30)
+    add(plugins, "Q-002", "1500.00", quiet_days=25)
+    add(plugins, "Q-003", "1500.00", quiet_days=40)  # same value, stalled longer: first
+    add(plugins, "Q-004", "900.00", quiet_days=1)  # still moving: not in the queue
+    add(plugins, "Q-005", "800.00", quiet_days=30, cover=False)  # no cover: not in the queue
+    add(plugins, "Q-006", "200.00", quiet_days=30, insurer="jadeharbour", carrier=("swiftwing", "express_worldwide"),
+        tracking="7100000006", destination="GB", seller=SELLER_B)
+
+
+def order_of(client, **params) -> list[str]:
+    """The order numbers the queue lists, top to bottom."""
+    html = client.get("/queue", query_string=params).get_data(as_text=True)
+    rows = html[html.index('<div id="queue-rows">'):]
+    found = [(rows.index(f">{number}</a>"), number) for number in (f"Q-00{n}" for n in range(1, 7))
+             if f">{number}</a>" in rows]
+    return [number for _, number in sorted(found)]
+
+
+def test_the_queue_is_the_home_page_and_ranks_by_value_then_time(auth, client, queue):
+    auth.login()
+    assert client.get("/").headers["Location"] == "/queue"
+    assert order_of(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"carrier": "swiftwing"}, ["Q-006"]),
+    ({"insurer": "lanternfish"}, ["Q-003", "Q-002", "Q-001"]),
+    ({"destination": "gb"}, ["Q-006"]),
+    ({"seller": "SZL014"}, ["Q-006"]),
+    ({"q": "Q-00"}, ["Q-003", "Q-002", "Q-001", "Q-006"]),
+    ({"q": "lumen"}, ["Q-006"]),
+    ({"carrier": "fourpx", "insurer": "jadeharbour"}, []),
+])
+def test_filters(auth, client, queue, params, expected):
+    auth.login()
+    assert order_of(client, **params) == expected
+
+
+def test_paging_and_htmx_partial(app, auth, client, queue):
+    app.config["QUEUE_PER_PAGE"] = 2
+    auth.login()
+    assert order_of(client) == ["Q-003", "Q-002"]
+    assert order_of(client, page=2) == ["Q-001", "Q-006"]
+    partial = client.get("/queue?carrier=swiftwing", headers={"HX-Request": "true", "HX-Target": "queue-rows"})
+    html = partial.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="queue-rows">') and "<html" not in html and "Q-006" in html
+
+
+def test_an_empty_queue_says_so(auth, client):
+    auth.login()
+    assert "no covered parcel has stalled" in client.get("/queue").get_data(as_text=True)
