@@ -23,6 +23,8 @@ class Order(db.Model):
     __table_args__ = (
         Index("ix_orders_created", "created_at", "id"),
         Index("ix_orders_seller_created", "seller_id", "created_at"),
+        # The stalled scan and the work queue's filters read only this index.
+        Index("ix_orders_stalled", "stalled_from", "carrier_code", "destination_country", "seller_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,7 +47,7 @@ class Order(db.Model):
     tracking_reason: Mapped[str | None] = mapped_column(String(24))
     last_event_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When the parcel counts as stalled if nothing new arrives; None when it cannot stall.
-    stalled_from: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    stalled_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship(lazy="joined")
     cover: Mapped["Cover | None"] = relationship(back_populates="order", uselist=False, lazy="joined")

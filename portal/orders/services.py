@@ -151,13 +151,18 @@ def search_orders(session: Session, query: str = "", page: int = 1, per_page: in
     stmt = select(Order)
     query = (query or "").strip()
     if query:
-        stmt = stmt.where(or_(*prefix_matches(query)))
+        stmt = stmt.where(or_(*prefix_matches(session, query)))
     stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)
     rows = list(session.scalars(stmt).unique())
     return OrderPage(rows[:per_page], page, per_page, len(rows) > per_page)
 
 
-def prefix_matches(query: str):
+def prefix_matches(session: Session, query: str):
+    """Conditions matching ``query`` as described in :func:`search_orders`.
+
+    The matching sellers are looked up first, so the database plans the order search with a plain
+    list (PostgreSQL otherwise walked every order by date, 3 s at 1,000,000 orders).
+    """
     upper = query.upper()
     # A range instead of LIKE 'x%': it uses the plain B-tree index on SQLite and PostgreSQL alike.
     conditions = [
@@ -166,10 +171,11 @@ def prefix_matches(query: str):
     ]
     if upper != query:
         conditions.append(Order.order_no.between(upper, upper + "\uffff"))
-    seller_ids = select(Seller.id).where(or_(
+    seller_ids = list(session.scalars(select(Seller.id).where(or_(
         Seller.code.between(query, query + "\uffff"),
         Seller.code.between(upper, upper + "\uffff"),
         func.lower(Seller.name).contains(query.lower()),
-    )).limit(200).scalar_subquery()
-    conditions.append(Order.seller_id.in_(seller_ids))
+    )).limit(200)))
+    if seller_ids:
+        conditions.append(Order.seller_id.in_(seller_ids))
     return conditions
