@@ -224,6 +224,23 @@ class TrackingFeed:
 
 
 @dataclass(frozen=True)
+class Season:
+    """A yearly period given as (month, day) bounds, inclusive; it may wrap over the new year.
+
+    Carriers' rules lengthen in peak season; each plugin says which dates its peak covers.
+    """
+
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+    def __contains__(self, on: date) -> bool:
+        day = (on.month, on.day)
+        if self.start <= self.end:
+            return self.start <= day <= self.end
+        return day >= self.start or day <= self.end
+
+
+@dataclass(frozen=True)
 class TraceWindow:
     """Days after dispatch on which the carrier accepts a trace request (first and last)."""
 

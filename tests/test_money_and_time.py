@@ -95,3 +95,15 @@ def test_timestamps_without_offset_are_warehouse_local_time(app):
     assert parse_timestamp("2026-11-24T08:00:00Z") == datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
     with pytest.raises(ValueError, match="not an ISO-8601"):
         parse_timestamp("yesterday")
+
+
+def test_seasons_may_wrap_over_the_new_year():
+    from datetime import date
+
+    from portal.plugin_api import Season
+
+    peak = Season((11, 15), (1, 15))
+    assert date(2026, 11, 15) in peak and date(2027, 1, 15) in peak and date(2026, 12, 31) in peak
+    assert date(2026, 11, 14) not in peak and date(2027, 1, 16) not in peak
+    summer = Season((6, 1), (8, 31))
+    assert date(2026, 7, 4) in summer and date(2026, 9, 1) not in summer

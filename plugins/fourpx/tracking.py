@@ -23,7 +23,7 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from portal.plugin_api import FeedProblem, RawTrackingEvent, TraceWindow, TrackingFeed
+from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
 COLUMNS = ("tracking_no", "event_time", "status_text", "location", "remark")
@@ -176,9 +176,12 @@ STALL_DAYS = {"express": 7, "fourpx_c": 9, "global_direct": 12}
 PEAK_EXTRA_DAYS = 10
 
 
+#: Peak season: 15 November to 15 January. C1 does not define it; the dates are assumed.
+PEAK_SEASON = Season((11, 15), (1, 15))
+
+
 def in_peak_season(on: date) -> bool:
-    """Peak season: 15 November to 15 January. C1 does not define it; the dates are assumed."""
-    return (on.month, on.day) >= (11, 15) or (on.month, on.day) <= (1, 15)
+    return on in PEAK_SEASON
 
 
 def stall_after_days(service_code: str, on: date) -> int:

@@ -23,7 +23,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
-from portal.plugin_api import FeedProblem, RawTrackingEvent, TraceWindow, TrackingFeed
+from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
 
 #: UPU event code -> (portal status, reason). A code missing here stays unmapped.
 STATUS_MAP: dict[str, tuple[str, str | None]] = {
@@ -108,9 +108,12 @@ STALL_DAYS = {"ems": 7, "registered_air": 14, "surface_parcel": 30}
 PEAK_EXTRA_DAYS = 5
 
 
+#: Peak season: 15 November to 15 January (assumption; no source defines it).
+PEAK_SEASON = Season((11, 15), (1, 15))
+
+
 def in_peak_season(on: date) -> bool:
-    """Peak season: 15 November to 15 January (assumption; no source defines it)."""
-    return (on.month, on.day) >= (11, 15) or (on.month, on.day) <= (1, 15)
+    return on in PEAK_SEASON
 
 
 def stall_after_days(service_code: str, on: date) -> int:

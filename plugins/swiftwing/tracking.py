@@ -18,7 +18,7 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from portal.plugin_api import FeedProblem, RawTrackingEvent, TraceWindow, TrackingFeed
+from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
 
 #: Checkpoint code -> (portal status, reason). Codes are strings, as the portal stores them.
 STATUS_MAP: dict[str, tuple[str, str | None]] = {
@@ -133,8 +133,12 @@ SLOW_CUSTOMS_EXTRA_DAYS = 3
 PEAK_EXTRA_DAYS = 2
 
 
+#: Peak season: 15 November to 15 January (assumed).
+PEAK_SEASON = Season((11, 15), (1, 15))
+
+
 def in_peak_season(on: date) -> bool:
-    return (on.month, on.day) >= (11, 15) or (on.month, on.day) <= (1, 15)
+    return on in PEAK_SEASON
 
 
 def stall_after_days(service_code: str, destination_country: str, on: date) -> int:

@@ -9,6 +9,7 @@ import pytest
 
 from portal.plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, TraceWindow
 from portal.plugin_engine import load_plugins
+from portal.plugin_testing import feed_as_expected
 
 PLUGINS_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -33,19 +34,6 @@ def tracking(carrier):
     return sys.modules[type(carrier).__module__.rsplit(".", 1)[0] + ".tracking"]
 
 
-def normalised(carrier, feed):
-    events = []
-    for event in feed.events:
-        status, reason = carrier.normalise(event.code, event.description)
-        events.append({
-            "tracking_no": event.tracking_no,
-            "occurred_at": event.occurred_at.astimezone(timezone.utc).isoformat(),
-            "code": event.code, "status": status, "reason": reason,
-            "location": event.location, "handover": event.handover,
-        })
-    return {"events": events, "problems": [{"record": p.record, "reason": p.reason} for p in feed.problems]}
-
-
 def parse(carrier, text):
     return carrier.parse_tracking(text.encode("utf-8"))
 
@@ -64,7 +52,7 @@ def test_the_fixture_set_is_complete():
 def test_fixture_parses_to_its_expected_result(carrier, raw):
     expected = json.loads(raw.with_name(f"{raw.stem}.expected.json").read_text("utf-8"))
     feed = carrier.parse_tracking(raw.read_bytes())
-    assert normalised(carrier, feed) == expected
+    assert feed_as_expected(carrier, feed) == expected
     assert all(event.occurred_at.utcoffset() is not None for event in feed.events)
     assert all(event.handover in (None, *HANDOVERS) for event in feed.events)
 

@@ -1,13 +1,14 @@
 """Swiftwing tracking: raw JSON fixtures against their expected normalised results."""
 
 import json
-from datetime import date, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from portal.plugin_api import TRACKING_REASONS, TRACKING_STATUSES, TraceWindow
 from portal.plugin_engine import load_plugins
+from portal.plugin_testing import feed_as_expected
 
 PLUGINS_DIR = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -26,19 +27,6 @@ def carrier(registry):
     return registry.carrier("swiftwing")
 
 
-def normalised(carrier, feed):
-    events = []
-    for event in feed.events:
-        status, reason = carrier.normalise(event.code, event.description)
-        events.append({
-            "tracking_no": event.tracking_no,
-            "occurred_at": event.occurred_at.astimezone(timezone.utc).isoformat(),
-            "code": event.code, "status": status, "reason": reason,
-            "location": event.location, "handover": event.handover,
-        })
-    return {"events": events, "problems": [{"record": p.record, "reason": p.reason} for p in feed.problems]}
-
-
 def test_all_five_plugins_load_and_swiftwing_keeps_contract_1_1(registry, carrier):
     assert registry.failures == []
     assert len(registry.carriers) + len(registry.insurers) == 5
@@ -53,7 +41,7 @@ def test_the_fixture_set_is_complete():
 def test_fixture_parses_to_its_expected_result(carrier, raw):
     expected = json.loads(raw.with_name(f"{raw.stem}.expected.json").read_text("utf-8"))
     feed = carrier.parse_tracking(raw.read_bytes())
-    assert normalised(carrier, feed) == expected
+    assert feed_as_expected(carrier, feed) == expected
     assert all(event.occurred_at.utcoffset() is not None for event in feed.events)
 
 
