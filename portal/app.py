@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from flask_login import current_user
 
 from . import PROJECT_ROOT
-from .config import default_instance_path, engine_options, load_config
+from .config import default_instance_path, load_config
 from .extensions import csrf, db, login_manager, migrate
 from .plugin_engine import load_plugins
 
@@ -29,8 +29,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
-        if "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     configure_extensions(app)
     configure_plugins(app)
     register_blueprints(app)

@@ -77,10 +77,6 @@ def sync_timeout() -> float:
     return value
 
 
-def engine_options(database_url: str) -> dict:
-    return {"pool_pre_ping": True}
-
-
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -95,7 +91,7 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EVIDENCE_DIR": str(Path(os.environ.get("COVERDESK_EVIDENCE_DIR") or instance_path / "evidence").resolve()),
         "PLUGINS_DIR": str(Path(os.environ.get("COVERDESK_PLUGINS_DIR") or PROJECT_ROOT / "plugins").resolve()),
         "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),

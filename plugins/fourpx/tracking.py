@@ -180,13 +180,9 @@ PEAK_EXTRA_DAYS = 10
 PEAK_SEASON = Season((11, 15), (1, 15))
 
 
-def in_peak_season(on: date) -> bool:
-    return on in PEAK_SEASON
-
-
 def stall_after_days(service_code: str, on: date) -> int:
     days = STALL_DAYS.get(service_code, max(STALL_DAYS.values()))
-    return days + (PEAK_EXTRA_DAYS if in_peak_season(on) else 0)
+    return days + (PEAK_EXTRA_DAYS if on in PEAK_SEASON else 0)
 
 
 #: Trace windows in days after dispatch (≈ the first online scan). 4PX-C: day 9 to day 60 (C1).

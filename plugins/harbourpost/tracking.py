@@ -112,13 +112,9 @@ PEAK_EXTRA_DAYS = 5
 PEAK_SEASON = Season((11, 15), (1, 15))
 
 
-def in_peak_season(on: date) -> bool:
-    return on in PEAK_SEASON
-
-
 def stall_after_days(service_code: str, on: date) -> int:
     days = STALL_DAYS.get(service_code, max(STALL_DAYS.values()))
-    return days + (PEAK_EXTRA_DAYS if in_peak_season(on) else 0)
+    return days + (PEAK_EXTRA_DAYS if on in PEAK_SEASON else 0)
 
 
 #: Inquiry windows after posting, as USPS IMM Exhibit 921.2 states them (claims-rules.md US3;

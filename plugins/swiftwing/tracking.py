@@ -137,15 +137,11 @@ PEAK_EXTRA_DAYS = 2
 PEAK_SEASON = Season((11, 15), (1, 15))
 
 
-def in_peak_season(on: date) -> bool:
-    return on in PEAK_SEASON
-
-
 def stall_after_days(service_code: str, destination_country: str, on: date) -> int:
     days = STALL_DAYS.get(service_code, max(STALL_DAYS.values()))
     if destination_country.upper() in SLOW_CUSTOMS:
         days += SLOW_CUSTOMS_EXTRA_DAYS
-    if in_peak_season(on):
+    if on in PEAK_SEASON:
         days += PEAK_EXTRA_DAYS
     return days
 

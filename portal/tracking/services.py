@@ -8,14 +8,15 @@ its events after every batch, so late or out-of-order events still give the righ
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..audit.services import Actor, record
 from ..clock import parse_timestamp, to_local, utcnow
+from ..cover.models import Cover
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.validation import CLOCK_SKEW, ValidationFailed
@@ -212,10 +213,7 @@ class FeedReport:
     added: int = 0
     duplicates: int = 0
     orders: int = 0
-    problems: list[tuple[str, str]] = None  # (record, reason)
-
-    def __post_init__(self):
-        self.problems = self.problems or []
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (record, reason)
 
 
 def import_feed(plugins: PluginRegistry, carrier_code: str, content: bytes, *, source: str, actor: Actor,
@@ -241,9 +239,9 @@ def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFe
     by_number: dict[str, list[tuple[int, object]]] = {}
     for index, raw in enumerate(feed.events, start=1):
         by_number.setdefault(raw.tracking_no.strip().upper(), []).append((index, raw))
+    orders = _orders_by_tracking_no(carrier_code, list(by_number))
     for tracking_no, raws in by_number.items():
-        order = db.session.scalar(select(Order).where(Order.tracking_no == tracking_no,
-                                                      Order.carrier_code == carrier_code))
+        order = orders.get(tracking_no)
         if order is None:
             report.problems.extend((f"event {index}", f"no {carrier.name} order has tracking number {tracking_no}")
                                    for index, _ in raws)
@@ -266,10 +264,18 @@ def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFe
     return report
 
 
+def _orders_by_tracking_no(carrier_code: str, numbers: list[str]) -> dict[str, Order]:
+    """The carrier's orders with these tracking numbers, asked a thousand at a time."""
+    found = {}
+    for start in range(0, len(numbers), 1000):
+        found.update((order.tracking_no, order) for order in db.session.scalars(
+            select(Order).where(Order.carrier_code == carrier_code,
+                                Order.tracking_no.in_(numbers[start:start + 1000]))).unique())
+    return found
+
+
 def stalled_query(now: datetime):
     """Stalled parcels, most at risk first: one query on the indexed ``stalled_from`` column."""
-    from ..cover.models import Cover
-
     return (select(Order, Cover.insured_value)
             .outerjoin(Cover, Cover.order_id == Order.id)
             .where(Order.stalled_from <= now)
@@ -277,6 +283,4 @@ def stalled_query(now: datetime):
 
 
 def stalled_count(now: datetime) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(select(func.count()).select_from(Order).where(Order.stalled_from <= now))
