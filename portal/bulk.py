@@ -1,4 +1,4 @@
-"""Fast inserts of many rows: COPY on PostgreSQL, executemany elsewhere.
+"""Fast writes of many rows: COPY on PostgreSQL, the driver's executemany elsewhere.
 
 Values go through each column's own bind processing (UTC times, money, JSON), so the rows are
 stored exactly as single inserts would store them.
@@ -6,22 +6,51 @@ stored exactly as single inserts would store them.
 
 from __future__ import annotations
 
-from sqlalchemy import Table, insert
+from typing import Iterator
+
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
+
+
+def _processed(connection: Connection, table: Table, names: list[str], rows: list[dict]) -> Iterator[list]:
+    """Each row's values in ``names`` order, through the columns' own bind processing."""
+    dialect = connection.dialect
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    for row in rows:
+        yield [process(row[name]) if process else row[name] for name, process in zip(names, processors)]
+
+
+def _placeholder(connection: Connection) -> str:
+    return "?" if connection.dialect.paramstyle == "qmark" else "%s"
 
 
 def bulk_insert(connection: Connection, table: Table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` in the connection's transaction."""
     if not rows:
         return
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
-    dialect = connection.dialect
+    preparer = connection.dialect.identifier_preparer
     names = list(rows[0])
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    columns = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([process(row[name]) if process else row[name] for name, process in zip(names, processors)])
+    columns = ", ".join(preparer.quote(name) for name in names)
+    if connection.dialect.name == "postgresql":
+        cursor = connection.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN") as copy:
+            for values in _processed(connection, table, names, rows):
+                copy.write_row(values)
+        return
+    # The driver's own executemany: SQLAlchemy's compiled path costs more per row than SQLite's writing.
+    marks = ", ".join([_placeholder(connection)] * len(names))
+    connection.exec_driver_sql(f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({marks})",
+                               [tuple(values) for values in _processed(connection, table, names, rows)])
+
+
+def bulk_update(connection: Connection, table: Table, key: str, rows: list[dict]) -> None:
+    """Update many rows by ``key`` (each dict holds the key and the same columns to set)."""
+    if not rows:
+        return
+    preparer = connection.dialect.identifier_preparer
+    names = [name for name in rows[0] if name != key] + [key]
+    mark = _placeholder(connection)
+    assignments = ", ".join(f"{preparer.quote(name)} = {mark}" for name in names[:-1])
+    connection.exec_driver_sql(
+        f"UPDATE {preparer.format_table(table)} SET {assignments} WHERE {preparer.quote(key)} = {mark}",
+        [tuple(values) for values in _processed(connection, table, names, rows)])

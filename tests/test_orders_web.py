@@ -208,8 +208,8 @@ def test_demo_data_tells_the_story(app):
     assert story.dispatched_at is not None and story.cover.bought_at < story.dispatched_at
     # Tracking went quiet two days after dispatch: the parcel is stalled, so the queue opens with it.
     assert is_stalled(story)
-    from portal.queue.services import QueueFilters, stalled_items
-    queue = stalled_items(db.session, QueueFilters(), utcnow())
+    from portal.queue.services import QueueFilters, queue_page
+    queue = queue_page(db.session, QueueFilters(), utcnow())
     assert queue.items[0].order.order_no == "PRG-2026-0917"
     assert any(not is_stalled(o) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))
     carriers = set(db.session.scalars(select(Order.carrier_code).distinct()))

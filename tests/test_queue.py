@@ -86,3 +86,34 @@ def test_paging_and_htmx_partial(app, auth, client, queue):
 def test_an_empty_queue_says_so(auth, client):
     auth.login()
     assert "no covered parcel has stalled" in client.get("/queue").get_data(as_text=True)
+
+
+def test_items_follow_the_tracking(auth, client, plugins, queue):
+    """News for a stalled parcel takes it off the queue; a parcel that goes quiet joins it once
+    its carrier's threshold has passed, without anyone re-ranking the queue."""
+    from portal.orders.services import find_by_number
+    from portal.queue.services import QueueFilters, queue_page
+
+    auth.login()
+    order = find_by_number("Q-001")
+    ingest(plugins, order, [IncomingEvent(utcnow() - timedelta(hours=1), None, status="in_transit",
+                                          location="Los Angeles")], source="api", actor=TEST_ACTOR)
+    db.session.commit()
+    assert order_of(client) == ["Q-003", "Q-002", "Q-006"]
+    later = utcnow() + timedelta(days=60)  # Q-001 and Q-004 are quiet again by then
+    numbers = [item.order.order_no for item in queue_page(db.session, QueueFilters(), later).items]
+    assert numbers == ["Q-003", "Q-002", "Q-004", "Q-001", "Q-006"]
+    ingest(plugins, find_by_number("Q-003"), [IncomingEvent(utcnow() - timedelta(minutes=5), None,
+                                                            status="delivered")], source="api", actor=TEST_ACTOR)
+    db.session.commit()
+    assert order_of(client) == ["Q-002", "Q-006"]
+
+
+def test_the_migration_fills_the_queue_from_existing_parcels(app, auth, client, queue):
+    from flask_migrate import downgrade, upgrade
+
+    db.session.remove()
+    downgrade(revision="0003_carrier_sync")
+    upgrade()
+    auth.login()
+    assert order_of(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]

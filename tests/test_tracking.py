@@ -210,3 +210,42 @@ def test_tracking_import_lists_unreadable_records_and_unknown_parcels(plugins, r
     assert stored() == 0
     unknown = runner.invoke(cli, ["tracking", "import", str(path), "--carrier", "acme"])
     assert unknown.exit_code != 0 and "unknown carrier 'acme'" in unknown.output
+
+
+def test_a_feed_is_stored_in_batches_of_orders_with_one_summary_each(plugins, monkeypatch):
+    """Many orders in one file go through the batched path: each order's events once, its
+    summary from its own events, the queue and the audit trail kept, bad records reported."""
+    from portal.queue.models import QueueItem
+    from portal.tracking import services
+    from portal.plugin_api import RawTrackingEvent, TrackingFeed
+
+    monkeypatch.setattr(services, "FEED_BATCH", 2)  # five orders: three transactions
+    numbers = [f"4PX30012345678{n:02d}CN" for n in range(5)]
+    for n, number in enumerate(numbers):
+        create_order(plugins, order_payload(order_no=f"B-{n}", tracking_no=number), TEST_ACTOR, "api", now=CREATED)
+    db.session.commit()
+    carrier = plugins.carrier("fourpx")
+    quiet = CREATED + timedelta(days=1)  # quiet ever since: stalled by now
+    raw = [RawTrackingEvent(number, CREATED + timedelta(hours=hours), "已交干线运输 / Handed to line-haul",
+                            handover="dispatch") for number in numbers for hours in (5,)]
+    raw += [RawTrackingEvent(numbers[n], quiet + timedelta(hours=n), "已签收 / Delivered" if n == 0 else "清关中")
+            for n in range(5)]
+    raw.append(RawTrackingEvent(numbers[1], utcnow() + timedelta(days=3), "清关中"))  # in the future
+    raw.append(RawTrackingEvent("4PX3999999999999CN", quiet, "清关中"))  # nobody's parcel
+    report = services.store_feed(plugins, carrier, TrackingFeed(tuple(raw)), source="file", actor=TEST_ACTOR)
+    assert (report.added, report.duplicates, report.orders) == (10, 0, 5)
+    assert [record for record, _ in report.problems] == [f"event 11 ({numbers[1]})", "event 12"]
+    orders = {o.order_no: o for o in db.session.scalars(select(Order))}
+    assert orders["B-0"].tracking_status == "delivered" and orders["B-0"].stalled_from is None
+    for n in range(1, 5):
+        order = orders[f"B-{n}"]
+        assert order.dispatched_at == CREATED + timedelta(hours=5)
+        assert order.last_event_at == quiet + timedelta(hours=n) and order.tracking_status == "in_transit"
+        assert is_stalled(order)
+    queued = set(db.session.scalars(select(QueueItem.order_id)))
+    assert queued == {orders[f"B-{n}"].id for n in range(1, 5)}
+    audited = db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                .where(AuditEvent.action == "tracking.events_added"))
+    assert audited == 5
+    again = services.store_feed(plugins, carrier, TrackingFeed(tuple(raw)), source="file", actor=TEST_ACTOR)
+    assert (again.added, again.duplicates) == (0, 10) and stored() == 10

@@ -21,6 +21,7 @@ import csv
 import io
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
@@ -84,10 +85,17 @@ def _lookup(table: dict, text: str | None):
     return None
 
 
-def normalise(code: str | None, description: str) -> tuple[str | None, str | None]:
+# A file repeats a few dozen status texts a million times: each is looked up once.
+@lru_cache(maxsize=4096)
+def _status(code: str | None) -> tuple[str | None, str | None]:
     return _lookup(STATUS_MAP, code) or (None, None)
 
 
+def normalise(code: str | None, description: str) -> tuple[str | None, str | None]:
+    return _status(code)
+
+
+@lru_cache(maxsize=4096)
 def handover(code: str | None) -> str | None:
     return _lookup(HANDOVER_MAP, code)
 

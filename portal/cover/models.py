@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
@@ -15,8 +15,6 @@ class Cover(db.Model):
     """Parcel cover bought for one order. At most one per order (UNIQUE order_id)."""
 
     __tablename__ = "covers"
-    # Covering index for the work queue's ranking: no table access per stalled parcel.
-    __table_args__ = (Index("ix_covers_queue_rank", "order_id", "insured_value", "currency"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..money import Money
 from ..plugin_api import Quote, QuoteRequest, Refusal
 from ..plugin_engine import PluginRegistry
+from ..queue.items import refresh_stalled
 from .models import Cover
 
 
@@ -146,6 +147,7 @@ def buy_cover(plugins: PluginRegistry, order, *, insurer_code: str, insured_valu
     db.session.add(cover)
     db.session.flush()
     order.cover = cover
+    refresh_stalled([order.id])
     record(actor, "cover.bought", "order", order.id, before=None, after=cover_summary(values),
            summary=f"cover {values['certificate_no']} bought with {insurer_code}, premium "
                    f"{values['premium']} {values['currency']}")

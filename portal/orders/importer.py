@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..bulk import bulk_insert
+from ..queue.items import refresh_stalled
 from ..audit.services import Actor, event_row, record_many
 from ..clock import utcnow
 from ..cover.models import Cover
@@ -320,6 +321,7 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
                                     summary=f"order {item.order_no} imported from {source}"))
         if covers:
             bulk_insert(connection, Cover.__table__, covers)
+            refresh_stalled(cover["order_id"] for cover in covers)  # parcels imported as dispatched
         record_many(events)
         db.session.commit()
     except Exception:

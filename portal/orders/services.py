@@ -16,6 +16,7 @@ from ..cover.models import Cover
 from ..cover.services import CoverRefused, cover_summary, cover_values, order_field, terms_for_order
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
+from ..queue.items import refresh_stalled
 from ..sellers.models import Seller
 from ..sellers.services import ensure_seller
 from ..tracking.services import quiet_deadline
@@ -120,6 +121,7 @@ def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Act
                    summary=f"order {data.order_no} created from {source}"
                            + (f" with cover {cover_row['certificate_no']}" if terms else ""))
             db.session.flush()
+            refresh_stalled([order.id])
     except IntegrityError:
         # Another request created the same order number a moment ago.
         existing = find_by_number(data.order_no)

@@ -1,23 +1,22 @@
 """The agents' work queue: what to work on first.
 
-Today it holds one kind of item, parcels with cover that have stalled by their carrier's own
-threshold; inquiries, grace deadlines and payout SLAs join it later as further kinds, each a query
-of its own merged by urgency.
+Items live in ``queue_items`` (see ``models``), kept by the services whose changes make or end
+them (``items``). Today one kind: parcels with cover that have stalled by their carrier's own
+threshold; inquiries, grace deadlines and payout SLAs join as further kinds in the same table.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..cover.models import Cover
 from ..orders.models import Order
 from ..orders.services import prefix_matches
 from ..sellers.models import Seller
+from .models import QueueItem
 
 
 @dataclass(frozen=True)
@@ -34,18 +33,6 @@ class QueueFilters:
 
 
 @dataclass(frozen=True)
-class QueueItem:
-    kind: str  # "stalled"
-    order: Order
-    insured_value: Decimal
-    currency: str
-    since: datetime  # when it became an item
-
-    def days_waiting(self, now: datetime) -> int:
-        return (now - self.since).days
-
-
-@dataclass(frozen=True)
 class QueuePage:
     items: list[QueueItem]
     page: int
@@ -53,34 +40,27 @@ class QueuePage:
     has_next: bool
 
 
-def stalled_items(session: Session, filters: QueueFilters, now: datetime, page: int = 1,
-                  per_page: int = 50) -> QueuePage:
-    """Stalled parcels with cover, most insured value first, then the longest stalled.
+def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int = 1,
+               per_page: int = 50) -> QueuePage:
+    """The items due by ``now``, most insured value first, then the longest waiting.
 
-    Amounts in different currencies are ranked by their number only (no conversion rates yet).
+    Reads ``queue_items`` in the order of its rank index, so a page costs about the same with a
+    hundred items or a hundred thousand. Amounts in different currencies are ranked by number.
     """
     page = max(page, 1)
-    # Rank narrow rows (ids and sort keys only), then load the page's orders: sorting thousands
-    # of stalled parcels costs far less when each row is a few numbers rather than whole orders.
-    stmt = (select(Order.id, Cover.insured_value, Cover.currency)
-            .join(Cover, Cover.order_id == Order.id)
-            .where(Order.stalled_from.is_not(None), Order.stalled_from <= now))
+    stmt = select(QueueItem).where(QueueItem.since <= now)
     if filters.carrier:
-        stmt = stmt.where(Order.carrier_code == filters.carrier)
+        stmt = stmt.where(QueueItem.carrier_code == filters.carrier)
     if filters.insurer:
-        stmt = stmt.where(Cover.insurer_code == filters.insurer)
+        stmt = stmt.where(QueueItem.insurer_code == filters.insurer)
     if filters.destination:
-        stmt = stmt.where(Order.destination_country == filters.destination.upper())
+        stmt = stmt.where(QueueItem.destination_country == filters.destination.upper())
     if filters.seller:
-        stmt = stmt.where(Order.seller_id.in_(select(Seller.id).where(
+        stmt = stmt.where(QueueItem.seller_id.in_(select(Seller.id).where(
             or_(Seller.code == filters.seller, Seller.code == filters.seller.upper()))))
     if filters.q:
-        stmt = stmt.where(or_(*prefix_matches(session, filters.q)))
-    stmt = (stmt.order_by(Cover.insured_value.desc(), Order.stalled_from, Order.id)
+        stmt = stmt.where(QueueItem.order_id.in_(select(Order.id).where(or_(*prefix_matches(session, filters.q)))))
+    stmt = (stmt.order_by(QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
             .offset((page - 1) * per_page).limit(per_page + 1))
-    rows = session.execute(stmt).all()
-    orders = {order.id: order for order in session.scalars(
-        select(Order).where(Order.id.in_([row.id for row in rows[:per_page]]))).unique()}
-    items = [QueueItem("stalled", orders[order_id], insured, currency, orders[order_id].stalled_from)
-             for order_id, insured, currency in rows[:per_page]]
-    return QueuePage(items, page, per_page, len(rows) > per_page)
+    items = list(session.scalars(stmt).unique())
+    return QueuePage(items[:per_page], page, per_page, len(items) > per_page)

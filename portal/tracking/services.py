@@ -2,7 +2,8 @@
 
 Events are stored once (a fingerprint per order), in any order of arrival; the order's summary
 (current status, last event, dispatch time, when it counts as stalled) is recomputed from all of
-its events after every batch, so late or out-of-order events still give the right answer.
+its events after every batch, so late or out-of-order events still give the right answer. One
+batched path (:func:`store_batch`) serves an API call for one order and a file of a million events.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from sqlalchemy import func, select
 
-from ..audit.services import Actor, record
+from ..audit.services import Actor, event_row, record_many
+from ..bulk import bulk_insert, bulk_update
 from ..clock import parse_timestamp, to_local, utcnow
 from ..cover.models import Cover
 from ..extensions import db
@@ -22,15 +24,15 @@ from ..orders.models import Order
 from ..orders.validation import CLOCK_SKEW, ValidationFailed
 from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, TrackingFeed
 from ..plugin_engine import PluginRegistry
+from ..queue.items import refresh_stalled
 from .models import TrackingEvent
 
 #: Statuses after which a parcel no longer moves, so it cannot stall.
 SETTLED = frozenset({"delivered", "returned", "available_for_pickup"})
 
 
-@dataclass(frozen=True)
-class IncomingEvent:
-    """An event checked for shape, not yet normalised or stored."""
+class IncomingEvent(NamedTuple):
+    """An event checked for shape, not yet normalised or stored (a tuple: files bring millions)."""
 
     occurred_at: datetime
     code: str | None
@@ -43,7 +45,7 @@ class IncomingEvent:
     def fingerprint(self) -> str:
         fields = (self.occurred_at.isoformat(), self.code or "", self.status or "", self.description,
                   self.location, self.handover or "")
-        return hashlib.sha256("".join(f"{len(f)}:{f};" for f in fields).encode()).hexdigest()
+        return hashlib.sha256("".join([f"{len(f)}:{f};" for f in fields]).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -135,62 +137,93 @@ def ingest(plugins: PluginRegistry, order: Order, events: list[IncomingEvent], *
     problems = check_dates(order, events, now, [f"events[{i}].occurred_at" for i in range(len(events))])
     if problems:
         raise ValidationFailed(problems)
-    carrier = plugins.carrier(order.carrier_code)
-    known = set(db.session.scalars(select(TrackingEvent.fingerprint).where(TrackingEvent.order_id == order.id)))
-    added = 0
-    for event in events:
-        fingerprint = event.fingerprint()
-        if fingerprint in known:
-            continue
-        known.add(fingerprint)
-        status, reason = normalised(carrier, event)
-        db.session.add(TrackingEvent(
-            order_id=order.id, occurred_at=event.occurred_at, code=event.code, status=status, reason=reason,
-            description=event.description, location=event.location, handover=event.handover, source=source,
-            received_at=now, fingerprint=fingerprint,
-        ))
-        added += 1
-    if added:
-        db.session.flush()
-        before = summary_of(order)
-        refresh_summary(plugins, order)
-        record(actor, "tracking.events_added", "order", order.id, before=before, after=summary_of(order),
-               summary=f"{added} tracking event(s) added from {source}")
-    return IngestResult(added, len(events) - added)
+    return store_batch(plugins, [(order, events)], source=source, actor=actor, now=now)[0]
 
 
-def summary_of(order: Order) -> dict:
-    return {"tracking_status": order.tracking_status, "tracking_reason": order.tracking_reason,
-            "last_event_at": order.last_event_at, "dispatched_at": order.dispatched_at,
-            "stalled_from": order.stalled_from}
+#: Sorts events stored in this batch after those stored before, as their ids will.
+_NEW = 1 << 62
+
+
+def store_batch(plugins: PluginRegistry, batch: list[tuple[Any, list[IncomingEvent]]], *, source: str,
+                actor: Actor, now: datetime) -> list[IngestResult]:
+    """Store the events of many orders at once, in the current transaction; dates are checked.
+
+    ``batch`` pairs an order (an ``Order`` or a row with the same columns) with its events. One
+    query reads what is stored, one bulk insert adds what is new, one statement per changed order
+    updates its summary, and the queue items follow, so one order or a million take the same path.
+    """
+    db.session.flush()
+    stored: dict[int, list] = {order.id: [] for order, _ in batch}
+    columns = (TrackingEvent.order_id, TrackingEvent.occurred_at, TrackingEvent.id, TrackingEvent.status,
+               TrackingEvent.reason, TrackingEvent.handover, TrackingEvent.fingerprint)
+    ids = list(stored)
+    for start in range(0, len(ids), 1000):
+        for row in db.session.execute(select(*columns).where(TrackingEvent.order_id.in_(ids[start:start + 1000]))):
+            stored[row.order_id].append(row)
+    rows, changes, audit, results = [], [], [], []
+    for order, events in batch:
+        carrier = plugins.carrier(order.carrier_code)
+        known = {row.fingerprint for row in stored[order.id]}
+        facts = [(row.occurred_at, row.id, row.status, row.reason, row.handover) for row in stored[order.id]]
+        added = 0
+        for event in events:
+            fingerprint = event.fingerprint()
+            if fingerprint in known:
+                continue
+            known.add(fingerprint)
+            status, reason = normalised(carrier, event)
+            rows.append({"order_id": order.id, "occurred_at": event.occurred_at, "code": event.code,
+                         "status": status, "reason": reason, "description": event.description,
+                         "location": event.location, "handover": event.handover, "source": source,
+                         "received_at": now, "fingerprint": fingerprint})
+            facts.append((event.occurred_at, _NEW + len(rows), status, reason, event.handover))
+            added += 1
+        results.append(IngestResult(added, len(events) - added))
+        if added:
+            before, after = summary_of(order), summarise(plugins, order, facts)
+            changes.append({"id": order.id, **after})
+            audit.append(event_row(actor, "tracking.events_added", "order", order.id, before=before, after=after,
+                                   summary=f"{added} tracking event(s) added from {source}"))
+    if not rows:
+        return results
+    connection = db.session.connection()
+    bulk_insert(connection, TrackingEvent.__table__, rows)
+    bulk_update(connection, Order.__table__, "id", changes)
+    record_many(audit)
+    refresh_stalled(change["id"] for change in changes)
+    for order, _ in batch:
+        if isinstance(order, Order):
+            db.session.expire(order)  # its summary was written around the ORM
+    return results
+
+
+SUMMARY_FIELDS = ("tracking_status", "tracking_reason", "last_event_at", "dispatched_at", "stalled_from")
+
+
+def summary_of(order) -> dict:
+    return {key: getattr(order, key) for key in SUMMARY_FIELDS}
+
+
+def summarise(plugins: PluginRegistry, order, events: list[tuple]) -> dict:
+    """The order's tracking summary from all its events, given as (occurred_at, sequence, status,
+    reason, handover): the latest event decides the status, the first dispatch scan the dispatch
+    time, and the carrier's threshold when the parcel counts as stalled."""
+    latest = max(events, key=lambda event: event[:2])
+    dispatched_at = order.dispatched_at
+    dispatches = [event[0] for event in events if event[4] == "dispatch"]
+    if dispatches and (dispatched_at is None or min(dispatches) < dispatched_at):
+        dispatched_at = min(dispatches)
+    status = latest[2]
+    stalled = None if status in SETTLED else quiet_deadline(
+        plugins, order.carrier_code, order.service_code, order.destination_country, dispatched_at, latest[0])
+    return {"tracking_status": status, "tracking_reason": latest[3], "last_event_at": latest[0],
+            "dispatched_at": dispatched_at, "stalled_from": stalled}
 
 
 def timeline(order: Order) -> list[TrackingEvent]:
     """Events oldest first, by when they happened (not when they arrived)."""
     return list(db.session.scalars(select(TrackingEvent).where(TrackingEvent.order_id == order.id)
                                    .order_by(TrackingEvent.occurred_at, TrackingEvent.id)))
-
-
-def refresh_summary(plugins: PluginRegistry, order: Order) -> None:
-    """Recompute the order's tracking summary from all its events."""
-    events = timeline(order)
-    if not events:
-        return
-    latest = events[-1]
-    order.tracking_status, order.tracking_reason = latest.status, latest.reason
-    order.last_event_at = latest.occurred_at
-    dispatches = [e.occurred_at for e in events if e.handover == "dispatch"]
-    if dispatches and (order.dispatched_at is None or min(dispatches) < order.dispatched_at):
-        order.dispatched_at = min(dispatches)
-    order.stalled_from = stalled_from(plugins, order)
-
-
-def stalled_from(plugins: PluginRegistry, order: Order) -> datetime | None:
-    """When the parcel counts as stalled if no new event comes, by its carrier's own threshold."""
-    if order.tracking_status in SETTLED:
-        return None
-    return quiet_deadline(plugins, order.carrier_code, order.service_code, order.destination_country,
-                          order.dispatched_at, order.last_event_at)
 
 
 def quiet_deadline(plugins: PluginRegistry, carrier_code: str, service_code: str, destination_country: str,
@@ -218,10 +251,10 @@ class FeedReport:
 
 def import_feed(plugins: PluginRegistry, carrier_code: str, content: bytes, *, source: str, actor: Actor,
                 now: datetime | None = None, progress=None) -> FeedReport:
-    """Read a carrier's raw tracking file and store its events order by order.
+    """Read a carrier's raw tracking file and store its events.
 
     Records the parser cannot read, events of unknown tracking numbers and events with impossible
-    dates are reported by record; everything else is stored (one transaction per order).
+    dates are reported by record; everything else is stored (a transaction per batch of orders).
     """
     carrier = plugins.carrier(carrier_code)
     if carrier is None:
@@ -230,47 +263,66 @@ def import_feed(plugins: PluginRegistry, carrier_code: str, content: bytes, *, s
                       progress=progress)
 
 
+#: Orders stored per transaction by :func:`store_feed`.
+FEED_BATCH = 1000
+
+
 def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFeed, *, source: str, actor: Actor,
                now: datetime | None = None, progress=None) -> FeedReport:
     """Store the events of a feed ``carrier`` already parsed, as :func:`import_feed` does."""
-    carrier_code = carrier.code
     now = now or utcnow()
     report = FeedReport(problems=[(p.record, p.reason) for p in feed.problems])
     by_number: dict[str, list[tuple[int, object]]] = {}
     for index, raw in enumerate(feed.events, start=1):
         by_number.setdefault(raw.tracking_no.strip().upper(), []).append((index, raw))
-    orders = _orders_by_tracking_no(carrier_code, list(by_number))
-    for tracking_no, raws in by_number.items():
-        order = orders.get(tracking_no)
-        if order is None:
-            report.problems.extend((f"event {index}", f"no {carrier.name} order has tracking number {tracking_no}")
-                                   for index, _ in raws)
-        else:
+    numbers = list(by_number)
+    for start in range(0, len(numbers), FEED_BATCH):
+        chunk = numbers[start:start + FEED_BATCH]
+        orders = _orders_by_tracking_no(carrier.code, chunk)
+        batch, seen = [], 0
+        for tracking_no in chunk:
+            raws = by_number[tracking_no]
+            seen += len(raws)
+            order = orders.get(tracking_no)
+            if order is None:
+                report.problems.extend((f"event {index}", f"no {carrier.name} order has tracking number {tracking_no}")
+                                       for index, _ in raws)
+                continue
             events = [IncomingEvent(raw.occurred_at, (raw.code or "")[:120] or None, raw.status, raw.reason,
-                                    raw.description[:300],
-                                    raw.location[:120], raw.handover) for _, raw in raws]
+                                    raw.description[:300], raw.location[:120], raw.handover) for _, raw in raws]
             names = [f"event {index} ({tracking_no})" for index, _ in raws]
             bad = check_dates(order, events, now, names)
             report.problems.extend(bad.items())
             good = [event for name, event in zip(names, events) if name not in bad]
             if good:
-                result = ingest(plugins, order, good, source=source, actor=actor, now=now)
-                db.session.commit()
-                report.added += result.added
-                report.duplicates += result.duplicates
-                report.orders += 1
+                batch.append((order, good))
+        try:
+            results = store_batch(plugins, batch, source=source, actor=actor, now=now)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        report.added += sum(result.added for result in results)
+        report.duplicates += sum(result.duplicates for result in results)
+        report.orders += len(batch)
         if progress:
-            progress(len(raws))
+            progress(seen)
     return report
 
 
-def _orders_by_tracking_no(carrier_code: str, numbers: list[str]) -> dict[str, Order]:
-    """The carrier's orders with these tracking numbers, asked a thousand at a time."""
+#: What the feed path reads of an order: enough to check dates and keep the summary.
+ORDER_FACTS = (Order.id, Order.order_no, Order.tracking_no, Order.carrier_code, Order.service_code,
+               Order.destination_country, Order.created_at, Order.dispatched_at, Order.tracking_status,
+               Order.tracking_reason, Order.last_event_at, Order.stalled_from)
+
+
+def _orders_by_tracking_no(carrier_code: str, numbers: list[str]) -> dict[str, Any]:
+    """The carrier's orders with these tracking numbers (narrow rows), asked a thousand at a time."""
     found = {}
     for start in range(0, len(numbers), 1000):
-        found.update((order.tracking_no, order) for order in db.session.scalars(
-            select(Order).where(Order.carrier_code == carrier_code,
-                                Order.tracking_no.in_(numbers[start:start + 1000]))).unique())
+        found.update((row.tracking_no, row) for row in db.session.execute(
+            select(*ORDER_FACTS).where(Order.carrier_code == carrier_code,
+                                       Order.tracking_no.in_(numbers[start:start + 1000]))))
     return found
 
 

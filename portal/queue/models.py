@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import Amount, UTCDateTime
+from ..extensions import db
+
+
+class QueueItem(db.Model):
+    """One thing for an agent to work on, with the keys the work queue ranks and filters by.
+
+    Kept by the services that change what an item depends on (tracking, cover; later inquiries,
+    grace deadlines, payouts), so the queue reads a page in index order instead of sorting every
+    candidate on each request. ``since`` is when the item becomes due: an item whose ``since``
+    lies ahead (a parcel that will stall if nothing arrives) waits in the table, unseen.
+    """
+
+    __tablename__ = "queue_items"
+    __table_args__ = (
+        UniqueConstraint("order_id", "kind"),
+        Index("ix_queue_items_seller", "seller_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # "stalled"
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What is at risk, ranked by number only across currencies (no conversion rates).
+    insured_value: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    # Copies of the filter keys, so a filtered page needs no join.
+    carrier_code: Mapped[str] = mapped_column(String(32))
+    insurer_code: Mapped[str] = mapped_column(String(32))
+    destination_country: Mapped[str] = mapped_column(String(2))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+
+    order: Mapped["Order"] = relationship(lazy="joined", innerjoin=True)
+
+    def days_waiting(self, now: datetime) -> int:
+        return (now - self.since).days
+
+
+#: The queue's order: most at risk first, then the longest waiting; read straight off this index.
+Index("ix_queue_items_rank", QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
+
+from ..orders.models import Order  # noqa: E402,F401
