@@ -12,25 +12,16 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import platform
 import random
-import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
-import sqlalchemy as sa
+from harness import default_url, fresh_database, machine
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from portal.app import create_app  # noqa: E402
-from portal.audit.services import Actor  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.orders.importer import COLUMNS, import_orders  # noqa: E402
-from portal.plugin_engine import registry  # noqa: E402
+from portal.audit.services import Actor
+from portal.extensions import db
+from portal.orders.importer import COLUMNS, import_orders
+from portal.plugin_engine import registry
 
 DESTINATIONS = ("US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "ES", "IT", "SE", "PL")
 CATEGORIES = ("electronics", "apparel", "home", "toys", "cosmetics", "general")
@@ -57,50 +48,28 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=1,
                         help="worker processes checking rows while batches are written (0: all in one process)")
-    parser.add_argument("--database-url", default=os.environ.get("COVERDESK_BENCH_DATABASE_URL", ""))
+    parser.add_argument("--database-url", default=default_url())
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="coverdesk-bench-") as folder:
-        folder = Path(folder)
-        schema = None
-        url = args.database_url or f"sqlite:///{folder / 'bench.db'}"
-        if url.startswith("postgresql"):
-            schema = f"coverdesk_bench_{uuid.uuid4().hex[:8]}"
-            with sa.create_engine(url).begin() as connection:
-                connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-            url += ("&" if "?" in url else "?") + "options=" + quote(f"-csearch_path={schema}")
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(folder / "instance"),
-                          "LOAD_ENTRY_POINT_PLUGINS": False})
-        try:
-            with app.app_context():
-                from flask_migrate import upgrade
+    with fresh_database(args.database_url) as (app, folder):
+        backend = db.engine.dialect.name
+        source = folder / "orders.csv"
+        started = time.perf_counter()
+        write_csv(source, args.rows)
+        generated = time.perf_counter() - started
+        started = time.perf_counter()
+        with source.open(encoding="utf-8", newline="") as stream:
+            report = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
+        elapsed = time.perf_counter() - started
+        assert not report.errors, report.errors[:5]
+        assert report.created == args.rows and report.with_cover == args.rows
+        started = time.perf_counter()
+        with source.open(encoding="utf-8", newline="") as stream:
+            again = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
+        reimport = time.perf_counter() - started
+        assert again.created == 0 and again.already_present == args.rows
 
-                upgrade()
-                source = folder / "orders.csv"
-                started = time.perf_counter()
-                write_csv(source, args.rows)
-                generated = time.perf_counter() - started
-                started = time.perf_counter()
-                with source.open(encoding="utf-8", newline="") as stream:
-                    report = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
-                elapsed = time.perf_counter() - started
-                assert not report.errors, report.errors[:5]
-                assert report.created == args.rows and report.with_cover == args.rows
-                started = time.perf_counter()
-                with source.open(encoding="utf-8", newline="") as stream:
-                    again = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
-                reimport = time.perf_counter() - started
-                assert again.created == 0 and again.already_present == args.rows
-                db.session.remove()
-                db.engine.dispose()
-        finally:
-            if schema:
-                with sa.create_engine(args.database_url).begin() as connection:
-                    connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-    backend = "postgresql" if schema else "sqlite"
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {backend}, "
-          f"{args.processes} checking process(es)")
+    print(f"{machine(backend)}, {args.processes} checking process(es)")
     print(f"generated {args.rows:,} CSV rows in {generated:.1f} s")
     print(f"imported {report.created:,} orders with cover in {elapsed:.2f} s "
           f"({report.created / elapsed:,.0f} rows/s); target <= 20 s for 100,000")

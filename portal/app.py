@@ -76,11 +76,13 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .orders.views import bp as orders_bp
+    from .inquiries.views import bp as inquiries_bp
     from .queue.views import bp as queue_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(inquiries_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
@@ -100,6 +102,9 @@ def register_blueprints(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def page_error(exc: HTTPException):
+        if exc.code == 413:
+            exc.description = (f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
+                               "per file; nothing was stored.")
         if request.path.startswith("/api/"):
             # The ordering system reads JSON, also for unknown paths and wrong methods.
             return {"error": exc.description or exc.name}, exc.code

@@ -9,10 +9,13 @@
 | COVERDESK_PLUGINS_DIR       | ``plugins/`` in the project folder        |
 | COVERDESK_TIMEZONE          | ``Asia/Shanghai``                         |
 | COVERDESK_MAX_UPLOAD_MB     | ``20``                                    |
+| COVERDESK_MAX_UPLOAD_PIXELS | ``50000000``: larger images are refused as decompression bombs |
 | COVERDESK_SECURE_COOKIES    | ``0`` (set ``1`` behind HTTPS)            |
 | COVERDESK_LOAD_ENTRY_POINTS | ``1``: also load installed ``coverdesk.plugins`` distributions |
 | COVERDESK_CARRIER_ENDPOINTS | ``{}``: JSON object, carrier code -> base URL of its tracking API |
 | COVERDESK_SYNC_TIMEOUT      | ``10`` seconds per request of ``coverdesk tracking sync`` |
+| COVERDESK_WAREHOUSE_NAME    | ``Coverdesk warehouse``: on generated documents and trace requests |
+| COVERDESK_WAREHOUSE_EMAIL   | ``claims@coverdesk.example``: the reply address on trace requests |
 """
 
 from __future__ import annotations
@@ -96,9 +99,12 @@ def load_config(instance_path: Path) -> dict:
         "PLUGINS_DIR": str(Path(os.environ.get("COVERDESK_PLUGINS_DIR") or PROJECT_ROOT / "plugins").resolve()),
         "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),
         "TIMEZONE": timezone,
-        # Flask accepts any request size unless told otherwise.
-        "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        # Flask accepts any request size unless told otherwise; the margin is for the form's other fields.
+        "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
         "MAX_UPLOAD_MB": max_upload_mb,
+        "UPLOAD_MAX_BYTES": max_upload_mb * 1024 * 1024,
+        # Images larger than this are refused before decoding (decompression bombs).
+        "UPLOAD_MAX_PIXELS": int(os.environ.get("COVERDESK_MAX_UPLOAD_PIXELS", "50000000")),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
@@ -109,4 +115,7 @@ def load_config(instance_path: Path) -> dict:
         "CARRIER_ENDPOINTS": carrier_endpoints(),
         "SYNC_TIMEOUT": sync_timeout(),
         "QUEUE_PER_PAGE": 50,
+        # Printed on generated documents and trace requests; carriers answer to the address.
+        "WAREHOUSE_NAME": os.environ.get("COVERDESK_WAREHOUSE_NAME", "Coverdesk warehouse"),
+        "WAREHOUSE_EMAIL": os.environ.get("COVERDESK_WAREHOUSE_EMAIL", "claims@coverdesk.example"),
     }

@@ -27,7 +27,7 @@ import pluggy
 
 from .money import Money
 
-CONTRACT_VERSION: tuple[int, int] = (1, 1)
+CONTRACT_VERSION: tuple[int, int] = (1, 2)
 PROJECT_NAME = "coverdesk"
 ENTRY_POINT_GROUP = "coverdesk.plugins"
 
@@ -96,6 +96,41 @@ REFUSAL_REASONS = (
     "service_not_covered",
     "other",
 )
+
+
+#: What a seller reports when opening an inquiry; the claim type follows from it (contract 1.2).
+INQUIRY_KINDS: dict[str, str] = {
+    "not_arrived": "Not arrived",
+    "damaged": "Arrived damaged",
+    "partly_missing": "Arrived with part of the contents missing",
+}
+
+#: What the carrier's answer to a trace says (contract 1.2). Only ``lost`` and ``damaged`` open
+#: the way to a claim; ``delivered`` and ``returned`` close the inquiry.
+CARRIER_OUTCOMES: dict[str, str] = {
+    "lost": "Confirmed lost",
+    "damaged": "Confirmed damaged",
+    "delivered": "Found and delivered",
+    "returned": "Returned to sender",
+}
+
+#: The documents an inquiry may need (contract 1.2). Plugins name their requirements by these keys.
+EVIDENCE_KINDS: dict[str, str] = {
+    "delivery_record": "Delivery record (handover and tracking history)",
+    "delivery_certificate": "Delivery certificate (handover to the carrier)",
+    "proof_of_insured_value": "Proof of insured value (cover certificate with the declared value)",
+    "dispute_screenshots": "Marketplace dispute or refund screenshots",
+    "loss_letter": "Carrier's loss confirmation letter",
+    "damage_photos": "Photos of the damaged parcel, packaging and contents",
+    "commercial_invoice": "Commercial invoice or proof of purchase",
+    "recipient_statement": "Recipient's statement or local post-office certificate",
+}
+
+#: Evidence the portal generates itself from its own data (PDFs); the rest is uploaded.
+GENERATED_EVIDENCE = ("delivery_record", "delivery_certificate", "proof_of_insured_value")
+
+#: The inquiry event a grace period is counted from (contract 1.2).
+GRACE_STARTS = ("inquiry_opened", "trace_requested", "carrier_answered")
 
 
 # --- hooks -------------------------------------------------------------------------------
@@ -268,6 +303,106 @@ class InsurerTerms:
         return tuple(sorted(self.max_insured_value))
 
 
+@dataclass(frozen=True)
+class GraceRule:
+    """An item the insurer lets follow later: due ``days`` calendar days after ``counted_from``
+    (one of GRACE_STARTS). Until that event has happened the deadline is not yet known."""
+
+    days: int
+    counted_from: str = "inquiry_opened"
+
+
+@dataclass(frozen=True)
+class EvidenceRequirement:
+    """One document an inquiry needs, and why (shown to the agent: the rule and its source).
+
+    ``grace`` set means the item may be deferred and sent later, until the grace deadline.
+    """
+
+    kind: str  # a key of EVIDENCE_KINDS
+    why: str
+    mandatory: bool = True
+    grace: GraceRule | None = None
+
+
+@dataclass(frozen=True)
+class HandoverScan:
+    """One of the warehouse's own scans (pickup, intake, dispatch) as the trace request lists it."""
+
+    kind: str  # one of HANDOVERS
+    occurred_at: datetime  # tz-aware UTC
+    location: str = ""
+
+
+@dataclass(frozen=True)
+class TraceDetails:
+    """Everything a carrier's trace request form asks for, filled from the portal's data."""
+
+    order_no: str
+    tracking_no: str
+    service_code: str
+    destination_country: str
+    declared_value: Money
+    contents: str
+    inquiry_kind: str  # a key of INQUIRY_KINDS
+    seller_name: str
+    sender_name: str  # the warehouse, as configured
+    sender_email: str
+    requested_on: date
+    dispatched_at: datetime | None = None  # tz-aware UTC
+    handovers: tuple[HandoverScan, ...] = ()
+    last_event_at: datetime | None = None
+    last_event_description: str = ""
+    last_event_location: str = ""
+    seller_message: str = ""
+
+
+@dataclass(frozen=True)
+class TraceRequestDocument:
+    """A trace request in the carrier's own format: an e-mail and a printable page.
+
+    ``html`` is a complete HTML document (its own ``<style>``, no external resources); the core
+    prints it to PDF with WeasyPrint. Every value from ``TraceDetails`` must be HTML-escaped.
+    """
+
+    subject: str
+    text: str
+    html: str
+    send_to: str = ""  # the carrier's trace desk address, when it publishes one
+
+
+@dataclass(frozen=True)
+class LossLetterFormat:
+    """How a carrier's loss confirmation letter looks, shown to agents checking one.
+
+    ``reference_pattern`` is a regular expression the carrier's case reference matches in full.
+    """
+
+    reference_pattern: str
+    reference_example: str
+    description: str  # the layout in a sentence or two: where each field is, date style, currency
+
+    def reference_fits(self, reference: str) -> bool:
+        return re.fullmatch(self.reference_pattern, reference) is not None
+
+
+@dataclass(frozen=True)
+class LossLetterReading:
+    """The fields read from a letter's extracted text; ``None`` where the reader found nothing.
+
+    ``outcome`` is a key of CARRIER_OUTCOMES, or ``None`` when the letter states none the reader
+    knows; ``outcome_text`` keeps the words as written. ``missing`` names the fields not found.
+    """
+
+    case_reference: str | None = None
+    tracking_no: str | None = None
+    outcome: str | None = None
+    outcome_text: str = ""
+    found_on: date | None = None
+    liability: Money | None = None
+    missing: tuple[str, ...] = ()
+
+
 # --- plugin base classes -----------------------------------------------------------------
 
 
@@ -356,6 +491,36 @@ class CarrierPlugin(ABC):
         return TraceWindow(7, 60)
 
 
+    # --- inquiries and loss letters (contract 1.2) -----------------------------------------
+
+    #: The layout of the carrier's loss confirmation letter; ``None`` when it publishes none.
+    loss_letter_format: ClassVar[LossLetterFormat | None] = None
+
+    def read_loss_letter(self, text: str) -> LossLetterReading:
+        """Read the fields of a loss confirmation letter from its extracted text.
+
+        Never raises for a letter it cannot read: fields not found are ``None`` and named in
+        ``missing``. The core flags mismatches (another tracking number, an outcome that is not
+        loss or damage, a reference that does not fit ``loss_letter_format``). The default finds
+        nothing.
+        """
+        return LossLetterReading(missing=("case_reference", "tracking_no", "outcome", "found_on", "liability"))
+
+    def trace_request(self, details: TraceDetails) -> TraceRequestDocument:
+        """The trace request for ``details`` in the carrier's own format (e-mail text and HTML).
+
+        The default is a plain generic request; carriers with a form of their own override it.
+        """
+        from .trace_default import generic_trace_request
+
+        return generic_trace_request(self.name, details)
+
+    def evidence_required(self, inquiry_kind: str, service_code: str) -> tuple[EvidenceRequirement, ...]:
+        """Documents this carrier adds to the insurer's list for an inquiry (e.g. a local
+        post-office certificate). The default adds nothing."""
+        return ()
+
+
 class InsurerPlugin(ABC):
     """An insurer: the currencies, limits and premium of its parcel cover.
 
@@ -419,6 +584,24 @@ class InsurerPlugin(ABC):
         if premium < minimum:
             premium, description = minimum, f"{description}; minimum premium {minimum} applies"
         return Quote(premium, description, terms.effective_from, self.certificate_prefix)
+
+    def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
+        """The documents this insurer needs for a claim of ``inquiry_kind`` (a key of
+        INQUIRY_KINDS) opened on ``on``, each with why and, when it may follow later, its grace rule.
+
+        The default asks for the three documents the portal generates, the carrier's loss letter
+        (for parcels not arrived) or photos (damage, missing contents), all mandatory, no grace.
+        """
+        items = [
+            EvidenceRequirement("delivery_record", "Shows the parcel was handed over and how it travelled."),
+            EvidenceRequirement("delivery_certificate", "Proves the carrier took the parcel."),
+            EvidenceRequirement("proof_of_insured_value", "Shows the cover and the declared value."),
+        ]
+        if inquiry_kind == "not_arrived":
+            items.append(EvidenceRequirement("loss_letter", "The carrier's confirmation that the parcel is lost."))
+        else:
+            items.append(EvidenceRequirement("damage_photos", "Shows the damage or what is missing."))
+        return tuple(items)
 
     @abstractmethod
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timezone
 
-from .plugin_api import CarrierPlugin, TrackingFeed
+from .plugin_api import CarrierPlugin, LossLetterReading, TrackingFeed
 
 
 def feed_as_expected(carrier: CarrierPlugin, feed: TrackingFeed) -> dict:
@@ -20,3 +20,43 @@ def feed_as_expected(carrier: CarrierPlugin, feed: TrackingFeed) -> dict:
             "location": event.location, "handover": event.handover,
         })
     return {"events": events, "problems": [{"record": p.record, "reason": p.reason} for p in feed.problems]}
+
+
+def render_pdf(html: str) -> bytes:
+    """A real PDF of ``html`` (WeasyPrint), e.g. a sample letter in the carrier's layout."""
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()
+
+
+def scanned_pdf() -> bytes:
+    """A PDF holding only a picture of a page, as a scanner makes: no text to read."""
+    import base64
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (600, 800), 255)
+    ImageDraw.Draw(image).rectangle((60, 60, 540, 120), fill=0)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return render_pdf(f'<img src="data:image/png;base64,{data}" style="width: 100%">')
+
+
+def reading_as_expected(reading: LossLetterReading) -> dict:
+    """A letter's reading in the shape of a fixture's ``.expected.json``."""
+    return {
+        "case_reference": reading.case_reference, "tracking_no": reading.tracking_no, "outcome": reading.outcome,
+        "outcome_text": reading.outcome_text, "found_on": reading.found_on.isoformat() if reading.found_on else None,
+        "liability": None if reading.liability is None else {"amount": str(reading.liability.amount),
+                                                             "currency": reading.liability.currency},
+        "missing": list(reading.missing),
+    }
+
+
+def read_pdf_letter(carrier: CarrierPlugin, pdf: bytes) -> dict:
+    """What the portal reads from a letter PDF: its text (pypdf), then the carrier's reader."""
+    from .pdf_text import extract_text
+
+    return reading_as_expected(carrier.read_loss_letter(extract_text(pdf)))

@@ -13,7 +13,8 @@ Assumption, not from C1: 4PX's own tracking numbers are "4PX", 13 digits and "CN
 known, so none is checked. The tracking page is track.4px.com.
 
 Tracking (contract 1.1): a CSV export with text statuses; trace windows and the peak-season
-extension from C1; see ``tracking.py``.
+extension from C1; see ``tracking.py``. Inquiries (contract 1.2): a bilingual inquiry work order,
+the loss letter's assumed layout, and C1's post-office certificate; see ``letters.py``.
 
 The rules are kept as dated versions so that a change of 4PX's terms is added, not edited in.
 """
@@ -25,9 +26,10 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, HttpGet, Service, TraceWindow, TrackingFeed
+from portal.plugin_api import (CarrierPlugin, EvidenceRequirement, HttpGet, LossLetterReading, Service, TraceDetails,
+                               TraceRequestDocument, TraceWindow, TrackingFeed)
 
-from . import tracking
+from . import letters, tracking
 
 TRACKING_URL = "https://track.4px.com/#/result/0/{}"
 TRACKING_PATTERN = re.compile(r"4PX\d{13}CN")
@@ -58,7 +60,7 @@ def rules_on(on: date) -> LiabilityRules:
 
 
 class FourPXCarrier(CarrierPlugin):
-    contract = "1.1"
+    contract = "1.2"
     code = "fourpx"
     name = "4PX"
     kind = "dedicated_line"
@@ -112,3 +114,18 @@ class FourPXCarrier(CarrierPlugin):
 
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["fourpx_c"])
+
+    # --- inquiries and loss letters (contract 1.2) -------------------------------------------
+
+    loss_letter_format = letters.LOSS_LETTER_FORMAT
+
+    def read_loss_letter(self, text: str) -> LossLetterReading:
+        return letters.read_loss_letter(text)
+
+    def trace_request(self, details: TraceDetails) -> TraceRequestDocument:
+        return letters.trace_request(details)
+
+    def evidence_required(self, inquiry_kind: str, service_code: str) -> tuple[EvidenceRequirement, ...]:
+        """C1: "damage or non-receipt needs a local post-office certificate"."""
+        return (EvidenceRequirement("recipient_statement", "4PX needs a local post-office certificate for damage "
+                                                           "or non-receipt (claims-rules.md C1)."),)

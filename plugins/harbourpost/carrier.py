@@ -25,9 +25,11 @@ from urllib.parse import quote
 import pycountry
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, Service, TraceWindow, TrackingFeed
+from portal.plugin_api import (
+    CarrierPlugin, LossLetterReading, Service, TraceDetails, TraceRequestDocument, TraceWindow, TrackingFeed,
+)
 
-from . import tracking
+from . import letters, tracking
 
 TRACKING_URL = "https://track.harbourpost.example/items/{}"
 
@@ -55,7 +57,7 @@ def s10_check_digit(serial: str) -> int:
 
 
 class HarbourPostCarrier(CarrierPlugin):
-    contract = "1.1"
+    contract = "1.2"
     code = "harbourpost"
     name = "Harbour Post"
     kind = "postal"
@@ -111,3 +113,13 @@ class HarbourPostCarrier(CarrierPlugin):
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         """USPS IMM 921.2 windows (US3); an unknown service gets the registered-item window."""
         return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["registered_air"])
+
+    # --- inquiries and loss letters (contract 1.2) -------------------------------------------
+
+    loss_letter_format = letters.LOSS_LETTER_FORMAT
+
+    def read_loss_letter(self, text: str) -> LossLetterReading:
+        return letters.read_loss_letter(text)
+
+    def trace_request(self, details: TraceDetails) -> TraceRequestDocument:
+        return letters.trace_request(details)

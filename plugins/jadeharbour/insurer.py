@@ -20,7 +20,9 @@ from datetime import date
 from decimal import Decimal
 
 from portal.money import Money, quantize
-from portal.plugin_api import InsurerPlugin, InsurerTerms, Quote, QuoteRequest, Refusal
+from portal.plugin_api import EvidenceRequirement, InsurerPlugin, InsurerTerms, Quote, QuoteRequest, Refusal
+
+from . import evidence
 
 MAX_INSURED_VALUE = {"CNY": Decimal("50000.00"), "USD": Decimal("7000.00"), "EUR": Decimal("6500.00")}
 MINIMUM_PREMIUM = {"CNY": Decimal("5.00"), "USD": Decimal("1.00"), "EUR": Decimal("1.00")}
@@ -64,6 +66,7 @@ TIERS = {terms.effective_from: tiers for terms, tiers in VERSIONS}
 
 
 class JadeHarbourInsurer(InsurerPlugin):
+    contract = "1.2"
     code = "jadeharbour"
     name = "Jade Harbour Insurance"
     certificate_prefix = "JHI"
@@ -81,6 +84,10 @@ class JadeHarbourInsurer(InsurerPlugin):
                 "service_code",
             )
         return super().quote(request)
+
+    def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
+        """See ``evidence.py``: one version of the list so far, whatever ``on``."""
+        return evidence.evidence_required(inquiry_kind)
 
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
         """Each tier's percentage of the part of the value inside that tier."""

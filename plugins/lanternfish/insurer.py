@@ -22,7 +22,9 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
 from portal.money import Money
-from portal.plugin_api import InsurerPlugin, InsurerTerms, QuoteRequest
+from portal.plugin_api import EvidenceRequirement, InsurerPlugin, InsurerTerms, QuoteRequest
+
+from . import evidence
 
 CURRENCY = "USD"
 UNIT = Decimal("100")
@@ -65,6 +67,7 @@ BANDS = {terms.effective_from: bands for terms, bands in VERSIONS}
 
 
 class LanternfishInsurer(InsurerPlugin):
+    contract = "1.2"
     code = "lanternfish"
     name = "Lanternfish Mutual"
     certificate_prefix = "LFM"
@@ -74,6 +77,10 @@ class LanternfishInsurer(InsurerPlugin):
         "Pirate Ship/InsureShield (claims-rules.md PS1, PS2) and ParcelGuard (P1); destination "
         "exclusions from Shipsurance (S1) plus KP and SY."
     )
+
+    def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
+        """See ``evidence.py``: one version of the list so far, whatever ``on``."""
+        return evidence.evidence_required(inquiry_kind)
 
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
         """Each started USD 100 is a unit, priced at the rate of the band it falls in."""

@@ -14,9 +14,12 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import CarrierPlugin, HttpGet, Service, TraceWindow, TrackingFeed
+from portal.plugin_api import (
+    CarrierPlugin, HttpGet, LossLetterReading, Service, TraceDetails, TraceRequestDocument, TraceWindow,
+    TrackingFeed,
+)
 
-from . import tracking
+from . import letters, tracking
 
 TRACKING_URL = "https://track.swiftwing.example/shipments/{}"
 WAYBILL_PATTERN = re.compile(r"\d{10}")
@@ -24,7 +27,7 @@ LIABILITY_CAP = Money(Decimal("100.00"), "USD")
 
 
 class SwiftwingCarrier(CarrierPlugin):
-    contract = "1.1"
+    contract = "1.2"
     code = "swiftwing"
     name = "Swiftwing Express"
     kind = "express"
@@ -71,3 +74,13 @@ class SwiftwingCarrier(CarrierPlugin):
 
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["express_worldwide"])
+
+    # --- inquiries and loss letters (contract 1.2) -------------------------------------------
+
+    loss_letter_format = letters.LOSS_LETTER_FORMAT
+
+    def read_loss_letter(self, text: str) -> LossLetterReading:
+        return letters.read_loss_letter(text)
+
+    def trace_request(self, details: TraceDetails) -> TraceRequestDocument:
+        return letters.trace_request(details)

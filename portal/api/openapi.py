@@ -5,7 +5,9 @@ A test checks it against the OpenAPI schema and that every route of the API is i
 
 from __future__ import annotations
 
-from ..plugin_api import GOODS_CATEGORIES, HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES
+from ..inquiries.models import CHANNELS, CLOSE_REASONS, EVIDENCE_STATES, INQUIRY_STATES
+from ..plugin_api import (CARRIER_OUTCOMES, EVIDENCE_KINDS, GOODS_CATEGORIES, HANDOVERS, INQUIRY_KINDS,
+                          TRACKING_REASONS, TRACKING_STATUSES)
 
 DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1250.00"]}
 NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
@@ -101,7 +103,55 @@ def openapi_document() -> dict:
             "cover": {"oneOf": [cover, {"type": "null"}]},
         },
     }
+    date_ = {"type": "string", "format": "date", "examples": ["2026-11-30"]}
+    dispute = {
+        "type": "object",
+        "required": ["platform", "id", "respond_by"],
+        "properties": {
+            "platform": {"type": "string", "maxLength": 40, "examples": ["Amazon"]},
+            "id": {"type": "string", "maxLength": 80, "description": "The marketplace's dispute id"},
+            "opened_on": date_,
+            "respond_by": {**date_, "description": "The date the platform wants the seller's answer by"},
+        },
+    }
+    inquiry_request = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {"type": "string", "enum": list(INQUIRY_KINDS)},
+            "message": {"type": "string", "maxLength": 4000, "description": "The seller's words"},
+            "channel": {"type": "string", "enum": list(CHANNELS), "default": "api"},
+            "asked_on": {**date_, "description": "When the seller asked; default today"},
+            "dispute": {"oneOf": [dispute, {"type": "null"}]},
+        },
+    }
+    inquiry = {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string", "examples": ["INQ-2026-000042"]},
+            "kind": {"type": "string", "enum": list(INQUIRY_KINDS)},
+            "state": {"type": "string", "enum": list(INQUIRY_STATES)},
+            "opened_at": {"type": "string", "format": "date-time"},
+            "asked_on": date_,
+            "carrier_outcome": {"type": ["string", "null"], "enum": [*CARRIER_OUTCOMES, None]},
+            "closed_reason": {"type": ["string", "null"], "enum": [*CLOSE_REASONS, None]},
+            "dispute": {"oneOf": [dispute, {"type": "null"}]},
+            "evidence": {"type": "array", "items": {"type": "object", "properties": {
+                "kind": {"type": "string", "enum": list(EVIDENCE_KINDS)},
+                "label": {"type": "string"},
+                "mandatory": {"type": "boolean"},
+                "state": {"type": "string", "enum": list(EVIDENCE_STATES)},
+                "reason": {"type": ["string", "null"], "description": "Why it was rejected, or until when deferred"},
+                "due_on": {"type": ["string", "null"], "format": "date",
+                           "description": "Grace deadline of an item the insurer lets follow later"},
+                "documents": {"type": "integer", "description": "Versions received"},
+            }}},
+        },
+    }
+    order["properties"]["inquiry"] = {"oneOf": [{"$ref": "#/components/schemas/Inquiry"}, {"type": "null"}],
+                                      "description": "The open inquiry, else the last closed one"}
     order_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}
+    order_no_param = [{"name": "order_no", "in": "path", "required": True, "schema": {"type": "string"}}]
     secured = [{"bearer": []}]
     quote_params = [
         {"name": name, "in": "query", "required": required, "schema": {"type": "string"}, "description": text}
@@ -140,6 +190,8 @@ def openapi_document() -> dict:
                 },
                 "OrderRequest": order_request,
                 "Order": order,
+                "InquiryRequest": inquiry_request,
+                "Inquiry": inquiry,
             },
         },
         "paths": {
@@ -207,6 +259,56 @@ def openapi_document() -> dict:
                         "401": _error_response("No or invalid token"),
                         "404": _error_response("No such order"),
                         "422": _error_response("Bad events; `errors` names each (events[2].occurred_at); none stored"),
+                    },
+                }
+            },
+            "/orders/{order_no}/inquiries": {
+                "post": {
+                    "summary": "Open an inquiry from a seller's query (the same rules as the agents' form)",
+                    "operationId": "openInquiry",
+                    "security": secured,
+                    "parameters": order_no_param,
+                    "requestBody": {"required": True, "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/InquiryRequest"}}}},
+                    "responses": {
+                        "201": {"description": "Opened, with its evidence checklist", "content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Inquiry"}}}},
+                        "401": _error_response("No or invalid token"),
+                        "404": _error_response("No such order"),
+                        "409": _error_response("The order already has an open inquiry"),
+                        "422": _error_response("Invalid input, no cover, or too early: before the carrier's earliest "
+                                               "trace day, given in `available_on`"),
+                    },
+                }
+            },
+            "/orders/{order_no}/inquiry/evidence": {
+                "post": {
+                    "summary": "Add a document (PDF, PNG, JPEG or WebP) to the open inquiry's checklist",
+                    "operationId": "addEvidence",
+                    "security": secured,
+                    "parameters": order_no_param,
+                    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                        "type": "object",
+                        "required": ["kind", "file"],
+                        "properties": {
+                            "kind": {"type": "string", "enum": list(EVIDENCE_KINDS),
+                                     "description": "One the inquiry's checklist asks for"},
+                            "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                     "description": "Type decided by content; the configured size limit applies"},
+                        }}}}},
+                    "responses": {
+                        "201": {"description": "Received (the same file again is recognised, not added twice)",
+                                "content": {"application/json": {"schema": {"type": "object", "properties": {
+                                    "document": {"type": "object", "properties": {
+                                        "sha256": {"type": "string"}, "media_type": {"type": "string"},
+                                        "name": {"type": "string"}, "size": {"type": "integer"}}},
+                                    "inquiry": {"$ref": "#/components/schemas/Inquiry"}}}}}},
+                        "401": _error_response("No or invalid token"),
+                        "404": _error_response("No such order, or no open inquiry"),
+                        "409": _error_response("The inquiry is closed"),
+                        "413": _error_response("Larger than the upload limit"),
+                        "422": _error_response("Refused file (type, damage, decompression bomb) or a kind the "
+                                               "checklist does not ask for"),
                     },
                 }
             },

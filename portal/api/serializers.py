@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from ..inquiries.models import Inquiry
+from ..inquiries.services import latest_inquiry
 from ..orders.models import Order
+from ..plugin_api import EVIDENCE_KINDS
 from ..tracking.services import is_stalled
 from ..plugin_api import CarrierPlugin, InsurerPlugin
 
@@ -15,6 +18,7 @@ def timestamp(moment: datetime | None) -> str | None:
 
 def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
     cover = order.cover
+    inquiry = latest_inquiry(order)
     return {
         "order_no": order.order_no,
         "seller": {"code": order.seller.code, "name": order.seller.name, "email": order.seller.email},
@@ -39,6 +43,7 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         },
         "certificate_no": cover.certificate_no if cover else None,
         "premium": str(cover.premium) if cover else None,
+        "inquiry": inquiry_json(inquiry) if inquiry is not None else None,
         "cover": None if cover is None else {
             "insurer": cover.insurer_code,
             "insured_value": str(cover.insured_value),
@@ -49,6 +54,33 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
             "terms_effective": cover.terms_effective.isoformat(),
             "bought_at": timestamp(cover.bought_at),
         },
+    }
+
+
+def inquiry_json(inquiry: Inquiry) -> dict:
+    """What the ordering system tells the seller: where the case stands and what is still needed."""
+    return {
+        "number": inquiry.number,
+        "kind": inquiry.kind,
+        "state": inquiry.state,
+        "opened_at": timestamp(inquiry.opened_at),
+        "asked_on": inquiry.asked_on.isoformat(),
+        "carrier_outcome": inquiry.carrier_outcome,
+        "closed_reason": inquiry.closed_reason,
+        "dispute": None if not inquiry.dispute_id else {
+            "platform": inquiry.dispute_platform, "id": inquiry.dispute_id,
+            "opened_on": inquiry.dispute_opened_on.isoformat() if inquiry.dispute_opened_on else None,
+            "respond_by": inquiry.dispute_respond_by.isoformat(),
+        },
+        "evidence": [{
+            "kind": item.kind,
+            "label": EVIDENCE_KINDS.get(item.kind, item.kind),
+            "mandatory": item.mandatory,
+            "state": item.state,
+            "reason": item.reason or None,
+            "due_on": item.due_on.isoformat() if item.due_on else None,
+            "documents": len(item.documents),
+        } for item in inquiry.items],
     }
 
 

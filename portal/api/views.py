@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ..audit.services import Actor
@@ -17,15 +17,18 @@ from ..orders.services import OrderConflict, create_order, find_by_number
 from ..orders.validation import ValidationFailed, country_error
 from ..plugin_api import GOODS_CATEGORIES, Refusal
 from ..plugin_engine import registry
+from ..inquiries.services import InquiryRefused, attach, checked_file, open_inquiry, open_inquiry_of
+from ..inquiries.validation import parse_inquiry
 from ..tracking.services import ingest, parse_api_events
+from ..uploads import UploadRefused
 from .openapi import openapi_document
-from .serializers import carrier_json, insurer_json, order_json
+from .serializers import carrier_json, inquiry_json, insurer_json, order_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def problem(status: int, message: str, errors: dict[str, str] | None = None):
-    body = {"error": message}
+def problem(status: int, message: str, errors: dict[str, str] | None = None, **extra):
+    body = {"error": message, **extra}
     if errors:
         body["errors"] = errors
     return jsonify(body), status
@@ -50,6 +53,9 @@ def token_required(view):
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
+    if exc.code == 413:
+        return problem(413, f"the request is larger than the upload limit of {current_app.config['MAX_UPLOAD_MB']} MB "
+                            "per file; nothing was stored")
     return problem(exc.code or 500, exc.description or exc.name)
 
 
@@ -103,6 +109,60 @@ def post_tracking_events(order_no: str):
     db.session.commit()
     return jsonify({"added": result.added, "duplicates": result.duplicates,
                     "order": order_json(order, plugins.carrier(order.carrier_code))}), (201 if result.added else 200)
+
+
+@bp.post("/orders/<order_no>/inquiries")
+@token_required
+def post_inquiry(order_no: str):
+    """A seller's query from the ordering system: the same rules as the agents' form."""
+    order = find_by_number(order_no)
+    if order is None:
+        return problem(404, f"no order {order_no}")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return problem(422, "the body must be a JSON object", {"body": "must be a JSON object"})
+    plugins = registry()
+    try:
+        data = parse_inquiry(payload, local_today(), default_channel="api")
+        inquiry = open_inquiry(plugins, order, data, g.api_actor)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return problem(422, "the inquiry has errors", exc.errors)
+    except InquiryRefused as exc:
+        db.session.rollback()
+        extra = {"available_on": exc.available_on.isoformat()} if exc.available_on else {}
+        return problem(409 if exc.conflict else 422, str(exc), {exc.field: str(exc)}, **extra)
+    db.session.commit()
+    return jsonify(inquiry_json(inquiry)), 201
+
+
+@bp.post("/orders/<order_no>/inquiry/evidence")
+@token_required
+def post_evidence(order_no: str):
+    """A document from the seller (multipart: ``kind`` and ``file``) for the open inquiry."""
+    order = find_by_number(order_no)
+    if order is None:
+        return problem(404, f"no order {order_no}")
+    inquiry = open_inquiry_of(order)
+    if inquiry is None:
+        return problem(404, f"order {order_no} has no open inquiry")
+    kind, upload = (request.form.get("kind") or "").strip(), request.files.get("file")
+    if not kind:
+        return problem(422, "kind is required", {"kind": "is required"})
+    if upload is None:
+        return problem(422, "a file is required", {"file": "send the document as multipart field 'file'"})
+    plugins = registry()
+    try:
+        document = attach(inquiry, kind, checked_file(upload), g.api_actor, source="api", plugins=plugins)
+    except UploadRefused as exc:
+        return problem(422, str(exc), {"file": str(exc)})
+    except InquiryRefused as exc:
+        db.session.rollback()
+        return problem(409 if exc.conflict else 422, str(exc), {exc.field: str(exc)})
+    db.session.commit()
+    return jsonify({"document": {"sha256": document.sha256, "media_type": document.media_type,
+                                 "name": document.original_name, "size": document.size},
+                    "inquiry": inquiry_json(inquiry)}), 201
 
 
 @bp.get("/quote")

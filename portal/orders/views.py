@@ -8,7 +8,10 @@ from ..audit.services import Actor, history
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..extensions import db
 from ..money import Money, MoneyError, check_currency, parse_amount
-from ..plugin_api import Refusal
+from ..clock import local_today
+from ..inquiries.forms import OpenInquiryForm
+from ..inquiries.services import earliest_trace_day, inquiries_of
+from ..plugin_api import INQUIRY_KINDS, Refusal
 from ..plugin_engine import registry
 from ..tracking.services import is_stalled, timeline
 from .forms import CoverForm, ImportForm, OrderForm
@@ -94,10 +97,16 @@ def detail(order_no: str):
     liability = carrier.liability_cap(order.service_code, Money(order.declared_value, order.currency),
                                       order.created_at.date()) if carrier else None
     cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
+    inquiries = inquiries_of(order)
+    inquiry = inquiries[0] if inquiries else None
     return render_template("orders/detail.html", order=order, carrier=carrier, liability=liability,
                            timeline=timeline(order), stalled=is_stalled(order),
                            insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
-                           events=history("order", [order.id]), cover_form=cover_form)
+                           events=history("order", [order.id]), cover_form=cover_form,
+                           inquiry=inquiry, past_inquiries=[i for i in inquiries if not i.is_open],
+                           inquiry_form=OpenInquiryForm() if order.cover is not None else None,
+                           inquiry_kinds=INQUIRY_KINDS, trace_from=earliest_trace_day(plugins, order),
+                           today=local_today())
 
 
 @bp.post("/<order_no>/cover")

@@ -12,6 +12,7 @@ from sqlalchemy import delete, insert, literal, select
 
 from ..cover.models import Cover
 from ..extensions import db
+from ..inquiries.models import Inquiry
 from ..orders.models import Order
 from .models import QueueItem
 
@@ -19,14 +20,16 @@ BATCH = 1000
 
 
 def stalled_candidates():
-    """Covered parcels that will count as stalled at ``stalled_from`` unless news arrives."""
-    return (select(literal("stalled"), Order.id, Order.stalled_from, Cover.insured_value, Cover.currency,
+    """Covered parcels with no open inquiry that will count as stalled at ``stalled_from``
+    unless news arrives."""
+    open_inquiry = select(Inquiry.id).where(Inquiry.order_id == Order.id, Inquiry.state != "closed").exists()
+    return (select(literal("stalled"), literal(1), Order.id, Order.stalled_from, Cover.insured_value, Cover.currency,
                    Order.carrier_code, Cover.insurer_code, Order.destination_country, Order.seller_id)
             .join(Cover, Cover.order_id == Order.id)
-            .where(Order.stalled_from.is_not(None)))
+            .where(Order.stalled_from.is_not(None), ~open_inquiry))
 
 
-ITEM_COLUMNS = ("kind", "order_id", "since", "insured_value", "currency", "carrier_code", "insurer_code",
+ITEM_COLUMNS = ("kind", "tier", "order_id", "since", "insured_value", "currency", "carrier_code", "insurer_code",
                 "destination_country", "seller_id")
 
 
@@ -41,6 +44,25 @@ def refresh_stalled(order_ids: Iterable[int]) -> None:
 
 
 def rebuild() -> None:
-    """Derive every item afresh (after a bulk load that bypassed the services)."""
-    db.session.execute(delete(QueueItem))
+    """Derive the stalled items afresh (after a bulk load that bypassed the services)."""
+    db.session.execute(delete(QueueItem).where(QueueItem.kind == "stalled"))
     db.session.execute(insert(QueueItem).from_select(ITEM_COLUMNS, stalled_candidates()))
+
+
+def refresh_inquiry(inquiry: Inquiry) -> None:
+    """Re-derive the queue item of an inquiry (open ones are on the queue, ranked by their
+    nearest deadline: the dispute's respond-by date or a grace deadline of outstanding evidence),
+    and the stalled item of its order, which an open inquiry replaces."""
+    db.session.flush()
+    db.session.execute(delete(QueueItem).where(QueueItem.kind == "inquiry", QueueItem.order_id == inquiry.order_id))
+    order, cover = inquiry.order, inquiry.order.cover
+    if inquiry.is_open and cover is not None:
+        grace = min((item.due_on for item in inquiry.items
+                     if item.due_on is not None and item.state not in ("received", "accepted")), default=None)
+        due = min(filter(None, (grace, inquiry.dispute_respond_by)), default=None)
+        db.session.add(QueueItem(
+            kind="inquiry", order_id=order.id, inquiry_id=inquiry.id, since=inquiry.opened_at,
+            tier=0 if due else 1, due_on=due, grace_due_on=grace, insured_value=cover.insured_value,
+            currency=cover.currency, carrier_code=order.carrier_code, insurer_code=cover.insurer_code,
+            destination_country=order.destination_country, seller_id=order.seller_id))
+    refresh_stalled([order.id])

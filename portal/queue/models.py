@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
@@ -15,7 +15,7 @@ class QueueItem(db.Model):
 
     Kept by the services that change what an item depends on (tracking, cover; later inquiries,
     grace deadlines, payouts), so the queue reads a page in index order instead of sorting every
-    candidate on each request. ``since`` is when the item becomes due: an item whose ``since``
+    candidate on each request. ``since`` is when the item joins the queue: an item whose ``since``
     lies ahead (a parcel that will stall if nothing arrives) waits in the table, unseen.
     """
 
@@ -26,9 +26,14 @@ class QueueItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(24))  # "stalled"
+    kind: Mapped[str] = mapped_column(String(24))  # "stalled", "inquiry"
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Items with a deadline (tier 0) come first, nearest deadline first; the rest (tier 1) by value.
+    tier: Mapped[int] = mapped_column(default=1)
+    due_on: Mapped[date | None]
+    grace_due_on: Mapped[date | None]  # the earliest grace deadline of evidence still outstanding
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
     # What is at risk, ranked by number only across currencies (no conversion rates).
     insured_value: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
@@ -39,12 +44,19 @@ class QueueItem(db.Model):
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
 
     order: Mapped["Order"] = relationship(lazy="joined", innerjoin=True)
+    inquiry: Mapped["Inquiry | None"] = relationship(lazy="joined")
 
     def days_waiting(self, now: datetime) -> int:
         return (now - self.since).days
 
+    def grace_passed(self, today: date) -> bool:
+        return self.grace_due_on is not None and self.grace_due_on < today
 
-#: The queue's order: most at risk first, then the longest waiting; read straight off this index.
-Index("ix_queue_items_rank", QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
 
+#: The queue's order, read straight off this index: deadlines first (nearest first), then what is
+#: most at risk, then the longest waiting.
+Index("ix_queue_items_rank", QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since,
+      QueueItem.id)
+
+from ..inquiries.models import Inquiry  # noqa: E402,F401
 from ..orders.models import Order  # noqa: E402,F401

@@ -1,8 +1,9 @@
 """The agents' work queue: what to work on first.
 
 Items live in ``queue_items`` (see ``models``), kept by the services whose changes make or end
-them (``items``). Today one kind: parcels with cover that have stalled by their carrier's own
-threshold; inquiries, grace deadlines and payout SLAs join as further kinds in the same table.
+them (``items``): parcels with cover that have stalled by their carrier's own threshold and no
+inquiry yet, and open inquiries (ranked by their dispute's respond-by date or the nearest grace
+deadline of outstanding evidence). Claims and payout SLAs join as further kinds.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class QueuePage:
 
 def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int = 1,
                per_page: int = 50) -> QueuePage:
-    """The items due by ``now``, most insured value first, then the longest waiting.
+    """The items due by ``now``: deadlines first (nearest first), then the most insured value,
+    then the longest waiting.
 
     Reads ``queue_items`` in the order of its rank index, so a page costs about the same with a
     hundred items or a hundred thousand. Amounts in different currencies are ranked by number.
@@ -60,7 +62,8 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
             or_(Seller.code == filters.seller, Seller.code == filters.seller.upper()))))
     if filters.q:
         stmt = stmt.where(QueueItem.order_id.in_(select(Order.id).where(or_(*prefix_matches(session, filters.q)))))
-    stmt = (stmt.order_by(QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
+    stmt = (stmt.order_by(QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since,
+                          QueueItem.id)
             .offset((page - 1) * per_page).limit(per_page + 1))
     items = list(session.scalars(stmt).unique())
     return QueuePage(items[:per_page], page, per_page, len(items) > per_page)

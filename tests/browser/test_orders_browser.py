@@ -119,7 +119,7 @@ def test_log_in_and_see_the_orders_page(page, make_user):
     page.get_by_role("button", name="Log in").click()
 
     expect(page).to_have_url(re.compile(r"/queue$"))
-    expect(page.get_by_text("Nothing to work on: no covered parcel has stalled.")).to_be_visible()
+    expect(page.get_by_text("Nothing to work on: no covered parcel has stalled and no inquiry is open.")).to_be_visible()
     page.locator("header.topbar").get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     expect(page.locator("header.topbar")).to_contain_text("Agent One · agent")

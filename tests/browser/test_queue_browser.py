@@ -45,7 +45,7 @@ def test_a_parcel_that_goes_quiet_shows_on_the_queue_and_opens(page, plugins, ma
     page.get_by_label("User name").fill("li.na")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Nothing to work on: no covered parcel has stalled.")).to_be_visible()
+    expect(page.get_by_text("Nothing to work on: no covered parcel has stalled and no inquiry is open.")).to_be_visible()
 
     # 4PX's file arrives: picked up, through the processing centre, dispatched, abroad... then silence.
     report = import_feed(plugins, "fourpx", fourpx_csv([

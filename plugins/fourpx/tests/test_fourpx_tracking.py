@@ -38,10 +38,10 @@ def parse(carrier, text):
     return carrier.parse_tracking(text.encode("utf-8"))
 
 
-def test_all_five_plugins_load_and_fourpx_keeps_contract_1_1(registry, carrier):
+def test_all_five_plugins_load_and_fourpx_follows_contract_1_2(registry, carrier):
     assert registry.failures == []
     assert len(registry.carriers) + len(registry.insurers) == 5
-    assert carrier.contract == "1.1"
+    assert carrier.contract == "1.2"
 
 
 def test_the_fixture_set_is_complete():

@@ -28,10 +28,10 @@ def carrier(registry):
     return registry.carrier("harbourpost")
 
 
-def test_all_five_plugins_load_and_harbourpost_keeps_contract_1_1(registry, carrier):
+def test_all_five_plugins_load_and_harbourpost_follows_contract_1_2(registry, carrier):
     assert registry.failures == []
     assert len(registry.carriers) + len(registry.insurers) == 5
-    assert carrier.contract == "1.1"
+    assert carrier.contract == "1.2"
 
 
 def test_the_fixture_set_is_complete():

@@ -27,10 +27,10 @@ def carrier(registry):
     return registry.carrier("swiftwing")
 
 
-def test_all_five_plugins_load_and_swiftwing_keeps_contract_1_1(registry, carrier):
+def test_all_five_plugins_load_and_swiftwing_follows_contract_1_2(registry, carrier):
     assert registry.failures == []
     assert len(registry.carriers) + len(registry.insurers) == 5
-    assert carrier.contract == "1.1"
+    assert carrier.contract == "1.2"
 
 
 def test_the_fixture_set_is_complete():

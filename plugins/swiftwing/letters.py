@@ -1,0 +1,137 @@
+"""Swiftwing Express's loss confirmation letter, its trace request ticket, and sample letters.
+
+Fictional, like the carrier: a courier's "Shipment Investigation Result" form with a table of
+labelled fields, ISO dates (2026-11-03) and the liability as "USD 100.00"; case numbers are
+"SWC" and nine digits. Findings are written in capitals: LOST IN TRANSIT, DAMAGED IN TRANSIT,
+DELIVERED, RETURNED TO SHIPPER.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from jinja2 import Environment, select_autoescape
+
+from portal.money import Money
+from portal.plugin_api import LossLetterFormat, LossLetterReading, TraceDetails, TraceRequestDocument
+from portal.trace_default import HANDOVER_LABELS, utc
+
+LOSS_LETTER_FORMAT = LossLetterFormat(
+    reference_pattern=r"SWC\d{9}",
+    reference_example="SWC204118377",
+    description=("A Swiftwing \"Shipment Investigation Result\" form: Case number, Waybill, Finding (in capitals), "
+                 "Date of finding (YYYY-MM-DD) and Liability amount in USD, one per row."),
+)
+
+OUTCOMES = {"LOST IN TRANSIT": "lost", "LOST": "lost", "DAMAGED IN TRANSIT": "damaged", "DAMAGED": "damaged",
+            "DELIVERED": "delivered", "RETURNED TO SHIPPER": "returned"}
+
+PATTERNS = {
+    "case_reference": re.compile(r"Case number\s*:?\s*(?P<value>\S+)"),
+    "tracking_no": re.compile(r"Waybill\s*:?\s*(?P<value>\S+)"),
+    "outcome": re.compile(r"Finding\s*:?\s*(?P<value>[^\n]+)"),
+    "found_on": re.compile(r"Date of finding\s*:?\s*(?P<value>\S+)"),
+    "liability": re.compile(r"Liability amount\s*:?\s*(?P<value>[A-Z]{3}\s*[\d,]+(?:\.\d{1,2})?)"),
+}
+
+
+def read_loss_letter(text: str) -> LossLetterReading:
+    found = {name: (m.group("value").strip() if (m := pattern.search(text)) else None)
+             for name, pattern in PATTERNS.items()}
+    outcome_text = found["outcome"] or ""
+    outcome = OUTCOMES.get(outcome_text.strip().upper())
+    try:
+        found_on = date.fromisoformat(found["found_on"]) if found["found_on"] else None
+    except ValueError:
+        found_on = None
+    liability = None
+    if found["liability"]:
+        currency, _, amount = found["liability"].partition(" ")
+        try:
+            liability = Money(Decimal(amount.replace(",", "").strip()), currency)
+        except (InvalidOperation, ValueError):
+            liability = None
+    values = {"case_reference": found["case_reference"], "tracking_no": found["tracking_no"],
+              "outcome": outcome_text or None, "found_on": found_on, "liability": liability}
+    return LossLetterReading(found["case_reference"], found["tracking_no"], outcome, outcome_text, found_on,
+                             liability, tuple(name for name, value in values.items() if value is None))
+
+
+_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_ENV.filters["utc"] = utc
+
+LETTER = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 20mm; }
+body { font-family: "Noto Sans", sans-serif; font-size: 10pt; }
+.bar { background: #0b3d91; color: white; padding: 4mm; font-size: 15pt; font-weight: bold; }
+table { border-collapse: collapse; margin-top: 6mm; } td { padding: 2mm 4mm; border: 0.5pt solid #0b3d91; }
+</style></head><body>
+<div class="bar">SWIFTWING EXPRESS — Shipment Investigation Result</div>
+<table>
+{% if reference %}<tr><td>Case number</td><td>{{ reference }}</td></tr>{% endif %}
+{% if tracking_no %}<tr><td>Waybill</td><td>{{ tracking_no }}</td></tr>{% endif %}
+{% if finding %}<tr><td>Finding</td><td>{{ finding }}</td></tr>{% endif %}
+{% if found_on %}<tr><td>Date of finding</td><td>{{ found_on.isoformat() }}</td></tr>{% endif %}
+{% if liability %}<tr><td>Liability amount</td><td>{{ liability.currency }} {{ "{:,.2f}".format(liability.amount) }}</td></tr>{% endif %}
+</table>
+<p>Our liability is limited to USD 100 per shipment or the declared value, if lower.</p>
+<p>Swiftwing Express Claims Department</p>
+</body></html>""")
+
+
+def sample_letter_html(*, reference: str | None = "SWC204118377", tracking_no: str | None = "7100000086",
+                       finding: str | None = "LOST IN TRANSIT", found_on: date | None = date(2026, 11, 3),
+                       liability: Money | None = Money(Decimal("100.00"), "USD")) -> str:
+    """A letter in Swiftwing's layout; ``None`` leaves a field out (broken letters for tests)."""
+    return LETTER.render(reference=reference, tracking_no=tracking_no, finding=finding, found_on=found_on,
+                         liability=liability)
+
+
+_TEXT_ENV = Environment(autoescape=False)
+_TEXT_ENV.filters["utc"] = utc
+TRACE_TEXT = _TEXT_ENV.from_string("""\
+SHIPMENT TRACE REQUEST
+Waybill: {{ d.tracking_no }}
+Shipper reference: {{ d.order_no }}
+Service: {{ d.service_code }}   Destination: {{ d.destination_country }}
+Problem: {{ problem }}
+Declared value: {{ d.declared_value }}   Contents: {{ d.contents }}
+Picked up / handed over: {{ d.dispatched_at|utc }}
+Last checkpoint: {{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}
+{% for scan in d.handovers %}{{ handovers[scan.kind] }}: {{ scan.occurred_at|utc }} {{ scan.location }}
+{% endfor %}Contact: {{ d.sender_name }} <{{ d.sender_email }}>
+""")
+
+TRACE_HTML = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 15mm; }
+body { font-family: "Noto Sans", sans-serif; font-size: 10pt; }
+.ticket { border: 1.5pt solid #0b3d91; padding: 5mm; }
+h1 { background: #0b3d91; color: white; padding: 3mm; font-size: 13pt; margin: -5mm -5mm 4mm; }
+dt { font-weight: bold; float: left; width: 50mm; } dd { margin: 0 0 1.5mm 52mm; }
+</style></head><body><div class="ticket">
+<h1>SWIFTWING EXPRESS · Shipment trace request</h1>
+<dl>
+<dt>Waybill</dt><dd>{{ d.tracking_no }}</dd>
+<dt>Shipper reference</dt><dd>{{ d.order_no }}</dd>
+<dt>Service</dt><dd>{{ d.service_code }} to {{ d.destination_country }}</dd>
+<dt>Problem</dt><dd>{{ problem }}</dd>
+<dt>Declared value</dt><dd>{{ d.declared_value }}</dd>
+<dt>Contents</dt><dd>{{ d.contents }}</dd>
+<dt>Handed over</dt><dd>{{ d.dispatched_at|utc }}</dd>
+<dt>Last checkpoint</dt><dd>{{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}</dd>
+{% for scan in d.handovers %}<dt>{{ handovers[scan.kind] }}</dt><dd>{{ scan.occurred_at|utc }} {{ scan.location }}</dd>{% endfor %}
+<dt>Contact</dt><dd>{{ d.sender_name }} &lt;{{ d.sender_email }}&gt;, {{ d.requested_on }}</dd>
+</dl></div></body></html>""")
+
+PROBLEMS = {"not_arrived": "NOT DELIVERED", "damaged": "DAMAGED ON ARRIVAL", "partly_missing": "CONTENTS MISSING"}
+TRACE_DESK = "traces@swiftwing.example"
+
+
+def trace_request(details: TraceDetails) -> TraceRequestDocument:
+    problem = PROBLEMS.get(details.inquiry_kind, details.inquiry_kind)
+    return TraceRequestDocument(subject=f"TRACE {details.tracking_no} {problem}",
+                                text=TRACE_TEXT.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
+                                html=TRACE_HTML.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
+                                send_to=TRACE_DESK)

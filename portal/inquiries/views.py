@@ -1,0 +1,244 @@
+"""Pages of an inquiry. Thin: each step is one service call; errors come back as messages that
+name the field and the reason."""
+
+from __future__ import annotations
+
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
+                   send_file, url_for)
+
+from ..audit.services import history
+from ..clock import local_today, utcnow
+from ..extensions import db
+from ..money import MoneyError, parse_amount
+from ..orders.services import find_by_number as find_order
+from ..orders.validation import ValidationFailed
+from ..orders.views import staff_actor
+from ..plugin_api import EVIDENCE_KINDS
+from ..plugin_engine import registry
+from ..uploads import UploadRefused
+from . import services
+from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
+from .models import EvidenceDocument, EvidenceItem
+from .validation import parse_dispute, parse_inquiry
+
+bp = Blueprint("inquiries", __name__)
+
+
+def _inquiry_or_404(number: str):
+    inquiry = services.find_by_number(number)
+    if inquiry is None:
+        abort(404)
+    return inquiry
+
+
+def _back(inquiry):
+    return redirect(url_for("inquiries.detail", number=inquiry.number), code=303)
+
+
+def _refused(exc: Exception) -> None:
+    db.session.rollback()
+    if isinstance(exc, ValidationFailed):
+        for field, reason in exc.errors.items():
+            flash(f"{field.replace('_', ' ')}: {reason}", "error")
+    else:
+        flash(str(exc), "error")
+
+
+@bp.post("/orders/<order_no>/inquiries")
+def open_for_order(order_no: str):
+    order = find_order(order_no)
+    if order is None:
+        abort(404)
+    form = OpenInquiryForm()
+    if not form.validate_on_submit():
+        for field, errors in form.errors.items():
+            flash(f"{field.replace('_', ' ')}: {'; '.join(errors)}", "error")
+        return redirect(url_for("orders.detail", order_no=order_no), code=303)
+    try:
+        data = parse_inquiry(form.payload(), local_today(), default_channel="email")
+        inquiry = services.open_inquiry(registry(), order, data, staff_actor())
+    except (ValidationFailed, services.InquiryRefused) as exc:
+        _refused(exc)
+        return redirect(url_for("orders.detail", order_no=order_no), code=303)
+    db.session.commit()
+    flash(f"Inquiry {inquiry.number} opened.", "success")
+    return _back(inquiry)
+
+
+@bp.get("/inquiries/<number>")
+def detail(number: str):
+    inquiry = _inquiry_or_404(number)
+    plugins = registry()
+    carrier = plugins.carrier(inquiry.order.carrier_code)
+    config = current_app.config
+    trace = services.trace_request(plugins, inquiry, sender_name=config["WAREHOUSE_NAME"],
+                                   sender_email=config["WAREHOUSE_EMAIL"], today=local_today())
+    letter = services.item_of(inquiry, "loss_letter") if any(i.kind == "loss_letter" for i in inquiry.items) else None
+    return render_template(
+        "inquiries/detail.html", order=inquiry.order, carrier=carrier, trace=trace,
+        letter=letter, letter_form=_letter_form(inquiry, letter),
+        trace_form=TraceForm(), answer_form=AnswerForm(), close_form=CloseForm(), dispute_form=DisputeForm(),
+        events=history("inquiry", [inquiry.id]), **_checklist_context(inquiry))
+
+
+def _checklist_context(inquiry) -> dict:
+    today = local_today()
+    return {"inquiry": inquiry, "today": today, "labels": EVIDENCE_KINDS, "upload_form": UploadForm(),
+            "review_form": ReviewForm(), "missing": services.missing_for_claim(inquiry, today)}
+
+
+def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
+    """The letter's fields: as confirmed, else as read from the newest letter."""
+    if letter is None or letter.current is None:
+        return None
+    form = LetterForm()
+    if inquiry.letter_confirmed_by:
+        form.case_reference.data, form.tracking_no.data = inquiry.letter_reference, inquiry.letter_tracking_no
+        form.outcome.data, form.found_on.data = inquiry.letter_outcome, inquiry.letter_found_on
+        form.liability.data = str(inquiry.letter_liability) if inquiry.letter_liability is not None else ""
+        form.currency.data = inquiry.letter_liability_currency or inquiry.order.currency
+        return form
+    fields = (letter.current.extracted or {}).get("fields", {})
+    form.case_reference.data, form.tracking_no.data = fields.get("case_reference"), fields.get("tracking_no")
+    form.outcome.data = fields.get("outcome") or "lost"
+    from datetime import date
+
+    form.found_on.data = date.fromisoformat(fields["found_on"]) if fields.get("found_on") else None
+    form.liability.data = fields.get("liability") or ""
+    form.currency.data = fields.get("liability_currency") or inquiry.order.currency
+    return form
+
+
+def _checklist_response(inquiry):
+    """htmx swaps the checklist in place; without JavaScript the whole page comes back."""
+    if request.headers.get("HX-Request"):
+        return render_template("inquiries/_checklist.html", **_checklist_context(inquiry))
+    return _back(inquiry)
+
+
+@bp.post("/inquiries/<number>/evidence/<kind>")
+def upload(number: str, kind: str):
+    inquiry = _inquiry_or_404(number)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash(f"{EVIDENCE_KINDS.get(kind, kind)}: {'; '.join(form.file.errors) or 'the form expired, try again'}",
+              "error")
+        return _checklist_response(inquiry)
+    try:
+        document = services.attach(inquiry, kind, services.checked_file(form.file.data), staff_actor(),
+                                   source="upload", plugins=registry())
+    except (UploadRefused, services.InquiryRefused) as exc:
+        _refused(exc)
+        return _checklist_response(inquiry)
+    db.session.commit()
+    flash(f"{EVIDENCE_KINDS.get(kind, kind)}: {document.original_name} received.", "success")
+    return _checklist_response(inquiry)
+
+
+@bp.post("/inquiries/<number>/evidence/<kind>/review")
+def review(number: str, kind: str):
+    inquiry = _inquiry_or_404(number)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            services.review_item(inquiry, kind, form.decision.data or "", staff_actor(), reason=form.reason.data or "",
+                                 until=form.until.data)
+        except services.InquiryRefused as exc:
+            _refused(exc)
+        else:
+            db.session.commit()
+    else:
+        flash("; ".join(f"{field}: {', '.join(errors)}" for field, errors in form.errors.items()), "error")
+    return _checklist_response(inquiry)
+
+
+@bp.post("/inquiries/<number>/<step>")
+def step(number: str, step: str):
+    """The lifecycle steps: trace, answer, ready, close, dispute, letter."""
+    inquiry = _inquiry_or_404(number)
+    actor = staff_actor()
+    forms = {"trace": TraceForm, "answer": AnswerForm, "ready": ReviewForm, "close": CloseForm,
+             "dispute": DisputeForm, "letter": LetterForm}
+    if step not in forms:
+        abort(404)
+    form = forms[step]()
+    if not form.validate_on_submit():
+        flash("; ".join(f"{field}: {', '.join(errors)}" for field, errors in form.errors.items())
+              or "The form expired; please try again.", "error")
+        return _back(inquiry)
+    try:
+        if step == "trace":
+            services.request_trace(inquiry, form.trace_reference.data or "", actor)
+        elif step == "answer":
+            services.record_answer(inquiry, form.outcome.data, actor)
+        elif step == "ready":
+            services.mark_ready(inquiry, actor)
+        elif step == "close":
+            services.close(inquiry, form.reason.data, actor)
+        elif step == "dispute":
+            errors: dict[str, str] = {}
+            dispute = parse_dispute({"platform": form.platform.data, "id": form.dispute_id.data,
+                                     "opened_on": form.opened_on.data, "respond_by": form.respond_by.data}, errors, "")
+            if errors:
+                raise ValidationFailed(errors)
+            services.set_dispute(inquiry, dispute, actor)
+        else:
+            try:
+                liability = (parse_amount(form.liability.data, form.currency.data)
+                             if (form.liability.data or "").strip() else None)
+            except MoneyError as exc:
+                raise ValidationFailed({"liability": str(exc)}) from None
+            problems = services.confirm_letter(
+                registry(), inquiry, case_reference=form.case_reference.data or "",
+                tracking_no=form.tracking_no.data or "", outcome=form.outcome.data, found_on=form.found_on.data,
+                liability=services.amount_or_none(str(liability) if liability is not None else "", form.currency.data),
+                actor=actor)
+            for problem in problems:
+                flash(f"Loss letter: {problem}", "warning")
+    except (ValidationFailed, services.InquiryRefused) as exc:
+        _refused(exc)
+        return _back(inquiry)
+    db.session.commit()
+    flash(f"Inquiry {inquiry.number}: {inquiry.state.replace('_', ' ')}.", "success")
+    return _back(inquiry)
+
+
+@bp.get("/inquiries/<number>/documents/<int:document_id>")
+def document(number: str, document_id: int):
+    """A stored document, for logged-in staff only (the app's login check covers this path)."""
+    from ..storage import file_store
+
+    inquiry = _inquiry_or_404(number)
+    found = db.session.get(EvidenceDocument, document_id)
+    if found is None or found.item.inquiry_id != inquiry.id:
+        abort(404)
+    inline = request.args.get("inline") == "1"
+    return send_file(file_store().path(found.sha256), mimetype=found.media_type, as_attachment=not inline,
+                     download_name=found.original_name, max_age=0, etag=found.sha256)
+
+
+@bp.get("/inquiries/<number>/trace-request.pdf")
+def trace_request_pdf(number: str):
+    inquiry = _inquiry_or_404(number)
+    config = current_app.config
+    trace = services.trace_request(registry(), inquiry, sender_name=config["WAREHOUSE_NAME"],
+                                   sender_email=config["WAREHOUSE_EMAIL"], today=local_today())
+    pdf = services.trace_request_pdf(trace)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{inquiry.number}-trace-request.pdf"'})
+
+
+@bp.post("/inquiries/<number>/regenerate/<kind>")
+def regenerate(number: str, kind: str):
+    """A fresh version of a generated document (after new tracking events, say)."""
+    inquiry = _inquiry_or_404(number)
+    try:
+        item = services.item_of(inquiry, kind)
+        if not item.generated:
+            raise services.InquiryRefused("kind", f"{EVIDENCE_KINDS.get(kind, kind)} is not generated by Coverdesk")
+        services.generate_document(item, staff_actor(), utcnow())
+    except (services.InquiryRefused, ValueError) as exc:
+        _refused(exc)
+        return _checklist_response(inquiry)
+    db.session.commit()
+    return _checklist_response(inquiry)
