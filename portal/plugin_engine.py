@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import re
 import sys
 import traceback
 import types
@@ -29,7 +30,10 @@ from .plugin_api import (
     CODE_PATTERN,
     CONTRACT_VERSION,
     ENTRY_POINT_GROUP,
+    EVIDENCE_KINDS,
     GOODS_CATEGORIES,
+    GRACE_STARTS,
+    INQUIRY_KINDS,
     TRACKING_REASONS,
     TRACKING_STATUSES,
     CarrierPlugin,
@@ -235,6 +239,39 @@ def _check_carrier(plugin: CarrierPlugin) -> None:
             raise ContractError(f"trace_window of {service.code} must run from a day >= 0 to a later day")
         if plugin.stall_after_days(service.code, "US", date.today()) < 1:
             raise ContractError(f"stall_after_days of {service.code} must be at least 1")
+        for kind in INQUIRY_KINDS:
+            _check_requirements(plugin.evidence_required(kind, service.code), f"evidence_required({kind!r}, "
+                                                                             f"{service.code!r})")
+    letter_format = getattr(plugin, "loss_letter_format", None)
+    if letter_format is not None:
+        try:
+            fits = letter_format.reference_fits(letter_format.reference_example)
+        except re.error as exc:
+            raise ContractError(f"loss_letter_format.reference_pattern is not a regular expression: {exc}") from None
+        if not fits:
+            raise ContractError("loss_letter_format.reference_example does not fit its reference_pattern")
+
+
+def _check_requirements(requirements, where: str) -> None:
+    """Evidence lists name known kinds, once each, with a reason and a sensible grace rule."""
+    if not isinstance(requirements, (list, tuple)):
+        raise ContractError(f"{where} must return a tuple of EvidenceRequirement")
+    seen = set()
+    for requirement in requirements:
+        if not isinstance(requirement, plugin_api.EvidenceRequirement):
+            raise ContractError(f"{where} returned {requirement!r}, not an EvidenceRequirement")
+        if requirement.kind not in EVIDENCE_KINDS:
+            raise ContractError(f"{where} names the unknown evidence kind {requirement.kind!r}")
+        if requirement.kind in seen:
+            raise ContractError(f"{where} names {requirement.kind!r} twice")
+        seen.add(requirement.kind)
+        if not isinstance(requirement.why, str) or not requirement.why.strip():
+            raise ContractError(f"{where} gives {requirement.kind!r} no reason (why)")
+        grace = requirement.grace
+        if grace is not None and (not isinstance(grace.days, int) or grace.days <= 0
+                                  or grace.counted_from not in GRACE_STARTS):
+            raise ContractError(f"{where}: the grace rule of {requirement.kind!r} needs days > 0 counted from one of "
+                                f"{', '.join(GRACE_STARTS)}")
 
 
 def _check_insurer(plugin: InsurerPlugin) -> None:
@@ -263,3 +300,6 @@ def _check_insurer(plugin: InsurerPlugin) -> None:
         bad = sorted(c for c in terms.excluded_destinations if pycountry.countries.get(alpha_2=c) is None)
         if bad:
             raise ContractError(f"{where} exclude unknown country codes: {', '.join(bad)}")
+        for kind in INQUIRY_KINDS:
+            _check_requirements(plugin.evidence_required(kind, terms.effective_from),
+                                f"evidence_required({kind!r}) under the {where}")

@@ -211,6 +211,11 @@ def test_demo_data_tells_the_story(app):
     from portal.queue.services import QueueFilters, queue_page
     queue = queue_page(db.session, QueueFilters(), utcnow())
     assert queue.items[0].order.order_no == "PRG-2026-0917"
+    # A seller has asked about another quiet parcel: its inquiry is on the queue too, with its checklist.
+    from portal.inquiries.models import Inquiry
+    inquiry = db.session.scalar(select(Inquiry))
+    assert inquiry.is_open and any(item.kind == inquiry.items[0].kind for item in inquiry.items)
+    assert any(item.kind == "inquiry" and item.inquiry_id == inquiry.id for item in queue.items)
     assert any(not is_stalled(o) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))
     carriers = set(db.session.scalars(select(Order.carrier_code).distinct()))
     insurers = set(db.session.scalars(select(Cover.insurer_code).distinct()))

@@ -210,3 +210,44 @@ def test_every_hook_is_documented_and_tested():
     for name in hooks:
         assert (getattr(CoverdeskHooks, name).__doc__ or "").strip(), f"hook {name} has no docstring"
         assert re.search(rf"def test_hook_{name}\b", tests), f"hook {name} has no test_hook_{name}"
+
+
+EVIDENCE_CARRIER = GOOD_CARRIER.replace(
+    "    def tracking_url(self, tracking_no):",
+    "    def evidence_required(self, inquiry_kind, service_code):\n"
+    "        from portal.plugin_api import EvidenceRequirement, GraceRule\n"
+    "        return {requirements}\n\n"
+    "    def tracking_url(self, tracking_no):")
+
+
+@pytest.mark.parametrize("requirements, message", [
+    ("[object()]", "not an EvidenceRequirement"),
+    ("(EvidenceRequirement('selfie', 'why'),)", "unknown evidence kind 'selfie'"),
+    ("(EvidenceRequirement('loss_letter', 'a'), EvidenceRequirement('loss_letter', 'b'))", "'loss_letter' twice"),
+    ("(EvidenceRequirement('loss_letter', '  '),)", "gives 'loss_letter' no reason"),
+    ("(EvidenceRequirement('loss_letter', 'why', grace=GraceRule(0)),)", "needs days > 0"),
+    ("(EvidenceRequirement('loss_letter', 'why', grace=GraceRule(5, 'moon_phase')),)", "counted from one of"),
+    ("'loss_letter'", "must return a tuple"),
+])
+def test_evidence_lists_are_checked_when_a_plugin_loads(tmp_path, requirements, message):
+    folder = tmp_path / "plugins"
+    write_plugin(folder, "evidence", EVIDENCE_CARRIER.format(code="zeta", contract="1.2", requirements=requirements))
+    registry = load_plugins(folder, use_entry_points=False)
+    assert "zeta" not in registry.carriers
+    assert message in failure_for(registry, "plugins/evidence")
+
+
+def test_a_loss_letter_example_must_fit_its_pattern(tmp_path):
+    folder = tmp_path / "plugins"
+    write_plugin(folder, "letters", GOOD_CARRIER.format(code="theta", contract="1.2").replace(
+        '    kind = "express"', '    kind = "express"\n'
+        '    from portal.plugin_api import LossLetterFormat\n'
+        '    loss_letter_format = LossLetterFormat(r"TH\\d{{6}}", "TH-1", "One line")'))
+    registry = load_plugins(folder, use_entry_points=False)
+    assert "reference_example does not fit" in failure_for(registry, "plugins/letters")
+
+
+def test_the_reference_plugins_pass_the_contract_1_2_checks():
+    registry = load_plugins(PROJECT_ROOT / "plugins", use_entry_points=False)
+    assert registry.failures == []
+    assert {p.plugin.contract for p in [*registry.carriers.values(), *registry.insurers.values()]} == {"1.2"}

@@ -130,3 +130,15 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         store.put(b"half")
     assert [p for p in Path(tmp_path).rglob("*") if p.is_file()] == []
+
+
+def test_letter_text_comes_out_of_a_pdf_or_the_reason_why_not():
+    from portal.pdf_text import PdfUnreadable, extract_text
+    from portal.plugin_testing import scanned_pdf
+
+    assert "Carrier letter" in extract_text(pdf_bytes())
+    assert extract_text(scanned_pdf()) == ""  # a scan: the agent types the fields
+    for data, reason in ((encrypted_pdf(), "password-protected"), (b"hello", "not a PDF"),
+                         (pdf_bytes()[:300], "damaged")):
+        with pytest.raises(PdfUnreadable, match=reason):
+            extract_text(data)

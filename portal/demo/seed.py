@@ -96,6 +96,7 @@ def load_demo(*, if_empty: bool = False) -> str:
         _, secret = create_token("demo-ordering-system", actor)
         lines.append(f"  API token   demo-ordering-system  {secret}")
     count = _demo_orders(actor)
+    _demo_inquiry(Actor("user", "demo", "Li Na (demo)"))
     db.session.commit()
     if lines:
         path = credentials_file(current_app.instance_path)
@@ -103,6 +104,28 @@ def load_demo(*, if_empty: bool = False) -> str:
             out.write("\n".join(lines) + "\n")
         path.chmod(0o600)
     return f"{count} orders, {len(lines)} new logins/tokens"
+
+
+def _demo_inquiry(actor: Actor) -> None:
+    """A seller has asked about one quiet parcel (Jade Harbour's grace periods start only when the
+    carrier answers, so it waits on the queue behind the story, ranked by value)."""
+    from ..clock import local_today
+    from ..cover.models import Cover
+    from ..inquiries.services import InquiryRefused, open_inquiry
+    from ..inquiries.validation import InquiryInput
+
+    plugins = registry()
+    candidates = db.session.scalars(
+        select(Order).join(Cover, Cover.order_id == Order.id)
+        .where(Cover.insurer_code == "jadeharbour", Order.stalled_from <= utcnow(), Order.order_no != "PRG-2026-0917")
+        .order_by(Order.order_no)).unique()
+    for order in candidates:
+        try:
+            open_inquiry(plugins, order, InquiryInput("not_arrived", "email", local_today(),
+                                                      "My buyer says the parcel never came. Can you check?"), actor)
+        except InquiryRefused:
+            continue  # too early for this carrier's trace
+        return
 
 
 def _demo_orders(actor: Actor) -> int:
