@@ -26,6 +26,8 @@ $(INSTALLED): pyproject.toml scripts/system-deps.sh
 
 bench: install
 	$(BIN)/python benchmarks/import_orders.py
+	$(BIN)/python benchmarks/ingest_tracking.py
+	$(BIN)/python benchmarks/queue_and_stall.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -136,6 +136,8 @@ def openapi_document() -> dict:
             "carrier_outcome": {"type": ["string", "null"], "enum": [*CARRIER_OUTCOMES, None]},
             "closed_reason": {"type": ["string", "null"], "enum": [*CLOSE_REASONS, None]},
             "dispute": {"oneOf": [dispute, {"type": "null"}]},
+            "missing": {"type": "array", "items": {"type": "string", "enum": list(EVIDENCE_KINDS)},
+                        "description": "Mandatory documents neither accepted nor deferred within their grace period"},
             "evidence": {"type": "array", "items": {"type": "object", "properties": {
                 "kind": {"type": "string", "enum": list(EVIDENCE_KINDS)},
                 "label": {"type": "string"},

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from ..inquiries.models import Inquiry
-from ..inquiries.services import latest_inquiry
+from ..clock import local_today
+from ..inquiries.services import latest_inquiry, outstanding
 from ..orders.models import Order
 from ..plugin_api import EVIDENCE_KINDS
 from ..tracking.services import is_stalled
@@ -72,6 +73,8 @@ def inquiry_json(inquiry: Inquiry) -> dict:
             "opened_on": inquiry.dispute_opened_on.isoformat() if inquiry.dispute_opened_on else None,
             "respond_by": inquiry.dispute_respond_by.isoformat(),
         },
+        # Mandatory items neither accepted nor deferred within their grace period.
+        "missing": [item.kind for item in outstanding(inquiry, local_today())],
         "evidence": [{
             "kind": item.kind,
             "label": EVIDENCE_KINDS.get(item.kind, item.kind),

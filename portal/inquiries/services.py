@@ -225,12 +225,20 @@ def missing_for_claim(inquiry: Inquiry, today: date) -> list[str]:
     problems = []
     if inquiry.carrier_outcome not in CLAIMABLE_OUTCOMES:
         problems.append("the carrier has not confirmed the parcel lost or damaged")
-    for item in inquiry.items:
-        if not item.mandatory or item.state == "accepted":
-            continue
+    return problems + missing_evidence(inquiry, today)
+
+
+def outstanding(inquiry: Inquiry, today: date) -> list[EvidenceItem]:
+    """Mandatory items neither accepted nor deferred within their grace period."""
+    return [item for item in inquiry.items if item.mandatory and item.state != "accepted"
+            and not (item.state == "deferred" and item.due_on and item.due_on >= today)]
+
+
+def missing_evidence(inquiry: Inquiry, today: date) -> list[str]:
+    """The evidence still needed, in words; empty when the checklist is complete."""
+    problems = []
+    for item in outstanding(inquiry, today):
         label = EVIDENCE_KINDS.get(item.kind, item.kind)
-        if item.state == "deferred" and item.due_on and item.due_on >= today:
-            continue  # the insurer lets it follow until its grace deadline
         if item.state == "deferred":
             problems.append(f"{label}: its grace deadline {item.due_on} has passed")
         else:

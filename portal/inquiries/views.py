@@ -73,18 +73,21 @@ def detail(number: str):
     config = current_app.config
     trace = services.trace_request(plugins, inquiry, sender_name=config["WAREHOUSE_NAME"],
                                    sender_email=config["WAREHOUSE_EMAIL"], today=local_today())
-    letter = services.item_of(inquiry, "loss_letter") if any(i.kind == "loss_letter" for i in inquiry.items) else None
     return render_template(
-        "inquiries/detail.html", order=inquiry.order, carrier=carrier, trace=trace,
-        letter=letter, letter_form=_letter_form(inquiry, letter),
+        "inquiries/detail.html", order=inquiry.order, trace=trace,
         trace_form=TraceForm(), answer_form=AnswerForm(), close_form=CloseForm(), dispute_form=DisputeForm(),
         events=history("inquiry", [inquiry.id]), **_checklist_context(inquiry))
 
 
 def _checklist_context(inquiry) -> dict:
     today = local_today()
+    letter = next((item for item in inquiry.items if item.kind == "loss_letter"), None)
+    still_needed = services.missing_evidence(inquiry, today)
     return {"inquiry": inquiry, "today": today, "labels": EVIDENCE_KINDS, "upload_form": UploadForm(),
-            "review_form": ReviewForm(), "missing": services.missing_for_claim(inquiry, today)}
+            "review_form": ReviewForm(), "missing": services.missing_for_claim(inquiry, today),
+            "still_needed": still_needed, "complete": not still_needed,
+            "carrier": registry().carrier(inquiry.order.carrier_code),
+            "letter": letter, "letter_form": _letter_form(inquiry, letter)}
 
 
 def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
@@ -165,7 +168,7 @@ def step(number: str, step: str):
     if not form.validate_on_submit():
         flash("; ".join(f"{field}: {', '.join(errors)}" for field, errors in form.errors.items())
               or "The form expired; please try again.", "error")
-        return _back(inquiry)
+        return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
     try:
         if step == "trace":
             services.request_trace(inquiry, form.trace_reference.data or "", actor)
@@ -197,8 +200,11 @@ def step(number: str, step: str):
                 flash(f"Loss letter: {problem}", "warning")
     except (ValidationFailed, services.InquiryRefused) as exc:
         _refused(exc)
-        return _back(inquiry)
+        return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
     db.session.commit()
+    if step == "letter":
+        flash("Loss letter confirmed.", "success")
+        return _checklist_response(inquiry)
     flash(f"Inquiry {inquiry.number}: {inquiry.state.replace('_', ' ')}.", "success")
     return _back(inquiry)
 

@@ -58,8 +58,10 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
     if filters.destination:
         stmt = stmt.where(QueueItem.destination_country == filters.destination.upper())
     if filters.seller:
-        stmt = stmt.where(QueueItem.seller_id.in_(select(Seller.id).where(
-            or_(Seller.code == filters.seller, Seller.code == filters.seller.upper()))))
+        # Looked up first: a known id lets the database read that seller's items in rank order.
+        sellers = session.scalars(select(Seller.id).where(
+            or_(Seller.code == filters.seller, Seller.code == filters.seller.upper()))).all()
+        stmt = stmt.where(QueueItem.seller_id.in_(sellers) if len(sellers) != 1 else QueueItem.seller_id == sellers[0])
     if filters.q:
         stmt = stmt.where(QueueItem.order_id.in_(select(Order.id).where(or_(*prefix_matches(session, filters.q)))))
     stmt = (stmt.order_by(QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since,

@@ -1,6 +1,6 @@
-"""The agent works an inquiry: opens it from the order page, uploads the seller's screenshot and
-the carrier's letter (the checklist refreshes in place with htmx), accepts, and sees what the
-letter got wrong."""
+"""The agent works an inquiry: from the work queue to the order, opens the inquiry, prints and
+sends the trace request, uploads the seller's screenshot and the carrier's letter, confirms the
+letter's fields and accepts each document; the checklist turns complete without a page reload."""
 
 from __future__ import annotations
 
@@ -19,13 +19,16 @@ from tests.test_inquiries import dispatched_order
 pytestmark = pytest.mark.browser
 
 
-def test_an_agent_opens_an_inquiry_and_completes_its_evidence(page, plugins, make_user, tmp_path):
-    order = dispatched_order(plugins)
-    make_user("li.na")
-    shot = tmp_path / "买家截图.png"
+def png(path, color):
     buffer = io.BytesIO()
-    Image.new("RGB", (320, 200), (240, 240, 240)).save(buffer, "PNG")
-    shot.write_bytes(buffer.getvalue())
+    Image.new("RGB", (320, 200), color).save(buffer, "PNG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, plugins, make_user, tmp_path):
+    order = dispatched_order(plugins)  # covered by Lanternfish
+    make_user("li.na")
     carrier = plugins.carrier("fourpx")
     letters = sys.modules[type(carrier).__module__.rsplit(".", 1)[0] + ".letters"]
     letter = tmp_path / "4px-letter.pdf"
@@ -35,33 +38,54 @@ def test_an_agent_opens_an_inquiry_and_completes_its_evidence(page, plugins, mak
     page.get_by_label("User name").fill("li.na")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.goto(f"/orders/{order.order_no}")
+    page.locator("#queue-rows").get_by_role("link", name=order.order_no).click()
     section = page.locator("#inquiry")
     section.get_by_label("The seller reports").select_option("not_arrived")
     section.get_by_label("Seller's message").fill("The buyer opened a case on Amazon.")
     section.get_by_role("button", name="Open inquiry").click()
     expect(page).to_have_url(re.compile(r"/inquiries/INQ-\d{4}-\d{6}$"))
-    expect(page.locator("#evidence-delivery_record")).to_have_attribute("data-state", "received")
 
-    # The upload swaps only the checklist: a marker set on the page survives it.
+    # The trace request: printed in 4PX's own form, then recorded with 4PX's reference.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Printable PDF").click()
+    assert download.value.suggested_filename.endswith("-trace-request.pdf")
+    page.get_by_label("Carrier's trace reference").fill("4PX-TRACE-55120")
+    page.get_by_role("button", name="Trace requested").click()
+    expect(page.locator(".badge").first).to_contain_text("trace requested")
+    expect(page.locator("#checklist-status")).to_contain_text("still needed")
+
+    # From here on the checklist changes in place: a marker on the page must survive.
     page.evaluate("window.__still_here = true")
-    row = page.locator("#evidence-dispute_screenshots")
-    row.locator("input[type=file]").set_input_files(str(shot))
-    row.get_by_role("button", name="Upload").click()
-    expect(page.locator("#evidence-dispute_screenshots")).to_have_attribute("data-state", "received")
+
+    def upload(kind, path):
+        row = page.locator(f"#evidence-{kind}")
+        row.locator("input[type=file]").set_input_files(path)
+        row.get_by_role("button", name="Upload").click()
+        expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
+
+    upload("dispute_screenshots", png(tmp_path / "买家截图.png", (240, 240, 240)))
     expect(page.locator("#checklist")).to_contain_text("买家截图.png received")
-    page.locator("#evidence-dispute_screenshots").get_by_role("button", name="Accept").click()
-    expect(page.locator("#evidence-dispute_screenshots")).to_have_attribute("data-state", "accepted")
+    upload("recipient_statement", png(tmp_path / "post-office.png", (200, 220, 240)))
+    invoice = tmp_path / "invoice.pdf"
+    invoice.write_bytes(render_pdf("<h1>Invoice 2026-0917</h1><p>Drone, USD 1,850.00</p>"))
+    upload("commercial_invoice", str(invoice))
+    upload("loss_letter", str(letter))
+    letter_box = page.locator("#loss-letter")
+    expect(letter_box.locator(".problems")).to_contain_text(
+        "the letter is about tracking number 4PX3000000000099CN, not 4PX3000000000001CN")
+    expect(letter_box.get_by_label("Carrier's case reference")).to_have_value("4PXCS20261103000123")
+    letter_box.get_by_label("Tracking number in the letter").fill(order.tracking_no)  # the agent corrects it
+    letter_box.get_by_role("button", name="Confirm the letter").click()
+    expect(page.locator("#loss-letter")).to_contain_text("Confirmed by")
+
+    for kind in ("delivery_record", "delivery_certificate", "proof_of_insured_value", "commercial_invoice",
+                 "dispute_screenshots", "recipient_statement", "loss_letter"):
+        page.locator(f"#evidence-{kind}").get_by_role("button", name="Accept").click()
+        expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "accepted")
+    expect(page.locator("#checklist")).not_to_contain_text("Still needed")
+    expect(page.locator("#checklist-status")).to_have_text("complete")
     assert page.evaluate("window.__still_here") is True
 
-    page.locator("#evidence-loss_letter input[type=file]").set_input_files(str(letter))
-    page.locator("#evidence-loss_letter").get_by_role("button", name="Upload").click()
-    expect(page.locator("#evidence-loss_letter")).to_have_attribute("data-state", "received")
-    page.reload()
-    problems = page.locator("#loss-letter .problems")
-    expect(problems).to_contain_text("the letter is about tracking number 4PX3000000000099CN, not 4PX3000000000001CN")
-    expect(page.locator("#loss-letter").get_by_label("Carrier's case reference")).to_have_value("4PXCS20261103000123")
-    download_link = page.locator("#evidence-delivery_record a").first
     with page.expect_download() as download:
-        download_link.click()
+        page.locator("#evidence-delivery_record a").first.click()
     assert download.value.suggested_filename.endswith("-delivery-record.pdf")

@@ -96,7 +96,7 @@ def upgrade():
     )
     with op.batch_alter_table('queue_items', schema=None) as batch_op:
         batch_op.create_index('ix_queue_items_rank', ['tier', 'due_on', sa.literal_column('insured_value DESC'), 'since', 'id'], unique=False)
-        batch_op.create_index('ix_queue_items_seller', ['seller_id'], unique=False)
+        batch_op.create_index('ix_queue_items_seller_rank', ['seller_id', 'tier', 'due_on', sa.literal_column('insured_value DESC'), 'since', 'id'], unique=False)
 
     op.create_table('evidence_documents',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -140,7 +140,7 @@ def downgrade():
 
     op.drop_table('evidence_documents')
     with op.batch_alter_table('queue_items', schema=None) as batch_op:
-        batch_op.drop_index('ix_queue_items_seller')
+        batch_op.drop_index('ix_queue_items_seller_rank')
         batch_op.drop_index('ix_queue_items_rank')
 
     op.drop_table('queue_items')
