@@ -163,6 +163,10 @@ def test_deferring_needs_a_grace_period_and_stays_within_it(plugins):
         services.review_item(inquiry, "delivery_record", "reject", TEST_ACTOR)
     services.review_item(inquiry, "delivery_record", "reject", TEST_ACTOR, reason="Wrong parcel")
     assert services.item_of(inquiry, "delivery_record").reason == "Wrong parcel"
+    services.review_item(inquiry, "proof_of_insured_value", "accept", TEST_ACTOR)
+    before = len(audit_actions(inquiry))
+    services.review_item(inquiry, "proof_of_insured_value", "accept", TEST_ACTOR)  # the form posted twice
+    assert len(audit_actions(inquiry)) == before
 
 
 # --- lifecycle -----------------------------------------------------------------------------

@@ -117,3 +117,13 @@ def test_the_migration_fills_the_queue_from_existing_parcels(app, auth, client, 
     upgrade()
     auth.login()
     assert order_of(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
+
+
+def test_a_broad_search_gives_the_same_answer(auth, client, queue, monkeypatch):
+    """More matches than SEARCH_IDS: the database gets the search itself instead of the ids."""
+    from portal.queue import services
+
+    auth.login()
+    narrow = order_of(client, q="Q-00")
+    monkeypatch.setattr(services, "SEARCH_IDS", 1)
+    assert order_of(client, q="Q-00") == narrow == ["Q-003", "Q-002", "Q-001", "Q-006"]

@@ -308,6 +308,8 @@ def review_item(inquiry: Inquiry, kind: str, decision: str, actor: Actor, *, rea
     item = item_of(inquiry, kind)
     label = EVIDENCE_KINDS.get(kind, kind)
     reason = reason.strip()[:300]
+    if (decision, item.state) in (("accept", "accepted"), ("reject", "rejected")) and item.reason == reason:
+        return item  # the same decision posted twice changes nothing
     if decision == "accept":
         if item.current is None:
             raise InquiryRefused("kind", f"{label}: nothing received to accept")

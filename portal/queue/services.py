@@ -20,6 +20,10 @@ from ..sellers.models import Seller
 from .models import QueueItem
 
 
+#: Up to this many matching orders, a search hands the database their ids.
+SEARCH_IDS = 1000
+
+
 @dataclass(frozen=True)
 class QueueFilters:
     carrier: str = ""
@@ -63,7 +67,11 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
             or_(Seller.code == filters.seller, Seller.code == filters.seller.upper()))).all()
         stmt = stmt.where(QueueItem.seller_id.in_(sellers) if len(sellers) != 1 else QueueItem.seller_id == sellers[0])
     if filters.q:
-        stmt = stmt.where(QueueItem.order_id.in_(select(Order.id).where(or_(*prefix_matches(session, filters.q)))))
+        # A narrow search is resolved to order ids first, so the database fetches those few items by
+        # order instead of walking the whole ranking (PostgreSQL did: 0.5 s at 1,000,000 orders).
+        matching = select(Order.id).where(or_(*prefix_matches(session, filters.q)))
+        ids = session.scalars(matching.limit(SEARCH_IDS + 1)).all()
+        stmt = stmt.where(QueueItem.order_id.in_(ids if len(ids) <= SEARCH_IDS else matching))
     stmt = (stmt.order_by(QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since,
                           QueueItem.id)
             .offset((page - 1) * per_page).limit(per_page + 1))
