@@ -127,3 +127,12 @@ def test_a_broad_search_gives_the_same_answer(auth, client, queue, monkeypatch):
     narrow = order_of(client, q="Q-00")
     monkeypatch.setattr(services, "SEARCH_IDS", 1)
     assert order_of(client, q="Q-00") == narrow == ["Q-003", "Q-002", "Q-001", "Q-006"]
+
+
+def test_a_narrow_search_pages_in_rank_order(app, auth, client, queue):
+    app.config["QUEUE_PER_PAGE"] = 2
+    auth.login()
+    assert order_of(client, q="Q-00") == ["Q-003", "Q-002"]
+    assert order_of(client, q="Q-00", page=2) == ["Q-001", "Q-006"]
+    html = client.get("/queue", query_string={"q": "Q-00", "page": 2}).get_data(as_text=True)
+    assert "Next →" not in html and "← Previous" in html

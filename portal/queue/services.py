@@ -9,7 +9,7 @@ deadline of outstanding evidence). Claims and payout SLAs join as further kinds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -67,13 +67,24 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
             or_(Seller.code == filters.seller, Seller.code == filters.seller.upper()))).all()
         stmt = stmt.where(QueueItem.seller_id.in_(sellers) if len(sellers) != 1 else QueueItem.seller_id == sellers[0])
     if filters.q:
-        # A narrow search is resolved to order ids first, so the database fetches those few items by
-        # order instead of walking the whole ranking (PostgreSQL did: 0.5 s at 1,000,000 orders).
         matching = select(Order.id).where(or_(*prefix_matches(session, filters.q)))
         ids = session.scalars(matching.limit(SEARCH_IDS + 1)).all()
-        stmt = stmt.where(QueueItem.order_id.in_(ids if len(ids) <= SEARCH_IDS else matching))
+        if len(ids) <= SEARCH_IDS:
+            return _ranked_in_python(session, stmt.where(QueueItem.order_id.in_(ids)), page, per_page)
+        stmt = stmt.where(QueueItem.order_id.in_(matching))
     stmt = (stmt.order_by(QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since,
                           QueueItem.id)
             .offset((page - 1) * per_page).limit(per_page + 1))
     items = list(session.scalars(stmt).unique())
     return QueuePage(items[:per_page], page, per_page, len(items) > per_page)
+
+
+def _ranked_in_python(session: Session, stmt, page: int, per_page: int) -> QueuePage:
+    """The few items of a narrow search, fetched by order and ranked here: asked to sort and
+    limit, SQLite and PostgreSQL both walked the whole ranking instead (70-500 ms at 1,000,000)."""
+    keys = session.execute(stmt.with_only_columns(QueueItem.id, QueueItem.tier, QueueItem.due_on,
+                                                  QueueItem.insured_value, QueueItem.since)).all()
+    keys.sort(key=lambda k: (k.tier, k.due_on or date.min, -k.insured_value, k.since, k.id))
+    chosen = [k.id for k in keys[(page - 1) * per_page:page * per_page]]
+    loaded = {item.id: item for item in session.scalars(select(QueueItem).where(QueueItem.id.in_(chosen))).unique()}
+    return QueuePage([loaded[item_id] for item_id in chosen], page, per_page, len(keys) > page * per_page)
