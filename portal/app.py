@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .orders.views import bp as orders_bp
+    from .claims.views import bp as claims_bp
     from .inquiries.views import bp as inquiries_bp
     from .queue.views import bp as queue_bp
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orders_bp)
     app.register_blueprint(queue_bp)
     app.register_blueprint(inquiries_bp)
+    app.register_blueprint(claims_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie

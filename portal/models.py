@@ -2,6 +2,7 @@
 
 from .audit.models import AuditEvent  # noqa: F401
 from .auth.models import ApiToken, User  # noqa: F401
+from .claims.models import Claim, ClaimPack, ClaimSupplement  # noqa: F401
 from .cover.models import Cover  # noqa: F401
 from .inquiries.models import EvidenceDocument, EvidenceItem, Inquiry  # noqa: F401
 from .orders.models import Order  # noqa: F401

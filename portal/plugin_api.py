@@ -403,6 +403,46 @@ class LossLetterReading:
     missing: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class FilingWindow:
+    """Days after dispatch on which the insurer accepts a claim (first and last, inclusive)."""
+
+    earliest_day: int
+    latest_day: int
+
+
+@dataclass(frozen=True)
+class ClaimAmountRequest:
+    """What the insurer's rule needs to work out the amount claimed."""
+
+    inquiry_kind: str  # a key of INQUIRY_KINDS
+    insured_value: Money
+    declared_value: Money
+    category: str
+    #: The share of the contents lost or damaged: 1 for a whole loss, less for a partial one.
+    lost_share: Decimal
+    on: date
+
+
+@dataclass(frozen=True)
+class ClaimAmount:
+    amount: Money
+    description: str  # how it was worked out, for the agent and the claim form
+
+
+@dataclass(frozen=True)
+class PackLayout:
+    """The insurer's own submission pack: a Jinja template of the HTML body and its stylesheet.
+
+    The template gets ``claim``, ``order``, ``cover``, ``seller``, ``inquiry``, ``timeline``,
+    ``index`` (the evidence items, in order, with state and grace deadline), ``images`` and
+    ``generated_at``; the core adds the running header, "Page x of y" and the appended PDFs.
+    """
+
+    template: str
+    stylesheet: str
+
+
 # --- plugin base classes -----------------------------------------------------------------
 
 
@@ -602,6 +642,43 @@ class InsurerPlugin(ABC):
         else:
             items.append(EvidenceRequirement("damage_photos", "Shows the damage or what is missing."))
         return tuple(items)
+
+    # --- claims (contract 1.2) ----------------------------------------------------------------
+
+    #: Working days after acceptance within which the insurer pays.
+    payout_working_days: ClassVar[int] = 3
+    #: The working-day calendar the insurer keeps (see ``portal.calendars``): "CN" for mainland China.
+    calendar: ClassVar[str] = "CN"
+
+    def filing_window(self, inquiry_kind: str) -> FilingWindow:
+        """The days after dispatch on which a claim of ``inquiry_kind`` may be filed. Default 7-120."""
+        return FilingWindow(7, 120)
+
+    def deductible(self, request: ClaimAmountRequest, amount: Money) -> Money:
+        """Taken off the claim's ``amount`` (before the deductible); the default is none."""
+        return Money(Decimal("0"), amount.currency)
+
+    def claim_amount(self, request: ClaimAmountRequest) -> ClaimAmount:
+        """The amount claimed: the insured value, or the declared value if lower, times the share
+        lost, less the deductible (never below zero). Override for other rules."""
+        base = min(request.insured_value.amount, request.declared_value.amount)
+        basis = "insured value" if base == request.insured_value.amount else "declared value (lower)"
+        share = request.lost_share
+        amount = Money(base, request.insured_value.currency).scaled(share)
+        description = f"{basis} {Money(base, request.insured_value.currency).format()}"
+        if share != 1:
+            description += f" × {share:.0%} lost"
+        deductible = self.deductible(request, amount)
+        if deductible.amount:
+            amount = Money(max(amount.amount - deductible.amount, Decimal("0.00")), amount.currency)
+            description += f" − deductible {deductible.format()}"
+        return ClaimAmount(amount, description)
+
+    def pack_layout(self) -> PackLayout:
+        """The submission pack's template and stylesheet; the default is a plain layout."""
+        from .pack_default import DEFAULT_LAYOUT
+
+        return DEFAULT_LAYOUT
 
     @abstractmethod
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:

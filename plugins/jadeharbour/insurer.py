@@ -20,9 +20,12 @@ from datetime import date
 from decimal import Decimal
 
 from portal.money import Money, quantize
-from portal.plugin_api import EvidenceRequirement, InsurerPlugin, InsurerTerms, Quote, QuoteRequest, Refusal
+from portal.plugin_api import (
+    ClaimAmountRequest, EvidenceRequirement, FilingWindow, InsurerPlugin, InsurerTerms, PackLayout, Quote, QuoteRequest,
+    Refusal,
+)
 
-from . import evidence
+from . import claims, evidence
 
 MAX_INSURED_VALUE = {"CNY": Decimal("50000.00"), "USD": Decimal("7000.00"), "EUR": Decimal("6500.00")}
 MINIMUM_PREMIUM = {"CNY": Decimal("5.00"), "USD": Decimal("1.00"), "EUR": Decimal("1.00")}
@@ -84,6 +87,19 @@ class JadeHarbourInsurer(InsurerPlugin):
                 "service_code",
             )
         return super().quote(request)
+
+    # --- claims (contract 1.2): see claims.py ---------------------------------------------------
+
+    calendar = "CN"
+
+    def filing_window(self, inquiry_kind: str) -> FilingWindow:
+        return claims.WINDOWS.get(inquiry_kind, claims.WINDOWS["not_arrived"])
+
+    def deductible(self, request: ClaimAmountRequest, amount: Money) -> Money:
+        return claims.deductible(request, amount)
+
+    def pack_layout(self) -> PackLayout:
+        return claims.PACK
 
     def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
         """See ``evidence.py``: one version of the list so far, whatever ``on``."""

@@ -22,9 +22,9 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
 from portal.money import Money
-from portal.plugin_api import EvidenceRequirement, InsurerPlugin, InsurerTerms, QuoteRequest
+from portal.plugin_api import EvidenceRequirement, FilingWindow, InsurerPlugin, InsurerTerms, PackLayout, QuoteRequest
 
-from . import evidence
+from . import claims, evidence
 
 CURRENCY = "USD"
 UNIT = Decimal("100")
@@ -77,6 +77,16 @@ class LanternfishInsurer(InsurerPlugin):
         "Pirate Ship/InsureShield (claims-rules.md PS1, PS2) and ParcelGuard (P1); destination "
         "exclusions from Shipsurance (S1) plus KP and SY."
     )
+
+    # --- claims (contract 1.2): see claims.py ---------------------------------------------------
+
+    calendar = "US"
+
+    def filing_window(self, inquiry_kind: str) -> FilingWindow:
+        return claims.WINDOWS.get(inquiry_kind, claims.WINDOWS["not_arrived"])
+
+    def pack_layout(self) -> PackLayout:
+        return claims.PACK
 
     def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
         """See ``evidence.py``: one version of the list so far, whatever ``on``."""

@@ -5,6 +5,7 @@ A test checks it against the OpenAPI schema and that every route of the API is i
 
 from __future__ import annotations
 
+from ..claims.models import CLAIM_STATES
 from ..inquiries.models import CHANNELS, CLOSE_REASONS, EVIDENCE_STATES, INQUIRY_STATES
 from ..plugin_api import (CARRIER_OUTCOMES, EVIDENCE_KINDS, GOODS_CATEGORIES, HANDOVERS, INQUIRY_KINDS,
                           TRACKING_REASONS, TRACKING_STATUSES)
@@ -150,6 +151,16 @@ def openapi_document() -> dict:
             }}},
         },
     }
+    order["properties"]["claim"] = {"oneOf": [{"type": "object", "properties": {
+        "number": {"type": "string", "examples": ["CLM-2026-000042"]},
+        "state": {"type": "string", "enum": list(CLAIM_STATES)},
+        "claimed_amount": DECIMAL, "currency": {"type": "string"},
+        "accepted_on": {"type": ["string", "null"], "format": "date"},
+        "payout_due_on": {"type": ["string", "null"], "format": "date",
+                          "description": "Acceptance + the insurer's working days, in its calendar"},
+        "paid_on": {"type": ["string", "null"], "format": "date"},
+        "paid_amount": NULLABLE_DECIMAL}}, {"type": "null"}],
+        "description": "The claim filed from the inquiry, if any"}
     order["properties"]["inquiry"] = {"oneOf": [{"$ref": "#/components/schemas/Inquiry"}, {"type": "null"}],
                                       "description": "The open inquiry, else the last closed one"}
     order_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}

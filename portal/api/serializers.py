@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from ..claims.models import Claim
+from ..claims.services import claim_of
 from ..inquiries.models import Inquiry
 from ..clock import local_today
 from ..inquiries.services import latest_inquiry, outstanding
@@ -45,6 +47,7 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         "certificate_no": cover.certificate_no if cover else None,
         "premium": str(cover.premium) if cover else None,
         "inquiry": inquiry_json(inquiry) if inquiry is not None else None,
+        "claim": claim_json(claim_of(inquiry)) if inquiry is not None and claim_of(inquiry) is not None else None,
         "cover": None if cover is None else {
             "insurer": cover.insurer_code,
             "insured_value": str(cover.insured_value),
@@ -84,6 +87,20 @@ def inquiry_json(inquiry: Inquiry) -> dict:
             "due_on": item.due_on.isoformat() if item.due_on else None,
             "documents": len(item.documents),
         } for item in inquiry.items],
+    }
+
+
+def claim_json(claim: Claim) -> dict:
+    """So the ordering system can tell the seller when the money comes."""
+    return {
+        "number": claim.number,
+        "state": claim.state,
+        "claimed_amount": str(claim.claimed_amount),
+        "currency": claim.currency,
+        "accepted_on": claim.accepted_on.isoformat() if claim.accepted_on else None,
+        "payout_due_on": claim.payout_due_on.isoformat() if claim.payout_due_on else None,
+        "paid_on": claim.paid_on.isoformat() if claim.paid_on else None,
+        "paid_amount": str(claim.paid_amount) if claim.paid_amount is not None else None,
     }
 
 

@@ -336,6 +336,10 @@ def review_item(inquiry: Inquiry, kind: str, decision: str, actor: Actor, *, rea
     _audit(actor, inquiry, f"evidence_{state}", f"{label} {state}" + (f": {reason}" if reason else ""),
            before={"kind": kind, **before}, after={"kind": kind, "state": state, "reason": item.reason})
     refresh_inquiry(inquiry)
+    if state == "accepted":
+        from ..claims.services import note_supplements  # claims build on inquiries, not the other way
+
+        note_supplements(inquiry)
     return item
 
 

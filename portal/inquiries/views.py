@@ -16,6 +16,8 @@ from ..orders.views import staff_actor
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import registry
 from ..uploads import UploadRefused
+from ..claims.forms import CreateClaimForm
+from ..claims.services import claim_of
 from . import services
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
 from .models import EvidenceDocument, EvidenceItem
@@ -74,7 +76,7 @@ def detail(number: str):
     trace = services.trace_request(plugins, inquiry, sender_name=config["WAREHOUSE_NAME"],
                                    sender_email=config["WAREHOUSE_EMAIL"], today=local_today())
     return render_template(
-        "inquiries/detail.html", order=inquiry.order, trace=trace,
+        "inquiries/detail.html", order=inquiry.order, trace=trace, claim=claim_of(inquiry), claim_form=CreateClaimForm(),
         trace_form=TraceForm(), answer_form=AnswerForm(), close_form=CloseForm(), dispute_form=DisputeForm(),
         events=history("inquiry", [inquiry.id]), **_checklist_context(inquiry))
 

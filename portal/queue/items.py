@@ -66,3 +66,24 @@ def refresh_inquiry(inquiry: Inquiry) -> None:
             currency=cover.currency, carrier_code=order.carrier_code, insurer_code=cover.insurer_code,
             destination_country=order.destination_country, seller_id=order.seller_id))
     refresh_stalled([order.id])
+
+
+def refresh_claim(claim) -> None:
+    """An accepted claim joins the queue the day after its payout falls due, if still unpaid."""
+    from datetime import datetime, time, timedelta, timezone
+
+    db.session.flush()
+    db.session.execute(delete(QueueItem).where(QueueItem.kind == "payout", QueueItem.order_id == claim.order_id))
+    if claim.state != "accepted" or claim.payout_due_on is None:
+        return
+    order, cover = claim.inquiry.order, claim.inquiry.order.cover
+    # Overdue from the start of the day after the due date, warehouse time.
+    from ..clock import to_local
+
+    zone = to_local(datetime.now(timezone.utc)).tzinfo
+    overdue_from = datetime.combine(claim.payout_due_on + timedelta(days=1), time(), zone).astimezone(timezone.utc)
+    db.session.add(QueueItem(
+        kind="payout", order_id=order.id, inquiry_id=claim.inquiry_id, claim_id=claim.id, since=overdue_from, tier=0,
+        due_on=claim.payout_due_on, insured_value=claim.claimed_amount, currency=claim.currency,
+        carrier_code=order.carrier_code, insurer_code=cover.insurer_code,
+        destination_country=order.destination_country, seller_id=order.seller_id))

@@ -33,6 +33,7 @@ class QueueItem(db.Model):
     due_on: Mapped[date | None]
     grace_due_on: Mapped[date | None]  # the earliest grace deadline of evidence still outstanding
     inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
+    claim_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
     # What is at risk, ranked by number only across currencies (no conversion rates).
     insured_value: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
@@ -44,6 +45,7 @@ class QueueItem(db.Model):
 
     order: Mapped["Order"] = relationship(lazy="joined", innerjoin=True)
     inquiry: Mapped["Inquiry | None"] = relationship(lazy="joined")
+    claim: Mapped["Claim | None"] = relationship(lazy="joined")
 
     def days_waiting(self, now: datetime) -> int:
         return (now - self.since).days
@@ -60,5 +62,6 @@ Index("ix_queue_items_rank", QueueItem.tier, QueueItem.due_on, QueueItem.insured
 Index("ix_queue_items_seller_rank", QueueItem.seller_id, QueueItem.tier, QueueItem.due_on,
       QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
 
+from ..claims.models import Claim  # noqa: E402,F401
 from ..inquiries.models import Inquiry  # noqa: E402,F401
 from ..orders.models import Order  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Claims: a complete inquiry filed with the insurer, its submission pack and the payout SLA."""

@@ -1,0 +1,27 @@
+"""Web forms for claims; the rules are the service's."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+
+class CreateClaimForm(FlaskForm):
+    lost_share = DecimalField("Share of the contents lost or damaged (%)", default=100, places=0,
+                              validators=[InputRequired(), NumberRange(min=1, max=100)])
+
+
+class AcceptForm(FlaskForm):
+    reference = StringField("Insurer's case reference")
+    accepted_on = DateField("Accepted on", validators=[InputRequired()])
+
+
+class PayForm(FlaskForm):
+    amount = StringField("Amount paid", render_kw={"inputmode": "decimal"})
+    paid_on = DateField("Paid on", validators=[InputRequired()])
+    reference = StringField("Payment reference", validators=[Optional()])
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("Reason")

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import utcnow
+from ..db_types import Amount, UTCDateTime
+from ..extensions import db
+
+#: The states of a claim; ``portal.claims.services.TRANSITIONS`` says which steps lead where.
+CLAIM_STATES = ("draft", "submitted", "more_documents", "accepted", "paid", "rejected")
+
+
+class Claim(db.Model):
+    """A claim filed with the insurer from one inquiry (at most one claim per inquiry)."""
+
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_state_due", "state", "payout_due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(24), unique=True)  # CLM-2026-000042
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    insurer_code: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="draft")
+    claimed_amount: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_rule: Mapped[str] = mapped_column(String(300))  # how the insurer's rule worked it out
+    lost_share: Mapped[Decimal] = mapped_column(Amount)  # 1.00 for a whole loss
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    insurer_reference: Mapped[str | None] = mapped_column(String(64), index=True)
+    accepted_on: Mapped[date | None]
+    payout_due_on: Mapped[date | None]  # accepted_on + the insurer's working days
+    paid_on: Mapped[date | None]
+    paid_amount: Mapped[Decimal | None] = mapped_column(Amount)
+    payment_reference: Mapped[str | None] = mapped_column(String(64))
+    rejected_reason: Mapped[str | None] = mapped_column(Text)
+    documents_requested: Mapped[str | None] = mapped_column(Text)  # what the insurer asked for
+
+    inquiry: Mapped["Inquiry"] = relationship(lazy="joined", innerjoin=True)
+    packs: Mapped[list["ClaimPack"]] = relationship(back_populates="claim", order_by="ClaimPack.version.desc()")
+    supplements: Mapped[list["ClaimSupplement"]] = relationship(back_populates="claim",
+                                                                order_by="ClaimSupplement.id")
+
+    def payout_overdue(self, today: date) -> bool:
+        return self.state == "accepted" and self.payout_due_on is not None and self.payout_due_on < today
+
+
+class ClaimPack(db.Model):
+    """One generated submission pack: the file in the content-addressed store, kept per version."""
+
+    __tablename__ = "claim_packs"
+    __table_args__ = (UniqueConstraint("claim_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    version: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    pages: Mapped[int]
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    generated_by: Mapped[str] = mapped_column(String(120))
+
+    claim: Mapped[Claim] = relationship(back_populates="packs")
+
+
+class ClaimSupplement(db.Model):
+    """A deferred document accepted after the claim was submitted: to be sent to the insurer."""
+
+    __tablename__ = "claim_supplements"
+    __table_args__ = (UniqueConstraint("claim_id", "document_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    document_id: Mapped[int] = mapped_column(ForeignKey("evidence_documents.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    claim: Mapped[Claim] = relationship(back_populates="supplements")
+    document: Mapped["EvidenceDocument"] = relationship(lazy="joined")
+
+
+from ..inquiries.models import EvidenceDocument, Inquiry  # noqa: E402,F401

@@ -1,0 +1,258 @@
+"""Claims: filing a complete inquiry with its insurer, the claim's lifecycle, packs and the payout SLA.
+
+Every step is checked here, audited in the same transaction, and shared by the claim page, the
+CLI and the insurers' response files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import Actor, record
+from ..calendars import CalendarUnknown, working_days_after
+from ..clock import to_local, utcnow
+from ..extensions import db
+from ..inquiries.models import Inquiry
+from ..inquiries.services import CLAIMABLE_OUTCOMES, missing_evidence
+from ..money import Money
+from ..plugin_api import ClaimAmountRequest
+from ..plugin_engine import PluginRegistry
+from ..queue.items import refresh_claim
+from ..storage import file_store
+from .models import Claim, ClaimPack, ClaimSupplement
+from .pack import render_pack
+
+
+class ClaimRefused(ValueError):
+    """A step the rules do not allow; ``conflict`` marks a clash with the claim's state."""
+
+    def __init__(self, field: str, message: str, *, conflict: bool = False):
+        super().__init__(message)
+        self.field, self.conflict = field, conflict
+
+
+#: Which states each step leads from and to.
+TRANSITIONS = {
+    "submit": ({"draft", "more_documents"}, "submitted"),
+    "accept": ({"submitted"}, "accepted"),
+    "pay": ({"accepted"}, "paid"),
+    "reject": ({"submitted", "accepted"}, "rejected"),
+    "request_documents": ({"submitted"}, "more_documents"),
+}
+
+
+def _step(claim: Claim, step: str) -> str:
+    sources, target = TRANSITIONS[step]
+    if claim.state not in sources:
+        raise ClaimRefused("state", f"claim {claim.number} is {claim.state.replace('_', ' ')}: cannot "
+                                    f"{step.replace('_', ' ')}", conflict=True)
+    return target
+
+
+def _audit(actor: Actor, claim: Claim, action: str, summary: str, after: dict | None = None) -> None:
+    record(actor, f"claim.{action}", "claim", claim.id, after=after, summary=f"{claim.number}: {summary}")
+
+
+def find_by_number(number: str) -> Claim | None:
+    return db.session.scalar(select(Claim).where(Claim.number == number))
+
+
+def find_by_reference(reference: str) -> Claim | None:
+    """A claim by its number or by the insurer's case reference."""
+    return find_by_number(reference) or db.session.scalar(select(Claim).where(Claim.insurer_reference == reference))
+
+
+def claim_of(inquiry: Inquiry) -> Claim | None:
+    return db.session.scalar(select(Claim).where(Claim.inquiry_id == inquiry.id))
+
+
+# --- filing --------------------------------------------------------------------------------
+
+
+def filing_dates(plugins: PluginRegistry, inquiry: Inquiry) -> tuple[date, date]:
+    """The first and last day the insurer accepts this claim (counted from dispatch)."""
+    order = inquiry.order
+    window = plugins.insurer(order.cover.insurer_code).filing_window(inquiry.kind)
+    dispatched = to_local(order.dispatched_at).date()
+    return dispatched + timedelta(days=window.earliest_day), dispatched + timedelta(days=window.latest_day)
+
+
+def claim_amount(plugins: PluginRegistry, inquiry: Inquiry, lost_share: Decimal, on: date):
+    order = inquiry.order
+    insurer = plugins.insurer(order.cover.insurer_code)
+    return insurer.claim_amount(ClaimAmountRequest(
+        inquiry.kind, Money(order.cover.insured_value, order.cover.currency),
+        Money(order.declared_value, order.currency), order.category, lost_share, on))
+
+
+def create_claim(plugins: PluginRegistry, inquiry: Inquiry, actor: Actor, *, lost_share: Decimal = Decimal(1),
+                 now: datetime | None = None) -> Claim:
+    """A draft claim from an inquiry whose evidence is complete (deferred items within grace)."""
+    now = now or utcnow()
+    today = to_local(now).date()
+    if claim_of(inquiry) is not None:
+        raise ClaimRefused("inquiry", f"inquiry {inquiry.number} already has claim {claim_of(inquiry).number}",
+                           conflict=True)
+    if inquiry.state != "ready_for_claim" or inquiry.carrier_outcome not in CLAIMABLE_OUTCOMES:
+        raise ClaimRefused("inquiry", f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: mark it "
+                                      "ready for a claim first", conflict=True)
+    missing = missing_evidence(inquiry, today)
+    if missing:
+        raise ClaimRefused("inquiry", "the evidence is not complete: " + "; ".join(missing), conflict=True)
+    if not Decimal(0) < lost_share <= Decimal(1):
+        raise ClaimRefused("lost_share", "the share lost must be more than 0 % and at most 100 %")
+    if inquiry.kind == "not_arrived" and lost_share != 1:
+        raise ClaimRefused("lost_share", "a parcel that did not arrive is a whole loss (100 %)")
+    earliest, latest = filing_dates(plugins, inquiry)
+    if not earliest <= today <= latest:
+        insurer = plugins.insurer(inquiry.order.cover.insurer_code)
+        raise ClaimRefused("inquiry", f"{insurer.name} accepts this claim from {earliest} to {latest} "
+                                      f"(today is {today})")
+    amount = claim_amount(plugins, inquiry, lost_share, today)
+    try:
+        with db.session.begin_nested():
+            claim = Claim(inquiry=inquiry, order_id=inquiry.order_id, insurer_code=inquiry.order.cover.insurer_code,
+                          state="draft", claimed_amount=amount.amount.amount, currency=amount.amount.currency,
+                          amount_rule=amount.description[:300], lost_share=lost_share, created_at=now,
+                          created_by=actor.label[:120])
+            db.session.add(claim)
+            db.session.flush()
+            claim.number = f"CLM-{to_local(now):%Y}-{claim.id:06d}"
+            _audit(actor, claim, "created", f"draft claim for {amount.amount.format()} ({amount.description})",
+                   after={"claimed_amount": amount.amount.amount, "currency": amount.amount.currency})
+    except IntegrityError:
+        raise ClaimRefused("inquiry", f"inquiry {inquiry.number} already has a claim", conflict=True) from None
+    return claim
+
+
+# --- the lifecycle -------------------------------------------------------------------------
+
+
+def submit(claim: Claim, actor: Actor, now: datetime | None = None) -> None:
+    target = _step(claim, "submit")
+    if not claim.packs:
+        raise ClaimRefused("state", f"claim {claim.number}: make the submission pack first", conflict=True)
+    missing = missing_evidence(claim.inquiry, to_local(now or utcnow()).date())
+    if missing:
+        raise ClaimRefused("state", "the evidence is not complete: " + "; ".join(missing), conflict=True)
+    claim.state, claim.submitted_at = target, now or utcnow()
+    claim.inquiry.state = "ready_for_claim"
+    _audit(actor, claim, "submitted", f"submitted to the insurer with pack version {claim.packs[0].version}")
+
+
+def payout_due(plugins: PluginRegistry, claim: Claim, accepted_on: date) -> date:
+    insurer = plugins.insurer(claim.insurer_code)
+    try:
+        return working_days_after(accepted_on, insurer.payout_working_days, insurer.calendar)
+    except CalendarUnknown as exc:
+        raise ClaimRefused("accepted_on", f"cannot work out the payout due date: {exc}") from None
+
+
+def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on: date, actor: Actor) -> None:
+    reference = reference.strip()
+    if not reference:
+        raise ClaimRefused("reference", "the insurer's case reference is required")
+    if claim.submitted_at and accepted_on < to_local(claim.submitted_at).date():
+        raise ClaimRefused("accepted_on", f"{accepted_on} is before the claim was submitted")
+    target = _step(claim, "accept")
+    due = payout_due(plugins, claim, accepted_on)
+    claim.state, claim.insurer_reference, claim.accepted_on, claim.payout_due_on = target, reference, accepted_on, due
+    _audit(actor, claim, "accepted", f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due}",
+           after={"insurer_reference": reference, "accepted_on": accepted_on, "payout_due_on": due})
+    refresh_claim(claim)
+
+
+def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: Actor) -> None:
+    if amount <= 0:
+        raise ClaimRefused("amount", "the amount paid must be more than zero")
+    if claim.accepted_on and paid_on < claim.accepted_on:
+        raise ClaimRefused("paid_on", f"{paid_on} is before the claim was accepted ({claim.accepted_on})")
+    target = _step(claim, "pay")
+    claim.state, claim.paid_amount, claim.paid_on = target, amount, paid_on
+    claim.payment_reference = reference.strip() or None
+    late = f", {(paid_on - claim.payout_due_on).days} days after the due date" if (
+        claim.payout_due_on and paid_on > claim.payout_due_on) else ""
+    _audit(actor, claim, "paid", f"paid {Money(amount, claim.currency).format()} on {paid_on}{late}",
+           after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": claim.payment_reference})
+    refresh_claim(claim)
+
+
+def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
+    if not reason.strip():
+        raise ClaimRefused("reason", "say why the insurer rejected the claim")
+    claim.state = _step(claim, "reject")
+    claim.rejected_reason = reason.strip()
+    _audit(actor, claim, "rejected", f"rejected: {claim.rejected_reason}", after={"reason": claim.rejected_reason})
+    refresh_claim(claim)
+
+
+def request_documents(claim: Claim, *, what: str, actor: Actor) -> None:
+    """The insurer wants more: the claim waits and the inquiry goes back to its checklist."""
+    if not what.strip():
+        raise ClaimRefused("reason", "say which documents the insurer asked for")
+    claim.state = _step(claim, "request_documents")
+    claim.documents_requested = what.strip()
+    claim.inquiry.state = "carrier_answered"
+    _audit(actor, claim, "more_documents", f"the insurer asked for more documents: {claim.documents_requested}",
+           after={"documents_requested": claim.documents_requested})
+
+
+def note_supplements(inquiry: Inquiry) -> None:
+    """A deferred item accepted after the claim went in is to be sent as a supplement."""
+    claim = claim_of(inquiry)
+    if claim is None or claim.state not in ("submitted", "accepted"):
+        return
+    known = {supplement.document_id for supplement in claim.supplements}
+    for item in inquiry.items:
+        document = item.current
+        if item.state == "accepted" and document is not None and document.id not in known and (
+                claim.submitted_at and document.added_at > claim.submitted_at):
+            claim.supplements.append(ClaimSupplement(document_id=document.id))
+
+
+# --- packs ---------------------------------------------------------------------------------
+
+
+def make_pack(plugins: PluginRegistry, claim: Claim, actor: Actor, now: datetime | None = None) -> ClaimPack:
+    """Render the pack and keep it as a new version (the same bytes as the last: no new version)."""
+    import hashlib
+
+    now = now or utcnow()
+    pack = render_pack(plugins, claim, generated_at=now)
+    sha256 = hashlib.sha256(pack.pdf).hexdigest()
+    if claim.packs and claim.packs[0].sha256 == sha256:
+        return claim.packs[0]
+    file_store().put(pack.pdf)
+    version = ClaimPack(claim=claim, version=(claim.packs[0].version + 1) if claim.packs else 1, sha256=sha256,
+                        size=len(pack.pdf), pages=pack.pages, generated_at=now, generated_by=actor.label[:120])
+    db.session.add(version)
+    _audit(actor, claim, "pack_generated", f"submission pack version {version.version}: {pack.pages} pages",
+           after={"version": version.version, "sha256": sha256, "pages": pack.pages})
+    return version
+
+
+# --- the payout SLA ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlaLine:
+    claim: Claim
+    days_late: int
+
+
+def overdue_claims(today: date) -> list[SlaLine]:
+    """Accepted claims whose payout due date has passed, the longest overdue first."""
+    claims = db.session.scalars(select(Claim).where(Claim.state == "accepted", Claim.payout_due_on < today)
+                                .order_by(Claim.payout_due_on)).unique()
+    return [SlaLine(claim, (today - claim.payout_due_on).days) for claim in claims]
+
+
+def awaiting_payment(today: date) -> list[Claim]:
+    """Accepted claims not yet due, the nearest due date first."""
+    return list(db.session.scalars(select(Claim).where(Claim.state == "accepted", Claim.payout_due_on >= today)
+                                   .order_by(Claim.payout_due_on)).unique())

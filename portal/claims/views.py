@@ -1,0 +1,127 @@
+"""Claim pages: filing, the insurer's answers, packs and the payout SLA report. Thin: one service
+call per step; refusals come back as messages naming the field and the reason."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+
+from ..audit.services import history
+from ..clock import local_today
+from ..extensions import db
+from ..inquiries.services import find_by_number as find_inquiry
+from ..money import MoneyError, parse_amount
+from ..orders.views import staff_actor
+from ..plugin_engine import registry
+from ..storage import file_store
+from . import services
+from .forms import AcceptForm, CreateClaimForm, PayForm, ReasonForm
+from .models import ClaimPack
+from .pack import PackError
+
+bp = Blueprint("claims", __name__)
+
+
+def _claim_or_404(number: str):
+    claim = services.find_by_number(number)
+    if claim is None:
+        abort(404)
+    return claim
+
+
+def _back(claim):
+    return redirect(url_for("claims.detail", number=claim.number), code=303)
+
+
+@bp.post("/inquiries/<number>/claim")
+def create(number: str):
+    inquiry = find_inquiry(number)
+    if inquiry is None:
+        abort(404)
+    form = CreateClaimForm()
+    if not form.validate_on_submit():
+        flash("; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items()),
+              "error")
+        return redirect(url_for("inquiries.detail", number=number), code=303)
+    try:
+        claim = services.create_claim(registry(), inquiry, staff_actor(), lost_share=form.lost_share.data / 100)
+    except services.ClaimRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("inquiries.detail", number=number), code=303)
+    db.session.commit()
+    flash(f"Claim {claim.number} drafted for {claim.claimed_amount} {claim.currency}.", "success")
+    return _back(claim)
+
+
+@bp.get("/claims/<number>")
+def detail(number: str):
+    claim = _claim_or_404(number)
+    plugins = registry()
+    return render_template("claims/detail.html", claim=claim, inquiry=claim.inquiry, order=claim.inquiry.order,
+                           insurer=plugins.insurer(claim.insurer_code), today=local_today(),
+                           accept_form=AcceptForm(), pay_form=PayForm(), reason_form=ReasonForm(),
+                           events=history("claim", [claim.id]))
+
+
+@bp.post("/claims/<number>/<step>")
+def step(number: str, step: str):
+    claim = _claim_or_404(number)
+    actor, plugins = staff_actor(), registry()
+    forms = {"pack": ReasonForm, "submit": ReasonForm, "accept": AcceptForm, "pay": PayForm, "reject": ReasonForm,
+             "more-documents": ReasonForm}
+    if step not in forms:
+        abort(404)
+    form = forms[step]()
+    if not form.validate_on_submit():
+        flash("; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items())
+              or "The form expired; please try again.", "error")
+        return _back(claim)
+    try:
+        if step == "pack":
+            pack = services.make_pack(plugins, claim, actor)
+            flash(f"Submission pack version {pack.version}: {pack.pages} pages.", "success")
+        elif step == "submit":
+            services.submit(claim, actor)
+        elif step == "accept":
+            services.accept(plugins, claim, reference=form.reference.data or "", accepted_on=form.accepted_on.data,
+                            actor=actor)
+        elif step == "pay":
+            try:
+                amount = parse_amount(form.amount.data or "", claim.currency)
+            except MoneyError as exc:
+                raise services.ClaimRefused("amount", f"amount paid: {exc}") from None
+            services.pay(claim, amount=Decimal(amount), paid_on=form.paid_on.data, reference=form.reference.data or "",
+                         actor=actor)
+        elif step == "reject":
+            services.reject(claim, reason=form.reason.data or "", actor=actor)
+        else:
+            services.request_documents(claim, what=form.reason.data or "", actor=actor)
+    except (services.ClaimRefused, PackError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _back(claim)
+    db.session.commit()
+    if step != "pack":
+        flash(f"Claim {claim.number}: {claim.state.replace('_', ' ')}.", "success")
+    return _back(claim)
+
+
+@bp.get("/claims/<number>/packs/<int:version>")
+def pack(number: str, version: int):
+    """A pack version: a download, or shown in the browser (``?inline=1``) to preview and print."""
+    claim = _claim_or_404(number)
+    found = db.session.scalar(db.select(ClaimPack).where(ClaimPack.claim_id == claim.id, ClaimPack.version == version))
+    if found is None:
+        abort(404)
+    return send_file(file_store().path(found.sha256), mimetype="application/pdf",
+                     as_attachment=request.args.get("inline") != "1",
+                     download_name=f"{claim.number}-pack-v{version}.pdf", max_age=0, etag=found.sha256)
+
+
+@bp.get("/claims/sla")
+def sla():
+    today = local_today()
+    return render_template("claims/sla.html", overdue=services.overdue_claims(today),
+                           waiting=services.awaiting_payment(today), today=today)
