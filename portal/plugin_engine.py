@@ -303,3 +303,31 @@ def _check_insurer(plugin: InsurerPlugin) -> None:
         for kind in INQUIRY_KINDS:
             _check_requirements(plugin.evidence_required(kind, terms.effective_from),
                                 f"evidence_required({kind!r}) under the {where}")
+    _check_claim_rules(plugin)
+
+
+def _check_claim_rules(plugin: InsurerPlugin) -> None:
+    """Payout days, a calendar the portal can count in, filing windows and a pack template that compiles."""
+    from jinja2 import TemplateSyntaxError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from .calendars import CalendarUnknown, is_working_day
+
+    days = getattr(plugin, "payout_working_days", None)
+    if not isinstance(days, int) or not 1 <= days <= 60:
+        raise ContractError("payout_working_days must be a whole number of working days from 1 to 60")
+    try:
+        is_working_day(date(2026, 1, 5), plugin.calendar)
+    except CalendarUnknown as exc:
+        raise ContractError(f"calendar {plugin.calendar!r}: {exc}") from None
+    for kind in INQUIRY_KINDS:
+        window = plugin.filing_window(kind)
+        if not isinstance(window, plugin_api.FilingWindow) or not 0 <= window.earliest_day < window.latest_day:
+            raise ContractError(f"filing_window({kind!r}) must run from a day >= 0 to a later day")
+    layout = plugin.pack_layout()
+    if not isinstance(layout, plugin_api.PackLayout):
+        raise ContractError("pack_layout() must return a PackLayout")
+    try:
+        SandboxedEnvironment(autoescape=True).parse(layout.template)
+    except TemplateSyntaxError as exc:
+        raise ContractError(f"pack_layout template, line {exc.lineno}: {exc.message}") from None

@@ -251,3 +251,19 @@ def test_the_reference_plugins_pass_the_contract_1_2_checks():
     registry = load_plugins(PROJECT_ROOT / "plugins", use_entry_points=False)
     assert registry.failures == []
     assert {p.plugin.contract for p in [*registry.carriers.values(), *registry.insurers.values()]} == {"1.2"}
+
+
+@pytest.mark.parametrize("member, message", [
+    ("    payout_working_days = 0", "payout_working_days must be"),
+    ("    calendar = 'XX'", "calendar 'XX'"),
+    ("    def filing_window(self, kind):\n        from portal.plugin_api import FilingWindow\n"
+     "        return FilingWindow(30, 10)", "filing_window('not_arrived') must run"),
+    ("    def pack_layout(self):\n        from portal.plugin_api import PackLayout\n"
+     "        return PackLayout('{% for x in %}', '')", "pack_layout template, line 1"),
+])
+def test_claim_rules_are_checked_when_an_insurer_loads(tmp_path, member, message):
+    folder = tmp_path / "plugins"
+    write_plugin(folder, "claims", GOOD_INSURER.format(code="iota").replace(
+        '    certificate_prefix = "TST"', '    certificate_prefix = "TST"\n' + member))
+    registry = load_plugins(folder, use_entry_points=False)
+    assert message in failure_for(registry, "plugins/claims")
