@@ -431,6 +431,16 @@ class ClaimAmount:
 
 
 @dataclass(frozen=True)
+class ChecklistItem:
+    """One evidence item as an insurer's advance rule sees it."""
+
+    kind: str
+    mandatory: bool
+    state: str  # missing, received, accepted, rejected, deferred
+    due_on: date | None  # grace deadline, when known
+
+
+@dataclass(frozen=True)
 class PackLayout:
     """The insurer's own submission pack: a Jinja template of the HTML body and its stylesheet.
 
@@ -673,6 +683,17 @@ class InsurerPlugin(ABC):
             amount = Money(max(amount.amount - deductible.amount, Decimal("0.00")), amount.currency)
             description += f" − deductible {deductible.format()}"
         return ClaimAmount(amount, description)
+
+    def advance_refusal(self, items: tuple[ChecklistItem, ...], today: date) -> str | None:
+        """Why the claim's materials are not yet complete and sufficient for an advance to the
+        seller, or ``None``. The default: every mandatory item accepted and no grace deadline passed."""
+        for item in items:
+            label = EVIDENCE_KINDS.get(item.kind, item.kind)
+            if item.due_on is not None and item.due_on < today and item.state != "accepted":
+                return f"the grace deadline of {label} passed on {item.due_on}"
+            if item.mandatory and item.state != "accepted":
+                return f"{label} is {item.state}, not accepted"
+        return None
 
     def pack_layout(self) -> PackLayout:
         """The submission pack's template and stylesheet; the default is a plain layout."""

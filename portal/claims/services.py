@@ -189,6 +189,9 @@ def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
     claim.rejected_reason = reason.strip()
     _audit(actor, claim, "rejected", f"rejected: {claim.rejected_reason}", after={"reason": claim.rejected_reason})
     refresh_claim(claim)
+    from ..advances.services import on_claim_rejected  # advances build on claims
+
+    on_claim_rejected(claim, actor)
 
 
 def request_documents(claim: Claim, *, what: str, actor: Actor) -> None:

@@ -1,0 +1,230 @@
+"""Advances: requested by an agent, approved by another (a supervisor), paid exactly once; the
+insurer's settlement, recoveries and write-offs booked in the ledger.
+
+"Exactly once" rests on the database, not on the page: one live advance per claim (a partial
+unique index), paying as a conditional UPDATE approved → paid whose row count decides who paid,
+and one payout entry per advance in the ledger (another partial unique index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import Actor, record
+from ..claims.models import Claim
+from ..clock import to_local, utcnow
+from ..extensions import db
+from ..money import Money
+from ..plugin_api import ChecklistItem
+from ..plugin_engine import PluginRegistry
+from . import ledger
+from .models import Advance, LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+class AdvanceRefused(ValueError):
+    """A step the rules do not allow; nothing changed. ``conflict`` marks a clash with the state."""
+
+    def __init__(self, field: str, message: str, *, conflict: bool = False):
+        super().__init__(message)
+        self.field, self.conflict = field, conflict
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who acts, with the id the four-eyes rule compares."""
+
+    user_id: int | None
+    actor: Actor
+    is_supervisor: bool
+
+
+def _audit(staff: Staff, advance: Advance, action: str, summary: str, after: dict | None = None) -> None:
+    record(staff.actor, f"advance.{action}", "advance", advance.id, after=after, summary=f"{advance.number}: {summary}")
+
+
+def advance_of(claim: Claim) -> Advance | None:
+    """The live advance of a claim (not declined), else the last declined one."""
+    return db.session.scalar(select(Advance).where(Advance.claim_id == claim.id)
+                             .order_by((Advance.state == "declined"), Advance.id.desc()).limit(1))
+
+
+def find_by_number(number: str) -> Advance | None:
+    return db.session.scalar(select(Advance).where(Advance.number == number))
+
+
+def refusal(plugins: PluginRegistry, claim: Claim, today) -> str | None:
+    """Why the claim's materials are not complete and sufficient (the insurer plugin's rule)."""
+    if claim.state in ("rejected", "paid"):
+        return f"claim {claim.number} is {claim.state}"
+    insurer = plugins.insurer(claim.insurer_code)
+    items = tuple(ChecklistItem(item.kind, item.mandatory, item.state, item.due_on) for item in claim.inquiry.items)
+    return insurer.advance_refusal(items, today) if insurer else f"insurer {claim.insurer_code} is not installed"
+
+
+def request_advance(plugins: PluginRegistry, claim: Claim, amount: Decimal, currency: str, staff: Staff,
+                    now: datetime | None = None) -> Advance:
+    now = now or utcnow()
+    if currency != claim.currency:
+        raise AdvanceRefused("currency", f"the advance is paid in the claim's currency, {claim.currency}, not {currency}")
+    if amount <= 0:
+        raise AdvanceRefused("amount", "the amount must be more than zero")
+    if amount > claim.claimed_amount:
+        raise AdvanceRefused("amount", f"{Money(amount, currency).format()} is more than the amount claimed, "
+                                       f"{Money(claim.claimed_amount, claim.currency).format()}")
+    why_not = refusal(plugins, claim, to_local(now).date())
+    if why_not:
+        raise AdvanceRefused("claim", f"the claim's materials are not complete and sufficient: {why_not}",
+                             conflict=True)
+    existing = advance_of(claim)
+    if existing is not None and existing.state != "declined":
+        raise AdvanceRefused("claim", f"claim {claim.number} already has advance {existing.number}", conflict=True)
+    try:
+        with db.session.begin_nested():
+            advance = Advance(claim=claim, seller_id=claim.inquiry.order.seller_id, insurer_code=claim.insurer_code,
+                              amount=amount, currency=currency, state="requested", requested_at=now,
+                              requested_by_id=staff.user_id, requested_by=staff.actor.label[:120])
+            db.session.add(advance)
+            db.session.flush()
+            advance.number = f"ADV-{to_local(now):%Y}-{advance.id:06d}"
+            _audit(staff, advance, "requested", f"{Money(amount, currency).format()} requested for claim {claim.number}",
+                   after={"amount": amount, "currency": currency})
+    except IntegrityError:
+        raise AdvanceRefused("claim", f"claim {claim.number} already has an advance", conflict=True) from None
+    return advance
+
+
+def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now: datetime) -> None:
+    if not staff.is_supervisor:
+        raise AdvanceRefused("user", "only a supervisor approves or declines advances")
+    if staff.user_id is not None and staff.user_id == advance.requested_by_id:
+        raise AdvanceRefused("user", f"{staff.actor.label} requested {advance.number}: another supervisor decides")
+    result = db.session.execute(
+        update(Advance).where(Advance.id == advance.id, Advance.state == "requested")
+        .values(state=target, decided_at=now, decided_by_id=staff.user_id, decided_by=staff.actor.label[:120],
+                decline_reason=reason).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(advance)
+        raise AdvanceRefused("state", f"{advance.number} is already {advance.state}", conflict=True)
+    db.session.refresh(advance)
+
+
+def approve(advance: Advance, staff: Staff, now: datetime | None = None) -> None:
+    _decide(advance, staff, "approved", None, now or utcnow())
+    _audit(staff, advance, "approved", "approved")
+
+
+def decline(advance: Advance, reason: str, staff: Staff, now: datetime | None = None) -> None:
+    if not reason.strip():
+        raise AdvanceRefused("reason", "say why the advance is declined")
+    _decide(advance, staff, "declined", reason.strip(), now or utcnow())
+    _audit(staff, advance, "declined", f"declined: {reason.strip()}")
+
+
+def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = None) -> bool:
+    """Mark the advance paid and book the payout, once. Returns False when it was already paid
+    with this reference (a form posted twice, a bank file imported again)."""
+    now, reference = now or utcnow(), reference.strip()
+    if not reference:
+        raise AdvanceRefused("reference", "the payment reference is required")
+    try:
+        with db.session.begin_nested():
+            result = db.session.execute(
+                update(Advance).where(Advance.id == advance.id, Advance.state == "approved")
+                .values(state="paid", paid_at=now, payment_reference=reference)
+                .execution_options(synchronize_session=False))
+            if result.rowcount != 1:
+                raise _NotApproved()
+            claim = db.session.get(Claim, advance.claim_id)
+            ledger.book("advance_paid", claim=claim, advance=advance, currency=advance.currency, actor=staff.actor,
+                        external_reference=reference, memo=f"advance {advance.number} to the seller",
+                        lines={"advances": advance.amount, "bank": -advance.amount})
+            record(staff.actor, "advance.paid", "advance", advance.id, after={"payment_reference": reference},
+                   summary=f"{advance.number}: paid, reference {reference}")
+    except _NotApproved:
+        db.session.refresh(advance)
+        if advance.state == "paid" and advance.payment_reference == reference:
+            return False
+        state = f"already paid (reference {advance.payment_reference})" if advance.state == "paid" else advance.state
+        raise AdvanceRefused("state", f"{advance.number} is {state}: only an approved advance is paid",
+                             conflict=True) from None
+    except IntegrityError:
+        db.session.refresh(advance)
+        raise AdvanceRefused("reference", f"{advance.number}: payment reference {reference} is already used, or "
+                                          "the advance was paid at the same moment", conflict=True) from None
+    db.session.refresh(advance)
+    return True
+
+
+class _NotApproved(Exception):
+    pass
+
+
+# --- after the payout: settlement, recovery, write-off ---------------------------------------
+
+
+def exposure(claim: Claim) -> Decimal:
+    """What the company has advanced on this claim and not yet got back."""
+    return ledger.balance("advances", claim_id=claim.id, currency=claim.currency)
+
+
+def book_settlement(claim: Claim, amount: Decimal, currency: str, staff: Staff, *, reference: str = "",
+                    memo: str = "") -> LedgerEntry:
+    """The insurer's payment for a claim with an advance: it covers the exposure first; above it,
+    the rest is owed to the seller; below it, the shortfall stays open to recover or write off."""
+    if currency != claim.currency:
+        raise AdvanceRefused("currency", f"claim {claim.number} is in {claim.currency}, not {currency}")
+    if amount <= 0:
+        raise AdvanceRefused("amount", "a settlement is more than zero")
+    open_amount = max(exposure(claim), ZERO)
+    covered = min(amount, open_amount)
+    return ledger.book("settlement", claim=claim, currency=currency, actor=staff.actor, external_reference=reference
+                       or None, memo=memo or f"settlement from the insurer for {claim.number}",
+                       lines={"bank": amount, "advances": -covered, "seller_payable": -(amount - covered)})
+
+
+def on_claim_rejected(claim: Claim, actor: Actor) -> None:
+    """A rejected claim after an advance: the exposure becomes a recovery case against the seller."""
+    open_amount = exposure(claim)
+    if open_amount > 0:
+        ledger.book("rejected", claim=claim, currency=claim.currency, actor=actor,
+                    memo=f"claim {claim.number} rejected: recover the advance from the seller",
+                    lines={"seller_receivable": open_amount, "advances": -open_amount})
+
+
+def recover(claim: Claim, amount: Decimal, staff: Staff, *, reference: str = "") -> LedgerEntry:
+    """Money back from the seller: first against a recovery case, then against the exposure."""
+    if amount <= 0:
+        raise AdvanceRefused("amount", "a recovery is more than zero")
+    receivable = ledger.balance("seller_receivable", claim_id=claim.id, currency=claim.currency)
+    exposed = exposure(claim)
+    if amount > receivable + exposed:
+        raise AdvanceRefused("amount", f"{Money(amount, claim.currency).format()} is more than is open on "
+                                       f"{claim.number} ({Money(receivable + exposed, claim.currency).format()})")
+    from_receivable = min(amount, receivable)
+    return ledger.book("recovery", claim=claim, currency=claim.currency, actor=staff.actor,
+                       external_reference=reference or None, memo=f"recovered from the seller for {claim.number}",
+                       lines={"bank": amount, "seller_receivable": -from_receivable,
+                              "advances": -(amount - from_receivable)})
+
+
+def write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) -> LedgerEntry:
+    if not staff.is_supervisor:
+        raise AdvanceRefused("user", "only a supervisor writes off")
+    if not reason.strip():
+        raise AdvanceRefused("reason", "say why it is written off")
+    receivable = ledger.balance("seller_receivable", claim_id=claim.id, currency=claim.currency)
+    exposed = exposure(claim)
+    if amount <= 0 or amount > receivable + exposed:
+        raise AdvanceRefused("amount", f"write off more than zero and at most what is open "
+                                       f"({Money(receivable + exposed, claim.currency).format()})")
+    from_receivable = min(amount, receivable)
+    return ledger.book("write_off", claim=claim, currency=claim.currency, actor=staff.actor, memo=reason.strip(),
+                       lines={"write_offs": amount, "seller_receivable": -from_receivable,
+                              "advances": -(amount - from_receivable)})
