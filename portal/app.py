@@ -73,6 +73,7 @@ def configure_plugins(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
+    from .advances.views import bp as advances_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .orders.views import bp as orders_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(queue_bp)
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(claims_bp)
+    app.register_blueprint(advances_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie

@@ -5,6 +5,7 @@ A test checks it against the OpenAPI schema and that every route of the API is i
 
 from __future__ import annotations
 
+from ..advances.models import ADVANCE_STATES
 from ..claims.models import CLAIM_STATES
 from ..inquiries.models import CHANNELS, CLOSE_REASONS, EVIDENCE_STATES, INQUIRY_STATES
 from ..plugin_api import (CARRIER_OUTCOMES, EVIDENCE_KINDS, GOODS_CATEGORIES, HANDOVERS, INQUIRY_KINDS,
@@ -159,7 +160,11 @@ def openapi_document() -> dict:
         "payout_due_on": {"type": ["string", "null"], "format": "date",
                           "description": "Acceptance + the insurer's working days, in its calendar"},
         "paid_on": {"type": ["string", "null"], "format": "date"},
-        "paid_amount": NULLABLE_DECIMAL}}, {"type": "null"}],
+        "paid_amount": NULLABLE_DECIMAL,
+        "advance": {"oneOf": [{"type": "object", "properties": {
+            "number": {"type": "string"}, "state": {"type": "string", "enum": list(ADVANCE_STATES)},
+            "amount": DECIMAL, "currency": {"type": "string"}, "paid_at": TIMESTAMP}}, {"type": "null"}],
+            "description": "Compensation the warehouse pays the seller before the insurer does"}}}, {"type": "null"}],
         "description": "The claim filed from the inquiry, if any"}
     order["properties"]["inquiry"] = {"oneOf": [{"$ref": "#/components/schemas/Inquiry"}, {"type": "null"}],
                                       "description": "The open inquiry, else the last closed one"}

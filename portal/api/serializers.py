@@ -92,7 +92,13 @@ def inquiry_json(inquiry: Inquiry) -> dict:
 
 def claim_json(claim: Claim) -> dict:
     """So the ordering system can tell the seller when the money comes."""
+    from ..advances.services import advance_of
+
+    advance = advance_of(claim)
     return {
+        "advance": None if advance is None else {
+            "number": advance.number, "state": advance.state, "amount": str(advance.amount),
+            "currency": advance.currency, "paid_at": timestamp(advance.paid_at)},
         "number": claim.number,
         "state": claim.state,
         "claimed_amount": str(claim.claimed_amount),

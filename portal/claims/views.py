@@ -57,12 +57,25 @@ def create(number: str):
 
 @bp.get("/claims/<number>")
 def detail(number: str):
+    from flask_login import current_user
+
+    from ..advances import ledger
+    from ..advances.forms import AmountForm, PayForm as AdvancePayForm, ReasonForm as WriteOffForm
+    from ..advances.services import advance_of, refusal
+
     claim = _claim_or_404(number)
     plugins = registry()
+    advance = advance_of(claim)
+    balances = ledger.balances(claim_id=claim.id, currency=claim.currency)
     return render_template("claims/detail.html", claim=claim, inquiry=claim.inquiry, order=claim.inquiry.order,
                            insurer=plugins.insurer(claim.insurer_code), today=local_today(),
                            accept_form=AcceptForm(), pay_form=PayForm(), reason_form=ReasonForm(),
-                           events=history("claim", [claim.id]))
+                           advance=advance, advance_refusal=refusal(plugins, claim, local_today()),
+                           balances={account: balances[(account, claim.currency)] for account in
+                                     ("advances", "seller_receivable", "seller_payable", "write_offs")},
+                           amount_form=AmountForm(), advance_pay_form=AdvancePayForm(), writeoff_form=WriteOffForm(),
+                           is_supervisor=current_user.has_role("supervisor"), me=current_user.id,
+                           events=history("claim", [claim.id]) + (history("advance", [advance.id]) if advance else []))
 
 
 @bp.post("/claims/<number>/<step>")

@@ -1,0 +1,120 @@
+"""Files to and from the bank and the insurers: the payment run, the bank's confirmations and the
+insurers' settlement reports. Every line is checked and reported; a bad line books nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TextIO
+
+from sqlalchemy import select
+
+from ..audit.services import Actor
+from ..claims.services import find_by_reference
+from ..extensions import db
+from ..money import MoneyError, parse_amount
+from ..sellers.models import Seller
+from . import services
+from .models import Advance, LedgerEntry
+
+PAYMENT_COLUMNS = ("advance", "seller_code", "seller_name", "seller_email", "amount", "currency", "claim")
+
+
+def payment_file(advances: list[Advance]) -> str:
+    """The approved advances not yet paid, as the bank run's CSV (one line per advance)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(PAYMENT_COLUMNS)
+    for advance in advances:
+        seller = db.session.get(Seller, advance.seller_id)
+        writer.writerow([advance.number, seller.code, seller.name, seller.email, advance.amount, advance.currency,
+                         advance.claim.number])
+    return out.getvalue()
+
+
+def approved_unpaid() -> list[Advance]:
+    return list(db.session.scalars(select(Advance).where(Advance.state == "approved").order_by(Advance.id)).unique())
+
+
+@dataclass
+class FileReport:
+    booked: list[tuple[int, str]] = field(default_factory=list)
+    unchanged: list[tuple[int, str]] = field(default_factory=list)
+    unmatched: list[tuple[int, str]] = field(default_factory=list)
+    mismatched: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _rows(stream: TextIO, required: tuple[str, ...], report: FileReport):
+    reader = csv.DictReader(stream)
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in required if name not in header]
+    if missing:
+        report.mismatched.append((1, f"the header must name {', '.join(required)}; missing {', '.join(missing)}"))
+        return
+    for row in reader:
+        yield reader.line_num, {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+
+
+def import_payments(stream: TextIO, staff: services.Staff) -> FileReport:
+    """The bank's confirmations (advance, bank_reference, amount, currency): each marks its advance
+    paid once; a file imported twice changes nothing the second time."""
+    report = FileReport()
+    for line, row in _rows(stream, ("advance", "bank_reference", "amount", "currency"), report):
+        advance = services.find_by_number(row["advance"])
+        if advance is None:
+            report.unmatched.append((line, f"no advance {row['advance']!r}"))
+            continue
+        try:
+            amount = Decimal(parse_amount(row["amount"], row["currency"] or advance.currency))
+        except MoneyError as exc:
+            report.mismatched.append((line, f"{advance.number}: amount {exc}"))
+            continue
+        if (amount, row["currency"]) != (advance.amount, advance.currency):
+            report.mismatched.append((line, f"{advance.number}: {amount} {row['currency']} paid, "
+                                            f"{advance.amount} {advance.currency} approved"))
+            continue
+        try:
+            paid = services.pay(advance, row["bank_reference"], staff)
+        except services.AdvanceRefused as exc:
+            db.session.rollback()
+            report.mismatched.append((line, str(exc)))
+            continue
+        db.session.commit()
+        (report.booked if paid else report.unchanged).append((line, f"{advance.number} paid ({row['bank_reference']})"))
+    return report
+
+
+def import_settlements(stream: TextIO, staff: services.Staff) -> FileReport:
+    """An insurer's payment report (claim_reference, amount, currency, date): matched lines are
+    booked; unknown claims and lines that do not fit are listed, not booked."""
+    report = FileReport()
+    for line, row in _rows(stream, ("claim_reference", "amount", "currency", "date"), report):
+        claim = find_by_reference(row["claim_reference"])
+        if claim is None:
+            report.unmatched.append((line, f"no claim numbered or referenced {row['claim_reference']!r}"))
+            continue
+        try:
+            on = date.fromisoformat(row["date"])
+            amount = Decimal(parse_amount(row["amount"], row["currency"]))
+        except (ValueError, MoneyError) as exc:
+            report.mismatched.append((line, f"{claim.number}: {exc}"))
+            continue
+        if row["currency"] != claim.currency:
+            report.mismatched.append((line, f"{claim.number} is in {claim.currency}, the line in {row['currency']}"))
+            continue
+        if services.advance_of(claim) is None or services.advance_of(claim).state != "paid":
+            report.mismatched.append((line, f"{claim.number} has no advance paid: nothing to settle in the ledger"))
+            continue
+        reference = f"{row['claim_reference']}/{on}/{amount}"
+        if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.kind == "settlement",
+                                                          LedgerEntry.external_reference == reference)):
+            report.unchanged.append((line, f"{claim.number}: already booked"))
+            continue
+        services.book_settlement(claim, amount, claim.currency, staff, reference=reference,
+                                 memo=f"insurer settlement of {on}")
+        db.session.commit()
+        report.booked.append((line, f"{claim.number}: {amount} {claim.currency} settled"))
+    return report

@@ -1,0 +1,133 @@
+"""Advance pages: request on the claim page, the supervisor's approvals, exposure and statements.
+Thin: one service call per step; refusals come back as messages naming the reason."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.access import role_required
+from ..claims.services import find_by_number as find_claim
+from ..clock import local_today
+from ..extensions import db
+from ..money import MoneyError, parse_amount
+from ..orders.views import staff_actor
+from ..plugin_engine import registry
+from ..sellers.models import Seller
+from . import ledger, reports, services
+from .forms import AmountForm, PayForm, ReasonForm
+from .models import Advance
+
+bp = Blueprint("advances", __name__)
+
+
+def staff() -> services.Staff:
+    return services.Staff(current_user.id, staff_actor(), current_user.has_role("supervisor"))
+
+
+def _to_claim(number: str):
+    return redirect(url_for("claims.detail", number=number, _anchor="advance"), code=303)
+
+
+def _amount(text: str, currency: str) -> Decimal:
+    try:
+        return Decimal(parse_amount(text or "", currency))
+    except MoneyError as exc:
+        raise services.AdvanceRefused("amount", f"amount: {exc}") from None
+
+
+@bp.post("/claims/<number>/advance/<step>")
+def claim_step(number: str, step: str):
+    """request, approve, decline, pay; settlement, recovery and write-off on the claim's ledger."""
+    claim = find_claim(number)
+    if claim is None:
+        abort(404)
+    form = {"request": AmountForm, "settlement": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(
+        step, ReasonForm)()
+    if not form.validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return _to_claim(number)
+    who, advance = staff(), services.advance_of(claim)
+    try:
+        if step == "request":
+            services.request_advance(registry(), claim, _amount(form.amount.data, claim.currency), claim.currency, who)
+        elif step in ("approve", "decline", "pay") and advance is None:
+            raise services.AdvanceRefused("advance", f"claim {number} has no advance")
+        elif step == "approve":
+            services.approve(advance, who)
+        elif step == "decline":
+            services.decline(advance, form.reason.data or "", who)
+        elif step == "pay":
+            if not services.pay(advance, form.reference.data or "", who):
+                flash(f"{advance.number} was already paid with reference {advance.payment_reference}.", "info")
+        elif step == "settlement":
+            services.book_settlement(claim, _amount(form.amount.data, claim.currency), claim.currency, who,
+                                     reference=form.reference.data or "")
+        elif step == "recovery":
+            services.recover(claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or "")
+        elif step == "write-off":
+            services.write_off(claim, _amount(form.amount.data, claim.currency), form.reason.data or "", who)
+        else:
+            abort(404)
+    except (services.AdvanceRefused, ledger.LedgerRefused) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _to_claim(number)
+    db.session.commit()
+    flash(f"Claim {number}: {step.replace('-', ' ')} recorded.", "success")
+    return _to_claim(number)
+
+
+@bp.get("/advances")
+@role_required("supervisor")
+def index():
+    """What awaits a supervisor: advances to decide, and approved ones to pay."""
+    waiting = db.session.scalars(select(Advance).where(Advance.state.in_(("requested", "approved")))
+                                 .order_by(Advance.state.desc(), Advance.requested_at)).unique().all()
+    return render_template("advances/index.html", waiting=waiting, me=current_user.id)
+
+
+@bp.get("/advances/exposure")
+@role_required("supervisor")
+def exposure():
+    today = local_today()
+    lines = reports.exposure_lines(today)
+    sellers = {s.id: s for s in db.session.scalars(select(Seller).where(
+        Seller.id.in_({line.advance.seller_id for line in lines})))}
+    if request.args.get("format") == "csv":
+        return Response(reports.exposure_csv(lines, sellers), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="exposure-{today}.csv"'})
+    return render_template("advances/exposure.html", lines=lines, sellers=sellers, today=today,
+                           by_bucket=reports.totals_by(lines, lambda line: line.bucket),
+                           by_insurer=reports.totals_by(lines, lambda line: line.advance.insurer_code),
+                           by_seller=reports.totals_by(lines, lambda line: sellers[line.advance.seller_id].code),
+                           by_currency=reports.totals_by(lines, lambda line: "all"), bars=reports.chart_bars(lines))
+
+
+@bp.get("/sellers/<code>/statement.pdf")
+@role_required("supervisor")
+def statement(code: str):
+    from ..inquiries.generated import render_pdf
+
+    seller = db.session.scalar(select(Seller).where(Seller.code == code))
+    if seller is None:
+        abort(404)
+    try:
+        end = date.fromisoformat(request.args.get("to") or local_today().isoformat())
+        start = date.fromisoformat(request.args.get("from") or (end - timedelta(days=90)).isoformat())
+    except ValueError:
+        abort(400, "from and to are dates like 2026-11-24")
+    if start > end:
+        abort(400, f"from ({start}) is after to ({end})")
+    lines = reports.statement_lines(seller.id, start, end)
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.to_seller
+    html = render_template("advances/statement.html", seller=seller, lines=lines, start=start, end=end,
+                           totals=totals, issued=local_today())
+    return Response(render_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="statement-{seller.code}-{start}-{end}.pdf"'})

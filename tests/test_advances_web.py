@@ -1,0 +1,144 @@
+"""Advances through the claim page, the supervisor's reports, the bank and insurer files and the API."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from portal.advances import services as advances
+from portal.advances.models import Advance, LedgerEntry
+from portal.claims import services as claims
+from portal.extensions import db
+from tests.conftest import TEST_ACTOR
+from tests.test_advances import AGENT, SUPERVISOR
+from tests.test_claims import ready_inquiry
+
+
+@pytest.fixture
+def claim(plugins, make_user):
+    for name, role in (("li.na", "agent"), ("chen.wei", "supervisor"), ("wang.fang", "supervisor")):
+        make_user(name, role)  # ids 1, 2, 3: the staff of tests.test_advances
+    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
+    db.session.commit()
+    return claim
+
+
+def post(auth, client, claim, step, **data):
+    token = auth.csrf(f"/claims/{claim.number}")
+    return client.post(f"/claims/{claim.number}/advance/{step}", data={"csrf_token": token, **data},
+                       follow_redirects=True).get_data(as_text=True)
+
+
+def test_agent_requests_a_supervisor_approves_and_a_form_posted_twice_pays_once(auth, client, claim, make_user):
+    auth.login("li.na", "agent")
+    page = post(auth, client, claim, "request", amount="2000.00")
+    assert "more than the amount claimed" in page
+    page = post(auth, client, claim, "request", amount="1500.00")
+    assert "request recorded" in page and "Waiting for a supervisor" in page
+    assert "Approve" not in page.split('id="advance"')[1].split("</section>")[0]
+    assert post(auth, client, claim, "approve").count("only a supervisor approves") == 1
+    client.post("/logout", data={"csrf_token": auth.csrf("/queue")})
+    auth.login("chen.wei", "supervisor")
+    page = post(auth, client, claim, "approve")
+    assert "approve recorded" in page and "Mark paid" in page
+    first = post(auth, client, claim, "pay", reference="BANK-77")
+    second = post(auth, client, claim, "pay", reference="BANK-77")
+    assert "pay recorded" in first and "was already paid with reference BANK-77" in second
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)
+                             .where(LedgerEntry.kind == "advance_paid")) == 1
+
+
+def test_a_supervisor_cannot_approve_their_own_request(auth, client, claim):
+    auth.login("chen.wei", "supervisor")
+    post(auth, client, claim, "request", amount="100.00")
+    page = post(auth, client, claim, "approve")
+    assert "another supervisor decides" in page
+    assert db.session.scalar(select(Advance.state)) == "requested"
+
+
+def test_exposure_report_csv_and_seller_statement(plugins, auth, client, claim):
+    advance = advances.request_advance(plugins, claim, Decimal("1500.00"), "USD", AGENT)
+    advances.approve(advance, SUPERVISOR)
+    advances.pay(advance, "BANK-1", SUPERVISOR)
+    advances.book_settlement(claim, Decimal("1000.00"), "USD", SUPERVISOR)
+    db.session.commit()
+    auth.login("li.na", "agent")
+    assert client.get("/advances/exposure").status_code == 403  # supervisors only
+    client.post("/logout", data={"csrf_token": auth.csrf("/queue")})
+    auth.login("chen.wei", "supervisor")
+    html = client.get("/advances/exposure").get_data(as_text=True)
+    assert advance.number in html and "0-7 days" in html and "USD\u00a0500.00" in html and "<svg" in html
+    csv_text = client.get("/advances/exposure?format=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("advance,claim,seller_code")
+    assert f"{advance.number},{claim.number},PRG001" in csv_text and ",1500.00,500.00," in csv_text
+    assert "Nothing awaits approval or payment." in client.get("/advances").get_data(as_text=True)  # paid
+    response = client.get("/sellers/PRG001/statement.pdf")
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert response.mimetype == "application/pdf" and "Statement of advances" in text
+    assert "Advance paid" in text and "Insurer settlement" in text and claim.number in text
+    assert client.get("/sellers/PRG001/statement.pdf?from=2026-12-01&to=2026-11-01").status_code == 400
+
+
+def test_the_bank_run_and_its_confirmations(plugins, runner, claim, tmp_path):
+    from portal.cli import cli
+
+    advance = advances.request_advance(plugins, claim, Decimal("1500.00"), "USD", AGENT)
+    advances.approve(advance, SUPERVISOR)
+    db.session.commit()
+    out = tmp_path / "run.csv"
+    result = runner.invoke(cli, ["advances", "export", "-o", str(out)])
+    assert result.exit_code == 0 and "1 advances to pay" in result.output
+    assert f"{advance.number},PRG001" in out.read_text()
+    confirmations = tmp_path / "bank.csv"
+    confirmations.write_text("advance,bank_reference,amount,currency\n"
+                             f"{advance.number},WIRE-1,1500.00,USD\n"
+                             "ADV-2026-999999,WIRE-2,10.00,USD\n", encoding="utf-8")
+    first = runner.invoke(cli, ["advances", "import-payments", str(confirmations)])
+    assert "1 booked, 0 already booked, 1 unmatched, 0 mismatched" in first.output and first.exit_code == 1
+    again = runner.invoke(cli, ["advances", "import-payments", str(confirmations)])
+    assert "0 booked, 1 already booked" in again.output
+    db.session.expire_all()
+    assert db.session.get(Advance, advance.id).state == "paid"
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+
+
+def test_settlement_reports_book_matches_and_list_the_rest(plugins, runner, claim, tmp_path):
+    from portal.cli import cli
+
+    advance = advances.request_advance(plugins, claim, Decimal("1500.00"), "USD", AGENT)
+    advances.approve(advance, SUPERVISOR)
+    advances.pay(advance, "BANK-1", SUPERVISOR)
+    db.session.commit()
+    report = tmp_path / "settlements.csv"
+    report.write_text("claim_reference,amount,currency,date\n"
+                      f"{claim.number},1500.00,USD,2026-11-30\n"
+                      "CLM-2026-424242,80.00,USD,2026-11-30\n"
+                      f"{claim.number},80.00,EUR,2026-11-30\n", encoding="utf-8")
+    result = runner.invoke(cli, ["settlements", "import", str(report)])
+    assert "1 booked, 0 already booked, 1 unmatched, 1 mismatched" in result.output
+    assert "line 3: unmatched: no claim numbered or referenced 'CLM-2026-424242'" in result.output
+    assert f"line 4: mismatched: {claim.number} is in USD, the line in EUR" in result.output
+    again = runner.invoke(cli, ["settlements", "import", str(report)])
+    assert "0 booked, 1 already booked" in again.output
+    db.session.expire_all()
+    assert advances.exposure(db.session.merge(claim)) == 0
+
+
+def test_the_api_shows_the_advance(plugins, api, claim):
+    from portal.api.openapi import openapi_document
+    from tests.test_api import assert_documented
+
+    advance = advances.request_advance(plugins, claim, Decimal("700.00"), "USD", AGENT)
+    advances.approve(advance, SUPERVISOR)
+    advances.pay(advance, "BANK-5", SUPERVISOR)
+    db.session.commit()
+    response = api.get(f"/api/v1/orders/{claim.inquiry.order.order_no}")
+    assert_documented(openapi_document(), "/orders/{order_no}", "get", response)
+    body = response.get_json()["claim"]["advance"]
+    assert (body["number"], body["state"], body["amount"], body["currency"]) == (advance.number, "paid", "700.00", "USD")
+    assert body["paid_at"].endswith("Z")
