@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from datetime import timezone
+from pathlib import Path
 
 from .plugin_api import CarrierPlugin, LossLetterReading, TrackingFeed
 
@@ -60,3 +63,34 @@ def read_pdf_letter(carrier: CarrierPlugin, pdf: bytes) -> dict:
     from .pdf_text import extract_text
 
     return reading_as_expected(carrier.read_loss_letter(extract_text(pdf)))
+
+
+class LetterSamples:
+    """A carrier plugin's sample loss letters, as its tests and the portal's use them.
+
+    ``variants`` maps a name to the fields passed to the plugin's ``letters.sample_letter_html``
+    (broken letters included); ``"scanned"`` is always there: a letter with no text at all.
+    Each variant's expected reading lives in ``fixtures/letters/<name>.expected.json``.
+    """
+
+    def __init__(self, plugin_folder: Path, code: str, variants: dict[str, dict]):
+        from .plugin_engine import load_plugins
+
+        self.carrier = load_plugins(plugin_folder.parent, use_entry_points=False).carrier(code)
+        #: The plugin's own letters module, as the engine imported it.
+        self.module = sys.modules[type(self.carrier).__module__.rsplit(".", 1)[0] + ".letters"]
+        self.variants = variants
+        self.fixtures = plugin_folder / "fixtures" / "letters"
+
+    @property
+    def names(self) -> list[str]:
+        return [*self.variants, "scanned"]
+
+    def pdf(self, name: str) -> bytes:
+        return scanned_pdf() if name == "scanned" else render_pdf(self.module.sample_letter_html(**self.variants[name]))
+
+    def expected(self, name: str) -> dict:
+        return json.loads((self.fixtures / f"{name}.expected.json").read_text(encoding="utf-8"))
+
+    def read(self, name: str) -> dict:
+        return read_pdf_letter(self.carrier, self.pdf(name))

@@ -289,4 +289,5 @@ def test_the_api_tells_the_ordering_system_when_the_money_comes(plugins, api):
     assert_documented(openapi_document(), "/orders/{order_no}", "get", response)
     body = response.get_json()["claim"]
     assert body == {"number": claim.number, "state": "accepted", "claimed_amount": "1850.00", "currency": "USD",
-                    "accepted_on": "2026-11-25", "payout_due_on": "2026-12-01", "paid_on": None, "paid_amount": None}
+                    "accepted_on": "2026-11-25", "payout_due_on": "2026-12-01", "paid_on": None, "paid_amount": None,
+                    "advance": None}

@@ -15,7 +15,7 @@ from ..claims.services import find_by_number as find_claim
 from ..clock import local_today
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..orders.views import staff_actor
+from ..web import form_errors, staff_actor
 from ..plugin_engine import registry
 from ..sellers.models import Seller
 from . import ledger, reports, services

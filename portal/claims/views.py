@@ -12,7 +12,7 @@ from ..clock import local_today
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
 from ..money import MoneyError, parse_amount
-from ..orders.views import staff_actor
+from ..web import form_errors, staff_actor
 from ..plugin_engine import registry
 from ..storage import file_store
 from . import services
@@ -41,8 +41,7 @@ def create(number: str):
         abort(404)
     form = CreateClaimForm()
     if not form.validate_on_submit():
-        flash("; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items()),
-              "error")
+        flash(form_errors(form), "error")
         return redirect(url_for("inquiries.detail", number=number), code=303)
     try:
         claim = services.create_claim(registry(), inquiry, staff_actor(), lost_share=form.lost_share.data / 100)
@@ -88,8 +87,7 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
-        flash("; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items())
-              or "The form expired; please try again.", "error")
+        flash(form_errors(form), "error")
         return _back(claim)
     try:
         if step == "pack":

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..orders.services import find_by_number as find_order
 from ..orders.validation import ValidationFailed
-from ..orders.views import staff_actor
+from ..web import form_errors, staff_actor
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import registry
 from ..uploads import UploadRefused
@@ -53,8 +53,7 @@ def open_for_order(order_no: str):
         abort(404)
     form = OpenInquiryForm()
     if not form.validate_on_submit():
-        for field, errors in form.errors.items():
-            flash(f"{field.replace('_', ' ')}: {'; '.join(errors)}", "error")
+        flash(form_errors(form), "error")
         return redirect(url_for("orders.detail", order_no=order_no), code=303)
     try:
         data = parse_inquiry(form.payload(), local_today(), default_channel="email")
@@ -153,7 +152,7 @@ def review(number: str, kind: str):
         else:
             db.session.commit()
     else:
-        flash("; ".join(f"{field}: {', '.join(errors)}" for field, errors in form.errors.items()), "error")
+        flash(form_errors(form), "error")
     return _checklist_response(inquiry)
 
 
@@ -168,8 +167,7 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
-        flash("; ".join(f"{field}: {', '.join(errors)}" for field, errors in form.errors.items())
-              or "The form expired; please try again.", "error")
+        flash(form_errors(form), "error")
         return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
     try:
         if step == "trace":

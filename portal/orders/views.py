@@ -2,9 +2,8 @@ import io
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
-from ..audit.services import Actor, history
+from ..audit.services import history
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..extensions import db
 from ..money import Money, MoneyError, check_currency, parse_amount
@@ -14,16 +13,13 @@ from ..inquiries.services import earliest_trace_day, inquiries_of
 from ..plugin_api import INQUIRY_KINDS, Refusal
 from ..plugin_engine import registry
 from ..tracking.services import is_stalled, timeline
+from ..web import staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
 from .validation import ValidationFailed
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
-
-
-def staff_actor() -> Actor:
-    return Actor("user", str(current_user.id), current_user.username)
 
 
 @bp.get("/")

@@ -1,7 +1,5 @@
 """4PX loss letters: sample PDFs in 4PX's bilingual layout, read back as the portal reads uploads."""
 
-import json
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -9,16 +7,10 @@ from pathlib import Path
 import pytest
 
 from portal.money import Money
-from portal.plugin_engine import load_plugins
-from portal.plugin_testing import read_pdf_letter, render_pdf, scanned_pdf
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "letters"
-CARRIER = load_plugins(Path(__file__).resolve().parents[2], use_entry_points=False).carrier("fourpx")
-#: The plugin's own letters module, as the engine imported it.
-LETTERS_MODULE = sys.modules[type(CARRIER).__module__.rsplit(".", 1)[0] + ".letters"]
+from portal.plugin_testing import LetterSamples
 
 #: name -> fields of the sample letter (see letters.sample_letter_html); broken ones included.
-LETTERS = {
+SAMPLES = LetterSamples(Path(__file__).resolve().parents[1], "fourpx", {
     "lost": {},
     "damaged": {"outcome": "包裹破损 / Damaged", "liability": Money(Decimal("64.50"), "USD")},
     "other_parcel": {"tracking_no": "4PX3009999999999CN"},
@@ -26,20 +18,15 @@ LETTERS = {
     "bad_reference": {"reference": "CASE-778"},
     "missing_fields": {"reference": None, "found_on": None, "liability": None},
     "unknown_wording": {"outcome": "待定 / Pending review", "found_on": date(2026, 11, 9)},
-}
+})
 
 
-def letter_pdf(name: str) -> bytes:
-    return scanned_pdf() if name == "scanned" else render_pdf(LETTERS_MODULE.sample_letter_html(**LETTERS[name]))
-
-
-@pytest.mark.parametrize("name", [*LETTERS, "scanned"])
+@pytest.mark.parametrize("name", SAMPLES.names)
 def test_letters_read_as_expected(name):
-    expected = json.loads((FIXTURES / f"{name}.expected.json").read_text(encoding="utf-8"))
-    assert read_pdf_letter(CARRIER, letter_pdf(name)) == expected
+    assert SAMPLES.read(name) == SAMPLES.expected(name)
 
 
 def test_reference_pattern():
-    letter_format = CARRIER.loss_letter_format
+    letter_format = SAMPLES.carrier.loss_letter_format
     assert letter_format.reference_fits(letter_format.reference_example)
     assert not letter_format.reference_fits("CASE-778")
