@@ -21,6 +21,7 @@ def log_in(page, username):
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Work queue")).to_be_visible()  # let the login land first
 
 
 def test_agent_requests_supervisor_approves_paid_once(page, new_context, plugins, make_user):

@@ -21,6 +21,7 @@ def test_an_agent_files_a_claim_and_downloads_its_pack(page, plugins, make_user,
     page.get_by_label("User name").fill("li.na")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Work queue")).to_be_visible()  # let the login land first
     page.goto(f"/inquiries/{inquiry.number}")
     page.get_by_role("button", name="Draft the claim").click()
     expect(page).to_have_url(re.compile(r"/claims/CLM-\d{4}-\d{6}$"))
