@@ -216,6 +216,11 @@ def test_demo_data_tells_the_story(app):
     inquiry = db.session.scalar(select(Inquiry))
     assert inquiry.is_open and any(item.kind == inquiry.items[0].kind for item in inquiry.items)
     assert any(item.kind == "inquiry" and item.inquiry_id == inquiry.id for item in queue.items)
+    # Another was worked to a claim whose advance waits for a supervisor.
+    from portal.advances.models import Advance
+    from portal.claims.models import Claim
+    claim = db.session.scalar(select(Claim))
+    assert claim.packs and db.session.scalar(select(Advance)).state == "requested"
     assert any(not is_stalled(o) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))
     carriers = set(db.session.scalars(select(Order.carrier_code).distinct()))
     insurers = set(db.session.scalars(select(Cover.insurer_code).distinct()))

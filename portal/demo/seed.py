@@ -97,6 +97,7 @@ def load_demo(*, if_empty: bool = False) -> str:
         lines.append(f"  API token   demo-ordering-system  {secret}")
     count = _demo_orders(actor)
     _demo_inquiry(Actor("user", "demo", "Li Na (demo)"))
+    _demo_claim()
     db.session.commit()
     if lines:
         path = credentials_file(current_app.instance_path)
@@ -125,6 +126,72 @@ def _demo_inquiry(actor: Actor) -> None:
                                                       "My buyer says the parcel never came. Can you check?"), actor)
         except InquiryRefused:
             continue  # too early for this carrier's trace
+        return
+
+
+def _demo_claim() -> None:
+    """Another quiet parcel worked all the way: evidence in and accepted, a Lanternfish claim with
+    its pack, and an advance the agent asked for that waits for the supervisor's approval."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    from ..advances.services import AdvanceRefused, Staff, request_advance
+    from ..auth.models import User
+    from ..claims.services import ClaimRefused, create_claim, make_pack
+    from ..clock import local_today
+    from ..cover.models import Cover
+    from ..inquiries import services as inquiries
+    from ..inquiries.generated import render_pdf
+    from ..inquiries.validation import InquiryInput
+    from ..money import Money
+
+    plugins = registry()
+    agent = db.session.scalar(select(User).where(User.username == "li.na"))
+    actor = Actor("user", str(agent.id), agent.username)
+    candidates = db.session.scalars(
+        select(Order).join(Cover, Cover.order_id == Order.id)
+        .where(Cover.insurer_code == "lanternfish", Order.stalled_from <= utcnow(),
+               Order.dispatched_at <= utcnow() - timedelta(days=16), Order.order_no != "PRG-2026-0917")
+        .order_by(Order.order_no)).unique()
+
+    def document(kind: str):
+        if kind in ("dispute_screenshots", "recipient_statement", "damage_photos"):
+            buffer = io.BytesIO()
+            Image.new("RGB", (480, 320), (236, 240, 244)).save(buffer, "PNG")
+            return buffer.getvalue(), "image/png", f"{kind.replace('_', '-')}.png"
+        return render_pdf(f"<h1>{kind.replace('_', ' ').capitalize()}</h1><p>Demo document.</p>"), \
+            "application/pdf", f"{kind.replace('_', '-')}.pdf"
+
+    for order in candidates:
+        try:
+            inquiry = inquiries.open_inquiry(plugins, order, InquiryInput(
+                "not_arrived", "marketplace", local_today(), "The buyer opened a not-received case."), actor)
+        except inquiries.InquiryRefused:
+            continue
+        inquiries.request_trace(inquiry, f"TR-{order.id:06d}", actor)
+        inquiries.record_answer(inquiry, "lost", actor)
+        for item in inquiry.items:
+            if not item.generated:
+                data, media_type, name = document(item.kind)
+                inquiries.attach(inquiry, item.kind, inquiries.IncomingFile(
+                    data, hashlib.sha256(data).hexdigest(), media_type, name), actor, source="upload")
+        if any(item.kind == "loss_letter" for item in inquiry.items):
+            letter_format = plugins.carrier(order.carrier_code).loss_letter_format
+            inquiries.confirm_letter(plugins, inquiry, tracking_no=order.tracking_no, outcome="lost",
+                                     case_reference=letter_format.reference_example if letter_format else "",
+                                     found_on=local_today(), liability=Money(order.declared_value, order.currency),
+                                     actor=actor)
+        for item in inquiry.items:
+            inquiries.review_item(inquiry, item.kind, "accept", actor)
+        inquiries.mark_ready(inquiry, actor)
+        try:
+            claim = create_claim(plugins, inquiry, actor)
+            make_pack(plugins, claim, actor)
+            request_advance(plugins, claim, claim.claimed_amount, claim.currency, Staff(agent.id, actor, False))
+        except (ClaimRefused, AdvanceRefused):
+            continue  # refused before writing anything: try the next parcel
         return
 
 
