@@ -79,5 +79,19 @@ def balances(*, claim_id: int | None = None, currency: str | None = None) -> dic
     return result
 
 
+def balances_by_claim(claim_ids: list[int]) -> dict[tuple[int, str, str], Decimal]:
+    """Balance per (claim, account, currency) for many claims in one query (reports)."""
+    result: dict[tuple[int, str, str], Decimal] = defaultdict(lambda: ZERO)
+    for start in range(0, len(claim_ids), 1000):
+        rows = db.session.execute(
+            select(LedgerEntry.claim_id, LedgerLine.account, LedgerEntry.currency, func.sum(LedgerLine.amount))
+            .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+            .where(LedgerEntry.claim_id.in_(claim_ids[start:start + 1000]))
+            .group_by(LedgerEntry.claim_id, LedgerLine.account, LedgerEntry.currency))
+        for claim_id, account, currency, total in rows:
+            result[(claim_id, account, currency)] = Decimal(str(total)).quantize(Decimal("0.01"))
+    return result
+
+
 def balance(account: str, *, claim_id: int, currency: str) -> Decimal:
     return balances(claim_id=claim_id, currency=currency)[(account, currency)]

@@ -36,9 +36,11 @@ def bucket_of(days: int) -> str:
 def exposure_lines(today: date) -> list[ExposureLine]:
     """Every paid advance with money still out (advances or a recovery case), oldest first."""
     lines = []
-    for advance in db.session.scalars(select(Advance).where(Advance.state == "paid").order_by(Advance.paid_at)).unique():
-        totals = ledger.balances(claim_id=advance.claim_id, currency=advance.currency)
-        outstanding = totals[("advances", advance.currency)] + totals[("seller_receivable", advance.currency)]
+    paid = list(db.session.scalars(select(Advance).where(Advance.state == "paid").order_by(Advance.paid_at)).unique())
+    totals = ledger.balances_by_claim([advance.claim_id for advance in paid])
+    for advance in paid:
+        outstanding = (totals[(advance.claim_id, "advances", advance.currency)]
+                       + totals[(advance.claim_id, "seller_receivable", advance.currency)])
         if outstanding > 0:
             days = (today - to_local(advance.paid_at).date()).days
             lines.append(ExposureLine(advance, outstanding, days, bucket_of(days)))
