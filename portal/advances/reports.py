@@ -77,7 +77,8 @@ def chart_bars(lines: list[ExposureLine]) -> list[dict]:
         for _, _, label in AGE_BUCKETS:
             amount = by.get((label, currency), Decimal(0))
             bars.append({"label": label, "currency": currency, "amount": amount,
-                         "width": float(amount / largest * 100) if largest else 0.0})
+                         # Percent of the largest bar (a drawing size, not money).
+                         "width": (amount * 100 / largest).quantize(Decimal("0.1")) if largest else Decimal(0)})
     return bars
 
 
