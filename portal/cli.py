@@ -268,9 +268,10 @@ def demo_load(if_empty):
     """Fill the database with demo staff, sellers and orders, and print how to log in."""
     from flask import current_app
 
+    from .clock import utcnow
     from .demo.seed import credentials_file, load_demo
 
-    created = load_demo(if_empty=if_empty)
+    created = load_demo(utcnow(), if_empty=if_empty)
     if created:
         click.echo(f"demo data loaded: {created}")
     path = credentials_file(current_app.instance_path)

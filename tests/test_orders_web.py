@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -200,16 +200,22 @@ def test_unknown_order_is_404(auth, client):
     assert response.status_code == 404 and "Back to the orders" in response.get_data(as_text=True)
 
 
-def test_demo_data_tells_the_story(app):
-    summary = load_demo()
+# An ordinary day, 4PX's peak season (15 Nov - 15 Jan), a year end and the Spring Festival holiday.
+STORY_DAYS = [datetime(2026, 6, 10, 2, 0, tzinfo=timezone.utc), datetime(2026, 12, 1, 7, 30, tzinfo=timezone.utc),
+              datetime(2026, 12, 31, 15, 59, tzinfo=timezone.utc), datetime(2027, 2, 8, 1, 0, tzinfo=timezone.utc)]
+
+
+@pytest.mark.parametrize("now", STORY_DAYS, ids=lambda now: now.date().isoformat())
+def test_demo_data_tells_the_story(app, now):
+    summary = load_demo(now)
     assert summary.startswith("73 orders") or summary.startswith("72 orders")
     story = db.session.scalar(select(Order).where(Order.order_no == "PRG-2026-0917"))
     assert story.cover.insurer_code == "lanternfish" and story.cover.insured_value == Decimal("1850.00")
     assert story.dispatched_at is not None and story.cover.bought_at < story.dispatched_at
     # Tracking went quiet two days after dispatch: the parcel is stalled, so the queue opens with it.
-    assert is_stalled(story)
+    assert is_stalled(story, now)
     from portal.queue.services import QueueFilters, queue_page
-    queue = queue_page(db.session, QueueFilters(), utcnow())
+    queue = queue_page(db.session, QueueFilters(), now)
     assert queue.items[0].order.order_no == "PRG-2026-0917"
     # A seller has asked about another quiet parcel: its inquiry is on the queue too, with its checklist.
     from portal.inquiries.models import Inquiry
@@ -221,11 +227,11 @@ def test_demo_data_tells_the_story(app):
     from portal.claims.models import Claim
     claim = db.session.scalar(select(Claim))
     assert claim.packs and db.session.scalar(select(Advance)).state == "requested"
-    assert any(not is_stalled(o) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))
+    assert any(not is_stalled(o, now) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))
     carriers = set(db.session.scalars(select(Order.carrier_code).distinct()))
     insurers = set(db.session.scalars(select(Cover.insurer_code).distinct()))
     assert carriers == {"fourpx", "swiftwing", "harbourpost"} and insurers == {"lanternfish", "jadeharbour"}
     path = credentials_file(app.instance_path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert "supervisor  chen.wei" in path.read_text()
-    assert load_demo(if_empty=True) == ""  # a second start keeps the data as it is
+    assert load_demo(now, if_empty=True) == ""  # a second start keeps the data as it is

@@ -1,6 +1,10 @@
 """Demo data: the brief's story (a seller's high-value parcel with cover) plus enough other orders
 across carriers, insurers and destinations to make the lists look real.
 
+The story is told relative to ``now`` (the CLI passes the clock, tests pin it), and its parcel is
+dispatched long enough ago to be stalled by its carrier's own rule on that date, peak seasons
+included, so the work queue opens with it on any day.
+
 Passwords are random, written once to ``instance/demo-logins.txt`` (mode 600) and printed at start.
 """
 
@@ -8,20 +12,20 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from ..audit.services import Actor
 from ..auth.services import create_token, create_user
-from ..clock import utcnow
+from ..clock import to_local
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import create_order
 from ..orders.validation import ValidationFailed
 from ..plugin_engine import registry
-from ..tracking.services import IncomingEvent, ingest
+from ..tracking.services import IncomingEvent, ingest, quiet_deadline
 
 DEMO_STAFF = (
     ("li.na", "Li Na", "agent"),
@@ -75,8 +79,14 @@ def credentials_file(instance_path: str) -> Path:
     return Path(instance_path) / "demo-logins.txt"
 
 
-def load_demo(*, if_empty: bool = False) -> str:
-    """Load the demo data; with ``if_empty`` only into a database without orders."""
+#: The story's parcel: how long ago it left at the least (the seller's "two weeks"), and the
+#: days after dispatch of its last scan (it went quiet the next day).
+STORY_DISPATCHED_DAYS_AGO = 14
+STORY_LAST_SCAN_DAY = 1
+
+
+def load_demo(now: datetime, *, if_empty: bool = False) -> str:
+    """Load the demo data as of ``now``; with ``if_empty`` only into a database without orders."""
     from flask import current_app
 
     if if_empty and db.session.scalar(select(func.count(Order.id))):
@@ -95,9 +105,9 @@ def load_demo(*, if_empty: bool = False) -> str:
     if db.session.scalar(select(ApiToken.id).where(ApiToken.name == "demo-ordering-system")) is None:
         _, secret = create_token("demo-ordering-system", actor)
         lines.append(f"  API token   demo-ordering-system  {secret}")
-    count = _demo_orders(actor)
-    _demo_inquiry(Actor("user", "demo", "Li Na (demo)"))
-    _demo_claim()
+    count = _demo_orders(actor, now)
+    _demo_inquiry(Actor("user", "demo", "Li Na (demo)"), now)
+    _demo_claim(now)
     db.session.commit()
     if lines:
         path = credentials_file(current_app.instance_path)
@@ -107,10 +117,9 @@ def load_demo(*, if_empty: bool = False) -> str:
     return f"{count} orders, {len(lines)} new logins/tokens"
 
 
-def _demo_inquiry(actor: Actor) -> None:
+def _demo_inquiry(actor: Actor, now: datetime) -> None:
     """A seller has asked about one quiet parcel (Jade Harbour's grace periods start only when the
     carrier answers, so it waits on the queue behind the story, ranked by value)."""
-    from ..clock import local_today
     from ..cover.models import Cover
     from ..inquiries.services import InquiryRefused, open_inquiry
     from ..inquiries.validation import InquiryInput
@@ -118,18 +127,19 @@ def _demo_inquiry(actor: Actor) -> None:
     plugins = registry()
     candidates = db.session.scalars(
         select(Order).join(Cover, Cover.order_id == Order.id)
-        .where(Cover.insurer_code == "jadeharbour", Order.stalled_from <= utcnow(), Order.order_no != "PRG-2026-0917")
+        .where(Cover.insurer_code == "jadeharbour", Order.stalled_from <= now, Order.order_no != "PRG-2026-0917")
         .order_by(Order.order_no)).unique()
     for order in candidates:
         try:
-            open_inquiry(plugins, order, InquiryInput("not_arrived", "email", local_today(),
-                                                      "My buyer says the parcel never came. Can you check?"), actor)
+            open_inquiry(plugins, order, InquiryInput("not_arrived", "email", to_local(now).date(),
+                                                      "My buyer says the parcel never came. Can you check?"), actor,
+                         now=now)
         except InquiryRefused:
             continue  # too early for this carrier's trace
         return
 
 
-def _demo_claim() -> None:
+def _demo_claim(now: datetime) -> None:
     """Another quiet parcel worked all the way: evidence in and accepted, a Lanternfish claim with
     its pack, and an advance the agent asked for that waits for the supervisor's approval."""
     import hashlib
@@ -140,7 +150,6 @@ def _demo_claim() -> None:
     from ..advances.services import AdvanceRefused, Staff, request_advance
     from ..auth.models import User
     from ..claims.services import ClaimRefused, create_claim, make_pack
-    from ..clock import local_today
     from ..cover.models import Cover
     from ..inquiries import services as inquiries
     from ..inquiries.generated import render_pdf
@@ -152,8 +161,8 @@ def _demo_claim() -> None:
     actor = Actor("user", str(agent.id), agent.username)
     candidates = db.session.scalars(
         select(Order).join(Cover, Cover.order_id == Order.id)
-        .where(Cover.insurer_code == "lanternfish", Order.stalled_from <= utcnow(),
-               Order.dispatched_at <= utcnow() - timedelta(days=16), Order.order_no != "PRG-2026-0917")
+        .where(Cover.insurer_code == "lanternfish", Order.stalled_from <= now,
+               Order.dispatched_at <= now - timedelta(days=16), Order.order_no != "PRG-2026-0917")
         .order_by(Order.order_no)).unique()
 
     def document(kind: str):
@@ -164,44 +173,46 @@ def _demo_claim() -> None:
         return render_pdf(f"<h1>{kind.replace('_', ' ').capitalize()}</h1><p>Demo document.</p>"), \
             "application/pdf", f"{kind.replace('_', '-')}.pdf"
 
+    today = to_local(now).date()
     for order in candidates:
         try:
             inquiry = inquiries.open_inquiry(plugins, order, InquiryInput(
-                "not_arrived", "marketplace", local_today(), "The buyer opened a not-received case."), actor)
+                "not_arrived", "marketplace", today, "The buyer opened a not-received case."), actor, now=now)
         except inquiries.InquiryRefused:
             continue
-        inquiries.request_trace(inquiry, f"TR-{order.id:06d}", actor)
-        inquiries.record_answer(inquiry, "lost", actor)
+        inquiries.request_trace(inquiry, f"TR-{order.id:06d}", actor, now=now)
+        inquiries.record_answer(inquiry, "lost", actor, now=now)
         for item in inquiry.items:
             if not item.generated:
                 data, media_type, name = document(item.kind)
                 inquiries.attach(inquiry, item.kind, inquiries.IncomingFile(
-                    data, hashlib.sha256(data).hexdigest(), media_type, name), actor, source="upload")
+                    data, hashlib.sha256(data).hexdigest(), media_type, name), actor, source="upload", now=now)
         if any(item.kind == "loss_letter" for item in inquiry.items):
             letter_format = plugins.carrier(order.carrier_code).loss_letter_format
             inquiries.confirm_letter(plugins, inquiry, tracking_no=order.tracking_no, outcome="lost",
                                      case_reference=letter_format.reference_example if letter_format else "",
-                                     found_on=local_today(), liability=Money(order.declared_value, order.currency),
+                                     found_on=today, liability=Money(order.declared_value, order.currency),
                                      actor=actor)
         for item in inquiry.items:
-            inquiries.review_item(inquiry, item.kind, "accept", actor)
-        inquiries.mark_ready(inquiry, actor)
+            inquiries.review_item(inquiry, item.kind, "accept", actor, now=now)
+        inquiries.mark_ready(inquiry, actor, now=now)
         try:
-            claim = create_claim(plugins, inquiry, actor)
-            make_pack(plugins, claim, actor)
-            request_advance(plugins, claim, claim.claimed_amount, claim.currency, Staff(agent.id, actor, False))
+            claim = create_claim(plugins, inquiry, actor, now=now)
+            make_pack(plugins, claim, actor, now=now)
+            request_advance(plugins, claim, claim.claimed_amount, claim.currency, Staff(agent.id, actor, False),
+                            now=now)
         except (ClaimRefused, AdvanceRefused):
             continue  # refused before writing anything: try the next parcel
         return
 
 
-def _demo_orders(actor: Actor) -> int:
+def _demo_orders(actor: Actor, now: datetime) -> int:
     plugins = registry()
     rng = random.Random(20261124)
-    now = utcnow()
     created = 0
 
-    def add(payload: dict, bought_at, quiet: bool = False) -> None:
+    def add(payload: dict, bought_at: datetime, dispatched: datetime | None, quiet: bool = False) -> None:
+        # Ordered (and covered) at ``bought_at``; the dispatch time comes from the handover scan.
         nonlocal created
         try:
             result = create_order(plugins, payload, actor, source="demo", now=bought_at)
@@ -211,19 +222,18 @@ def _demo_orders(actor: Actor) -> int:
             result = create_order(plugins, payload, actor, source="demo", now=bought_at)
         if result.created:
             created += 1
-            _demo_tracking(plugins, result.order, actor, rng, now, quiet)
+            _demo_tracking(plugins, result.order, dispatched, actor, rng, now, quiet)
 
-    # The story: a high-value parcel with cover, dispatched two weeks ago.
-    dispatched = now - timedelta(days=14, hours=3)
+    # The story: a high-value parcel with cover, dispatched two weeks ago (longer in a peak season).
+    dispatched = story_dispatch(plugins, now)
     add({
         "order_no": "PRG-2026-0917",
         "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver-gadgets.example"},
         "carrier": "fourpx", "service": "fourpx_c", "tracking_no": "4PX3000000009170CN",
         "destination_country": "US", "declared_value": "1850.00", "currency": "USD",
         "contents": "Drone with 4K camera and two spare batteries fitted", "category": "electronics",
-        "dispatched_at": dispatched.isoformat(),
         "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
-    }, dispatched - timedelta(hours=6), quiet=True)
+    }, dispatched - timedelta(hours=6), dispatched, quiet=True)
 
     for n in range(1, 72):
         code, name, email = SELLERS[n % len(SELLERS)]
@@ -239,21 +249,35 @@ def _demo_orders(actor: Actor) -> int:
             "carrier": carrier, "service": service, "tracking_no": tracking(n),
             "destination_country": destination, "declared_value": value, "currency": "USD",
             "contents": contents, "category": category,
-            # Most parcels left the warehouse the night they were ordered; the newest wait.
-            "dispatched_at": (bought_at + timedelta(hours=8)).isoformat() if age > timedelta(days=1) else None,
         }
+        # Most parcels left the warehouse the night they were ordered; the newest wait.
+        dispatched = bought_at + timedelta(hours=8) if age > timedelta(days=1) else None
         if rng.random() < 0.6:
             insurer = "jadeharbour" if destination in ("BR",) or rng.random() < 0.4 else "lanternfish"
             payload["cover"] = {"insurer": insurer, "insured_value": value}
-        add(payload, bought_at, quiet=rng.random() < 0.35)
+        add(payload, bought_at, dispatched, quiet=rng.random() < 0.35)
     return created
 
 
-def _demo_tracking(plugins, order, actor: Actor, rng: random.Random, now, quiet: bool) -> None:
-    """The warehouse's scans and the carrier's events; a quiet parcel stops hearing after a few days."""
-    if order.dispatched_at is None:
+def story_dispatch(plugins, now: datetime) -> datetime:
+    """When the story's parcel left: two weeks ago, or as much longer as its carrier's stall
+    threshold on that date needs for it to be stalled by ``now`` with a day to spare."""
+    days_ago = STORY_DISPATCHED_DAYS_AGO
+    while True:
+        dispatched = now - timedelta(days=days_ago, hours=3)
+        last_scan = dispatched + timedelta(days=STORY_LAST_SCAN_DAY)
+        stalled_from = quiet_deadline(plugins, "fourpx", "fourpx_c", "US", dispatched, last_scan)
+        if stalled_from is None or stalled_from <= now - timedelta(days=1):
+            return dispatched
+        days_ago += 1
+
+
+def _demo_tracking(plugins, order, start: datetime | None, actor: Actor, rng: random.Random, now: datetime,
+                   quiet: bool) -> None:
+    """The warehouse's scans and the carrier's events from the dispatch at ``start``; a quiet parcel
+    stops hearing after a few days."""
+    if start is None:
         return
-    start = order.dispatched_at
     events = [
         IncomingEvent(start - timedelta(hours=6), None, "info_received", None, "Picked up at the seller's door",
                       "Shenzhen", "pickup"),

@@ -99,11 +99,11 @@ def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Act
     The same order received again returns the stored one (``created=False``); another order
     under the same number raises ``OrderConflict``; bad input raises ``ValidationFailed``.
     """
-    data = parse_order(payload, plugins)
+    now = now or utcnow()
+    data = parse_order(payload, plugins, now)
     existing = find_by_number(data.order_no)
     if existing is not None:
         return _replay(existing, data)
-    now = now or utcnow()
     terms = price_cover(plugins, data, now)
     try:
         with db.session.begin_nested():
