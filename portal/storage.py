@@ -2,8 +2,9 @@
 
 A file's name is its hash (``ab/cd/abcd…``), so the same content is stored once and no name a
 user gave ever becomes a path. A write goes to a temporary file in the target folder, is flushed
-to disk and then renamed into place, so a reader never sees half a file; the database row that
-points at it is committed only after the rename.
+to disk (fsync) and then renamed into place (``os.replace``), and the folder is synced, so a
+reader never sees half a file and a crash leaves at most a hidden ``.incoming-*`` file; the
+database row that points at a file is committed only after ``put`` returned.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
+CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class FileStore:
         self.root = Path(root)
 
     def path(self, sha256: str) -> Path:
-        """Where a file lives; refuses anything but a SHA-256 in lower-case hex."""
+        """Where a file lives; refuses anything but a SHA-256 in lower-case hex (``ValueError``)."""
         if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -41,29 +44,87 @@ class FileStore:
     def exists(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    def put(self, data: bytes) -> StoredFile:
-        sha256 = hashlib.sha256(data).hexdigest()
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored file, opened for reading in binary mode (``FileNotFoundError`` if absent)."""
+        return self.path(sha256).open("rb")
+
+    def read(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def put(self, source: bytes | bytearray | memoryview | os.PathLike) -> StoredFile:
+        """Store bytes, or a copy of the file at a path; the same content again is recognised
+        (``existed=True``) and not written twice. A damaged copy (wrong size) is replaced."""
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            data = bytes(source)
+            sha256, size = hashlib.sha256(data).hexdigest(), len(data)
+            chunks = lambda: iter((data,))  # noqa: E731
+        elif isinstance(source, os.PathLike):
+            sha256, size = _hash_file(source)
+            chunks = lambda: _chunks_of(source)  # noqa: E731
+        else:  # a str could be a path or a text: neither is taken by guess
+            raise TypeError(f"put takes bytes or a path (os.PathLike), not {type(source).__name__}")
         target = self.path(sha256)
-        if target.is_file() and target.stat().st_size == len(data):
-            return StoredFile(sha256, len(data), target, True)
+        if _complete(target, size):
+            return StoredFile(sha256, size, target, True)
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
+            digest = hashlib.sha256()
             with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
+                for chunk in chunks():
+                    digest.update(chunk)
+                    stream.write(chunk)
                 stream.flush()
                 os.fsync(stream.fileno())
+            if digest.hexdigest() != sha256:
+                raise ValueError(f"{os.fspath(source)}: the file changed while it was being stored")
+            if _complete(target, size):  # another writer of the same content finished first
+                Path(temporary).unlink()
+                return StoredFile(sha256, size, target, True)
             os.chmod(temporary, 0o640)
             os.replace(temporary, target)  # atomic: readers see the whole file or none
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        return StoredFile(sha256, len(data), target, False)
+        for folder in (target.parent, target.parent.parent, self.root):
+            _fsync_dir(folder)  # the new names survive a power cut too
+        return StoredFile(sha256, size, target, False)
 
-    def read(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+
+def _complete(target: Path, size: int) -> bool:
+    try:
+        return target.stat().st_size == size
+    except FileNotFoundError:
+        return False
+
+
+def _chunks_of(path: os.PathLike):
+    with open(path, "rb") as stream:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+
+
+def _hash_file(path: os.PathLike) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    for chunk in _chunks_of(path):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # e.g. Windows cannot open a folder; its rename is durable enough
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def file_store() -> FileStore:
-    """The app's store (``COVERDESK_EVIDENCE_DIR``)."""
+    """The app's store (``EVIDENCE_DIR``, from ``COVERDESK_EVIDENCE_DIR``)."""
     return FileStore(current_app.config["EVIDENCE_DIR"])
