@@ -5,15 +5,20 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install system-deps bench clean
+.PHONY: run test lint install system-deps bench clean
 
 run: install
 	$(BIN)/coverdesk db upgrade
 	$(BIN)/coverdesk demo load --if-empty
 	$(BIN)/coverdesk run --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# House rules that run: lint and format (ruff).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 install: $(INSTALLED)
 

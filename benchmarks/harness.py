@@ -31,8 +31,14 @@ def fresh_database(database_url: str = "", **config):
             with sa.create_engine(url).begin() as connection:
                 connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
             url += ("&" if "?" in url else "?") + "options=" + quote(f"-csearch_path={schema}")
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(folder / "instance"),
-                          "LOAD_ENTRY_POINT_PLUGINS": False, **config})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "INSTANCE_PATH": str(folder / "instance"),
+                "LOAD_ENTRY_POINT_PLUGINS": False,
+                **config,
+            }
+        )
         try:
             with app.app_context():
                 from flask_migrate import upgrade

@@ -35,19 +35,36 @@ def write_csv(path: Path, rows: int, sellers: int = 500) -> None:
         for n in range(rows):
             seller = n % sellers
             value = f"{rng.randint(20, 4900)}.{rng.randint(0, 99):02d}"
-            writer.writerow([
-                f"BENCH-{n:07d}", f"S{seller:05d}", f"Seller {seller}", f"seller{seller}@example.com",
-                "fourpx", "fourpx_c", f"4PX{4000000000000 + n:013d}CN", DESTINATIONS[n % len(DESTINATIONS)],
-                value, "USD", "Benchmark goods", CATEGORIES[n % len(CATEGORIES)], "",
-                "lanternfish" if n % 2 else "jadeharbour", value,
-            ])
+            writer.writerow(
+                [
+                    f"BENCH-{n:07d}",
+                    f"S{seller:05d}",
+                    f"Seller {seller}",
+                    f"seller{seller}@example.com",
+                    "fourpx",
+                    "fourpx_c",
+                    f"4PX{4000000000000 + n:013d}CN",
+                    DESTINATIONS[n % len(DESTINATIONS)],
+                    value,
+                    "USD",
+                    "Benchmark goods",
+                    CATEGORIES[n % len(CATEGORIES)],
+                    "",
+                    "lanternfish" if n % 2 else "jadeharbour",
+                    value,
+                ]
+            )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--processes", type=int, default=1,
-                        help="worker processes checking rows while batches are written (0: all in one process)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes checking rows while batches are written (0: all in one process)",
+    )
     parser.add_argument("--database-url", default=default_url())
     args = parser.parse_args()
 
@@ -71,8 +88,10 @@ def main() -> int:
 
     print(f"{machine(backend)}, {args.processes} checking process(es)")
     print(f"generated {args.rows:,} CSV rows in {generated:.1f} s")
-    print(f"imported {report.created:,} orders with cover in {elapsed:.2f} s "
-          f"({report.created / elapsed:,.0f} rows/s); target <= 20 s for 100,000")
+    print(
+        f"imported {report.created:,} orders with cover in {elapsed:.2f} s "
+        f"({report.created / elapsed:,.0f} rows/s); target <= 20 s for 100,000"
+    )
     print(f"re-imported the same file in {reimport:.2f} s: {again.already_present:,} already present, 0 created")
     return 0
 

@@ -39,9 +39,14 @@ def fill(orders: int, sellers: int = 2000) -> None:
     rng = random.Random(7)
     now = utcnow()
     connection = db.session.connection()
-    bulk_insert(connection, Seller.__table__, [
-        {"code": f"S{n:05d}", "name": f"Seller {n}", "email": f"s{n}@example.com", "created_at": now}
-        for n in range(sellers)])
+    bulk_insert(
+        connection,
+        Seller.__table__,
+        [
+            {"code": f"S{n:05d}", "name": f"Seller {n}", "email": f"s{n}@example.com", "created_at": now}
+            for n in range(sellers)
+        ],
+    )
     chunk = 50_000
     for start in range(0, orders, chunk):
         rows, covers = [], []
@@ -51,21 +56,45 @@ def fill(orders: int, sellers: int = 2000) -> None:
             last = created + timedelta(days=rng.randint(0, 10))
             stalled = rng.random() < 0.08
             value = Decimal(rng.randint(2000, 500000)) / 100
-            rows.append({
-                "id": n + 1, "order_no": f"B{n:08d}", "seller_id": n % sellers + 1, "carrier_code": carrier,
-                "service_code": service, "tracking_no": f"T{n:012d}", "destination_country": DESTINATIONS[n % 10],
-                "declared_value": value, "currency": "USD", "contents": "Goods", "category": "general",
-                "dispatched_at": created + timedelta(hours=8), "created_at": created, "source": "csv",
-                "fingerprint": f"{n:064d}", "tracking_status": "in_transit", "tracking_reason": None,
-                "last_event_at": last,
-                "stalled_from": (now - timedelta(days=rng.randint(1, 30))) if stalled else
-                                (now + timedelta(days=rng.randint(1, 10)) if rng.random() < 0.3 else None),
-            })
+            rows.append(
+                {
+                    "id": n + 1,
+                    "order_no": f"B{n:08d}",
+                    "seller_id": n % sellers + 1,
+                    "carrier_code": carrier,
+                    "service_code": service,
+                    "tracking_no": f"T{n:012d}",
+                    "destination_country": DESTINATIONS[n % 10],
+                    "declared_value": value,
+                    "currency": "USD",
+                    "contents": "Goods",
+                    "category": "general",
+                    "dispatched_at": created + timedelta(hours=8),
+                    "created_at": created,
+                    "source": "csv",
+                    "fingerprint": f"{n:064d}",
+                    "tracking_status": "in_transit",
+                    "tracking_reason": None,
+                    "last_event_at": last,
+                    "stalled_from": (now - timedelta(days=rng.randint(1, 30)))
+                    if stalled
+                    else (now + timedelta(days=rng.randint(1, 10)) if rng.random() < 0.3 else None),
+                }
+            )
             if n % 5 < 3:
-                covers.append({"order_id": n + 1, "insurer_code": "lanternfish", "insured_value": value,
-                               "currency": "USD", "premium": Decimal("9.99"),
-                               "certificate_no": f"LFM-2026-{n + 1:08d}", "rate_description": "bench",
-                               "terms_effective": now.date(), "bought_at": created})
+                covers.append(
+                    {
+                        "order_id": n + 1,
+                        "insurer_code": "lanternfish",
+                        "insured_value": value,
+                        "currency": "USD",
+                        "premium": Decimal("9.99"),
+                        "certificate_no": f"LFM-2026-{n + 1:08d}",
+                        "rate_description": "bench",
+                        "terms_effective": now.date(),
+                        "bought_at": created,
+                    }
+                )
         bulk_insert(connection, Order.__table__, rows)
         bulk_insert(connection, Cover.__table__, covers)
         db.session.commit()
@@ -73,7 +102,9 @@ def fill(orders: int, sellers: int = 2000) -> None:
     rebuild_queue()  # the rows above bypassed the services that keep the queue
     connection = db.session.connection()
     if db.engine.dialect.name == "postgresql":
-        connection.exec_driver_sql("SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))")
+        connection.exec_driver_sql(
+            "SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))"
+        )
     connection.exec_driver_sql("ANALYZE")
     db.session.commit()
 
@@ -122,7 +153,7 @@ def main() -> int:
             "order page": lambda: f"/orders/B{rng.randint(0, args.orders - 1):08d}",
         }
         for name, path in pages.items():
-            times = timed(lambda: _ok(client.get(path())), args.runs)
+            times = timed(lambda path=path: _ok(client.get(path())), args.runs)
             print(describe(name, times) + "   target p95 <= 50 ms")
     return 0
 

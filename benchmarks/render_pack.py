@@ -47,25 +47,57 @@ def photo(n: int) -> bytes:
 
 
 def add(plugins, inquiry, kind, data, name, media_type):
-    inquiries.attach(inquiry, kind, IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name), ACTOR,
-                     source="upload", plugins=plugins)
+    inquiries.attach(
+        inquiry,
+        kind,
+        IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name),
+        ACTOR,
+        source="upload",
+        plugins=plugins,
+    )
 
 
 def build_claim():
     plugins = registry()
     bought = utcnow() - timedelta(days=30)
-    order = create_order(plugins, {
-        "order_no": "BENCH-PACK-1", "seller": {"code": "PRG001", "name": "Pearl River Gadgets 珠江电子",
-                                               "email": "ops@prg.example"},
-        "carrier": "fourpx", "service": "fourpx_c", "tracking_no": "4PX3000000000777CN", "destination_country": "US",
-        "declared_value": "1850.00", "currency": "USD", "contents": "无人机 Drone with 4K camera",
-        "category": "electronics", "cover": {"insurer": "lanternfish", "insured_value": "1850.00"}},
-        ACTOR, "api", now=bought).order
-    ingest(plugins, order, [IncomingEvent(bought + timedelta(hours=2 + 6 * n), None, status="in_transit",
-                                          location=f"Hub {n}", handover="dispatch" if n == 0 else None)
-                            for n in range(60)], source="api", actor=ACTOR)
-    inquiry = inquiries.open_inquiry(plugins, order, InquiryInput("damaged", "email", date.today(), "Crushed box"),
-                                     ACTOR)
+    order = create_order(
+        plugins,
+        {
+            "order_no": "BENCH-PACK-1",
+            "seller": {"code": "PRG001", "name": "Pearl River Gadgets 珠江电子", "email": "ops@prg.example"},
+            "carrier": "fourpx",
+            "service": "fourpx_c",
+            "tracking_no": "4PX3000000000777CN",
+            "destination_country": "US",
+            "declared_value": "1850.00",
+            "currency": "USD",
+            "contents": "无人机 Drone with 4K camera",
+            "category": "electronics",
+            "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
+        },
+        ACTOR,
+        "api",
+        now=bought,
+    ).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(
+                bought + timedelta(hours=2 + 6 * n),
+                None,
+                status="in_transit",
+                location=f"Hub {n}",
+                handover="dispatch" if n == 0 else None,
+            )
+            for n in range(60)
+        ],
+        source="api",
+        actor=ACTOR,
+    )
+    inquiry = inquiries.open_inquiry(
+        plugins, order, InquiryInput("damaged", "email", date.today(), "Crushed box"), ACTOR
+    )
     inquiries.request_trace(inquiry, "T-1", ACTOR)
     inquiries.record_answer(inquiry, "damaged", ACTOR)
     for n, item in enumerate(item for item in inquiry.items if not item.generated):
@@ -97,10 +129,14 @@ def main() -> int:
             render_pack(plugins, claim, generated_at=when)
             warm.append(time.perf_counter() - started)
         print(machine(db.engine.dialect.name))
-        print(f"pack: {len(reader.pages)} pages, {photos} photos embedded, "
-              f"{sum(1 for e in pack.index if e.where.startswith('appended'))} appended PDFs, {len(pack.pdf) / 1e6:.1f} MB")
-        print(f"first render {first:.2f} s; warm p50 {statistics.median(warm):.2f} s, max {max(warm):.2f} s "
-              f"({args.runs} runs)   target warm <= 2 s")
+        print(
+            f"pack: {len(reader.pages)} pages, {photos} photos embedded, "
+            f"{sum(1 for e in pack.index if e.where.startswith('appended'))} appended PDFs, {len(pack.pdf) / 1e6:.1f} MB"
+        )
+        print(
+            f"first render {first:.2f} s; warm p50 {statistics.median(warm):.2f} s, max {max(warm):.2f} s "
+            f"({args.runs} runs)   target warm <= 2 s"
+        )
     return 0
 
 

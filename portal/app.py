@@ -7,8 +7,8 @@ import logging
 from pathlib import Path
 
 from flask import Flask, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 from . import PROJECT_ROOT
 from .config import default_instance_path, load_config
@@ -55,6 +55,7 @@ def configure_extensions(app: Flask) -> None:
         from sqlalchemy import event
 
         with app.app_context():
+
             @event.listens_for(db.engine, "connect")
             def _sqlite_pragmas(connection, _record):
                 # WAL lets the web server read while an import writes; foreign keys are off by default.
@@ -76,9 +77,9 @@ def register_blueprints(app: Flask) -> None:
     from .advances.views import bp as advances_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
-    from .orders.views import bp as orders_bp
     from .claims.views import bp as claims_bp
     from .inquiries.views import bp as inquiries_bp
+    from .orders.views import bp as orders_bp
     from .queue.views import bp as queue_bp
 
     app.register_blueprint(auth_bp)
@@ -107,8 +108,10 @@ def register_blueprints(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def page_error(exc: HTTPException):
         if exc.code == 413:
-            exc.description = (f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
-                               "per file; nothing was stored.")
+            exc.description = (
+                f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
+                "per file; nothing was stored."
+            )
         if request.path.startswith("/api/"):
             # The ordering system reads JSON, also for unknown paths and wrong methods.
             return {"error": exc.description or exc.name}, exc.code
@@ -140,5 +143,7 @@ def configure_security_headers(app: Flask) -> None:
 def check_pdf_engine() -> None:
     """WeasyPrint silently runs 8x slower (30-70x for Chinese) without HarfBuzz's subsetter."""
     if ctypes.util.find_library("harfbuzz-subset") is None:
-        log.warning("libharfbuzz-subset0 is not installed: PDF rendering will be very slow "
-                    "(install it with: apt-get install libharfbuzz-subset0)")
+        log.warning(
+            "libharfbuzz-subset0 is not installed: PDF rendering will be very slow "
+            "(install it with: apt-get install libharfbuzz-subset0)"
+        )

@@ -6,7 +6,7 @@ stored exactly as single inserts would store them.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
@@ -17,7 +17,7 @@ def _processed(connection: Connection, table: Table, names: list[str], rows: lis
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     for row in rows:
-        yield [process(row[name]) if process else row[name] for name, process in zip(names, processors)]
+        yield [process(row[name]) if process else row[name] for name, process in zip(names, processors, strict=False)]
 
 
 def _placeholder(connection: Connection) -> str:
@@ -39,8 +39,10 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict]) -> None:
         return
     # The driver's own executemany: SQLAlchemy's compiled path costs more per row than SQLite's writing.
     marks = ", ".join([_placeholder(connection)] * len(names))
-    connection.exec_driver_sql(f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({marks})",
-                               [tuple(values) for values in _processed(connection, table, names, rows)])
+    connection.exec_driver_sql(
+        f"INSERT INTO {preparer.format_table(table)} ({columns}) VALUES ({marks})",
+        [tuple(values) for values in _processed(connection, table, names, rows)],
+    )
 
 
 def bulk_update(connection: Connection, table: Table, key: str, rows: list[dict]) -> None:
@@ -53,4 +55,5 @@ def bulk_update(connection: Connection, table: Table, key: str, rows: list[dict]
     assignments = ", ".join(f"{preparer.quote(name)} = {mark}" for name in names[:-1])
     connection.exec_driver_sql(
         f"UPDATE {preparer.format_table(table)} SET {assignments} WHERE {preparer.quote(key)} = {mark}",
-        [tuple(values) for values in _processed(connection, table, names, rows)])
+        [tuple(values) for values in _processed(connection, table, names, rows)],
+    )

@@ -24,9 +24,11 @@ def is_working_day(day: date, calendar: str) -> bool:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            raise CalendarUnknown(f"the Chinese working-day calendar (chinesecalendar) does not know {day.year} "
-                                  "yet; update the package once the State Council has published that year's "
-                                  "holidays") from None
+            raise CalendarUnknown(
+                f"the Chinese working-day calendar (chinesecalendar) does not know {day.year} "
+                "yet; update the package once the State Council has published that year's "
+                "holidays"
+            ) from None
     return day.weekday() < 5 and day not in _public_holidays(calendar, day.year)
 
 

@@ -25,6 +25,7 @@ def _fail(message: str) -> None:
 
 # --- users ---------------------------------------------------------------------------------
 
+
 @cli.group()
 def users():
     """Staff accounts."""
@@ -61,6 +62,7 @@ def users_list():
 
 
 # --- API tokens ----------------------------------------------------------------------------
+
 
 @cli.group()
 def tokens():
@@ -111,6 +113,7 @@ def tokens_revoke(name):
 
 # --- orders --------------------------------------------------------------------------------
 
+
 @cli.group()
 def orders():
     """Orders and cover."""
@@ -135,8 +138,9 @@ def orders_import(csv_file, quiet):
     try:
         with open(csv_file, encoding="utf-8-sig", newline="") as stream:
             # Big files: a second process checks rows while this one writes.
-            report = import_orders(registry(), stream, Actor.cli(), progress=bar.update,
-                                   processes=1 if total >= PARALLEL_FROM_ROWS else 0)
+            report = import_orders(
+                registry(), stream, Actor.cli(), progress=bar.update, processes=1 if total >= PARALLEL_FROM_ROWS else 0
+            )
     except ImportFileError as exc:
         db.session.rollback()
         _fail(f"{csv_file}: {exc}")
@@ -149,6 +153,7 @@ def orders_import(csv_file, quiet):
 
 
 # --- tracking ------------------------------------------------------------------------------
+
 
 @cli.group()
 def tracking():
@@ -170,14 +175,15 @@ def tracking_import(raw_file, carrier_code, quiet):
     content = Path(raw_file).read_bytes()
     bar = tqdm(unit="event", disable=quiet, file=sys.stderr, desc="importing")
     try:
-        report = import_feed(registry(), carrier_code, content, source="file", actor=Actor.cli(),
-                             progress=bar.update)
+        report = import_feed(registry(), carrier_code, content, source="file", actor=Actor.cli(), progress=bar.update)
     except ValueError as exc:
         _fail(str(exc))
     finally:
         bar.close()
-    click.echo(f"{report.added} events added to {report.orders} orders, {report.duplicates} already stored, "
-               f"{len(report.problems)} problems")
+    click.echo(
+        f"{report.added} events added to {report.orders} orders, {report.duplicates} already stored, "
+        f"{len(report.problems)} problems"
+    )
     for record, reason in report.problems:
         click.echo(f"{raw_file}: {record}: {reason}")
     if report.problems:
@@ -197,8 +203,10 @@ def tracking_scan_stalled(limit):
     for order, insured in db.session.execute(stalled_query(now).limit(limit)):
         days = (now - order.stalled_from).days
         cover = f"{insured} {order.currency}" if insured is not None else "no cover"
-        click.echo(f"{order.order_no:<20} {order.carrier_code:<12} {order.tracking_no:<22} {cover:<16} "
-                   f"stalled since {to_local(order.stalled_from):%Y-%m-%d} ({days} d)")
+        click.echo(
+            f"{order.order_no:<20} {order.carrier_code:<12} {order.tracking_no:<22} {cover:<16} "
+            f"stalled since {to_local(order.stalled_from):%Y-%m-%d} ({days} d)"
+        )
 
 
 @tracking.command("sync")
@@ -216,13 +224,16 @@ def tracking_sync(carrier_code, force):
     plugins = registry()
     if carrier_code is not None and plugins.carrier(carrier_code) is None:
         _fail(f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
-    outcomes = sync_all(plugins, current_app.config["CARRIER_ENDPOINTS"], utcnow(), force=force, only=carrier_code,
-                        actor=Actor.cli())
+    outcomes = sync_all(
+        plugins, current_app.config["CARRIER_ENDPOINTS"], utcnow(), force=force, only=carrier_code, actor=Actor.cli()
+    )
     for outcome in outcomes:
         code = outcome.carrier_code
         if outcome.state == "synced":
-            click.echo(f"{code}: synced {outcome.added} events ({outcome.duplicates} already stored, "
-                       f"{outcome.parcels} parcels asked, {len(outcome.problems)} problems)")
+            click.echo(
+                f"{code}: synced {outcome.added} events ({outcome.duplicates} already stored, "
+                f"{outcome.parcels} parcels asked, {len(outcome.problems)} problems)"
+            )
             for record, reason in outcome.problems:
                 click.echo(f"{code}: {record}: {reason}")
         elif outcome.state == "skipped":
@@ -232,13 +243,15 @@ def tracking_sync(carrier_code, force):
         elif outcome.state == "no_feed":
             click.echo(f"{code}: no online feed")
         else:
-            click.echo(f"{code}: FAILED: {outcome.error} "
-                       f"(next try at {to_local(outcome.next_attempt_at):%Y-%m-%d %H:%M})")
+            click.echo(
+                f"{code}: FAILED: {outcome.error} (next try at {to_local(outcome.next_attempt_at):%Y-%m-%d %H:%M})"
+            )
     if any(outcome.state == "failed" for outcome in outcomes):
         sys.exit(1)
 
 
 # --- plugins -------------------------------------------------------------------------------
+
 
 @cli.command("plugins")
 @with_appcontext
@@ -255,6 +268,7 @@ def plugins_list():
 
 
 # --- demo data -----------------------------------------------------------------------------
+
 
 @cli.group()
 def demo():
@@ -286,6 +300,7 @@ def main():  # pragma: no cover - console entry point
 
 # --- claims --------------------------------------------------------------------------------
 
+
 @cli.group()
 def claims():
     """Claims: submission packs and insurers' responses."""
@@ -293,8 +308,9 @@ def claims():
 
 @claims.command("pack")
 @click.argument("claim_no")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True,
-              help="Where to write the PDF.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), required=True, help="Where to write the PDF."
+)
 @with_appcontext
 def claims_pack(claim_no, output):
     """Make a claim's submission pack (kept as a new version) and write it to OUTPUT."""
@@ -371,8 +387,9 @@ def claims_import_responses(csv_file):
     from .plugin_engine import registry
 
     report = import_responses(registry(), csv_file, Actor.cli())
-    click.echo(f"{len(report.recorded)} recorded, {len(report.unchanged)} already recorded, "
-               f"{len(report.errors)} refused")
+    click.echo(
+        f"{len(report.recorded)} recorded, {len(report.unchanged)} already recorded, {len(report.errors)} refused"
+    )
     for line, what in report.recorded:
         click.echo(f"line {line}: {what}")
     for line, what in report.unchanged:
@@ -385,6 +402,7 @@ def claims_import_responses(csv_file):
 
 # --- advances and settlements --------------------------------------------------------------
 
+
 def _cli_staff():
     from .advances.services import Staff
 
@@ -392,8 +410,10 @@ def _cli_staff():
 
 
 def _print_file_report(name: str, report) -> None:
-    click.echo(f"{len(report.booked)} booked, {len(report.unchanged)} already booked, {len(report.unmatched)} "
-               f"unmatched, {len(report.mismatched)} mismatched")
+    click.echo(
+        f"{len(report.booked)} booked, {len(report.unchanged)} already booked, {len(report.unmatched)} "
+        f"unmatched, {len(report.mismatched)} mismatched"
+    )
     for line, what in report.booked + report.unchanged:
         click.echo(f"line {line}: {what}")
     for kind, lines in (("unmatched", report.unmatched), ("mismatched", report.mismatched)):

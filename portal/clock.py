@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 _default_zone = "Asia/Shanghai"
@@ -47,4 +47,4 @@ def parse_timestamp(text: str) -> datetime:
         raise ValueError(f"{raw!r} is not an ISO-8601 date and time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=warehouse_zone())
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)

@@ -60,12 +60,15 @@ def carrier_endpoints() -> dict[str, str]:
     except ValueError as exc:
         raise RuntimeError(f"COVERDESK_CARRIER_ENDPOINTS: not valid JSON: {exc}") from None
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise RuntimeError('COVERDESK_CARRIER_ENDPOINTS: must be a JSON object of carrier code -> URL, '
-                           'e.g. {"swiftwing": "https://api.swiftwing.example"}')
+        raise RuntimeError(
+            "COVERDESK_CARRIER_ENDPOINTS: must be a JSON object of carrier code -> URL, "
+            'e.g. {"swiftwing": "https://api.swiftwing.example"}'
+        )
     bad = [code for code, url in value.items() if not url.startswith(("http://", "https://"))]
     if bad:
-        raise RuntimeError(f"COVERDESK_CARRIER_ENDPOINTS: the URL of {', '.join(bad)} must start with http:// "
-                           "or https://")
+        raise RuntimeError(
+            f"COVERDESK_CARRIER_ENDPOINTS: the URL of {', '.join(bad)} must start with http:// or https://"
+        )
     return {code: url.rstrip("/") for code, url in value.items()}
 
 

@@ -87,41 +87,41 @@ class Money:
             raise TypeError(f"Money amount must be a Decimal, not {type(self.amount).__name__}")
 
     @classmethod
-    def of(cls, amount: str | Decimal | int, currency: str) -> "Money":
+    def of(cls, amount: str | Decimal | int, currency: str) -> Money:
         currency = check_currency(currency)
         return cls(quantize(Decimal(str(amount)), currency), currency)
 
-    def _same(self, other: "Money") -> None:
+    def _same(self, other: Money) -> None:
         if not isinstance(other, Money):
             raise TypeError("can only combine Money with Money")
         if other.currency != self.currency:
             raise MoneyError(f"cannot combine {self.currency} with {other.currency}")
 
-    def __add__(self, other: "Money") -> "Money":
+    def __add__(self, other: Money) -> Money:
         self._same(other)
         return Money(self.amount + other.amount, self.currency)
 
-    def __sub__(self, other: "Money") -> "Money":
+    def __sub__(self, other: Money) -> Money:
         self._same(other)
         return Money(self.amount - other.amount, self.currency)
 
-    def __lt__(self, other: "Money") -> bool:
+    def __lt__(self, other: Money) -> bool:
         self._same(other)
         return self.amount < other.amount
 
-    def __le__(self, other: "Money") -> bool:
+    def __le__(self, other: Money) -> bool:
         self._same(other)
         return self.amount <= other.amount
 
-    def __gt__(self, other: "Money") -> bool:
+    def __gt__(self, other: Money) -> bool:
         self._same(other)
         return self.amount > other.amount
 
-    def __ge__(self, other: "Money") -> bool:
+    def __ge__(self, other: Money) -> bool:
         self._same(other)
         return self.amount >= other.amount
 
-    def scaled(self, factor: Decimal) -> "Money":
+    def scaled(self, factor: Decimal) -> Money:
         """This amount times ``factor``, rounded to the currency's minor unit."""
         return Money(quantize(self.amount * factor, self.currency), self.currency)
 
@@ -130,8 +130,9 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         """``USD 1,850.00``: the ISO code, never a bare "$", on a desk that sees many dollars."""
-        return format_currency(self.amount, self.currency, format="¤¤\u00a0#,##0.00", locale=locale,
-                               currency_digits=True)
+        return format_currency(
+            self.amount, self.currency, format="¤¤\u00a0#,##0.00", locale=locale, currency_digits=True
+        )
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"

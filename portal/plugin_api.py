@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar, Mapping, Protocol
+from typing import ClassVar, Protocol
 
 import pluggy
 
@@ -140,14 +141,14 @@ class CoverdeskHooks:
     """The pluggy hook specifications. Each is documented here and nowhere else."""
 
     @hookspec
-    def coverdesk_carriers(self) -> list["CarrierPlugin"]:
+    def coverdesk_carriers(self) -> list[CarrierPlugin]:
         """Return the carriers this plugin provides, as :class:`CarrierPlugin` instances.
 
         Called once when the portal starts. An exception here skips this plugin only.
         """
 
     @hookspec
-    def coverdesk_insurers(self) -> list["InsurerPlugin"]:
+    def coverdesk_insurers(self) -> list[InsurerPlugin]:
         """Return the insurers this plugin provides, as :class:`InsurerPlugin` instances.
 
         Called once when the portal starts. An exception here skips this plugin only.
@@ -539,7 +540,6 @@ class CarrierPlugin(ABC):
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         """The days after dispatch on which a trace may be opened. Default: day 7 to day 60."""
         return TraceWindow(7, 60)
-
 
     # --- inquiries and loss letters (contract 1.2) -----------------------------------------
 

@@ -14,8 +14,8 @@ import re
 import sys
 import traceback
 import types
-from datetime import date
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -175,7 +175,9 @@ def _collect(reg: PluginRegistry, manager: pluggy.PluginManager, module, origin:
             code = getattr(plugin, "code", None)
             try:
                 if not isinstance(plugin, base):
-                    raise ContractError(f"{hook_name}() returned {type(plugin).__name__}; expected {base.__name__} instances")
+                    raise ContractError(
+                        f"{hook_name}() returned {type(plugin).__name__}; expected {base.__name__} instances"
+                    )
                 _check_version(plugin)
                 check(plugin)
             except ContractError as exc:
@@ -231,8 +233,9 @@ def _check_carrier(plugin: CarrierPlugin) -> None:
         if status not in TRACKING_STATUSES:
             raise ContractError(f"status_map maps {code!r} to {status!r}, not one of {', '.join(TRACKING_STATUSES)}")
         if reason is not None and reason not in TRACKING_REASONS:
-            raise ContractError(f"status_map gives {code!r} the reason {reason!r}, not one of "
-                                f"{', '.join(TRACKING_REASONS)}")
+            raise ContractError(
+                f"status_map gives {code!r} the reason {reason!r}, not one of {', '.join(TRACKING_REASONS)}"
+            )
     for service in services:
         window = plugin.trace_window(service.code, "US")
         if not 0 <= window.earliest_day < window.latest_day:
@@ -240,8 +243,9 @@ def _check_carrier(plugin: CarrierPlugin) -> None:
         if plugin.stall_after_days(service.code, "US", date.today()) < 1:
             raise ContractError(f"stall_after_days of {service.code} must be at least 1")
         for kind in INQUIRY_KINDS:
-            _check_requirements(plugin.evidence_required(kind, service.code), f"evidence_required({kind!r}, "
-                                                                             f"{service.code!r})")
+            _check_requirements(
+                plugin.evidence_required(kind, service.code), f"evidence_required({kind!r}, {service.code!r})"
+            )
     letter_format = getattr(plugin, "loss_letter_format", None)
     if letter_format is not None:
         try:
@@ -268,10 +272,13 @@ def _check_requirements(requirements, where: str) -> None:
         if not isinstance(requirement.why, str) or not requirement.why.strip():
             raise ContractError(f"{where} gives {requirement.kind!r} no reason (why)")
         grace = requirement.grace
-        if grace is not None and (not isinstance(grace.days, int) or grace.days <= 0
-                                  or grace.counted_from not in GRACE_STARTS):
-            raise ContractError(f"{where}: the grace rule of {requirement.kind!r} needs days > 0 counted from one of "
-                                f"{', '.join(GRACE_STARTS)}")
+        if grace is not None and (
+            not isinstance(grace.days, int) or grace.days <= 0 or grace.counted_from not in GRACE_STARTS
+        ):
+            raise ContractError(
+                f"{where}: the grace rule of {requirement.kind!r} needs days > 0 counted from one of "
+                f"{', '.join(GRACE_STARTS)}"
+            )
 
 
 def _check_insurer(plugin: InsurerPlugin) -> None:
@@ -301,8 +308,9 @@ def _check_insurer(plugin: InsurerPlugin) -> None:
         if bad:
             raise ContractError(f"{where} exclude unknown country codes: {', '.join(bad)}")
         for kind in INQUIRY_KINDS:
-            _check_requirements(plugin.evidence_required(kind, terms.effective_from),
-                                f"evidence_required({kind!r}) under the {where}")
+            _check_requirements(
+                plugin.evidence_required(kind, terms.effective_from), f"evidence_required({kind!r}) under the {where}"
+            )
     _check_claim_rules(plugin)
 
 

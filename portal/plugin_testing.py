@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timezone
+from datetime import UTC
 from pathlib import Path
 
 from .plugin_api import CarrierPlugin, LossLetterReading, TrackingFeed
@@ -16,12 +16,17 @@ def feed_as_expected(carrier: CarrierPlugin, feed: TrackingFeed) -> dict:
     events = []
     for event in feed.events:
         status, reason = carrier.normalise(event.code, event.description)
-        events.append({
-            "tracking_no": event.tracking_no,
-            "occurred_at": event.occurred_at.astimezone(timezone.utc).isoformat(),
-            "code": event.code, "status": status, "reason": reason,
-            "location": event.location, "handover": event.handover,
-        })
+        events.append(
+            {
+                "tracking_no": event.tracking_no,
+                "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
+                "code": event.code,
+                "status": status,
+                "reason": reason,
+                "location": event.location,
+                "handover": event.handover,
+            }
+        )
     return {"events": events, "problems": [{"record": p.record, "reason": p.reason} for p in feed.problems]}
 
 
@@ -50,10 +55,14 @@ def scanned_pdf() -> bytes:
 def reading_as_expected(reading: LossLetterReading) -> dict:
     """A letter's reading in the shape of a fixture's ``.expected.json``."""
     return {
-        "case_reference": reading.case_reference, "tracking_no": reading.tracking_no, "outcome": reading.outcome,
-        "outcome_text": reading.outcome_text, "found_on": reading.found_on.isoformat() if reading.found_on else None,
-        "liability": None if reading.liability is None else {"amount": str(reading.liability.amount),
-                                                             "currency": reading.liability.currency},
+        "case_reference": reading.case_reference,
+        "tracking_no": reading.tracking_no,
+        "outcome": reading.outcome,
+        "outcome_text": reading.outcome_text,
+        "found_on": reading.found_on.isoformat() if reading.found_on else None,
+        "liability": None
+        if reading.liability is None
+        else {"amount": str(reading.liability.amount), "currency": reading.liability.currency},
         "missing": list(reading.missing),
     }
 

@@ -29,6 +29,7 @@ def country_name(code: str) -> str:
 
 
 def register_filters(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, localtime=localtime, country=country_name,
-                                 category=lambda code: GOODS_CATEGORIES.get(code, code))
+    app.jinja_env.filters.update(
+        money=money, localtime=localtime, country=country_name, category=lambda code: GOODS_CATEGORIES.get(code, code)
+    )
     app.jinja_env.globals.update(timezone=lambda: app.config["TIMEZONE"])

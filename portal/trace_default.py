@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from jinja2 import Environment, select_autoescape
 
 from .plugin_api import INQUIRY_KINDS, TraceDetails, TraceRequestDocument
 
-HANDOVER_LABELS = {"pickup": "Picked up from the seller", "intake": "Processing-centre intake",
-                   "dispatch": "Handed over to the carrier"}
+HANDOVER_LABELS = {
+    "pickup": "Picked up from the seller",
+    "intake": "Processing-centre intake",
+    "dispatch": "Handed over to the carrier",
+}
 
 
 def utc(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
 
 
 #: Autoescaping on for HTML; the text body is rendered from its own, unescaped environment.

@@ -96,8 +96,9 @@ def megabytes(size: int) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") + " MB"
 
 
-def check_upload(data: bytes | bytearray | memoryview | BinaryIO, filename: str, max_bytes: int,
-                 max_pixels: int = DEFAULT_MAX_PIXELS) -> CheckedUpload:
+def check_upload(
+    data: bytes | bytearray | memoryview | BinaryIO, filename: str, max_bytes: int, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> CheckedUpload:
     """Check ``data`` (bytes, or a binary file object read from where it stands) as evidence.
 
     Returns the facts and the bytes to store; raises ``UploadRefused`` naming the file and the
@@ -116,8 +117,9 @@ def check_upload(data: bytes | bytearray | memoryview | BinaryIO, filename: str,
         facts = _check_pdf(data, name)
     else:
         facts = _check_image(data, name, media_type, max_pixels)
-    return CheckedUpload(hashlib.sha256(data).hexdigest(), len(data), media_type, ACCEPTED[media_type], name,
-                         content=data, **facts)
+    return CheckedUpload(
+        hashlib.sha256(data).hexdigest(), len(data), media_type, ACCEPTED[media_type], name, content=data, **facts
+    )
 
 
 def _read(data, name: str, max_bytes: int) -> bytes:
@@ -209,8 +211,10 @@ def _check_image(data: bytes, name: str, media_type: str, max_pixels: int) -> di
                 # The header gives the size: refuse a bomb before a single pixel is decoded.
                 width, height = image.size
                 if width * height > max_pixels:
-                    raise UploadRefused(f"{name}: {width} × {height} pixels is more than the {max_pixels:,} "
-                                        "pixels allowed (a decompression bomb?)")
+                    raise UploadRefused(
+                        f"{name}: {width} × {height} pixels is more than the {max_pixels:,} "
+                        "pixels allowed (a decompression bomb?)"
+                    )
                 stream.decoding = True
                 image.load()  # decodes every pixel: a damaged image fails here
             if stream.ran_out:
@@ -249,7 +253,7 @@ def _jpeg_has_end(data: bytes) -> bool:
             continue
         if at + 4 > size:
             return False
-        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
         if marker == 0xDA:  # a scan: entropy-coded data runs to the next marker that is not FF00 or RSTn
             while True:
                 at = data.find(b"\xff", at)

@@ -15,5 +15,7 @@ def staff_actor() -> Actor:
 
 def form_errors(form: FlaskForm) -> str:
     """A form's errors in one line, each with its field; an empty form error means the CSRF token expired."""
-    return "; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items()) \
+    return (
+        "; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items())
         or "The form expired; please try again."
+    )

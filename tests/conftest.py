@@ -40,7 +40,9 @@ def pytest_configure(config):
 def _migrate(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance), "LOAD_ENTRY_POINT_PLUGINS": False})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance), "LOAD_ENTRY_POINT_PLUGINS": False}
+    )
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -86,9 +88,15 @@ def database_url(request, tmp_path):
     yield url
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        tables = [row[0] for row in connection.execute(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = :schema AND tablename <> 'alembic_version'"),
-            {"schema": schema})]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                sa.text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = :schema AND tablename <> 'alembic_version'"
+                ),
+                {"schema": schema},
+            )
+        ]
         if tables:
             connection.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     engine.dispose()
@@ -175,8 +183,7 @@ class Auth:
             self.make_user(username, role)
         page = self.client.get("/login")
         token = _csrf_from(page.get_data(as_text=True))
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": token})
+        response = self.client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
 
@@ -189,7 +196,7 @@ def _csrf_from(html: str) -> str:
     if marker not in html:
         marker = 'name="csrf_token" value="'
     start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
+    return html[start : html.index('"', start)]
 
 
 @pytest.fixture

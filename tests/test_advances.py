@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.advances import ledger
 from portal.advances import services as advances
@@ -41,12 +42,15 @@ def approved(plugins, claim, amount="1200.00") -> Advance:
     return advance
 
 
-@pytest.mark.parametrize("amount, currency, message", [
-    ("2000.00", "USD", "more than the amount claimed, USD\u00a01,850.00"),
-    ("0", "USD", "more than zero"),
-    ("-5", "USD", "more than zero"),
-    ("100.00", "EUR", "in the claim's currency, USD, not EUR"),
-])
+@pytest.mark.parametrize(
+    "amount, currency, message",
+    [
+        ("2000.00", "USD", "more than the amount claimed, USD\u00a01,850.00"),
+        ("0", "USD", "more than zero"),
+        ("-5", "USD", "more than zero"),
+        ("100.00", "EUR", "in the claim's currency, USD, not EUR"),
+    ],
+)
 def test_bad_requests_change_nothing(plugins, claim, amount, currency, message):
     with pytest.raises(advances.AdvanceRefused, match=message):
         advances.request_advance(plugins, claim, Decimal(amount), currency, AGENT)
@@ -84,15 +88,30 @@ def test_the_materials_must_be_complete_and_sufficient(plugins, claim):
 
 def test_the_database_allows_one_live_advance_and_one_payout_whatever_the_code_does(plugins, claim):
     advance = approved(plugins, claim)
-    db.session.add(Advance(claim_id=claim.id, seller_id=advance.seller_id, insurer_code="lanternfish",
-                           amount=Decimal("1.00"), currency="USD", state="requested", requested_by="race"))
-    with pytest.raises(Exception):
+    db.session.add(
+        Advance(
+            claim_id=claim.id,
+            seller_id=advance.seller_id,
+            insurer_code="lanternfish",
+            amount=Decimal("1.00"),
+            currency="USD",
+            state="requested",
+            requested_by="race",
+        )
+    )
+    with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
     advances.pay(advance, "BANK-9", SUPERVISOR)
-    with pytest.raises(Exception):
-        ledger.book("advance_paid", claim=claim, advance=advance, currency="USD", actor=TEST_ACTOR,
-                    lines={"advances": Decimal("1200.00"), "bank": Decimal("-1200.00")})
+    with pytest.raises(IntegrityError):
+        ledger.book(
+            "advance_paid",
+            claim=claim,
+            advance=advance,
+            currency="USD",
+            actor=TEST_ACTOR,
+            lines={"advances": Decimal("1200.00"), "bank": Decimal("-1200.00")},
+        )
     db.session.rollback()
 
 
@@ -130,8 +149,9 @@ def test_concurrent_approvals_and_payments_pay_exactly_once(app, plugins, claim,
     decided = _race(app, lambda i: advances.approve(db.session.get(Advance, advance_id), supervisors[i]), 8)
     assert sum(result is None for result in decided) == 1
     assert all(isinstance(r, advances.AdvanceRefused) for r in decided if r is not None)
-    paid = _race(app, lambda i: advances.pay(db.session.get(Advance, advance_id), f"BANK-{round_}-{i}",
-                                             supervisors[i]), 8)
+    paid = _race(
+        app, lambda i: advances.pay(db.session.get(Advance, advance_id), f"BANK-{round_}-{i}", supervisors[i]), 8
+    )
     assert sum(result is True for result in paid) == 1, paid
     assert all(isinstance(r, advances.AdvanceRefused) for r in paid if r is not True)
     payouts = db.session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "advance_paid")).all()
@@ -170,15 +190,20 @@ def test_a_correction_is_a_reversing_entry_never_an_edit(plugins, claim):
     wrong = advances.book_settlement(claim, Decimal("400.00"), "USD", SUPERVISOR)
     reversal = ledger.reverse(wrong, actor=TEST_ACTOR, memo="booked on the wrong claim")
     assert {line.account: line.amount for line in reversal.lines} == {
-        line.account: -line.amount for line in wrong.lines}
+        line.account: -line.amount for line in wrong.lines
+    }
     with pytest.raises(ledger.LedgerRefused, match="already reversed"):
         ledger.reverse(wrong, actor=TEST_ACTOR, memo="again")
     assert advances.exposure(claim) == Decimal("500.00")
 
 
-OPERATIONS = st.lists(st.tuples(st.sampled_from(["settle", "recover", "write_off", "reverse", "reject"]),
-                                st.decimals(min_value=Decimal("0.01"), max_value=Decimal("900.00"), places=2)),
-                      max_size=8)
+OPERATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["settle", "recover", "write_off", "reverse", "reject"]),
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("900.00"), places=2),
+    ),
+    max_size=8,
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -202,15 +227,18 @@ def test_the_ledger_always_balances(plugins, claim, operations):
                 elif operation == "reject":
                     advances.on_claim_rejected(claim, TEST_ACTOR)
                 else:
-                    last = db.session.scalar(select(LedgerEntry).where(LedgerEntry.kind != "reversal",
-                                                                       LedgerEntry.kind != "advance_paid")
-                                             .order_by(LedgerEntry.id.desc()))
+                    last = db.session.scalar(
+                        select(LedgerEntry)
+                        .where(LedgerEntry.kind != "reversal", LedgerEntry.kind != "advance_paid")
+                        .order_by(LedgerEntry.id.desc())
+                    )
                     if last is not None:
                         ledger.reverse(last, actor=TEST_ACTOR, memo="test")
             except (advances.AdvanceRefused, ledger.LedgerRefused):
                 pass  # refused operations change nothing
-            sums = db.session.execute(select(LedgerLine.entry_id, func.sum(LedgerLine.amount))
-                                      .group_by(LedgerLine.entry_id)).all()
+            sums = db.session.execute(
+                select(LedgerLine.entry_id, func.sum(LedgerLine.amount)).group_by(LedgerLine.entry_id)
+            ).all()
             assert all(Decimal(str(total)) == 0 for _, total in sums)
             totals = ledger.balances(claim_id=claim.id, currency="USD")
             assert sum(totals.values(), Decimal(0)) == 0

@@ -29,8 +29,9 @@ def claim(plugins, make_user):
 
 def post(auth, client, claim, step, **data):
     token = auth.csrf(f"/claims/{claim.number}")
-    return client.post(f"/claims/{claim.number}/advance/{step}", data={"csrf_token": token, **data},
-                       follow_redirects=True).get_data(as_text=True)
+    return client.post(
+        f"/claims/{claim.number}/advance/{step}", data={"csrf_token": token, **data}, follow_redirects=True
+    ).get_data(as_text=True)
 
 
 def test_agent_requests_a_supervisor_approves_and_a_form_posted_twice_pays_once(auth, client, claim, make_user):
@@ -48,8 +49,9 @@ def test_agent_requests_a_supervisor_approves_and_a_form_posted_twice_pays_once(
     first = post(auth, client, claim, "pay", reference="BANK-77")
     second = post(auth, client, claim, "pay", reference="BANK-77")
     assert "pay recorded" in first and "was already paid with reference BANK-77" in second
-    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)
-                             .where(LedgerEntry.kind == "advance_paid")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "advance_paid")) == 1
+    )
 
 
 def test_a_supervisor_cannot_approve_their_own_request(auth, client, claim):
@@ -95,9 +97,12 @@ def test_the_bank_run_and_its_confirmations(plugins, runner, claim, tmp_path):
     assert result.exit_code == 0 and "1 advances to pay" in result.output
     assert f"{advance.number},PRG001" in out.read_text()
     confirmations = tmp_path / "bank.csv"
-    confirmations.write_text("advance,bank_reference,amount,currency\n"
-                             f"{advance.number},WIRE-1,1500.00,USD\n"
-                             "ADV-2026-999999,WIRE-2,10.00,USD\n", encoding="utf-8")
+    confirmations.write_text(
+        "advance,bank_reference,amount,currency\n"
+        f"{advance.number},WIRE-1,1500.00,USD\n"
+        "ADV-2026-999999,WIRE-2,10.00,USD\n",
+        encoding="utf-8",
+    )
     first = runner.invoke(cli, ["advances", "import-payments", str(confirmations)])
     assert "1 booked, 0 already booked, 1 unmatched, 0 mismatched" in first.output and first.exit_code == 1
     again = runner.invoke(cli, ["advances", "import-payments", str(confirmations)])
@@ -115,10 +120,13 @@ def test_settlement_reports_book_matches_and_list_the_rest(plugins, runner, clai
     advances.pay(advance, "BANK-1", SUPERVISOR)
     db.session.commit()
     report = tmp_path / "settlements.csv"
-    report.write_text("claim_reference,amount,currency,date\n"
-                      f"{claim.number},1500.00,USD,2026-11-30\n"
-                      "CLM-2026-424242,80.00,USD,2026-11-30\n"
-                      f"{claim.number},80.00,EUR,2026-11-30\n", encoding="utf-8")
+    report.write_text(
+        "claim_reference,amount,currency,date\n"
+        f"{claim.number},1500.00,USD,2026-11-30\n"
+        "CLM-2026-424242,80.00,USD,2026-11-30\n"
+        f"{claim.number},80.00,EUR,2026-11-30\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["settlements", "import", str(report)])
     assert "1 booked, 0 already booked, 1 unmatched, 1 mismatched" in result.output
     assert "line 3: unmatched: no claim numbered or referenced 'CLM-2026-424242'" in result.output
@@ -140,5 +148,10 @@ def test_the_api_shows_the_advance(plugins, api, claim):
     response = api.get(f"/api/v1/orders/{claim.inquiry.order.order_no}")
     assert_documented(openapi_document(), "/orders/{order_no}", "get", response)
     body = response.get_json()["claim"]["advance"]
-    assert (body["number"], body["state"], body["amount"], body["currency"]) == (advance.number, "paid", "700.00", "USD")
+    assert (body["number"], body["state"], body["amount"], body["currency"]) == (
+        advance.number,
+        "paid",
+        "700.00",
+        "USD",
+    )
     assert body["paid_at"].endswith("Z")

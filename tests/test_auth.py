@@ -48,8 +48,9 @@ def test_login_without_csrf_token_is_refused(client, make_user):
 def test_login_redirects_only_within_the_site(client, make_user, auth):
     make_user("li.na")
     token = auth.csrf("/login")
-    response = client.post("/login?next=https://evil.example/steal",
-                           data={"username": "li.na", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/steal", data={"username": "li.na", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"] == "/queue"
 
 
@@ -85,11 +86,14 @@ def test_passwords_are_hashed_and_users_audited(app):
     assert event.actor_label == "test suite"
 
 
-@pytest.mark.parametrize("username, role, password, message", [
-    ("x y", "agent", "long enough pw", "username:"),
-    ("li.na", "boss", "long enough pw", "role: must be one of agent, supervisor, admin"),
-    ("li.na", "agent", "short", "password: at least 10 characters"),
-])
+@pytest.mark.parametrize(
+    "username, role, password, message",
+    [
+        ("x y", "agent", "long enough pw", "username:"),
+        ("li.na", "boss", "long enough pw", "role: must be one of agent, supervisor, admin"),
+        ("li.na", "agent", "short", "password: at least 10 characters"),
+    ],
+)
 def test_account_input_is_checked(app, username, role, password, message):
     with pytest.raises(AccountError, match=message):
         create_user(username, "Someone", role, password, TEST_ACTOR)

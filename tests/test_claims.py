@@ -7,7 +7,7 @@ import hashlib
 import io
 import itertools
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -37,13 +37,19 @@ def png(color, size=(120, 90)) -> bytes:
 
 
 def attach(plugins, inquiry, kind, data, name, media_type):
-    inquiries.attach(inquiry, kind, IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name),
-                     TEST_ACTOR, source="upload", plugins=plugins)
+    inquiries.attach(
+        inquiry,
+        kind,
+        IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name),
+        TEST_ACTOR,
+        source="upload",
+        plugins=plugins,
+    )
 
 
 SERIAL = itertools.count(1)
 #: Claims submitted before the fixed acceptance dates the calendar tests use (Thanksgiving 2026).
-SUBMITTED = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+SUBMITTED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 
 
 def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", days_ago=30, kind="not_arrived"):
@@ -55,33 +61,67 @@ def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", day
 
     bought = utcnow() - timedelta(days=days_ago, hours=6)
     n = next(SERIAL)
-    order = create_order(plugins, order_payload(order_no=f"CLM-TEST-{n:04d}", tracking_no=f"4PX30000000{n:05d}CN",
-                                                category=category, cover=cover, contents="无人机 Drone with 4K camera"),
-                         TEST_ACTOR, "api", now=bought).order
-    ingest(plugins, order, [IncomingEvent(bought + timedelta(hours=2), None, status="in_transit",
-                                          location="Shenzhen", handover="dispatch")], source="api", actor=TEST_ACTOR)
+    order = create_order(
+        plugins,
+        order_payload(
+            order_no=f"CLM-TEST-{n:04d}",
+            tracking_no=f"4PX30000000{n:05d}CN",
+            category=category,
+            cover=cover,
+            contents="无人机 Drone with 4K camera",
+        ),
+        TEST_ACTOR,
+        "api",
+        now=bought,
+    ).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(
+                bought + timedelta(hours=2), None, status="in_transit", location="Shenzhen", handover="dispatch"
+            )
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     inquiry = opened(plugins, order, kind=kind)
     inquiries.request_trace(inquiry, "4PX-T-1", TEST_ACTOR)
     inquiries.record_answer(inquiry, "lost" if kind == "not_arrived" else "damaged", TEST_ACTOR)
     letters = sys.modules[type(plugins.carrier("fourpx")).__module__.rsplit(".", 1)[0] + ".letters"]
     uploads = {
-        "commercial_invoice": (render_pdf("<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
-                                          "<p style='page-break-before: always'>Terms</p>"), "invoice.pdf",
-                               "application/pdf"),
+        "commercial_invoice": (
+            render_pdf(
+                "<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
+                "<p style='page-break-before: always'>Terms</p>"
+            ),
+            "invoice.pdf",
+            "application/pdf",
+        ),
         "dispute_screenshots": (png((250, 200, 10)), "screenshot.png", "image/png"),
         "recipient_statement": (png((10, 200, 250)), "post-office.png", "image/png"),
-        "loss_letter": (render_pdf(letters.sample_letter_html(tracking_no=order.tracking_no)), "letter.pdf",
-                        "application/pdf"),
+        "loss_letter": (
+            render_pdf(letters.sample_letter_html(tracking_no=order.tracking_no)),
+            "letter.pdf",
+            "application/pdf",
+        ),
         "damage_photos": (png((200, 10, 10)), "photo.png", "image/png"),
     }
     for item in inquiry.items:
         if item.kind in uploads:
             attach(plugins, inquiry, item.kind, *uploads[item.kind])
     if any(item.kind == "loss_letter" for item in inquiry.items):
-        inquiries.confirm_letter(plugins, inquiry, case_reference="4PXCS20261103000123", tracking_no=order.tracking_no,
-                                 outcome="lost", found_on=date(2026, 11, 3),
-                                 liability=Money(Decimal("100.00"), "USD"), actor=TEST_ACTOR)
+        inquiries.confirm_letter(
+            plugins,
+            inquiry,
+            case_reference="4PXCS20261103000123",
+            tracking_no=order.tracking_no,
+            outcome="lost",
+            found_on=date(2026, 11, 3),
+            liability=Money(Decimal("100.00"), "USD"),
+            actor=TEST_ACTOR,
+        )
     for item in inquiry.items:
         if item.current is not None:
             inquiries.review_item(inquiry, item.kind, "accept", TEST_ACTOR)
@@ -101,8 +141,14 @@ def test_the_claim_amount_follows_the_insurers_rule(plugins):
     jade_insurer = plugins.insurer("jadeharbour")
     from portal.plugin_api import ClaimAmountRequest
 
-    request = ClaimAmountRequest("damaged", Money(Decimal("1850.00"), "USD"), Money(Decimal("1000.00"), "USD"),
-                                 "electronics", Decimal("0.5"), local_today())
+    request = ClaimAmountRequest(
+        "damaged",
+        Money(Decimal("1850.00"), "USD"),
+        Money(Decimal("1000.00"), "USD"),
+        "electronics",
+        Decimal("0.5"),
+        local_today(),
+    )
     result = jade_insurer.claim_amount(request)
     assert result.amount == Money(Decimal("400.00"), "USD")  # declared 1000 (lower) × 50 % − 20 %
     assert "declared value (lower)" in result.description and "deductible" in result.description
@@ -204,8 +250,17 @@ def test_the_pack_is_read_back_page_by_page(plugins):
     for number, text in enumerate(texts, start=1):
         assert f"Claim {claim.number}" in text and f"Page {number} of {pages}" in text, number
     whole = "\n".join(texts)
-    for expected in ("LANTERNFISH MUTUAL", "USD 1,850.00", claim.inquiry.order.cover.certificate_no, "无人机",
-                     "Commercial invoice", "appended, pages", "Invoice", "Terms", "4PXCS20261103000123"):
+    for expected in (
+        "LANTERNFISH MUTUAL",
+        "USD 1,850.00",
+        claim.inquiry.order.cover.certificate_no,
+        "无人机",
+        "Commercial invoice",
+        "appended, pages",
+        "Invoice",
+        "Terms",
+        "4PXCS20261103000123",
+    ):
         assert expected in whole, expected
     assert sum(len(page.images) for page in reader.pages) >= 2  # the screenshot and the certificate
     index = {entry.label: entry for entry in pack.index}
@@ -221,7 +276,9 @@ def test_the_same_inputs_give_the_same_pack_and_each_insurer_has_its_own_look(pl
     version = claims.make_pack(plugins, claim, TEST_ACTOR)
     assert claims.make_pack(plugins, claim, TEST_ACTOR, now=version.generated_at).version == version.version
     other = claims.create_claim(plugins, ready_inquiry(plugins, insurer="jadeharbour"), TEST_ACTOR)
-    jade = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pack(plugins, other, generated_at=when).pdf)).pages)
+    jade = "\n".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(render_pack(plugins, other, generated_at=when).pdf)).pages
+    )
     assert "JADE HARBOUR" in jade and "理赔编号" in jade and "LANTERNFISH" not in jade
 
 
@@ -229,7 +286,9 @@ def test_a_listed_document_that_cannot_be_read_stops_the_pack(plugins):
     claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
     invoice = inquiries.item_of(claim.inquiry, "commercial_invoice").current
     file_store().path(invoice.sha256).write_bytes(b"%PDF-1.7 garbage")
-    with pytest.raises(PackError, match=r"Commercial invoice or proof of purchase \(invoice.pdf\): the PDF cannot be read"):
+    with pytest.raises(
+        PackError, match=r"Commercial invoice or proof of purchase \(invoice.pdf\): the PDF cannot be read"
+    ):
         render_pack(plugins, claim, generated_at=utcnow())
 
 
@@ -263,7 +322,9 @@ def test_insurer_responses_are_recorded_line_by_line(plugins, runner, tmp_path):
         f"{claim.number},accepted,2026-11-25,,LFM-C-55,\n"
         "LFM-C-55,paid,2026-11-30,1850.00,WIRE-9,\n"
         "CLM-2026-999999,paid,2026-11-30,10.00,,\n"
-        f"{claim.number},exploded,2026-11-30,,,\n", encoding="utf-8")
+        f"{claim.number},exploded,2026-11-30,,,\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["claims", "import-responses", str(responses)])
     assert result.exit_code == 1
     assert "2 recorded, 0 already recorded, 2 refused" in result.output
@@ -288,6 +349,14 @@ def test_the_api_tells_the_ordering_system_when_the_money_comes(plugins, api):
     response = api.get(f"/api/v1/orders/{claim.inquiry.order.order_no}")
     assert_documented(openapi_document(), "/orders/{order_no}", "get", response)
     body = response.get_json()["claim"]
-    assert body == {"number": claim.number, "state": "accepted", "claimed_amount": "1850.00", "currency": "USD",
-                    "accepted_on": "2026-11-25", "payout_due_on": "2026-12-01", "paid_on": None, "paid_amount": None,
-                    "advance": None}
+    assert body == {
+        "number": claim.number,
+        "state": "accepted",
+        "claimed_amount": "1850.00",
+        "currency": "USD",
+        "accepted_on": "2026-11-25",
+        "payout_due_on": "2026-12-01",
+        "paid_on": None,
+        "paid_amount": None,
+        "advance": None,
+    }

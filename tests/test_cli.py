@@ -47,8 +47,9 @@ def test_commands_run_in_the_fixtures_app(app, runner, invoke):
 
 
 def test_users_create_makes_an_account_that_can_log_in(invoke, auth, client):
-    result = invoke("users", "create", "Sup.One", "--role", "supervisor", "--name", "Su Pervisor",
-                    "--password", PASSWORD)
+    result = invoke(
+        "users", "create", "Sup.One", "--role", "supervisor", "--name", "Su Pervisor", "--password", PASSWORD
+    )
 
     assert result.exit_code == 0, result.output
     assert result.stdout == "created supervisor sup.one\n"
@@ -65,11 +66,19 @@ def test_users_create_defaults_to_agent(invoke):
     assert invoke("users", "create", "agent.two", "--password", PASSWORD).stdout == "created agent agent.two\n"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    pytest.param(["sup.one", "--password", "short"], "Error: password: at least 10 characters", id="short-password"),
-    pytest.param(["sup one", "--password", PASSWORD], "Error: username: letters, digits, '.', '_' and '-' only",
-                 id="bad-username"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["sup.one", "--password", "short"], "Error: password: at least 10 characters", id="short-password"
+        ),
+        pytest.param(
+            ["sup one", "--password", PASSWORD],
+            "Error: username: letters, digits, '.', '_' and '-' only",
+            id="bad-username",
+        ),
+    ],
+)
 def test_users_create_refuses_bad_input(invoke, args, message):
     result = invoke("users", "create", *args)
 
@@ -102,8 +111,10 @@ def test_users_list(invoke):
 
     lines = invoke("users", "list").stdout.splitlines()
 
-    assert [line.split()[:3] for line in lines] == [["agent.two", "agent", "active"],
-                                                    ["sup.one", "supervisor", "active"]]
+    assert [line.split()[:3] for line in lines] == [
+        ["agent.two", "agent", "active"],
+        ["sup.one", "supervisor", "active"],
+    ]
     assert lines[1].endswith("Su Pervisor")
 
 
@@ -187,8 +198,9 @@ def test_orders_import_lists_problems_by_line_and_exits_1(invoke, csv_file):
     summary, *problems = result.stdout.splitlines()
     assert summary == "1 orders created (1 with cover), 0 already present, 2 problems"
     assert problems[0].startswith("line 3 (order CSV-0002): seller_email: ")
-    assert problems[1] == ("line 4 (order CSV-0003): destination_country: "
-                           "Lanternfish Mutual does not cover parcels to BR")
+    assert problems[1] == (
+        "line 4 (order CSV-0003): destination_country: Lanternfish Mutual does not cover parcels to BR"
+    )
     assert list(db.session.scalars(select(Order.order_no))) == ["CSV-0001"]
 
 
@@ -212,13 +224,22 @@ def test_orders_import_progress_goes_to_stderr(invoke, csv_file):
     assert "importing" in result.stderr and "5/5" in result.stderr
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    pytest.param(gbk_file(), "the file is not UTF-8 text (invalid start byte at byte {})", id="not-utf8"),
-    pytest.param(csv_text(csv_row(1), columns=[c for c in COLUMNS if c != "tracking_no"]),
-                 "line 1: missing column(s) tracking_no", id="missing-column"),
-    pytest.param(csv_text(csv_row(1), columns=[*COLUMNS, "notes"]), "line 1: unknown column(s) notes; expected",
-                 id="unknown-column"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(gbk_file(), "the file is not UTF-8 text (invalid start byte at byte {})", id="not-utf8"),
+        pytest.param(
+            csv_text(csv_row(1), columns=[c for c in COLUMNS if c != "tracking_no"]),
+            "line 1: missing column(s) tracking_no",
+            id="missing-column",
+        ),
+        pytest.param(
+            csv_text(csv_row(1), columns=[*COLUMNS, "notes"]),
+            "line 1: unknown column(s) notes; expected",
+            id="unknown-column",
+        ),
+    ],
+)
 def test_orders_import_refuses_a_bad_file(invoke, csv_file, content, message):
     path = csv_file(content)
     offset = content.find(GBK_LEAD_BYTE) if isinstance(content, bytes) else -1
@@ -246,8 +267,12 @@ def test_plugins_lists_the_five_plugins(invoke):
 
     assert result.exit_code == 0
     assert [line.split(maxsplit=2)[:2] for line in result.stdout.splitlines()] == [
-        ["carrier", "fourpx"], ["carrier", "harbourpost"], ["carrier", "swiftwing"],
-        ["insurer", "jadeharbour"], ["insurer", "lanternfish"]]
+        ["carrier", "fourpx"],
+        ["carrier", "harbourpost"],
+        ["carrier", "swiftwing"],
+        ["insurer", "jadeharbour"],
+        ["insurer", "lanternfish"],
+    ]
     lines = result.stdout.splitlines()
     assert "Harbour Post" in lines[1] and lines[1].endswith("plugins/harbourpost")
     assert "Lanternfish Mutual" in lines[4] and lines[4].endswith("plugins/lanternfish")

@@ -4,7 +4,7 @@ Chinese text in a real font, the same bytes for the same inputs."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -15,25 +15,54 @@ from portal.orders.services import create_order
 from portal.tracking.services import IncomingEvent, ingest
 from tests.conftest import TEST_ACTOR, order_payload
 
-ISSUED = datetime(2026, 11, 24, 6, 30, tzinfo=timezone.utc)
-BOUGHT = datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
+BOUGHT = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def order(plugins):
-    order = create_order(plugins, order_payload(contents="蓝牙耳机 Bluetooth earbuds",
-                                                seller={"code": "SZL014", "name": "深圳流明照明 Lumen Lighting",
-                                                        "email": "orders@szlumen.example"}),
-                         TEST_ACTOR, "api", now=BOUGHT).order
-    ingest(plugins, order, [
-        IncomingEvent(BOUGHT + timedelta(hours=1), None, status="info_received", location="Shenzhen, Longhua",
-                      handover="pickup", description="Picked up"),
-        IncomingEvent(BOUGHT + timedelta(hours=4), None, status="in_transit", location="Shenzhen processing centre",
-                      handover="intake"),
-        IncomingEvent(BOUGHT + timedelta(hours=9), None, status="in_transit", location="Shenzhen Bao'an",
-                      handover="dispatch", description="Handed to line-haul"),
-        IncomingEvent(BOUGHT + timedelta(days=2), "ZZ9", description="Unheard-of code", location="Los Angeles"),
-    ], source="api", actor=TEST_ACTOR)
+    order = create_order(
+        plugins,
+        order_payload(
+            contents="蓝牙耳机 Bluetooth earbuds",
+            seller={"code": "SZL014", "name": "深圳流明照明 Lumen Lighting", "email": "orders@szlumen.example"},
+        ),
+        TEST_ACTOR,
+        "api",
+        now=BOUGHT,
+    ).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(
+                BOUGHT + timedelta(hours=1),
+                None,
+                status="info_received",
+                location="Shenzhen, Longhua",
+                handover="pickup",
+                description="Picked up",
+            ),
+            IncomingEvent(
+                BOUGHT + timedelta(hours=4),
+                None,
+                status="in_transit",
+                location="Shenzhen processing centre",
+                handover="intake",
+            ),
+            IncomingEvent(
+                BOUGHT + timedelta(hours=9),
+                None,
+                status="in_transit",
+                location="Shenzhen Bao'an",
+                handover="dispatch",
+                description="Handed to line-haul",
+            ),
+            IncomingEvent(BOUGHT + timedelta(days=2), "ZZ9", description="Unheard-of code", location="Los Angeles"),
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     return order
 
@@ -53,10 +82,23 @@ def fonts(reader: PdfReader) -> set[str]:
 
 def test_the_delivery_record_lists_handovers_and_every_event(order):
     reader, text = read(generated_pdf("delivery_record", order, issued_at=ISSUED, reference="INQ-2026-000042"))
-    for expected in ("Delivery record", "PRG-2026-0001", "4PX3000000000001CN", "Picked up from the seller",
-                     "Processing-centre intake", "Dispatched to the carrier", "Shenzhen Bao'an", "ZZ9",
-                     "unmapped", "Los Angeles", "INQ-2026-000042", "Page 1 of 1", "蓝牙耳机", "深圳流明照明",
-                     "USD 1,850.00"):
+    for expected in (
+        "Delivery record",
+        "PRG-2026-0001",
+        "4PX3000000000001CN",
+        "Picked up from the seller",
+        "Processing-centre intake",
+        "Dispatched to the carrier",
+        "Shenzhen Bao'an",
+        "ZZ9",
+        "unmapped",
+        "Los Angeles",
+        "INQ-2026-000042",
+        "Page 1 of 1",
+        "蓝牙耳机",
+        "深圳流明照明",
+        "USD 1,850.00",
+    ):
         assert expected in text, expected
     assert any("NotoSansCJK" in name.replace("-", "") for name in fonts(reader))  # a real, embedded CJK font
 
@@ -66,8 +108,13 @@ def test_the_certificate_and_the_proof_of_value(order):
     assert "certifies that the parcel below was handed over to 4PX" in " ".join(certificate.split())
     assert "Dispatched to the carrier" in certificate and "Shenzhen Bao'an" in certificate
     _, proof = read(generated_pdf("proof_of_insured_value", order, issued_at=ISSUED, reference="INQ-1"))
-    for expected in (order.cover.certificate_no, "Lanternfish Mutual", "USD 1,850.00", "Insured value",
-                     "Declared value"):
+    for expected in (
+        order.cover.certificate_no,
+        "Lanternfish Mutual",
+        "USD 1,850.00",
+        "Insured value",
+        "Declared value",
+    ):
         assert expected in proof, expected
 
 
@@ -78,8 +125,16 @@ def test_the_same_inputs_give_the_same_bytes(order):
 
 
 def test_a_long_history_runs_over_pages_with_the_header_on_each(plugins, order):
-    ingest(plugins, order, [IncomingEvent(BOUGHT + timedelta(days=3, minutes=10 * n), None, status="in_transit",
-                                          location=f"Hub {n}") for n in range(200)], source="api", actor=TEST_ACTOR)
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(BOUGHT + timedelta(days=3, minutes=10 * n), None, status="in_transit", location=f"Hub {n}")
+            for n in range(200)
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     reader, _ = read(generated_pdf("delivery_record", order, issued_at=ISSUED, reference="INQ-2026-000042"))
     pages = len(reader.pages)

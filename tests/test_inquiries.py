@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit.models import AuditEvent
 from portal.clock import local_today, to_local, utcnow
@@ -15,7 +16,6 @@ from portal.inquiries import services
 from portal.inquiries.models import Inquiry
 from portal.inquiries.validation import parse_inquiry
 from portal.orders.services import create_order
-from portal.orders.validation import ValidationFailed
 from portal.queue.models import QueueItem
 from portal.tracking.services import IncomingEvent, ingest
 from tests.conftest import TEST_ACTOR, order_payload
@@ -28,9 +28,22 @@ def dispatched_order(plugins, *, days_ago: float = 30, order_no="PRG-2026-0001",
     if not cover:
         payload.pop("cover")
     order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
-    ingest(plugins, order, [IncomingEvent(bought + timedelta(hours=2), None, status="in_transit",
-                                          description="Handed to line-haul", location="Shenzhen",
-                                          handover="dispatch")], source="api", actor=TEST_ACTOR)
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(
+                bought + timedelta(hours=2),
+                None,
+                status="in_transit",
+                description="Handed to line-haul",
+                location="Shenzhen",
+                handover="dispatch",
+            )
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     return order
 
@@ -40,16 +53,21 @@ def query(**overrides) -> dict:
 
 
 def opened(plugins, order, **overrides) -> Inquiry:
-    inquiry = services.open_inquiry(plugins, order, parse_inquiry(query(**overrides), local_today(),
-                                                                  default_channel="email"), TEST_ACTOR)
+    inquiry = services.open_inquiry(
+        plugins, order, parse_inquiry(query(**overrides), local_today(), default_channel="email"), TEST_ACTOR
+    )
     db.session.commit()
     return inquiry
 
 
 def audit_actions(inquiry) -> list[str]:
-    return list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "inquiry",
-                                                                   AuditEvent.entity_id == str(inquiry.id))
-                                   .order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "inquiry", AuditEvent.entity_id == str(inquiry.id))
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 # --- opening -------------------------------------------------------------------------------
@@ -73,18 +91,27 @@ def test_one_open_inquiry_per_order_even_when_two_arrive_at_once(plugins, api):
     again = api.post(f"/api/v1/orders/{order.order_no}/inquiries", json=query(kind="damaged"))
     assert again.status_code == 409 and first.get_json()["number"] in again.get_json()["error"]
     # The database refuses a second open inquiry even when the service's check is bypassed.
-    db.session.add(Inquiry(order_id=order.id, kind="damaged", channel="api", asked_on=date.today(),
-                           opened_by="race", state="opened"))
-    with pytest.raises(Exception):
+    db.session.add(
+        Inquiry(
+            order_id=order.id, kind="damaged", channel="api", asked_on=date.today(), opened_by="race", state="opened"
+        )
+    )
+    with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
 
 
 def test_bad_queries_name_the_field(plugins, api):
     order = dispatched_order(plugins)
-    response = api.post(f"/api/v1/orders/{order.order_no}/inquiries", json={
-        "kind": "vanished", "channel": "pigeon", "asked_on": "yesterday",
-        "dispute": {"platform": "Amazon", "respond_by": "2026-13-01"}})
+    response = api.post(
+        f"/api/v1/orders/{order.order_no}/inquiries",
+        json={
+            "kind": "vanished",
+            "channel": "pigeon",
+            "asked_on": "yesterday",
+            "dispute": {"platform": "Amazon", "respond_by": "2026-13-01"},
+        },
+    )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert set(errors) == {"kind", "channel", "asked_on", "dispute.id", "dispute.respond_by"}
@@ -96,8 +123,13 @@ def test_bad_queries_name_the_field(plugins, api):
 
 def test_a_delivered_parcel_can_be_reported_damaged_at_once(plugins):
     order = dispatched_order(plugins, days_ago=2)
-    ingest(plugins, order, [IncomingEvent(utcnow() - timedelta(hours=3), None, status="delivered")],
-           source="api", actor=TEST_ACTOR)
+    ingest(
+        plugins,
+        order,
+        [IncomingEvent(utcnow() - timedelta(hours=3), None, status="delivered")],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     inquiry = opened(plugins, order, kind="damaged")
     kinds = [item.kind for item in inquiry.items]
     assert "damage_photos" in kinds and "loss_letter" not in kinds
@@ -113,8 +145,14 @@ def test_the_checklist_comes_from_the_insurer_and_the_carrier(plugins):
     carrier = plugins.carrier("fourpx").evidence_required("not_arrived", "fourpx_c")
     expected = list(dict.fromkeys([r.kind for r in insurer] + [r.kind for r in carrier]))
     assert [item.kind for item in inquiry.items] == expected
-    assert {"delivery_record", "delivery_certificate", "proof_of_insured_value", "dispute_screenshots",
-            "loss_letter", "recipient_statement"} <= set(expected)
+    assert {
+        "delivery_record",
+        "delivery_certificate",
+        "proof_of_insured_value",
+        "dispute_screenshots",
+        "loss_letter",
+        "recipient_statement",
+    } <= set(expected)
     for item in inquiry.items:
         assert item.why
         if item.generated:
@@ -152,8 +190,9 @@ def test_deferring_needs_a_grace_period_and_stays_within_it(plugins):
         services.review_item(inquiry, "recipient_statement", "defer", TEST_ACTOR)
     screenshots = services.item_of(inquiry, "dispute_screenshots")
     with pytest.raises(services.InquiryRefused, match="grace period ends"):
-        services.review_item(inquiry, "dispute_screenshots", "defer", TEST_ACTOR,
-                             until=screenshots.due_on + timedelta(days=1))
+        services.review_item(
+            inquiry, "dispute_screenshots", "defer", TEST_ACTOR, until=screenshots.due_on + timedelta(days=1)
+        )
     services.review_item(inquiry, "dispute_screenshots", "defer", TEST_ACTOR)
     db.session.commit()
     assert screenshots.state == "deferred" and screenshots.changed_by == TEST_ACTOR.label
@@ -211,15 +250,21 @@ def test_a_found_parcel_closes_as_delivered(plugins):
 
 def test_an_open_inquiry_replaces_the_stalled_item_and_ranks_by_its_deadline(plugins, api):
     quiet = dispatched_order(plugins)
-    other = dispatched_order(plugins, order_no="PRG-2026-0003", tracking_no="4PX3000000000003CN",
-                             declared_value="3000.00", cover={"insurer": "lanternfish", "insured_value": "3000.00"})
+    other = dispatched_order(
+        plugins,
+        order_no="PRG-2026-0003",
+        tracking_no="4PX3000000000003CN",
+        declared_value="3000.00",
+        cover={"insurer": "lanternfish", "insured_value": "3000.00"},
+    )
     kinds = lambda: {(row.order_id, row.kind) for row in db.session.scalars(select(QueueItem))}  # noqa: E731
     assert kinds() == {(quiet.id, "stalled"), (other.id, "stalled")}
     respond_by = local_today() + timedelta(days=2)
     inquiry = opened(plugins, quiet, dispute={"platform": "Amazon", "id": "A-1", "respond_by": respond_by.isoformat()})
     assert kinds() == {(quiet.id, "inquiry"), (other.id, "stalled")}
-    items = db.session.scalars(select(QueueItem).order_by(QueueItem.tier, QueueItem.due_on,
-                                                          QueueItem.insured_value.desc())).all()
+    items = db.session.scalars(
+        select(QueueItem).order_by(QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc())
+    ).all()
     assert items[0].order_id == quiet.id and items[0].due_on == respond_by  # the deadline beats the bigger value
     body = api.get(f"/api/v1/orders/{quiet.order_no}").get_json()
     assert body["inquiry"]["number"] == inquiry.number and body["inquiry"]["state"] == "opened"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -18,27 +18,33 @@ from portal.orders.services import create_order
 from tests.conftest import TEST_ACTOR, order_payload
 
 
-@pytest.mark.parametrize("text, currency, expected", [
-    ("1250", "USD", Decimal("1250.00")),
-    ("0.5", "EUR", Decimal("0.50")),
-    (" 99.99 ", "CNY", Decimal("99.99")),
-    ("1500", "JPY", Decimal("1500")),
-])
+@pytest.mark.parametrize(
+    "text, currency, expected",
+    [
+        ("1250", "USD", Decimal("1250.00")),
+        ("0.5", "EUR", Decimal("0.50")),
+        (" 99.99 ", "CNY", Decimal("99.99")),
+        ("1500", "JPY", Decimal("1500")),
+    ],
+)
 def test_parse_amount(text, currency, expected):
     amount = parse_amount(text, currency)
     assert amount == expected and str(amount) == str(expected)
 
 
-@pytest.mark.parametrize("text, currency, message", [
-    (12.5, "USD", "decimal string, not a floating-point"),
-    ("-1", "USD", "must not be negative"),
-    ("0", "USD", "more than zero"),
-    ("1.234", "USD", "more than 2 decimal places for USD"),
-    ("10.5", "JPY", "more than 0 decimal places for JPY"),
-    ("abc", "USD", "not a decimal number"),
-    ("NaN", "USD", "not a finite amount"),
-    ("", "USD", "is required"),
-])
+@pytest.mark.parametrize(
+    "text, currency, message",
+    [
+        (12.5, "USD", "decimal string, not a floating-point"),
+        ("-1", "USD", "must not be negative"),
+        ("0", "USD", "more than zero"),
+        ("1.234", "USD", "more than 2 decimal places for USD"),
+        ("10.5", "JPY", "more than 0 decimal places for JPY"),
+        ("abc", "USD", "not a decimal number"),
+        ("NaN", "USD", "not a finite amount"),
+        ("", "USD", "is required"),
+    ],
+)
 def test_parse_amount_refuses(text, currency, message):
     with pytest.raises(MoneyError, match=message):
         parse_amount(text, currency)
@@ -63,9 +69,14 @@ def test_money_never_mixes_currencies_or_floats():
 
 
 def test_amounts_and_times_round_trip_through_the_database(app, plugins):
-    create_order(plugins, order_payload(declared_value="9999999999.99",
-                                        cover={"insurer": "jadeharbour", "insured_value": "4321.07"},
-                                        currency="EUR"), TEST_ACTOR, "api")
+    create_order(
+        plugins,
+        order_payload(
+            declared_value="9999999999.99", cover={"insurer": "jadeharbour", "insured_value": "4321.07"}, currency="EUR"
+        ),
+        TEST_ACTOR,
+        "api",
+    )
     db.session.commit()
     db.session.expire_all()
     order = db.session.scalar(select(Order))
@@ -78,8 +89,14 @@ def test_amounts_and_times_round_trip_through_the_database(app, plugins):
 
 def test_amounts_sort_numerically_in_sql(app, plugins):
     for number, value in (("A-1", "900.00"), ("A-2", "1000.00"), ("A-3", "99.50")):
-        create_order(plugins, order_payload(order_no=number, declared_value=value, cover=None,
-                                            tracking_no=f"4PX300000000000{number[-1]}CN"), TEST_ACTOR, "api")
+        create_order(
+            plugins,
+            order_payload(
+                order_no=number, declared_value=value, cover=None, tracking_no=f"4PX300000000000{number[-1]}CN"
+            ),
+            TEST_ACTOR,
+            "api",
+        )
     db.session.commit()
     ordered = db.session.scalars(select(Order.order_no).order_by(Order.declared_value)).all()
     assert ordered == ["A-3", "A-1", "A-2"]
@@ -91,8 +108,8 @@ def test_naive_datetimes_are_refused():
 
 
 def test_timestamps_without_offset_are_warehouse_local_time(app):
-    assert parse_timestamp("2026-11-24T08:00:00") == datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
-    assert parse_timestamp("2026-11-24T08:00:00Z") == datetime(2026, 11, 24, 8, 0, tzinfo=timezone.utc)
+    assert parse_timestamp("2026-11-24T08:00:00") == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+    assert parse_timestamp("2026-11-24T08:00:00Z") == datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
     with pytest.raises(ValueError, match="not an ISO-8601"):
         parse_timestamp("yesterday")
 

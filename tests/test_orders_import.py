@@ -34,11 +34,21 @@ GBK_LEAD_BYTE = b"\xc0"  # 蓝 in GBK is C0 B6; 0xC0 never starts a UTF-8 charac
 def csv_row(n: int, **changes: str) -> dict[str, str]:
     """A valid row for order CSV-000n, with cover by Lanternfish (1850 USD: premium 23.80)."""
     row = {
-        "order_no": f"CSV-{n:04d}", "seller_code": "PRG001", "seller_name": "Pearl River Gadgets",
-        "seller_email": "ops@pearlriver.example", "carrier": "fourpx", "service": "fourpx_c",
-        "tracking_no": f"4PX{n:013d}CN", "destination_country": "US", "declared_value": "1850.00",
-        "currency": "USD", "contents": "Drone with 4K camera", "category": "electronics", "dispatched_at": "",
-        "cover_insurer": "lanternfish", "cover_insured_value": "1850.00",
+        "order_no": f"CSV-{n:04d}",
+        "seller_code": "PRG001",
+        "seller_name": "Pearl River Gadgets",
+        "seller_email": "ops@pearlriver.example",
+        "carrier": "fourpx",
+        "service": "fourpx_c",
+        "tracking_no": f"4PX{n:013d}CN",
+        "destination_country": "US",
+        "declared_value": "1850.00",
+        "currency": "USD",
+        "contents": "Drone with 4K camera",
+        "category": "electronics",
+        "dispatched_at": "",
+        "cover_insurer": "lanternfish",
+        "cover_insured_value": "1850.00",
     }
     return {**row, **changes}
 
@@ -71,8 +81,9 @@ def problems(report) -> list[tuple[int, str, str, str]]:
 def test_good_rows_are_imported_with_their_cover(plugins):
     text = csv_text(
         csv_row(1),
-        csv_row(2, currency="CNY", declared_value="2500.00", cover_insurer="jadeharbour",
-                cover_insured_value="2000.00"),
+        csv_row(
+            2, currency="CNY", declared_value="2500.00", cover_insurer="jadeharbour", cover_insured_value="2000.00"
+        ),
         csv_row(3, cover_insurer="", cover_insured_value="", dispatched_at="2026-11-20 10:00"),
     )
 
@@ -84,8 +95,10 @@ def test_good_rows_are_imported_with_their_cover(plugins):
     # 1850 USD with Lanternfish: 10 x 1.39 + 9 x 1.10; 2000 CNY with Jade Harbour: 1.6 % of 1000 + 1.2 % of 1000.
     assert (str(orders["CSV-0001"].cover.premium), orders["CSV-0001"].cover.currency) == ("23.80", "USD")
     assert (str(orders["CSV-0002"].cover.premium), orders["CSV-0002"].cover.currency) == ("28.00", "CNY")
-    assert orders["CSV-0002"].cover.certificate_no == f"JHI-{orders['CSV-0002'].cover.bought_at:%Y}-" \
-                                                     f"{orders['CSV-0002'].id:08d}"
+    assert (
+        orders["CSV-0002"].cover.certificate_no == f"JHI-{orders['CSV-0002'].cover.bought_at:%Y}-"
+        f"{orders['CSV-0002'].id:08d}"
+    )
     assert orders["CSV-0003"].cover is None
     assert orders["CSV-0003"].dispatched_at.isoformat() == "2026-11-20T02:00:00+00:00"  # warehouse time, UTC+8
     assert {order.source for order in orders.values()} == {"csv"}
@@ -96,8 +109,9 @@ def test_each_imported_order_is_audited(plugins):
     run_import(csv_text(csv_row(1), csv_row(2, cover_insurer="", cover_insured_value="")), plugins)
     orders = stored_orders()
 
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "order.created")
-                                .order_by(AuditEvent.entity_id)).all()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "order.created").order_by(AuditEvent.entity_id)
+    ).all()
 
     assert [(e.entity_id, e.actor_label, e.summary) for e in events] == [
         (str(orders["CSV-0001"].id), "test suite", "order CSV-0001 imported from csv"),
@@ -142,8 +156,12 @@ def test_a_byte_order_mark_before_the_header_is_ignored(plugins):
 
 
 def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(plugins):
-    text = csv_text(csv_row(1)) + "\r\n" + ",,,,,,,,,,,,,,\r\n" + csv_text(csv_row(2, seller_email="nope")).split(
-        "\r\n", 1)[1]
+    text = (
+        csv_text(csv_row(1))
+        + "\r\n"
+        + ",,,,,,,,,,,,,,\r\n"
+        + csv_text(csv_row(2, seller_email="nope")).split("\r\n", 1)[1]
+    )
 
     report = run_import(text, plugins)
 
@@ -154,27 +172,44 @@ def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(plugins):
 # --- bad rows -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("changes", "column", "reason"), [
-    pytest.param({"seller_email": "ops.pearlriver.example"}, "seller_email", "@-sign", id="email"),
-    pytest.param({"seller_code": ""}, "seller_code", "is required", id="seller-code"),
-    pytest.param({"seller_name": ""}, "seller_name", "is required", id="seller-name"),
-    pytest.param({"cover_insured_value": "1850.01"}, "cover_insured_value",
-                 "1850.01 USD is more than the declared value 1850.00 USD", id="insured-over-declared"),
-    pytest.param({"cover_insured_value": ""}, "cover_insured_value", "is required", id="insurer-without-value"),
-    pytest.param({"cover_insurer": ""}, "cover_insurer", "is required when cover is asked for",
-                 id="value-without-insurer"),
-    pytest.param({"cover_insurer": "acme"}, "cover_insurer", "unknown insurer 'acme'", id="unknown-insurer"),
-    pytest.param({"declared_value": "1850.005"}, "declared_value", "has more than 2 decimal places for USD",
-                 id="too-many-decimals"),
-    pytest.param({"declared_value": "-1850.00"}, "declared_value", "must not be negative", id="negative"),
-    pytest.param({"destination_country": "XX"}, "destination_country", "XX is not an ISO 3166-1 alpha-2",
-                 id="country"),
-    pytest.param({"tracking_no": "RR123456785CN"}, "tracking_no", "must be 4PX, 13 digits and CN", id="tracking"),
-    pytest.param({"service": "surface_parcel"}, "service", "4PX has no service 'surface_parcel'", id="service"),
-    pytest.param({"category": "weapons"}, "category", "unknown category 'weapons'", id="category"),
-    pytest.param({"dispatched_at": "2099-01-01T00:00:00Z", "cover_insurer": "", "cover_insured_value": ""},
-                 "dispatched_at", "lies in the future", id="dispatched-in-future"),
-])
+@pytest.mark.parametrize(
+    ("changes", "column", "reason"),
+    [
+        pytest.param({"seller_email": "ops.pearlriver.example"}, "seller_email", "@-sign", id="email"),
+        pytest.param({"seller_code": ""}, "seller_code", "is required", id="seller-code"),
+        pytest.param({"seller_name": ""}, "seller_name", "is required", id="seller-name"),
+        pytest.param(
+            {"cover_insured_value": "1850.01"},
+            "cover_insured_value",
+            "1850.01 USD is more than the declared value 1850.00 USD",
+            id="insured-over-declared",
+        ),
+        pytest.param({"cover_insured_value": ""}, "cover_insured_value", "is required", id="insurer-without-value"),
+        pytest.param(
+            {"cover_insurer": ""}, "cover_insurer", "is required when cover is asked for", id="value-without-insurer"
+        ),
+        pytest.param({"cover_insurer": "acme"}, "cover_insurer", "unknown insurer 'acme'", id="unknown-insurer"),
+        pytest.param(
+            {"declared_value": "1850.005"},
+            "declared_value",
+            "has more than 2 decimal places for USD",
+            id="too-many-decimals",
+        ),
+        pytest.param({"declared_value": "-1850.00"}, "declared_value", "must not be negative", id="negative"),
+        pytest.param(
+            {"destination_country": "XX"}, "destination_country", "XX is not an ISO 3166-1 alpha-2", id="country"
+        ),
+        pytest.param({"tracking_no": "RR123456785CN"}, "tracking_no", "must be 4PX, 13 digits and CN", id="tracking"),
+        pytest.param({"service": "surface_parcel"}, "service", "4PX has no service 'surface_parcel'", id="service"),
+        pytest.param({"category": "weapons"}, "category", "unknown category 'weapons'", id="category"),
+        pytest.param(
+            {"dispatched_at": "2099-01-01T00:00:00Z", "cover_insurer": "", "cover_insured_value": ""},
+            "dispatched_at",
+            "lies in the future",
+            id="dispatched-in-future",
+        ),
+    ],
+)
 def test_bad_row_is_reported_by_line_column_and_reason(plugins, changes, column, reason):
     text = csv_text(csv_row(1), csv_row(2, **changes), csv_row(3))
 
@@ -204,7 +239,10 @@ def test_line_numbers_count_physical_lines_of_multi_line_fields(plugins):
 
     assert stored_orders()["CSV-0001"].contents == "Drone\nwith 4K camera\nand spare rotors"
     assert {(line, column) for line, column, *_ in problems(report)} == {
-        (5, "currency"), (5, "declared_value"), (5, "cover_insured_value")}
+        (5, "currency"),
+        (5, "declared_value"),
+        (5, "cover_insured_value"),
+    }
 
 
 def test_row_with_too_many_fields_is_reported(plugins):
@@ -219,22 +257,49 @@ def test_row_with_too_many_fields_is_reported(plugins):
 # --- cover refused: the row is not half-written --------------------------------------------------
 
 
-@pytest.mark.parametrize(("changes", "column", "reason"), [
-    pytest.param({"destination_country": "BR"}, "destination_country",
-                 "Lanternfish Mutual does not cover parcels to BR", id="excluded-destination"),
-    pytest.param({"category": "jewelry"}, "category",
-                 "Lanternfish Mutual does not cover jewellery and watches (jewelry)", id="excluded-category"),
-    pytest.param({"currency": "EUR"}, "currency", "Lanternfish Mutual does not cover EUR; it covers USD",
-                 id="currency"),
-    pytest.param({"declared_value": "6000.00", "cover_insured_value": "5000.01"}, "cover_insured_value",
-                 "insured value 5000.01 USD is over Lanternfish Mutual's maximum of 5000.00 USD", id="over-maximum"),
-    pytest.param({"carrier": "harbourpost", "service": "surface_parcel", "tracking_no": "CP123456785CN",
-                  "cover_insurer": "jadeharbour"}, "service",
-                 "Jade Harbour Insurance does not cover surface services (surface_parcel)", id="surface-parcel"),
-    pytest.param({"dispatched_at": "2026-11-01T09:00:00+08:00"}, "cover_insurer",
-                 "the parcel was dispatched on 2026-11-01 09:00; cover must be bought before dispatch",
-                 id="dispatched"),
-])
+@pytest.mark.parametrize(
+    ("changes", "column", "reason"),
+    [
+        pytest.param(
+            {"destination_country": "BR"},
+            "destination_country",
+            "Lanternfish Mutual does not cover parcels to BR",
+            id="excluded-destination",
+        ),
+        pytest.param(
+            {"category": "jewelry"},
+            "category",
+            "Lanternfish Mutual does not cover jewellery and watches (jewelry)",
+            id="excluded-category",
+        ),
+        pytest.param(
+            {"currency": "EUR"}, "currency", "Lanternfish Mutual does not cover EUR; it covers USD", id="currency"
+        ),
+        pytest.param(
+            {"declared_value": "6000.00", "cover_insured_value": "5000.01"},
+            "cover_insured_value",
+            "insured value 5000.01 USD is over Lanternfish Mutual's maximum of 5000.00 USD",
+            id="over-maximum",
+        ),
+        pytest.param(
+            {
+                "carrier": "harbourpost",
+                "service": "surface_parcel",
+                "tracking_no": "CP123456785CN",
+                "cover_insurer": "jadeharbour",
+            },
+            "service",
+            "Jade Harbour Insurance does not cover surface services (surface_parcel)",
+            id="surface-parcel",
+        ),
+        pytest.param(
+            {"dispatched_at": "2026-11-01T09:00:00+08:00"},
+            "cover_insurer",
+            "the parcel was dispatched on 2026-11-01 09:00; cover must be bought before dispatch",
+            id="dispatched",
+        ),
+    ],
+)
 def test_row_refused_by_the_insurer_is_not_written_at_all(plugins, changes, column, reason):
     text = csv_text(csv_row(1), csv_row(2, seller_code="LONELY", **changes), csv_row(3))
 
@@ -254,8 +319,7 @@ def test_row_refused_by_the_insurer_is_not_written_at_all(plugins, changes, colu
 
 
 def test_reimporting_the_same_file_creates_no_duplicates(plugins):
-    text = csv_text(csv_row(1), csv_row(2, seller_email="nope"), csv_row(3, cover_insurer="",
-                                                                            cover_insured_value=""))
+    text = csv_text(csv_row(1), csv_row(2, seller_email="nope"), csv_row(3, cover_insurer="", cover_insured_value=""))
     first = run_import(text, plugins)
     counts = table_counts()
 
@@ -301,13 +365,22 @@ def test_order_no_already_stored_with_other_details_is_an_error(plugins):
 # --- file-level errors ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    pytest.param(csv_text(csv_row(1), columns=[c for c in COLUMNS if c not in ("currency", "category")]),
-                 "line 1: missing column(s) currency, category", id="missing-columns"),
-    pytest.param(csv_text(csv_row(1), columns=[*COLUMNS, "colour"]),
-                 f"line 1: unknown column(s) colour; expected {', '.join(COLUMNS)}", id="unknown-column"),
-    pytest.param("", "the file is empty; the first line must name the columns", id="empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            csv_text(csv_row(1), columns=[c for c in COLUMNS if c not in ("currency", "category")]),
+            "line 1: missing column(s) currency, category",
+            id="missing-columns",
+        ),
+        pytest.param(
+            csv_text(csv_row(1), columns=[*COLUMNS, "colour"]),
+            f"line 1: unknown column(s) colour; expected {', '.join(COLUMNS)}",
+            id="unknown-column",
+        ),
+        pytest.param("", "the file is empty; the first line must name the columns", id="empty"),
+    ],
+)
 def test_file_with_a_bad_header_is_refused_as_a_whole(plugins, text, message):
     counts = table_counts()
 
@@ -320,8 +393,9 @@ def test_file_with_a_bad_header_is_refused_as_a_whole(plugins, text, message):
 
 def gbk_file(rows: int = 1) -> bytes:
     """A CSV saved in GBK, as a Chinese Excel does by default: not UTF-8."""
-    return csv_text(*(csv_row(n) for n in range(1, rows + 1)),
-                    csv_row(rows + 1, contents="蓝牙耳机, 2 pairs")).encode("gbk")
+    return csv_text(*(csv_row(n) for n in range(1, rows + 1)), csv_row(rows + 1, contents="蓝牙耳机, 2 pairs")).encode(
+        "gbk"
+    )
 
 
 def test_file_that_is_not_utf8_is_refused(plugins):
@@ -363,8 +437,10 @@ def test_file_larger_than_a_batch_imports_every_row(plugins, monkeypatch, proces
     # Progress counts every row handled, bad ones too, one call per batch of rows read.
     assert batches == [3, 3, 3, 2] and sum(batches) == len(rows)
     assert (report.created, report.with_cover, report.already_present) == (8, 8, 1)
-    assert [(line, column) for line, column, *_ in problems(report)] == [(6, "seller_email"),
-                                                                        (8, "destination_country")]
+    assert [(line, column) for line, column, *_ in problems(report)] == [
+        (6, "seller_email"),
+        (8, "destination_country"),
+    ]
     assert sorted(stored_orders()) == [f"CSV-{n:04d}" for n in (1, 2, 3, 4, 6, 8, 9, 10)]
     assert all(order.cover is not None for order in stored_orders().values())
 
@@ -381,8 +457,11 @@ def upload(client, auth):
 
     def post(content: bytes, filename: str = "orders.csv"):
         token = auth.csrf("/orders/import")
-        return client.post("/orders/import", data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
-                           content_type="multipart/form-data")
+        return client.post(
+            "/orders/import",
+            data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
+            content_type="multipart/form-data",
+        )
 
     return post
 
@@ -394,8 +473,12 @@ def report_rows(page: str) -> list[tuple[str, ...]]:
 
 
 def test_web_import_shows_the_report(upload):
-    text = csv_text(csv_row(1), csv_row(2, contents="蓝牙耳机, 2 pairs", cover_insurer="", cover_insured_value=""),
-                    csv_row(3, seller_email="nope"), csv_row(4, destination_country="BR"))
+    text = csv_text(
+        csv_row(1),
+        csv_row(2, contents="蓝牙耳机, 2 pairs", cover_insurer="", cover_insured_value=""),
+        csv_row(3, seller_email="nope"),
+        csv_row(4, destination_country="BR"),
+    )
 
     response = upload(text.encode("utf-8-sig"))  # Excel's "CSV UTF-8" starts with a byte order mark
 
@@ -423,19 +506,27 @@ def test_web_import_twice_reports_already_present(upload):
     assert len(stored_orders()) == 2
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    pytest.param(gbk_file(), "orders.csv is not UTF-8 text (byte {})", id="not-utf8"),
-    pytest.param(csv_text(csv_row(1), columns=COLUMNS[1:]).encode(), "line 1: missing column(s) order_no",
-                 id="missing-column"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(gbk_file(), "orders.csv is not UTF-8 text (byte {})", id="not-utf8"),
+        pytest.param(
+            csv_text(csv_row(1), columns=COLUMNS[1:]).encode(),
+            "line 1: missing column(s) order_no",
+            id="missing-column",
+        ),
+    ],
+)
 def test_web_import_shows_file_level_errors(upload, content, message):
     counts = table_counts()
 
     response = upload(content)
 
     assert response.status_code == 200
-    errors = [html.unescape(e) for e in re.findall(r'<p class="error" id="file-error">(.*?)</p>', response.get_data(
-        as_text=True))]
+    errors = [
+        html.unescape(e)
+        for e in re.findall(r'<p class="error" id="file-error">(.*?)</p>', response.get_data(as_text=True))
+    ]
     assert errors == [message.format(content.find(GBK_LEAD_BYTE))]
     assert 'id="import-report"' not in response.get_data(as_text=True)
     assert table_counts() == counts
@@ -445,8 +536,11 @@ def test_web_import_needs_a_login_and_a_csrf_token(client, auth):
     content = csv_text(csv_row(1)).encode()
 
     def post(**fields):
-        return client.post("/orders/import", data={**fields, "file": (io.BytesIO(content), "orders.csv")},
-                           content_type="multipart/form-data")
+        return client.post(
+            "/orders/import",
+            data={**fields, "file": (io.BytesIO(content), "orders.csv")},
+            content_type="multipart/form-data",
+        )
 
     anonymous = post(csrf_token=auth.csrf("/login"))  # a valid token of the session, but nobody logged in
     auth.login()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -69,15 +69,18 @@ def test_create_order_without_cover(auth, client):
     assert count(Cover) == 0 and count(Order) == 1
 
 
-@pytest.mark.parametrize("overrides, field_id, message", [
-    ({"cover_insured_value": "700.00"}, "cover_insured_value", "more than the declared value"),
-    ({"destination_country": "RU"}, "destination_country", "does not cover parcels to RU"),
-    ({"category": "batteries"}, "category", "does not cover lithium batteries"),
-    ({"tracking_no": "12"}, "tracking_no", "for Swiftwing Express"),
-    ({"seller_email": "not-an-email"}, "seller_email", "email address"),
-    ({"declared_value": "12,50"}, "declared_value", "not a decimal number"),
-    ({"dispatched_at": "2026-01-02 10:00"}, "cover_insurer", "cover must be bought before dispatch"),
-])
+@pytest.mark.parametrize(
+    "overrides, field_id, message",
+    [
+        ({"cover_insured_value": "700.00"}, "cover_insured_value", "more than the declared value"),
+        ({"destination_country": "RU"}, "destination_country", "does not cover parcels to RU"),
+        ({"category": "batteries"}, "category", "does not cover lithium batteries"),
+        ({"tracking_no": "12"}, "tracking_no", "for Swiftwing Express"),
+        ({"seller_email": "not-an-email"}, "seller_email", "email address"),
+        ({"declared_value": "12,50"}, "declared_value", "not a decimal number"),
+        ({"dispatched_at": "2026-01-02 10:00"}, "cover_insurer", "cover must be bought before dispatch"),
+    ],
+)
 def test_form_errors_are_shown_at_the_field_and_nothing_is_written(auth, client, overrides, field_id, message):
     auth.login()
     before = count(AuditEvent)
@@ -85,7 +88,7 @@ def test_form_errors_are_shown_at_the_field_and_nothing_is_written(auth, client,
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert f'id="{field_id}-error"' in html
-    error = html[html.index(f'id="{field_id}-error"'):]
+    error = html[html.index(f'id="{field_id}-error"') :]
     assert message in error[:400]
     assert count(Order) == 0 and count(Cover) == 0 and count(AuditEvent) == before
 
@@ -103,16 +106,20 @@ def test_buy_cover_later_on_the_order_page(auth, client, plugins):
     auth.login()
     page = client.get("/orders/PRG-2026-0001").get_data(as_text=True)
     assert "Buy cover" in page
-    response = client.post("/orders/PRG-2026-0001/cover",
-                           data={"csrf_token": auth.csrf("/orders/PRG-2026-0001"), "insurer": "lanternfish",
-                                 "insured_value": "1000.00"})
+    response = client.post(
+        "/orders/PRG-2026-0001/cover",
+        data={"csrf_token": auth.csrf("/orders/PRG-2026-0001"), "insurer": "lanternfish", "insured_value": "1000.00"},
+    )
     assert response.status_code == 303
     page = client.get("/orders/PRG-2026-0001").get_data(as_text=True)
     assert "Cover LFM-" in page and "premium 13.90 USD" in page
     assert "cover LFM-" in page  # history entry
     # A second purchase is refused: one cover per order.
-    response = client.post("/orders/PRG-2026-0001/cover", follow_redirects=True,
-                           data={"csrf_token": auth.csrf("/orders/"), "insurer": "lanternfish", "insured_value": "5.00"})
+    response = client.post(
+        "/orders/PRG-2026-0001/cover",
+        follow_redirects=True,
+        data={"csrf_token": auth.csrf("/orders/"), "insurer": "lanternfish", "insured_value": "5.00"},
+    )
     assert count(Cover) == 1
 
 
@@ -123,8 +130,11 @@ def test_no_cover_after_dispatch(auth, client, plugins):
     auth.login()
     page = client.get("/orders/PRG-2026-0001").get_data(as_text=True)
     assert "Buy cover" not in page and "dispatched without it" in page
-    response = client.post("/orders/PRG-2026-0001/cover", follow_redirects=True,
-                           data={"csrf_token": auth.csrf("/orders/"), "insurer": "lanternfish", "insured_value": "100.00"})
+    response = client.post(
+        "/orders/PRG-2026-0001/cover",
+        follow_redirects=True,
+        data={"csrf_token": auth.csrf("/orders/"), "insurer": "lanternfish", "insured_value": "100.00"},
+    )
     assert "cover must be bought before dispatch" in response.get_data(as_text=True)
     assert count(Cover) == 0
 
@@ -132,24 +142,40 @@ def test_no_cover_after_dispatch(auth, client, plugins):
 @pytest.fixture
 def three_orders(plugins):
     create_order(plugins, order_payload(), TEST_ACTOR, "api")
-    create_order(plugins, order_payload(order_no="SZL-2026-0002", tracking_no="7200000002", carrier="swiftwing",
-                                        service="economy_express", cover=None,
-                                        seller={"code": "SZL014", "name": "Shenzhen Lumen Lighting",
-                                                "email": "orders@szlumen.example"}), TEST_ACTOR, "api")
-    create_order(plugins, order_payload(order_no="PRG-2026-0003", tracking_no="4PX3000000000003CN", cover=None),
-                 TEST_ACTOR, "api")
+    create_order(
+        plugins,
+        order_payload(
+            order_no="SZL-2026-0002",
+            tracking_no="7200000002",
+            carrier="swiftwing",
+            service="economy_express",
+            cover=None,
+            seller={"code": "SZL014", "name": "Shenzhen Lumen Lighting", "email": "orders@szlumen.example"},
+        ),
+        TEST_ACTOR,
+        "api",
+    )
+    create_order(
+        plugins,
+        order_payload(order_no="PRG-2026-0003", tracking_no="4PX3000000000003CN", cover=None),
+        TEST_ACTOR,
+        "api",
+    )
     db.session.commit()
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("PRG-2026", {"PRG-2026-0001", "PRG-2026-0003"}),
-    ("prg-2026-0003", {"PRG-2026-0003"}),         # order numbers, any case
-    ("4px30000000000", {"PRG-2026-0001", "PRG-2026-0003"}),  # tracking number prefix
-    ("7200000002", {"SZL-2026-0002"}),
-    ("SZL014", {"SZL-2026-0002"}),                 # seller code
-    ("lumen", {"SZL-2026-0002"}),                  # part of the seller's name
-    ("nothing-like-this", set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("PRG-2026", {"PRG-2026-0001", "PRG-2026-0003"}),
+        ("prg-2026-0003", {"PRG-2026-0003"}),  # order numbers, any case
+        ("4px30000000000", {"PRG-2026-0001", "PRG-2026-0003"}),  # tracking number prefix
+        ("7200000002", {"SZL-2026-0002"}),
+        ("SZL014", {"SZL-2026-0002"}),  # seller code
+        ("lumen", {"SZL-2026-0002"}),  # part of the seller's name
+        ("nothing-like-this", set()),
+    ],
+)
 def test_search(auth, client, three_orders, query, expected):
     auth.login()
     html = client.get("/orders/", query_string={"q": query}).get_data(as_text=True)
@@ -173,8 +199,13 @@ def test_active_search_returns_only_the_rows_for_htmx(auth, client, three_orders
 def test_orders_are_paged(app, auth, client, plugins):
     app.config["ORDERS_PER_PAGE"] = 2
     for n in range(5):
-        create_order(plugins, order_payload(order_no=f"P-{n}", tracking_no=f"4PX300000000010{n}CN", cover=None),
-                     TEST_ACTOR, "api", now=utcnow() + timedelta(seconds=n))
+        create_order(
+            plugins,
+            order_payload(order_no=f"P-{n}", tracking_no=f"4PX300000000010{n}CN", cover=None),
+            TEST_ACTOR,
+            "api",
+            now=utcnow() + timedelta(seconds=n),
+        )
     db.session.commit()
     auth.login()
     first = client.get("/orders/").get_data(as_text=True)
@@ -185,9 +216,15 @@ def test_orders_are_paged(app, auth, client, plugins):
 
 def test_quote_preview(auth, client):
     auth.login()
-    params = {"shipping": "fourpx:fourpx_c", "destination_country": "US", "declared_value": "1850.00",
-              "currency": "USD", "category": "electronics", "cover_insurer": "lanternfish",
-              "cover_insured_value": "1850.00"}
+    params = {
+        "shipping": "fourpx:fourpx_c",
+        "destination_country": "US",
+        "declared_value": "1850.00",
+        "currency": "USD",
+        "category": "electronics",
+        "cover_insurer": "lanternfish",
+        "cover_insured_value": "1850.00",
+    }
     html = client.get("/orders/quote", query_string=params).get_data(as_text=True)
     assert "Premium USD\u00a023.80" in html  # 10 × 1.39 + 9 × 1.10
     refused = client.get("/orders/quote", query_string={**params, "destination_country": "BR"}).get_data(as_text=True)
@@ -201,30 +238,37 @@ def test_unknown_order_is_404(auth, client):
 
 
 # An ordinary day, 4PX's peak season (15 Nov - 15 Jan), a year end and the Spring Festival holiday.
-STORY_DAYS = [datetime(2026, 6, 10, 2, 0, tzinfo=timezone.utc), datetime(2026, 12, 1, 7, 30, tzinfo=timezone.utc),
-              datetime(2026, 12, 31, 15, 59, tzinfo=timezone.utc), datetime(2027, 2, 8, 1, 0, tzinfo=timezone.utc)]
+STORY_DAYS = [
+    datetime(2026, 6, 10, 2, 0, tzinfo=UTC),
+    datetime(2026, 12, 1, 7, 30, tzinfo=UTC),
+    datetime(2026, 12, 31, 15, 59, tzinfo=UTC),
+    datetime(2027, 2, 8, 1, 0, tzinfo=UTC),
+]
 
 
 @pytest.mark.parametrize("now", STORY_DAYS, ids=lambda now: now.date().isoformat())
 def test_demo_data_tells_the_story(app, now):
     summary = load_demo(now)
-    assert summary.startswith("73 orders") or summary.startswith("72 orders")
+    assert summary.startswith(("73 orders", "72 orders"))
     story = db.session.scalar(select(Order).where(Order.order_no == "PRG-2026-0917"))
     assert story.cover.insurer_code == "lanternfish" and story.cover.insured_value == Decimal("1850.00")
     assert story.dispatched_at is not None and story.cover.bought_at < story.dispatched_at
     # Tracking went quiet two days after dispatch: the parcel is stalled, so the queue opens with it.
     assert is_stalled(story, now)
     from portal.queue.services import QueueFilters, queue_page
+
     queue = queue_page(db.session, QueueFilters(), now)
     assert queue.items[0].order.order_no == "PRG-2026-0917"
     # A seller has asked about another quiet parcel: its inquiry is on the queue too, with its checklist.
     from portal.inquiries.models import Inquiry
+
     inquiry = db.session.scalar(select(Inquiry))
     assert inquiry.is_open and any(item.kind == inquiry.items[0].kind for item in inquiry.items)
     assert any(item.kind == "inquiry" and item.inquiry_id == inquiry.id for item in queue.items)
     # Another was worked to a claim whose advance waits for a supervisor.
     from portal.advances.models import Advance
     from portal.claims.models import Claim
+
     claim = db.session.scalar(select(Claim))
     assert claim.packs and db.session.scalar(select(Advance)).state == "requested"
     assert any(not is_stalled(o, now) and o.tracking_status == "delivered" for o in db.session.scalars(select(Order)))

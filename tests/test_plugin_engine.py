@@ -71,32 +71,54 @@ def plugin_dir(tmp_path) -> Path:
     write_plugin(folder, "future_contract", GOOD_CARRIER.format(code="gamma", contract="2.0"))
     write_plugin(folder, "newer_minor", GOOD_CARRIER.format(code="delta", contract=f"1.{CONTRACT_VERSION[1] + 1}"))
     write_plugin(folder, "duplicate", GOOD_CARRIER.format(code="alpha", contract="1.0"))
-    write_plugin(folder, "bad_status_map", GOOD_CARRIER.format(code="eta", contract="1.1").replace(
-        '    kind = "express"', '    kind = "express"\n    status_map = {"X1": ("teleported", None)}'))
-    write_plugin(folder, "raises_in_hook", """
+    write_plugin(
+        folder,
+        "bad_status_map",
+        GOOD_CARRIER.format(code="eta", contract="1.1").replace(
+            '    kind = "express"', '    kind = "express"\n    status_map = {"X1": ("teleported", None)}'
+        ),
+    )
+    write_plugin(
+        folder,
+        "raises_in_hook",
+        """
         from portal.plugin_api import hookimpl
 
         @hookimpl
         def coverdesk_carriers():
             raise ValueError("carrier endpoint not configured")
-    """)
-    write_plugin(folder, "wrong_hook_arguments", """
+    """,
+    )
+    write_plugin(
+        folder,
+        "wrong_hook_arguments",
+        """
         from portal.plugin_api import hookimpl
 
         @hookimpl
         def coverdesk_insurers(region):
             return []
-    """)
-    write_plugin(folder, "not_a_plugin_object", """
+    """,
+    )
+    write_plugin(
+        folder,
+        "not_a_plugin_object",
+        """
         from portal.plugin_api import hookimpl
 
         @hookimpl
         def coverdesk_insurers():
             return [object()]
-    """)
-    write_plugin(folder, "bad_insurer_terms", GOOD_INSURER.format(code="epsilon").replace(
-        'InsurerTerms(date(2025, 1, 1), {"USD": Decimal("1000")}, {"USD": Decimal("1")})',
-        'InsurerTerms(date(2025, 1, 1), {"XYZ": Decimal("1000")}, {}, excluded_categories=frozenset({"weapons"}))'))
+    """,
+    )
+    write_plugin(
+        folder,
+        "bad_insurer_terms",
+        GOOD_INSURER.format(code="epsilon").replace(
+            'InsurerTerms(date(2025, 1, 1), {"USD": Decimal("1000")}, {"USD": Decimal("1")})',
+            'InsurerTerms(date(2025, 1, 1), {"XYZ": Decimal("1000")}, {}, excluded_categories=frozenset({"weapons"}))',
+        ),
+    )
     return folder
 
 
@@ -181,7 +203,9 @@ def test_installed_distributions_are_loaded_from_the_entry_point_group(tmp_path,
 
 def test_folder_plugins_win_over_entry_points_with_the_same_code(tmp_path, monkeypatch, plugin_dir):
     site = tmp_path / "site"
-    make_distribution(site, "coverdesk_alpha2", "coverdesk_alpha2_plugin", GOOD_CARRIER.format(code="alpha", contract="1.0"))
+    make_distribution(
+        site, "coverdesk_alpha2", "coverdesk_alpha2_plugin", GOOD_CARRIER.format(code="alpha", contract="1.0")
+    )
     monkeypatch.syspath_prepend(str(site))
     registry = load_plugins(plugin_dir, use_entry_points=True)
     assert registry.carriers["alpha"].origin.startswith("plugins/")
@@ -192,7 +216,10 @@ def test_hook_coverdesk_carriers(app):
     """The hook delivers the reference carriers of the three kinds the desk works with."""
     registry = load_plugins(PROJECT_ROOT / "plugins", use_entry_points=False)
     assert {registry.carrier(code).kind for code in ("harbourpost", "swiftwing", "fourpx")} == {
-        "postal", "express", "dedicated_line"}
+        "postal",
+        "express",
+        "dedicated_line",
+    }
 
 
 def test_hook_coverdesk_insurers(app):
@@ -203,8 +230,9 @@ def test_hook_coverdesk_insurers(app):
 
 def test_every_hook_is_documented_and_tested():
     """As in Datasette: each hook has a docstring and a test named test_hook_<name>."""
-    hooks = [name for name, member in inspect.getmembers(CoverdeskHooks, inspect.isfunction)
-             if not name.startswith("_")]
+    hooks = [
+        name for name, member in inspect.getmembers(CoverdeskHooks, inspect.isfunction) if not name.startswith("_")
+    ]
     assert hooks
     tests = "\n".join(path.read_text() for path in Path(__file__).parent.rglob("test_*.py"))
     for name in hooks:
@@ -217,18 +245,22 @@ EVIDENCE_CARRIER = GOOD_CARRIER.replace(
     "    def evidence_required(self, inquiry_kind, service_code):\n"
     "        from portal.plugin_api import EvidenceRequirement, GraceRule\n"
     "        return {requirements}\n\n"
-    "    def tracking_url(self, tracking_no):")
+    "    def tracking_url(self, tracking_no):",
+)
 
 
-@pytest.mark.parametrize("requirements, message", [
-    ("[object()]", "not an EvidenceRequirement"),
-    ("(EvidenceRequirement('selfie', 'why'),)", "unknown evidence kind 'selfie'"),
-    ("(EvidenceRequirement('loss_letter', 'a'), EvidenceRequirement('loss_letter', 'b'))", "'loss_letter' twice"),
-    ("(EvidenceRequirement('loss_letter', '  '),)", "gives 'loss_letter' no reason"),
-    ("(EvidenceRequirement('loss_letter', 'why', grace=GraceRule(0)),)", "needs days > 0"),
-    ("(EvidenceRequirement('loss_letter', 'why', grace=GraceRule(5, 'moon_phase')),)", "counted from one of"),
-    ("'loss_letter'", "must return a tuple"),
-])
+@pytest.mark.parametrize(
+    "requirements, message",
+    [
+        ("[object()]", "not an EvidenceRequirement"),
+        ("(EvidenceRequirement('selfie', 'why'),)", "unknown evidence kind 'selfie'"),
+        ("(EvidenceRequirement('loss_letter', 'a'), EvidenceRequirement('loss_letter', 'b'))", "'loss_letter' twice"),
+        ("(EvidenceRequirement('loss_letter', '  '),)", "gives 'loss_letter' no reason"),
+        ("(EvidenceRequirement('loss_letter', 'why', grace=GraceRule(0)),)", "needs days > 0"),
+        ("(EvidenceRequirement('loss_letter', 'why', grace=GraceRule(5, 'moon_phase')),)", "counted from one of"),
+        ("'loss_letter'", "must return a tuple"),
+    ],
+)
 def test_evidence_lists_are_checked_when_a_plugin_loads(tmp_path, requirements, message):
     folder = tmp_path / "plugins"
     write_plugin(folder, "evidence", EVIDENCE_CARRIER.format(code="zeta", contract="1.2", requirements=requirements))
@@ -239,10 +271,16 @@ def test_evidence_lists_are_checked_when_a_plugin_loads(tmp_path, requirements, 
 
 def test_a_loss_letter_example_must_fit_its_pattern(tmp_path):
     folder = tmp_path / "plugins"
-    write_plugin(folder, "letters", GOOD_CARRIER.format(code="theta", contract="1.2").replace(
-        '    kind = "express"', '    kind = "express"\n'
-        '    from portal.plugin_api import LossLetterFormat\n'
-        '    loss_letter_format = LossLetterFormat(r"TH\\d{{6}}", "TH-1", "One line")'))
+    write_plugin(
+        folder,
+        "letters",
+        GOOD_CARRIER.format(code="theta", contract="1.2").replace(
+            '    kind = "express"',
+            '    kind = "express"\n'
+            "    from portal.plugin_api import LossLetterFormat\n"
+            '    loss_letter_format = LossLetterFormat(r"TH\\d{{6}}", "TH-1", "One line")',
+        ),
+    )
     registry = load_plugins(folder, use_entry_points=False)
     assert "reference_example does not fit" in failure_for(registry, "plugins/letters")
 
@@ -253,17 +291,31 @@ def test_the_reference_plugins_pass_the_contract_1_2_checks():
     assert {p.plugin.contract for p in [*registry.carriers.values(), *registry.insurers.values()]} == {"1.2"}
 
 
-@pytest.mark.parametrize("member, message", [
-    ("    payout_working_days = 0", "payout_working_days must be"),
-    ("    calendar = 'XX'", "calendar 'XX'"),
-    ("    def filing_window(self, kind):\n        from portal.plugin_api import FilingWindow\n"
-     "        return FilingWindow(30, 10)", "filing_window('not_arrived') must run"),
-    ("    def pack_layout(self):\n        from portal.plugin_api import PackLayout\n"
-     "        return PackLayout('{% for x in %}', '')", "pack_layout template, line 1"),
-])
+@pytest.mark.parametrize(
+    "member, message",
+    [
+        ("    payout_working_days = 0", "payout_working_days must be"),
+        ("    calendar = 'XX'", "calendar 'XX'"),
+        (
+            "    def filing_window(self, kind):\n        from portal.plugin_api import FilingWindow\n"
+            "        return FilingWindow(30, 10)",
+            "filing_window('not_arrived') must run",
+        ),
+        (
+            "    def pack_layout(self):\n        from portal.plugin_api import PackLayout\n"
+            "        return PackLayout('{% for x in %}', '')",
+            "pack_layout template, line 1",
+        ),
+    ],
+)
 def test_claim_rules_are_checked_when_an_insurer_loads(tmp_path, member, message):
     folder = tmp_path / "plugins"
-    write_plugin(folder, "claims", GOOD_INSURER.format(code="iota").replace(
-        '    certificate_prefix = "TST"', '    certificate_prefix = "TST"\n' + member))
+    write_plugin(
+        folder,
+        "claims",
+        GOOD_INSURER.format(code="iota").replace(
+            '    certificate_prefix = "TST"', '    certificate_prefix = "TST"\n' + member
+        ),
+    )
     registry = load_plugins(folder, use_entry_points=False)
     assert message in failure_for(registry, "plugins/claims")

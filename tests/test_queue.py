@@ -15,20 +15,43 @@ from tests.conftest import TEST_ACTOR, order_payload
 SELLER_B = {"code": "SZL014", "name": "Shenzhen Lumen Lighting", "email": "orders@szlumen.example"}
 
 
-def add(plugins, number, value, *, quiet_days, insurer="lanternfish", carrier=("fourpx", "fourpx_c"),
-        tracking=None, destination="US", seller=None, cover=True):
+def add(
+    plugins,
+    number,
+    value,
+    *,
+    quiet_days,
+    insurer="lanternfish",
+    carrier=("fourpx", "fourpx_c"),
+    tracking=None,
+    destination="US",
+    seller=None,
+    cover=True,
+):
     """An order bought 60 days ago, dispatched, last heard of ``quiet_days`` ago."""
     bought = utcnow() - timedelta(days=60)
     tracking = tracking or f"4PX3000000000{number[-3:]}CN"
-    payload = order_payload(order_no=number, declared_value=value, tracking_no=tracking, carrier=carrier[0],
-                            service=carrier[1], destination_country=destination,
-                            cover={"insurer": insurer, "insured_value": value} if cover else None,
-                            **({"seller": seller} if seller else {}))
+    payload = order_payload(
+        order_no=number,
+        declared_value=value,
+        tracking_no=tracking,
+        carrier=carrier[0],
+        service=carrier[1],
+        destination_country=destination,
+        cover={"insurer": insurer, "insured_value": value} if cover else None,
+        **({"seller": seller} if seller else {}),
+    )
     order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
-    ingest(plugins, order, [
-        IncomingEvent(bought + timedelta(hours=5), None, status="in_transit", handover="dispatch"),
-        IncomingEvent(utcnow() - timedelta(days=quiet_days), None, status="in_transit", location="Hub"),
-    ], source="api", actor=TEST_ACTOR)
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(bought + timedelta(hours=5), None, status="in_transit", handover="dispatch"),
+            IncomingEvent(utcnow() - timedelta(days=quiet_days), None, status="in_transit", location="Hub"),
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     return order
 
@@ -40,16 +63,28 @@ def queue(plugins):
     add(plugins, "Q-003", "1500.00", quiet_days=40)  # same value, stalled longer: first
     add(plugins, "Q-004", "900.00", quiet_days=1)  # still moving: not in the queue
     add(plugins, "Q-005", "800.00", quiet_days=30, cover=False)  # no cover: not in the queue
-    add(plugins, "Q-006", "200.00", quiet_days=30, insurer="jadeharbour", carrier=("swiftwing", "express_worldwide"),
-        tracking="7100000006", destination="GB", seller=SELLER_B)
+    add(
+        plugins,
+        "Q-006",
+        "200.00",
+        quiet_days=30,
+        insurer="jadeharbour",
+        carrier=("swiftwing", "express_worldwide"),
+        tracking="7100000006",
+        destination="GB",
+        seller=SELLER_B,
+    )
 
 
 def order_of(client, **params) -> list[str]:
     """The order numbers the queue lists, top to bottom."""
     html = client.get("/queue", query_string=params).get_data(as_text=True)
-    rows = html[html.index('<div id="queue-rows">'):]
-    found = [(rows.index(f">{number}</a>"), number) for number in (f"Q-00{n}" for n in range(1, 7))
-             if f">{number}</a>" in rows]
+    rows = html[html.index('<div id="queue-rows">') :]
+    found = [
+        (rows.index(f">{number}</a>"), number)
+        for number in (f"Q-00{n}" for n in range(1, 7))
+        if f">{number}</a>" in rows
+    ]
     return [number for _, number in sorted(found)]
 
 
@@ -59,15 +94,18 @@ def test_the_queue_is_the_home_page_and_ranks_by_value_then_time(auth, client, q
     assert order_of(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
 
 
-@pytest.mark.parametrize("params, expected", [
-    ({"carrier": "swiftwing"}, ["Q-006"]),
-    ({"insurer": "lanternfish"}, ["Q-003", "Q-002", "Q-001"]),
-    ({"destination": "gb"}, ["Q-006"]),
-    ({"seller": "SZL014"}, ["Q-006"]),
-    ({"q": "Q-00"}, ["Q-003", "Q-002", "Q-001", "Q-006"]),
-    ({"q": "lumen"}, ["Q-006"]),
-    ({"carrier": "fourpx", "insurer": "jadeharbour"}, []),
-])
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({"carrier": "swiftwing"}, ["Q-006"]),
+        ({"insurer": "lanternfish"}, ["Q-003", "Q-002", "Q-001"]),
+        ({"destination": "gb"}, ["Q-006"]),
+        ({"seller": "SZL014"}, ["Q-006"]),
+        ({"q": "Q-00"}, ["Q-003", "Q-002", "Q-001", "Q-006"]),
+        ({"q": "lumen"}, ["Q-006"]),
+        ({"carrier": "fourpx", "insurer": "jadeharbour"}, []),
+    ],
+)
 def test_filters(auth, client, queue, params, expected):
     auth.login()
     assert order_of(client, **params) == expected
@@ -96,15 +134,25 @@ def test_items_follow_the_tracking(auth, client, plugins, queue):
 
     auth.login()
     order = find_by_number("Q-001")
-    ingest(plugins, order, [IncomingEvent(utcnow() - timedelta(hours=1), None, status="in_transit",
-                                          location="Los Angeles")], source="api", actor=TEST_ACTOR)
+    ingest(
+        plugins,
+        order,
+        [IncomingEvent(utcnow() - timedelta(hours=1), None, status="in_transit", location="Los Angeles")],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     assert order_of(client) == ["Q-003", "Q-002", "Q-006"]
     later = utcnow() + timedelta(days=60)  # Q-001 and Q-004 are quiet again by then
     numbers = [item.order.order_no for item in queue_page(db.session, QueueFilters(), later).items]
     assert numbers == ["Q-003", "Q-002", "Q-004", "Q-001", "Q-006"]
-    ingest(plugins, find_by_number("Q-003"), [IncomingEvent(utcnow() - timedelta(minutes=5), None,
-                                                            status="delivered")], source="api", actor=TEST_ACTOR)
+    ingest(
+        plugins,
+        find_by_number("Q-003"),
+        [IncomingEvent(utcnow() - timedelta(minutes=5), None, status="delivered")],
+        source="api",
+        actor=TEST_ACTOR,
+    )
     db.session.commit()
     assert order_of(client) == ["Q-002", "Q-006"]
 

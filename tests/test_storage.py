@@ -78,10 +78,26 @@ def test_an_upload_named_like_a_path_is_stored_by_hash_inside_the_store(tmp_path
     assert checked.display_name == "passwd.png"  # the name is only shown to people
 
 
-@pytest.mark.parametrize("bad", [
-    "../x", "../../etc/passwd", "/etc/passwd", "", "a" * 63, "a" * 65, "A" * 64, "g" * 64,
-    "a" * 63 + "/", "a" * 64 + "\n", "ab/cd/" + "a" * 58, "..%2f" + "a" * 60, b"a" * 64, None, 12,
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../x",
+        "../../etc/passwd",
+        "/etc/passwd",
+        "",
+        "a" * 63,
+        "a" * 65,
+        "A" * 64,
+        "g" * 64,
+        "a" * 63 + "/",
+        "a" * 64 + "\n",
+        "ab/cd/" + "a" * 58,
+        "..%2f" + "a" * 60,
+        b"a" * 64,
+        None,
+        12,
+    ],
+)
 def test_only_a_lower_case_hex_sha256_names_a_file(tmp_path, bad):
     store = FileStore(tmp_path)
     for method in (store.path, store.exists, store.open, store.read):

@@ -3,15 +3,15 @@ warehouse's handover scans, as e-mail text and as a printable PDF; values are es
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 
+from portal.inquiries.services import trace_request_pdf
 from portal.money import Money
 from portal.pdf_text import extract_text
 from portal.plugin_api import HandoverScan, TraceDetails
-from portal.inquiries.services import trace_request_pdf
 
 TRACKING = {"fourpx": "4PX3001234567890CN", "swiftwing": "7100000086", "harbourpost": "RR123456785CN"}
 SERVICE = {"fourpx": "fourpx_c", "swiftwing": "express_worldwide", "harbourpost": "registered_air"}
@@ -19,14 +19,27 @@ SERVICE = {"fourpx": "fourpx_c", "swiftwing": "express_worldwide", "harbourpost"
 
 def details(code: str, contents: str = "Drone with 4K camera") -> TraceDetails:
     return TraceDetails(
-        order_no="PRG-2026-0917", tracking_no=TRACKING[code], service_code=SERVICE[code], destination_country="US",
-        declared_value=Money(Decimal("1850.00"), "USD"), contents=contents, inquiry_kind="not_arrived",
-        seller_name="Pearl River Gadgets", sender_name="Coverdesk warehouse", sender_email="claims@coverdesk.example",
-        requested_on=date(2026, 11, 24), dispatched_at=datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc),
-        handovers=(HandoverScan("pickup", datetime(2026, 11, 1, 10, 15, tzinfo=timezone.utc), "Shenzhen, Longhua"),
-                   HandoverScan("dispatch", datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc), "Shenzhen Bao'an")),
-        last_event_at=datetime(2026, 11, 4, 6, 30, tzinfo=timezone.utc), last_event_description="Departed facility",
-        last_event_location="Hong Kong", seller_message="Buyer opened a case.")
+        order_no="PRG-2026-0917",
+        tracking_no=TRACKING[code],
+        service_code=SERVICE[code],
+        destination_country="US",
+        declared_value=Money(Decimal("1850.00"), "USD"),
+        contents=contents,
+        inquiry_kind="not_arrived",
+        seller_name="Pearl River Gadgets",
+        sender_name="Coverdesk warehouse",
+        sender_email="claims@coverdesk.example",
+        requested_on=date(2026, 11, 24),
+        dispatched_at=datetime(2026, 11, 2, 8, 0, tzinfo=UTC),
+        handovers=(
+            HandoverScan("pickup", datetime(2026, 11, 1, 10, 15, tzinfo=UTC), "Shenzhen, Longhua"),
+            HandoverScan("dispatch", datetime(2026, 11, 2, 8, 0, tzinfo=UTC), "Shenzhen Bao'an"),
+        ),
+        last_event_at=datetime(2026, 11, 4, 6, 30, tzinfo=UTC),
+        last_event_description="Departed facility",
+        last_event_location="Hong Kong",
+        seller_message="Buyer opened a case.",
+    )
 
 
 @pytest.mark.parametrize("code", sorted(TRACKING))
@@ -34,8 +47,16 @@ def test_each_carrier_fills_its_trace_request(app, plugins, code):
     document = plugins.carrier(code).trace_request(details(code))
     pdf_text = " ".join(extract_text(trace_request_pdf(document)).split())
     for text in (document.text, pdf_text):
-        for value in (TRACKING[code], "PRG-2026-0917", "Drone with 4K camera", "Shenzhen, Longhua", "Shenzhen Bao'an",
-                      "2026-11-02 08:00 UTC", "Departed facility", "claims@coverdesk.example"):
+        for value in (
+            TRACKING[code],
+            "PRG-2026-0917",
+            "Drone with 4K camera",
+            "Shenzhen, Longhua",
+            "Shenzhen Bao'an",
+            "2026-11-02 08:00 UTC",
+            "Departed facility",
+            "claims@coverdesk.example",
+        ):
             assert value in text, (code, value)
     assert TRACKING[code] in document.subject and document.send_to
 

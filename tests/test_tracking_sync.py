@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,8 +23,8 @@ from portal.tracking.models import CarrierSync, TrackingEvent
 from portal.tracking.sync import UrllibHttp, backoff, sync_all
 from tests.conftest import TEST_ACTOR, order_payload
 
-CREATED = datetime(2026, 11, 1, 0, 0, tzinfo=timezone.utc)
-NOW = datetime(2026, 11, 10, 0, 0, tzinfo=timezone.utc)
+CREATED = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 10, 0, 0, tzinfo=UTC)
 TIMEOUT = 0.5
 SWIFTWING_JOURNEY = json.loads((PROJECT_ROOT / "plugins/swiftwing/fixtures/full_journey.json").read_text())
 CHECKPOINTS = SWIFTWING_JOURNEY["shipments"][0]["checkpoints"]  # 9 checkpoints, ends delivered
@@ -72,8 +72,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, b"<html>maintenance \xff</html>", "text/html")
         if parts.path == "/v1/tracking":
             waybills = [w for w in query.get("waybills", "").split(",") if w]
-            body = {"request_id": "fake", "shipments": [
-                {"waybill": waybill, "checkpoints": CHECKPOINTS[:self.server.upto]} for waybill in waybills]}
+            body = {
+                "request_id": "fake",
+                "shipments": [
+                    {"waybill": waybill, "checkpoints": CHECKPOINTS[: self.server.upto]} for waybill in waybills
+                ],
+            }
             return self._send(200, json.dumps(body).encode(), "application/json")
         if parts.path == "/track":
             numbers = set(query.get("numbers", "").split(","))
@@ -126,11 +130,13 @@ def http(app):
     return UrllibHttp(TIMEOUT)
 
 
-def make_order(plugins, order_no: str, carrier: str = "swiftwing", tracking_no: str = "7100000042",
-               dispatched: bool = True) -> Order:
+def make_order(
+    plugins, order_no: str, carrier: str = "swiftwing", tracking_no: str = "7100000042", dispatched: bool = True
+) -> Order:
     service = {"swiftwing": "express_worldwide", "fourpx": "fourpx_c"}[carrier]
-    payload = order_payload(order_no=order_no, carrier=carrier, service=service, tracking_no=tracking_no,
-                            declared_value="90.00", cover=None)
+    payload = order_payload(
+        order_no=order_no, carrier=carrier, service=service, tracking_no=tracking_no, declared_value="90.00", cover=None
+    )
     order = create_order(plugins, payload, TEST_ACTOR, "api", now=CREATED).order
     if dispatched:
         order.dispatched_at = CREATED + timedelta(hours=1)
@@ -186,11 +192,15 @@ def test_parcels_are_asked_in_chunks(plugins, swift, http, monkeypatch):
     assert all(events_of(order) == len(CHECKPOINTS) for order in orders)
 
 
-@pytest.mark.parametrize("mode, message", [
-    ("slow", f"no answer from http://127.0.0.1:{{port}}/v1/tracking within {TIMEOUT:g} s"),
-    ("garbage", "unreadable answer: not valid JSON"),
-    ("error", "HTTP 500 Internal Server Error from http://127.0.0.1:{port}/v1/tracking"),
-], ids=["slow", "garbage", "http_500"])
+@pytest.mark.parametrize(
+    "mode, message",
+    [
+        ("slow", f"no answer from http://127.0.0.1:{{port}}/v1/tracking within {TIMEOUT:g} s"),
+        ("garbage", "unreadable answer: not valid JSON"),
+        ("error", "HTTP 500 Internal Server Error from http://127.0.0.1:{port}/v1/tracking"),
+    ],
+    ids=["slow", "garbage", "http_500"],
+)
 def test_a_failing_carrier_backs_off_and_the_others_still_sync(plugins, swift, fourpx, http, mode, message):
     sw_order = make_order(plugins, "SW-1")
     px_order = make_order(plugins, "PX-1", carrier="fourpx", tracking_no="4PX3001234567890CN")
@@ -227,8 +237,7 @@ def test_a_failing_carrier_backs_off_and_the_others_still_sync(plugins, swift, f
     assert state.last_success_at == retry
 
 
-def test_a_refused_connection_and_a_plugin_exception_are_failures_of_that_carrier(plugins, fourpx, http,
-                                                                                 monkeypatch):
+def test_a_refused_connection_and_a_plugin_exception_are_failures_of_that_carrier(plugins, fourpx, http, monkeypatch):
     make_order(plugins, "SW-1")
     make_order(plugins, "PX-1", carrier="fourpx", tracking_no="4PX3001234567890CN")
     closed = fourpx.__class__()  # bind a port, then close it: nothing listens there
@@ -277,8 +286,9 @@ def test_cli_sync_prints_each_carrier_and_fails_when_one_fails(app, plugins, run
     assert skipped.exit_code == 0 and skipped.output.startswith("swiftwing: skipped (not due until ")
     forced = runner.invoke(cli, ["tracking", "sync", "--carrier", "swiftwing", "--force"])
     assert forced.exit_code == 0, forced.output
-    assert forced.output == (f"swiftwing: synced {len(CHECKPOINTS)} events (0 already stored, 1 parcels asked, "
-                             "0 problems)\n")
+    assert forced.output == (
+        f"swiftwing: synced {len(CHECKPOINTS)} events (0 already stored, 1 parcels asked, 0 problems)\n"
+    )
 
     app.config["CARRIER_ENDPOINTS"] = {}
     none = runner.invoke(cli, ["tracking", "sync", "--carrier", "fourpx"])
@@ -288,7 +298,9 @@ def test_cli_sync_prints_each_carrier_and_fails_when_one_fails(app, plugins, run
 
 
 def test_carrier_endpoints_are_read_from_the_environment(app_config, monkeypatch):
-    monkeypatch.setenv("COVERDESK_CARRIER_ENDPOINTS", '{"swiftwing": "http://127.0.0.1:9/api/", "fourpx": "https://4px.example"}')
+    monkeypatch.setenv(
+        "COVERDESK_CARRIER_ENDPOINTS", '{"swiftwing": "http://127.0.0.1:9/api/", "fourpx": "https://4px.example"}'
+    )
     monkeypatch.setenv("COVERDESK_SYNC_TIMEOUT", "2.5")
     app = create_app(app_config)
     assert app.config["CARRIER_ENDPOINTS"] == {"swiftwing": "http://127.0.0.1:9/api", "fourpx": "https://4px.example"}
@@ -301,12 +313,19 @@ def test_carrier_endpoints_default_to_none(app):
     assert app.config["CARRIER_ENDPOINTS"] == {} and app.config["SYNC_TIMEOUT"] == 10
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("COVERDESK_CARRIER_ENDPOINTS", '{"swiftwing": ', "COVERDESK_CARRIER_ENDPOINTS: not valid JSON"),
-    ("COVERDESK_CARRIER_ENDPOINTS", '["http://x"]', "COVERDESK_CARRIER_ENDPOINTS: must be a JSON object"),
-    ("COVERDESK_CARRIER_ENDPOINTS", '{"swiftwing": "file:///tmp"}', "COVERDESK_CARRIER_ENDPOINTS: the URL of swiftwing"),
-    ("COVERDESK_SYNC_TIMEOUT", "soon", "COVERDESK_SYNC_TIMEOUT: 'soon' is not a number"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("COVERDESK_CARRIER_ENDPOINTS", '{"swiftwing": ', "COVERDESK_CARRIER_ENDPOINTS: not valid JSON"),
+        ("COVERDESK_CARRIER_ENDPOINTS", '["http://x"]', "COVERDESK_CARRIER_ENDPOINTS: must be a JSON object"),
+        (
+            "COVERDESK_CARRIER_ENDPOINTS",
+            '{"swiftwing": "file:///tmp"}',
+            "COVERDESK_CARRIER_ENDPOINTS: the URL of swiftwing",
+        ),
+        ("COVERDESK_SYNC_TIMEOUT", "soon", "COVERDESK_SYNC_TIMEOUT: 'soon' is not a number"),
+    ],
+)
 def test_bad_sync_settings_stop_the_start(app_config, monkeypatch, variable, value, message):
     monkeypatch.setenv(variable, value)
     with pytest.raises(RuntimeError, match=message):

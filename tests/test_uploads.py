@@ -60,8 +60,11 @@ def zip_bytes() -> bytes:
 
 # --- accepted -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kind, media_type, extension", [
-    ("PNG", "image/png", "png"), ("JPEG", "image/jpeg", "jpg"), ("WEBP", "image/webp", "webp")])
+
+@pytest.mark.parametrize(
+    "kind, media_type, extension",
+    [("PNG", "image/png", "png"), ("JPEG", "image/jpeg", "jpg"), ("WEBP", "image/webp", "webp")],
+)
 def test_images_are_recognised_by_content_whatever_their_name(kind, media_type, extension):
     data = image_bytes(kind)
     checked = check_upload(data, "screenshot.pdf", 20 * MB)
@@ -119,7 +122,9 @@ def test_the_check_itself_makes_pillows_bomb_warning_an_error_and_only_for_itsel
 def test_a_bomb_is_refused_from_its_header_without_decoding():
     bomb = png_claiming(100_000, 100_000)  # 10^10 pixels: 30 GB as RGB if it were decoded
     started = time.perf_counter()
-    with pytest.raises(UploadRefused, match=r"^bomb.png: .*more than the 50,000,000 pixels allowed \(a decompression bomb\?\)$"):
+    with pytest.raises(
+        UploadRefused, match=r"^bomb.png: .*more than the 50,000,000 pixels allowed \(a decompression bomb\?\)$"
+    ):
         check_upload(bomb, "bomb.png", 20 * MB)
     # Pillow's own hard limit also holds when the configured limit is above it.
     with pytest.raises(UploadRefused, match="decompression bomb"):
@@ -139,28 +144,44 @@ def test_the_pixel_limit_is_inclusive_and_configurable():
 ACCEPTED = "; evidence must be PDF, PNG, JPEG or WebP"
 
 
-@pytest.mark.parametrize("make, name, reason", [
-    (lambda: b"", "empty.png", "empty.png: the file is empty"),
-    (lambda: image_bytes("GIF"), "anim.gif", "anim.gif: it looks like image/gif (a GIF image)" + ACCEPTED),
-    (lambda: image_bytes("BMP"), "scan.jpg", "scan.jpg: it looks like image/bmp (a BMP image)" + ACCEPTED),
-    (zip_bytes, "letter.pdf", "letter.pdf: it looks like application/zip (a ZIP archive)" + ACCEPTED),
-    (lambda: b"<!DOCTYPE html><html><script>alert(1)</script></html>", "photo.png",
-     "photo.png: it looks like text/html (an HTML page)" + ACCEPTED),
-    (lambda: b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.png",
-     "logo.png: it looks like image/svg+xml (an SVG image)" + ACCEPTED),
-    (lambda: "订单号 4PX3000000000001CN\n".encode(), "note.pdf", "note.pdf: it looks like text/plain (a text file)" + ACCEPTED),
-    (lambda: b"\x7fELF" + bytes(range(1, 256)) * 4, "tool.png", "tool.png: it looks like application/x-executable "
-     "(an ELF program)" + ACCEPTED),
-    (lambda: bytes(range(1, 256)) * 4, "blob.webp", "blob.webp: its type is not recognised" + ACCEPTED),
-    (encrypted_pdf, "locked.pdf", "locked.pdf: the PDF is password-protected"),
-    (lambda: pdf_bytes()[:400], "cut.pdf", "cut.pdf: the PDF is damaged and cannot be read"),
-    (lambda: b"\xef\xbb\xbf" + pdf_bytes(), "bom.pdf", "bom.pdf: the PDF is damaged: it does not start with %PDF-"),
-    (lambda: b"%PDF-1.7\n" + b"\0" * 200, "fake.pdf", "fake.pdf: the PDF is damaged and cannot be read"),
-    (lambda: image_bytes("JPEG", (400, 300))[:600], "cut.jpg", "cut.jpg: the image is damaged or truncated"),
-    (lambda: image_bytes("PNG", (400, 300))[:-40], "cut.png", "cut.png: the image is damaged or truncated"),
-    (lambda: image_bytes("PNG")[:8] + b"\0" * 100, "head.png", "head.png: the image is damaged or truncated"),
-    (lambda: png_claiming(8_000, 8_000), "big.png", "big.png: 8000 × 8000 pixels is more than the 50,000,000"),
-])
+@pytest.mark.parametrize(
+    "make, name, reason",
+    [
+        (lambda: b"", "empty.png", "empty.png: the file is empty"),
+        (lambda: image_bytes("GIF"), "anim.gif", "anim.gif: it looks like image/gif (a GIF image)" + ACCEPTED),
+        (lambda: image_bytes("BMP"), "scan.jpg", "scan.jpg: it looks like image/bmp (a BMP image)" + ACCEPTED),
+        (zip_bytes, "letter.pdf", "letter.pdf: it looks like application/zip (a ZIP archive)" + ACCEPTED),
+        (
+            lambda: b"<!DOCTYPE html><html><script>alert(1)</script></html>",
+            "photo.png",
+            "photo.png: it looks like text/html (an HTML page)" + ACCEPTED,
+        ),
+        (
+            lambda: b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+            "logo.png",
+            "logo.png: it looks like image/svg+xml (an SVG image)" + ACCEPTED,
+        ),
+        (
+            lambda: "订单号 4PX3000000000001CN\n".encode(),
+            "note.pdf",
+            "note.pdf: it looks like text/plain (a text file)" + ACCEPTED,
+        ),
+        (
+            lambda: b"\x7fELF" + bytes(range(1, 256)) * 4,
+            "tool.png",
+            "tool.png: it looks like application/x-executable (an ELF program)" + ACCEPTED,
+        ),
+        (lambda: bytes(range(1, 256)) * 4, "blob.webp", "blob.webp: its type is not recognised" + ACCEPTED),
+        (encrypted_pdf, "locked.pdf", "locked.pdf: the PDF is password-protected"),
+        (lambda: pdf_bytes()[:400], "cut.pdf", "cut.pdf: the PDF is damaged and cannot be read"),
+        (lambda: b"\xef\xbb\xbf" + pdf_bytes(), "bom.pdf", "bom.pdf: the PDF is damaged: it does not start with %PDF-"),
+        (lambda: b"%PDF-1.7\n" + b"\0" * 200, "fake.pdf", "fake.pdf: the PDF is damaged and cannot be read"),
+        (lambda: image_bytes("JPEG", (400, 300))[:600], "cut.jpg", "cut.jpg: the image is damaged or truncated"),
+        (lambda: image_bytes("PNG", (400, 300))[:-40], "cut.png", "cut.png: the image is damaged or truncated"),
+        (lambda: image_bytes("PNG")[:8] + b"\0" * 100, "head.png", "head.png: the image is damaged or truncated"),
+        (lambda: png_claiming(8_000, 8_000), "big.png", "big.png: 8000 × 8000 pixels is more than the 50,000,000"),
+    ],
+)
 def test_refused_files_say_which_and_why(make, name, reason):
     with pytest.raises(UploadRefused) as refused:
         check_upload(make(), name, 20 * MB)
@@ -214,11 +235,14 @@ def test_a_file_whose_signature_and_body_disagree_is_refused():
         check_upload(image_bytes("PNG")[:16] + image_bytes("JPEG"), "odd.png", 20 * MB)
 
 
-@pytest.mark.parametrize("size, limit, message", [
-    (2 * MB, 1 * MB, "big.pdf: 2 MB is over the limit of 1 MB"),
-    (MB * 3 // 2 + 1, 3 * MB // 2, "big.pdf: 1.5 MB is over the limit of 1.5 MB"),
-    (21 * MB, 20 * MB, "big.pdf: 21 MB is over the limit of 20 MB"),
-])
+@pytest.mark.parametrize(
+    "size, limit, message",
+    [
+        (2 * MB, 1 * MB, "big.pdf: 2 MB is over the limit of 1 MB"),
+        (MB * 3 // 2 + 1, 3 * MB // 2, "big.pdf: 1.5 MB is over the limit of 1.5 MB"),
+        (21 * MB, 20 * MB, "big.pdf: 21 MB is over the limit of 20 MB"),
+    ],
+)
 def test_the_size_limit_is_said_in_megabytes(size, limit, message):
     data = pdf_bytes()
     data += b"\0" * (size - len(data))
@@ -232,16 +256,23 @@ def test_megabytes():
     assert [megabytes(n) for n in (20 * MB, 3 * MB // 2, MB // 4, 1000)] == ["20 MB", "1.5 MB", "0.25 MB", "0 MB"]
 
 
-@pytest.mark.parametrize("given, shown", [
-    ("../../etc/passwd.png", "passwd.png"),
-    ("C:\\Users\\li\\照片.png", "照片.png"),
-    ("照片.png", "照片.png"),
-    ("bad\x00name\n.pdf", "badname.pdf"),
-    ("invoice\u202egnp.exe", "invoicegnp.exe"),  # a right-to-left override would show "exe.png"
-    ("", "document"), (".hidden", "hidden"), ("..", "document"), ("dir/", "dir"), ("  a b.pdf  ", "a b.pdf"),
-    ("x" * 300 + ".pdf", "x" * 110 + ".pdf"),
-    ("y" * 300, "y" * 120),
-])
+@pytest.mark.parametrize(
+    "given, shown",
+    [
+        ("../../etc/passwd.png", "passwd.png"),
+        ("C:\\Users\\li\\照片.png", "照片.png"),
+        ("照片.png", "照片.png"),
+        ("bad\x00name\n.pdf", "badname.pdf"),
+        ("invoice\u202egnp.exe", "invoicegnp.exe"),  # a right-to-left override would show "exe.png"
+        ("", "document"),
+        (".hidden", "hidden"),
+        ("..", "document"),
+        ("dir/", "dir"),
+        ("  a b.pdf  ", "a b.pdf"),
+        ("x" * 300 + ".pdf", "x" * 110 + ".pdf"),
+        ("y" * 300, "y" * 120),
+    ],
+)
 def test_display_names_are_never_paths(given, shown):
     assert display_name(given) == shown
 
@@ -252,6 +283,7 @@ def test_the_display_name_travels_with_the_check_and_nothing_else_uses_it():
 
 
 # --- settings and the 413 answer ------------------------------------------------------------
+
 
 def test_upload_settings_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("COVERDESK_MAX_UPLOAD_MB", raising=False)
@@ -294,8 +326,11 @@ def test_letter_text_comes_out_of_a_pdf_or_the_reason_why_not():
 
     assert "Carrier letter" in extract_text(pdf_bytes())
     assert extract_text(scanned_pdf()) == ""  # a scan: the agent types the fields
-    for data, reason in ((encrypted_pdf(), "password-protected"), (b"hello", "not a PDF"),
-                         (pdf_bytes()[:300], "damaged")):
+    for data, reason in (
+        (encrypted_pdf(), "password-protected"),
+        (b"hello", "not a PDF"),
+        (pdf_bytes()[:300], "damaged"),
+    ):
         with pytest.raises(PdfUnreadable, match=reason):
             extract_text(data)
 

@@ -26,8 +26,17 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from portal.money import Money
-from portal.plugin_api import (CarrierPlugin, EvidenceRequirement, HttpGet, LossLetterReading, Service, TraceDetails,
-                               TraceRequestDocument, TraceWindow, TrackingFeed)
+from portal.plugin_api import (
+    CarrierPlugin,
+    EvidenceRequirement,
+    HttpGet,
+    LossLetterReading,
+    Service,
+    TraceDetails,
+    TraceRequestDocument,
+    TraceWindow,
+    TrackingFeed,
+)
 
 from . import letters, tracking
 
@@ -127,5 +136,9 @@ class FourPXCarrier(CarrierPlugin):
 
     def evidence_required(self, inquiry_kind: str, service_code: str) -> tuple[EvidenceRequirement, ...]:
         """C1: "damage or non-receipt needs a local post-office certificate"."""
-        return (EvidenceRequirement("recipient_statement", "4PX needs a local post-office certificate for damage "
-                                                           "or non-receipt (claims-rules.md C1)."),)
+        return (
+            EvidenceRequirement(
+                "recipient_statement",
+                "4PX needs a local post-office certificate for damage or non-receipt (claims-rules.md C1).",
+            ),
+        )

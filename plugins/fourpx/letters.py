@@ -22,16 +22,24 @@ from portal.trace_default import HANDOVER_LABELS, utc
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"4PXCS\d{14}",
     reference_example="4PXCS20261103000123",
-    description=("A bilingual 4PX notice (查询结果通知书): case number 案件编号, tracking number 运单号, result 调查结果, "
-                 "date 日期 written 2026年11月03日, compensation 赔偿金额 in USD."),
+    description=(
+        "A bilingual 4PX notice (查询结果通知书): case number 案件编号, tracking number 运单号, result 调查结果, "
+        "date 日期 written 2026年11月03日, compensation 赔偿金额 in USD."
+    ),
 )
 
 #: 4PX's wording of a result -> the portal's outcome; unknown wording stays None.
 OUTCOMES = {
-    "确认丢失": "lost", "confirmed lost": "lost", "丢失": "lost",
-    "包裹破损": "damaged", "damaged": "damaged", "破损": "damaged",
-    "已签收": "delivered", "delivered": "delivered",
-    "已退回": "returned", "returned to sender": "returned",
+    "确认丢失": "lost",
+    "confirmed lost": "lost",
+    "丢失": "lost",
+    "包裹破损": "damaged",
+    "damaged": "damaged",
+    "破损": "damaged",
+    "已签收": "delivered",
+    "delivered": "delivered",
+    "已退回": "returned",
+    "returned to sender": "returned",
 }
 
 _FIELD = r"[:：]\s*(?P<value>[^\n]+)"
@@ -47,18 +55,31 @@ AMOUNT = re.compile(r"\b([A-Z]{3})\s*([\d,]+(?:\.\d{1,2})?)")
 
 
 def read_loss_letter(text: str) -> LossLetterReading:
-    found = {name: (m.group("value").strip() if (m := pattern.search(text)) else None)
-             for name, pattern in PATTERNS.items()}
+    found = {
+        name: (m.group("value").strip() if (m := pattern.search(text)) else None) for name, pattern in PATTERNS.items()
+    }
     reference = _first_token(found["case_reference"])
     tracking_no = _first_token(found["tracking_no"])
     outcome_text = found["outcome"] or ""
     outcome = next((value for words, value in OUTCOMES.items() if words in outcome_text.casefold()), None)
     found_on = _date(found["found_on"])
     liability = _amount(found["liability"])
-    values = {"case_reference": reference, "tracking_no": tracking_no, "outcome": outcome_text or None,
-              "found_on": found_on, "liability": liability}
-    return LossLetterReading(reference, tracking_no, outcome, outcome_text, found_on, liability,
-                             tuple(name for name, value in values.items() if value is None))
+    values = {
+        "case_reference": reference,
+        "tracking_no": tracking_no,
+        "outcome": outcome_text or None,
+        "found_on": found_on,
+        "liability": liability,
+    }
+    return LossLetterReading(
+        reference,
+        tracking_no,
+        outcome,
+        outcome_text,
+        found_on,
+        liability,
+        tuple(name for name, value in values.items() if value is None),
+    )
 
 
 def _first_token(value: str | None) -> str | None:
@@ -108,12 +129,18 @@ p { margin: 1.5mm 0; }
 </body></html>""")
 
 
-def sample_letter_html(*, reference: str | None = "4PXCS20261103000123", tracking_no: str | None = "4PX3001234567890CN",
-                       outcome: str | None = "确认丢失 / Confirmed lost", found_on: date | None = date(2026, 11, 3),
-                       liability: Money | None = Money(Decimal("100.00"), "USD")) -> str:
+def sample_letter_html(
+    *,
+    reference: str | None = "4PXCS20261103000123",
+    tracking_no: str | None = "4PX3001234567890CN",
+    outcome: str | None = "确认丢失 / Confirmed lost",
+    found_on: date | None = date(2026, 11, 3),
+    liability: Money | None = Money(Decimal("100.00"), "USD"),
+) -> str:
     """A letter in 4PX's layout; pass ``None`` to leave a field out (broken letters for tests)."""
-    return LETTER.render(reference=reference, tracking_no=tracking_no, outcome=outcome, found_on=found_on,
-                         liability=liability)
+    return LETTER.render(
+        reference=reference, tracking_no=tracking_no, outcome=outcome, found_on=found_on, liability=liability
+    )
 
 
 _TEXT_ENV = Environment(autoescape=False)
@@ -156,7 +183,11 @@ td:first-child { width: 48mm; background: #fbe9e7; }
 <p>请回复 Reply to: {{ d.sender_email }} ({{ d.sender_name }}) · {{ d.requested_on }}</p>
 </body></html>""")
 
-ISSUES = {"not_arrived": "未妥投 Not delivered", "damaged": "破损 Damaged", "partly_missing": "内件短少 Contents missing"}
+ISSUES = {
+    "not_arrived": "未妥投 Not delivered",
+    "damaged": "破损 Damaged",
+    "partly_missing": "内件短少 Contents missing",
+}
 #: No published address: a placeholder the warehouse replaces with its 4PX account manager's.
 TRACE_DESK = "claims@4px.example"
 
@@ -167,4 +198,5 @@ def trace_request(details: TraceDetails) -> TraceRequestDocument:
         subject=f"查件 Inquiry {details.tracking_no} {issue}",
         text=TRACE_TEXT.render(d=details, issue=issue, handovers=HANDOVER_LABELS),
         html=TRACE_HTML.render(d=details, issue=issue, handovers=HANDOVER_LABELS),
-        send_to=TRACE_DESK)
+        send_to=TRACE_DESK,
+    )

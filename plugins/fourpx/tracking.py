@@ -134,8 +134,14 @@ def parse_tracking(content: bytes) -> TrackingFeed:
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name for name in header if name not in (*COLUMNS, *OPTIONAL_COLUMNS)]
     if missing or unknown or len(set(header)) != len(header):
-        return TrackingFeed((), (FeedProblem(
-            "file", f"header must be {','.join(COLUMNS)} (optionally time_zone); got {','.join(header)}"),))
+        return TrackingFeed(
+            (),
+            (
+                FeedProblem(
+                    "file", f"header must be {','.join(COLUMNS)} (optionally time_zone); got {','.join(header)}"
+                ),
+            ),
+        )
     events: list[RawTrackingEvent] = []
     problems: list[FeedProblem] = []
     while True:
@@ -152,7 +158,7 @@ def parse_tracking(content: bytes) -> TrackingFeed:
         if len(row) != len(header):
             problems.append(FeedProblem(record, f"has {len(row)} columns, expected {len(header)}"))
             continue
-        values = {name: cell.strip() for name, cell in zip(header, row)}
+        values = {name: cell.strip() for name, cell in zip(header, row, strict=False)}
         if not values["tracking_no"]:
             problems.append(FeedProblem(record, "tracking_no is empty"))
             continue
@@ -164,14 +170,16 @@ def parse_tracking(content: bytes) -> TrackingFeed:
         except ValueError as exc:
             problems.append(FeedProblem(record, str(exc)))
             continue
-        events.append(RawTrackingEvent(
-            tracking_no=values["tracking_no"],
-            occurred_at=occurred_at,
-            code=values["status_text"],
-            description=values["remark"],
-            location=values["location"],
-            handover=handover(values["status_text"]),
-        ))
+        events.append(
+            RawTrackingEvent(
+                tracking_no=values["tracking_no"],
+                occurred_at=occurred_at,
+                code=values["status_text"],
+                description=values["remark"],
+                location=values["location"],
+                handover=handover(values["status_text"]),
+            )
+        )
     return TrackingFeed(tuple(events), tuple(problems))
 
 

@@ -26,7 +26,13 @@ import pycountry
 
 from portal.money import Money
 from portal.plugin_api import (
-    CarrierPlugin, LossLetterReading, Service, TraceDetails, TraceRequestDocument, TraceWindow, TrackingFeed,
+    CarrierPlugin,
+    LossLetterReading,
+    Service,
+    TraceDetails,
+    TraceRequestDocument,
+    TraceWindow,
+    TrackingFeed,
 )
 
 from . import letters, tracking

@@ -21,15 +21,22 @@ from portal.trace_default import HANDOVER_LABELS, utc
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"HP-INQ-\d{4}-\d{7}",
     reference_example="HP-INQ-2026-0012345",
-    description=("A letter from Harbour Post's inquiry service: \"Our reference\", \"Item\" (the S10 number), the "
-                 "result in a sentence (\"has been declared lost\"), the date as 3 November 2026 and the "
-                 "compensation in USD."),
+    description=(
+        'A letter from Harbour Post\'s inquiry service: "Our reference", "Item" (the S10 number), the '
+        'result in a sentence ("has been declared lost"), the date as 3 November 2026 and the '
+        "compensation in USD."
+    ),
 )
 
 #: Phrases of the result sentence -> outcome, most specific first.
-OUTCOMES = (("declared lost", "lost"), ("presumed lost", "lost"), ("delivered in a damaged condition", "damaged"),
-            ("found damaged", "damaged"), ("returned to the sender", "returned"),
-            ("delivered to the addressee", "delivered"))
+OUTCOMES = (
+    ("declared lost", "lost"),
+    ("presumed lost", "lost"),
+    ("delivered in a damaged condition", "damaged"),
+    ("found damaged", "damaged"),
+    ("returned to the sender", "returned"),
+    ("delivered to the addressee", "delivered"),
+)
 
 REFERENCE = re.compile(r"Our reference\s*:?\s*(?P<value>\S+)")
 ITEM = re.compile(r"Item\s*:?\s*(?P<value>[A-Z]{2}\s?\d{3}\s?\d{3}\s?\d{3}\s?[A-Z]{2})")
@@ -56,10 +63,22 @@ def read_loss_letter(text: str) -> LossLetterReading:
             liability = Money(Decimal(m.group("amount").replace(",", "")), m.group("currency").upper())
         except (InvalidOperation, ValueError):
             liability = None
-    values = {"case_reference": reference, "tracking_no": tracking_no, "outcome": outcome_text or None,
-              "found_on": found_on, "liability": liability}
-    return LossLetterReading(reference, tracking_no, outcome, outcome_text, found_on, liability,
-                             tuple(name for name, value in values.items() if value is None))
+    values = {
+        "case_reference": reference,
+        "tracking_no": tracking_no,
+        "outcome": outcome_text or None,
+        "found_on": found_on,
+        "liability": liability,
+    }
+    return LossLetterReading(
+        reference,
+        tracking_no,
+        outcome,
+        outcome_text,
+        found_on,
+        liability,
+        tuple(name for name, value in values.items() if value is None),
+    )
 
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
@@ -82,13 +101,18 @@ body { font-family: "Noto Serif", serif; font-size: 11pt; line-height: 1.45; }
 </body></html>""")
 
 
-def sample_letter_html(*, reference: str | None = "HP-INQ-2026-0012345", tracking_no: str | None = "RR123456785CN",
-                       result: str | None = "The item has been declared lost after a search in the network.",
-                       found_on: date | None = date(2026, 11, 3),
-                       liability: Money | None = Money(Decimal("47.33"), "USD")) -> str:
+def sample_letter_html(
+    *,
+    reference: str | None = "HP-INQ-2026-0012345",
+    tracking_no: str | None = "RR123456785CN",
+    result: str | None = "The item has been declared lost after a search in the network.",
+    found_on: date | None = date(2026, 11, 3),
+    liability: Money | None = Money(Decimal("47.33"), "USD"),
+) -> str:
     """A letter in Harbour Post's layout; ``None`` leaves a field out (broken letters for tests)."""
-    return LETTER.render(reference=reference, tracking_no=tracking_no, result=result, found_on=found_on,
-                         liability=liability)
+    return LETTER.render(
+        reference=reference, tracking_no=tracking_no, result=result, found_on=found_on, liability=liability
+    )
 
 
 _TEXT_ENV = Environment(autoescape=False)
@@ -128,14 +152,19 @@ h1 { font-size: 12pt; } .cn { float: right; font-weight: bold; font-size: 14pt; 
 <div><span class="label">Applicant</span>{{ d.sender_name }}, {{ d.sender_email }}, {{ d.requested_on }}</div>
 </div></body></html>""")
 
-REASONS = {"not_arrived": "Item not received by the addressee", "damaged": "Item received damaged",
-           "partly_missing": "Contents missing (rifled item)"}
+REASONS = {
+    "not_arrived": "Item not received by the addressee",
+    "damaged": "Item received damaged",
+    "partly_missing": "Contents missing (rifled item)",
+}
 TRACE_DESK = "inquiries@harbourpost.example"
 
 
 def trace_request(details: TraceDetails) -> TraceRequestDocument:
     reason = REASONS.get(details.inquiry_kind, details.inquiry_kind)
-    return TraceRequestDocument(subject=f"CN 08 inquiry {details.tracking_no}",
-                                text=TRACE_TEXT.render(d=details, reason=reason, handovers=HANDOVER_LABELS),
-                                html=TRACE_HTML.render(d=details, reason=reason, handovers=HANDOVER_LABELS),
-                                send_to=TRACE_DESK)
+    return TraceRequestDocument(
+        subject=f"CN 08 inquiry {details.tracking_no}",
+        text=TRACE_TEXT.render(d=details, reason=reason, handovers=HANDOVER_LABELS),
+        html=TRACE_HTML.render(d=details, reason=reason, handovers=HANDOVER_LABELS),
+        send_to=TRACE_DESK,
+    )

@@ -88,13 +88,15 @@ def parse_tracking(content: bytes) -> TrackingFeed:
             except ValueError:
                 problems.append(FeedProblem(record, f"time {raw_time!r} is not a valid date and time"))
                 continue
-            events.append(RawTrackingEvent(
-                tracking_no=tracking_no,
-                occurred_at=occurred_at,
-                code=code,
-                description=(element.text or "").strip(),
-                location=(element.get("office") or "").strip(),
-            ))
+            events.append(
+                RawTrackingEvent(
+                    tracking_no=tracking_no,
+                    occurred_at=occurred_at,
+                    code=code,
+                    description=(element.text or "").strip(),
+                    location=(element.get("office") or "").strip(),
+                )
+            )
     return TrackingFeed(tuple(events), tuple(problems))
 
 

@@ -17,19 +17,29 @@ COMMON = (
     EvidenceRequirement("delivery_record", "The warehouse's handover scans and the tracking history (X1)."),
     EvidenceRequirement("delivery_certificate", "Certifies the handover to the carrier, which starts the cover."),
     EvidenceRequirement("proof_of_insured_value", "Cover certificate with the insured and declared values (X1)."),
-    EvidenceRequirement("dispute_screenshots", "The buyer's dispute or the refund on the marketplace (X2); may "
-                                               "follow 21 days after the carrier's answer.", grace=AFTER_ANSWER),
+    EvidenceRequirement(
+        "dispute_screenshots",
+        "The buyer's dispute or the refund on the marketplace (X2); may follow 21 days after the carrier's answer.",
+        grace=AFTER_ANSWER,
+    ),
 )
 
 BY_KIND = {
     "not_arrived": (
-        EvidenceRequirement("loss_letter", "The carrier's letter confirming the loss; may follow 21 days after "
-                                           "the carrier's answer.", grace=AFTER_ANSWER),
+        EvidenceRequirement(
+            "loss_letter",
+            "The carrier's letter confirming the loss; may follow 21 days after the carrier's answer.",
+            grace=AFTER_ANSWER,
+        ),
     ),
     "damaged": (
         EvidenceRequirement("damage_photos", "Photos of the damaged goods and packaging (X3)."),
-        EvidenceRequirement("loss_letter", "The carrier's confirmation of the damage, when it gives one.",
-                            mandatory=False, grace=AFTER_ANSWER),
+        EvidenceRequirement(
+            "loss_letter",
+            "The carrier's confirmation of the damage, when it gives one.",
+            mandatory=False,
+            grace=AFTER_ANSWER,
+        ),
     ),
     "partly_missing": (
         EvidenceRequirement("damage_photos", "Photos of the parcel as it arrived and what it still held (X3)."),

@@ -21,7 +21,14 @@ from decimal import Decimal
 
 from portal.money import Money, quantize
 from portal.plugin_api import (
-    ClaimAmountRequest, EvidenceRequirement, FilingWindow, InsurerPlugin, InsurerTerms, PackLayout, Quote, QuoteRequest,
+    ClaimAmountRequest,
+    EvidenceRequirement,
+    FilingWindow,
+    InsurerPlugin,
+    InsurerTerms,
+    PackLayout,
+    Quote,
+    QuoteRequest,
     Refusal,
 )
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 from portal.plugin_api import FilingWindow, PackLayout
 
-WINDOWS = {"not_arrived": FilingWindow(14, 120), "damaged": FilingWindow(0, 120), "partly_missing": FilingWindow(0, 120)}
+WINDOWS = {
+    "not_arrived": FilingWindow(14, 120),
+    "damaged": FilingWindow(0, 120),
+    "partly_missing": FilingWindow(0, 120),
+}
 
 TEMPLATE = """
 <header class="lf-head"><div class="lf-brand">LANTERNFISH MUTUAL</div><div>Parcel cover · Claim form LF-7</div></header>

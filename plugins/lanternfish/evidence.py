@@ -19,18 +19,27 @@ COMMON = (
     EvidenceRequirement("delivery_record", "Shows the acceptance scan: no acceptance scan, no cover (PS1, S1)."),
     EvidenceRequirement("delivery_certificate", "Proves the parcel was handed to the carrier (PS1 acceptance scan)."),
     EvidenceRequirement("proof_of_insured_value", "Shows the cover certificate and the declared value (PS1)."),
-    EvidenceRequirement("commercial_invoice", "Invoice naming both parties and the total, and proof of payment "
-                                              "(PS1, S1)."),
-    EvidenceRequirement("dispute_screenshots", "Buyer messages and the refund or replacement given (PS1); "
-                                               "may follow within 14 days of opening.", grace=SCREENSHOTS_GRACE),
+    EvidenceRequirement(
+        "commercial_invoice", "Invoice naming both parties and the total, and proof of payment (PS1, S1)."
+    ),
+    EvidenceRequirement(
+        "dispute_screenshots",
+        "Buyer messages and the refund or replacement given (PS1); may follow within 14 days of opening.",
+        grace=SCREENSHOTS_GRACE,
+    ),
 )
 
 BY_KIND = {
     "not_arrived": (
-        EvidenceRequirement("loss_letter", "The carrier's confirmation of loss or its settlement stub (S1); may "
-                                           "follow within 30 days of the trace request.", grace=LETTER_GRACE),
-        EvidenceRequirement("recipient_statement", "The recipient's signed statement of non-receipt (S1).",
-                            mandatory=False),
+        EvidenceRequirement(
+            "loss_letter",
+            "The carrier's confirmation of loss or its settlement stub (S1); may "
+            "follow within 30 days of the trace request.",
+            grace=LETTER_GRACE,
+        ),
+        EvidenceRequirement(
+            "recipient_statement", "The recipient's signed statement of non-receipt (S1).", mandatory=False
+        ),
     ),
     "damaged": (
         EvidenceRequirement("damage_photos", "Photos of the item, the outer box and the inside packing (PS1)."),

@@ -15,7 +15,13 @@ from urllib.parse import quote
 
 from portal.money import Money
 from portal.plugin_api import (
-    CarrierPlugin, HttpGet, LossLetterReading, Service, TraceDetails, TraceRequestDocument, TraceWindow,
+    CarrierPlugin,
+    HttpGet,
+    LossLetterReading,
+    Service,
+    TraceDetails,
+    TraceRequestDocument,
+    TraceWindow,
     TrackingFeed,
 )
 

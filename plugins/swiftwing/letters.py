@@ -21,12 +21,20 @@ from portal.trace_default import HANDOVER_LABELS, utc
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"SWC\d{9}",
     reference_example="SWC204118377",
-    description=("A Swiftwing \"Shipment Investigation Result\" form: Case number, Waybill, Finding (in capitals), "
-                 "Date of finding (YYYY-MM-DD) and Liability amount in USD, one per row."),
+    description=(
+        'A Swiftwing "Shipment Investigation Result" form: Case number, Waybill, Finding (in capitals), '
+        "Date of finding (YYYY-MM-DD) and Liability amount in USD, one per row."
+    ),
 )
 
-OUTCOMES = {"LOST IN TRANSIT": "lost", "LOST": "lost", "DAMAGED IN TRANSIT": "damaged", "DAMAGED": "damaged",
-            "DELIVERED": "delivered", "RETURNED TO SHIPPER": "returned"}
+OUTCOMES = {
+    "LOST IN TRANSIT": "lost",
+    "LOST": "lost",
+    "DAMAGED IN TRANSIT": "damaged",
+    "DAMAGED": "damaged",
+    "DELIVERED": "delivered",
+    "RETURNED TO SHIPPER": "returned",
+}
 
 PATTERNS = {
     "case_reference": re.compile(r"Case number\s*:?\s*(?P<value>\S+)"),
@@ -38,8 +46,9 @@ PATTERNS = {
 
 
 def read_loss_letter(text: str) -> LossLetterReading:
-    found = {name: (m.group("value").strip() if (m := pattern.search(text)) else None)
-             for name, pattern in PATTERNS.items()}
+    found = {
+        name: (m.group("value").strip() if (m := pattern.search(text)) else None) for name, pattern in PATTERNS.items()
+    }
     outcome_text = found["outcome"] or ""
     outcome = OUTCOMES.get(outcome_text.strip().upper())
     try:
@@ -53,10 +62,22 @@ def read_loss_letter(text: str) -> LossLetterReading:
             liability = Money(Decimal(amount.replace(",", "").strip()), currency)
         except (InvalidOperation, ValueError):
             liability = None
-    values = {"case_reference": found["case_reference"], "tracking_no": found["tracking_no"],
-              "outcome": outcome_text or None, "found_on": found_on, "liability": liability}
-    return LossLetterReading(found["case_reference"], found["tracking_no"], outcome, outcome_text, found_on,
-                             liability, tuple(name for name, value in values.items() if value is None))
+    values = {
+        "case_reference": found["case_reference"],
+        "tracking_no": found["tracking_no"],
+        "outcome": outcome_text or None,
+        "found_on": found_on,
+        "liability": liability,
+    }
+    return LossLetterReading(
+        found["case_reference"],
+        found["tracking_no"],
+        outcome,
+        outcome_text,
+        found_on,
+        liability,
+        tuple(name for name, value in values.items() if value is None),
+    )
 
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
@@ -81,12 +102,18 @@ table { border-collapse: collapse; margin-top: 6mm; } td { padding: 2mm 4mm; bor
 </body></html>""")
 
 
-def sample_letter_html(*, reference: str | None = "SWC204118377", tracking_no: str | None = "7100000086",
-                       finding: str | None = "LOST IN TRANSIT", found_on: date | None = date(2026, 11, 3),
-                       liability: Money | None = Money(Decimal("100.00"), "USD")) -> str:
+def sample_letter_html(
+    *,
+    reference: str | None = "SWC204118377",
+    tracking_no: str | None = "7100000086",
+    finding: str | None = "LOST IN TRANSIT",
+    found_on: date | None = date(2026, 11, 3),
+    liability: Money | None = Money(Decimal("100.00"), "USD"),
+) -> str:
     """A letter in Swiftwing's layout; ``None`` leaves a field out (broken letters for tests)."""
-    return LETTER.render(reference=reference, tracking_no=tracking_no, finding=finding, found_on=found_on,
-                         liability=liability)
+    return LETTER.render(
+        reference=reference, tracking_no=tracking_no, finding=finding, found_on=found_on, liability=liability
+    )
 
 
 _TEXT_ENV = Environment(autoescape=False)
@@ -131,7 +158,9 @@ TRACE_DESK = "traces@swiftwing.example"
 
 def trace_request(details: TraceDetails) -> TraceRequestDocument:
     problem = PROBLEMS.get(details.inquiry_kind, details.inquiry_kind)
-    return TraceRequestDocument(subject=f"TRACE {details.tracking_no} {problem}",
-                                text=TRACE_TEXT.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
-                                html=TRACE_HTML.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
-                                send_to=TRACE_DESK)
+    return TraceRequestDocument(
+        subject=f"TRACE {details.tracking_no} {problem}",
+        text=TRACE_TEXT.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
+        html=TRACE_HTML.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
+        send_to=TRACE_DESK,
+    )

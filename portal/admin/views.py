@@ -11,5 +11,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def plugins():
     """Loaded plugins and the ones skipped, with the reason."""
     reg = registry()
-    return render_template("admin/plugins.html", reg=reg, contract=".".join(map(str, CONTRACT_VERSION)),
-                           today=local_today())
+    return render_template(
+        "admin/plugins.html", reg=reg, contract=".".join(map(str, CONTRACT_VERSION)), today=local_today()
+    )

@@ -12,7 +12,6 @@ from typing import TextIO
 
 from sqlalchemy import select
 
-from ..audit.services import Actor
 from ..claims.services import find_by_reference
 from ..extensions import db
 from ..money import MoneyError, parse_amount
@@ -30,8 +29,17 @@ def payment_file(advances: list[Advance]) -> str:
     writer.writerow(PAYMENT_COLUMNS)
     for advance in advances:
         seller = db.session.get(Seller, advance.seller_id)
-        writer.writerow([advance.number, seller.code, seller.name, seller.email, advance.amount, advance.currency,
-                         advance.claim.number])
+        writer.writerow(
+            [
+                advance.number,
+                seller.code,
+                seller.name,
+                seller.email,
+                advance.amount,
+                advance.currency,
+                advance.claim.number,
+            ]
+        )
     return out.getvalue()
 
 
@@ -73,8 +81,12 @@ def import_payments(stream: TextIO, staff: services.Staff) -> FileReport:
             report.mismatched.append((line, f"{advance.number}: amount {exc}"))
             continue
         if (amount, row["currency"]) != (advance.amount, advance.currency):
-            report.mismatched.append((line, f"{advance.number}: {amount} {row['currency']} paid, "
-                                            f"{advance.amount} {advance.currency} approved"))
+            report.mismatched.append(
+                (
+                    line,
+                    f"{advance.number}: {amount} {row['currency']} paid, {advance.amount} {advance.currency} approved",
+                )
+            )
             continue
         try:
             paid = services.pay(advance, row["bank_reference"], staff)
@@ -109,12 +121,14 @@ def import_settlements(stream: TextIO, staff: services.Staff) -> FileReport:
             report.mismatched.append((line, f"{claim.number} has no advance paid: nothing to settle in the ledger"))
             continue
         reference = f"{row['claim_reference']}/{on}/{amount}"
-        if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.kind == "settlement",
-                                                          LedgerEntry.external_reference == reference)):
+        if db.session.scalar(
+            select(LedgerEntry.id).where(LedgerEntry.kind == "settlement", LedgerEntry.external_reference == reference)
+        ):
             report.unchanged.append((line, f"{claim.number}: already booked"))
             continue
-        services.book_settlement(claim, amount, claim.currency, staff, reference=reference,
-                                 memo=f"insurer settlement of {on}")
+        services.book_settlement(
+            claim, amount, claim.currency, staff, reference=reference, memo=f"insurer settlement of {on}"
+        )
         db.session.commit()
         report.booked.append((line, f"{claim.number}: {amount} {claim.currency} settled"))
     return report

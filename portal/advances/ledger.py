@@ -23,8 +23,18 @@ class LedgerRefused(ValueError):
     """A booking the rules do not allow; nothing was written."""
 
 
-def book(kind: str, *, claim, currency: str, lines: dict[str, Decimal], actor: Actor, memo: str = "",
-         advance=None, external_reference: str | None = None, reverses: LedgerEntry | None = None) -> LedgerEntry:
+def book(
+    kind: str,
+    *,
+    claim,
+    currency: str,
+    lines: dict[str, Decimal],
+    actor: Actor,
+    memo: str = "",
+    advance=None,
+    external_reference: str | None = None,
+    reverses: LedgerEntry | None = None,
+) -> LedgerEntry:
     """Write one balanced entry. ``lines`` maps accounts to signed amounts (debit +, credit -)."""
     lines = {account: amount for account, amount in lines.items() if amount != 0}
     unknown = sorted(set(lines) - set(ACCOUNTS))
@@ -34,10 +44,17 @@ def book(kind: str, *, claim, currency: str, lines: dict[str, Decimal], actor: A
         raise LedgerRefused(f"an entry must balance: {lines}")
     if any(not isinstance(amount, Decimal) for amount in lines.values()):
         raise LedgerRefused("ledger amounts are Decimal")
-    entry = LedgerEntry(kind=kind, claim_id=claim.id, advance_id=advance.id if advance else None,
-                        seller_id=claim.inquiry.order.seller_id, currency=currency, booked_by=actor.label[:120],
-                        memo=memo[:300], external_reference=external_reference,
-                        reverses_id=reverses.id if reverses else None)
+    entry = LedgerEntry(
+        kind=kind,
+        claim_id=claim.id,
+        advance_id=advance.id if advance else None,
+        seller_id=claim.inquiry.order.seller_id,
+        currency=currency,
+        booked_by=actor.label[:120],
+        memo=memo[:300],
+        external_reference=external_reference,
+        reverses_id=reverses.id if reverses else None,
+    )
     entry.lines = [LedgerLine(account=account, amount=amount) for account, amount in sorted(lines.items())]
     db.session.add(entry)
     db.session.flush()
@@ -53,9 +70,16 @@ def reverse(entry: LedgerEntry, *, actor: Actor, memo: str) -> LedgerEntry:
     from ..claims.models import Claim
 
     claim = db.session.get(Claim, entry.claim_id)
-    return book("reversal", claim=claim, currency=entry.currency, actor=actor, memo=memo or f"reverses {entry.id}",
-                lines={line.account: -line.amount for line in entry.lines}, reverses=entry,
-                advance=entry.advance_id and _advance(entry.advance_id))
+    return book(
+        "reversal",
+        claim=claim,
+        currency=entry.currency,
+        actor=actor,
+        memo=memo or f"reverses {entry.id}",
+        lines={line.account: -line.amount for line in entry.lines},
+        reverses=entry,
+        advance=entry.advance_id and _advance(entry.advance_id),
+    )
 
 
 def _advance(advance_id: int):
@@ -66,9 +90,11 @@ def _advance(advance_id: int):
 
 def balances(*, claim_id: int | None = None, currency: str | None = None) -> dict[tuple[str, str], Decimal]:
     """Balance per (account, currency), for one claim or the whole ledger."""
-    stmt = (select(LedgerLine.account, LedgerEntry.currency, func.sum(LedgerLine.amount))
-            .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
-            .group_by(LedgerLine.account, LedgerEntry.currency))
+    stmt = (
+        select(LedgerLine.account, LedgerEntry.currency, func.sum(LedgerLine.amount))
+        .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
+        .group_by(LedgerLine.account, LedgerEntry.currency)
+    )
     if claim_id is not None:
         stmt = stmt.where(LedgerEntry.claim_id == claim_id)
     if currency is not None:
@@ -86,8 +112,9 @@ def balances_by_claim(claim_ids: list[int]) -> dict[tuple[int, str, str], Decima
         rows = db.session.execute(
             select(LedgerEntry.claim_id, LedgerLine.account, LedgerEntry.currency, func.sum(LedgerLine.amount))
             .join(LedgerEntry, LedgerEntry.id == LedgerLine.entry_id)
-            .where(LedgerEntry.claim_id.in_(claim_ids[start:start + 1000]))
-            .group_by(LedgerEntry.claim_id, LedgerLine.account, LedgerEntry.currency))
+            .where(LedgerEntry.claim_id.in_(claim_ids[start : start + 1000]))
+            .group_by(LedgerEntry.claim_id, LedgerLine.account, LedgerEntry.currency)
+        )
         for claim_id, account, currency, total in rows:
             result[(claim_id, account, currency)] = Decimal(str(total)).quantize(Decimal("0.01"))
     return result

@@ -31,8 +31,13 @@ class Advance(db.Model):
 
     __tablename__ = "advances"
     __table_args__ = (
-        Index("uq_advances_live_claim", "claim_id", unique=True,
-              sqlite_where=text("state <> 'declined'"), postgresql_where=text("state <> 'declined'")),
+        Index(
+            "uq_advances_live_claim",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("state <> 'declined'"),
+            postgresql_where=text("state <> 'declined'"),
+        ),
         CheckConstraint("amount > 0", name="positive_amount"),
     )
 
@@ -54,7 +59,7 @@ class Advance(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payment_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
 
-    claim: Mapped["Claim"] = relationship(lazy="joined", innerjoin=True)
+    claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
 
 
 class LedgerEntry(db.Model):
@@ -63,8 +68,13 @@ class LedgerEntry(db.Model):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         # An advance is paid out once, whatever races: a second payout entry cannot be written.
-        Index("uq_ledger_advance_paid", "advance_id", unique=True,
-              sqlite_where=text("kind = 'advance_paid'"), postgresql_where=text("kind = 'advance_paid'")),
+        Index(
+            "uq_ledger_advance_paid",
+            "advance_id",
+            unique=True,
+            sqlite_where=text("kind = 'advance_paid'"),
+            postgresql_where=text("kind = 'advance_paid'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,8 +89,7 @@ class LedgerEntry(db.Model):
     external_reference: Mapped[str | None] = mapped_column(String(80))  # bank or insurer reference
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"), unique=True)
 
-    lines: Mapped[list["LedgerLine"]] = relationship(back_populates="entry", order_by="LedgerLine.id",
-                                                     cascade="all")
+    lines: Mapped[list[LedgerLine]] = relationship(back_populates="entry", order_by="LedgerLine.id", cascade="all")
 
 
 class LedgerLine(db.Model):

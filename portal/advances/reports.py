@@ -39,8 +39,10 @@ def exposure_lines(today: date) -> list[ExposureLine]:
     paid = list(db.session.scalars(select(Advance).where(Advance.state == "paid").order_by(Advance.paid_at)).unique())
     totals = ledger.balances_by_claim([advance.claim_id for advance in paid])
     for advance in paid:
-        outstanding = (totals[(advance.claim_id, "advances", advance.currency)]
-                       + totals[(advance.claim_id, "seller_receivable", advance.currency)])
+        outstanding = (
+            totals[(advance.claim_id, "advances", advance.currency)]
+            + totals[(advance.claim_id, "seller_receivable", advance.currency)]
+        )
         if outstanding > 0:
             days = (today - to_local(advance.paid_at).date()).days
             lines.append(ExposureLine(advance, outstanding, days, bucket_of(days)))
@@ -58,13 +60,38 @@ def totals_by(lines: list[ExposureLine], key) -> dict[tuple[str, str], Decimal]:
 def exposure_csv(lines: list[ExposureLine], sellers: dict[int, Seller]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["advance", "claim", "seller_code", "seller_name", "insurer", "currency", "advanced", "outstanding",
-                     "paid_on", "age_days", "age_bucket"])
+    writer.writerow(
+        [
+            "advance",
+            "claim",
+            "seller_code",
+            "seller_name",
+            "insurer",
+            "currency",
+            "advanced",
+            "outstanding",
+            "paid_on",
+            "age_days",
+            "age_bucket",
+        ]
+    )
     for line in lines:
         advance, seller = line.advance, sellers[line.advance.seller_id]
-        writer.writerow([advance.number, advance.claim.number, seller.code, seller.name, advance.insurer_code,
-                         advance.currency, advance.amount, line.outstanding, to_local(advance.paid_at).date(),
-                         line.age_days, line.bucket])
+        writer.writerow(
+            [
+                advance.number,
+                advance.claim.number,
+                seller.code,
+                seller.name,
+                advance.insurer_code,
+                advance.currency,
+                advance.amount,
+                line.outstanding,
+                to_local(advance.paid_at).date(),
+                line.age_days,
+                line.bucket,
+            ]
+        )
     return out.getvalue()
 
 
@@ -76,9 +103,15 @@ def chart_bars(lines: list[ExposureLine]) -> list[dict]:
         largest = max(amount for (_, cur), amount in by.items() if cur == currency)
         for _, _, label in AGE_BUCKETS:
             amount = by.get((label, currency), Decimal(0))
-            bars.append({"label": label, "currency": currency, "amount": amount,
-                         # Percent of the largest bar (a drawing size, not money).
-                         "width": (amount * 100 / largest).quantize(Decimal("0.1")) if largest else Decimal(0)})
+            bars.append(
+                {
+                    "label": label,
+                    "currency": currency,
+                    "amount": amount,
+                    # Percent of the largest bar (a drawing size, not money).
+                    "width": (amount * 100 / largest).quantize(Decimal("0.1")) if largest else Decimal(0),
+                }
+            )
     return bars
 
 
@@ -96,16 +129,20 @@ def statement_lines(seller_id: int, start: date, end: date) -> list[StatementLin
     """The seller's advances, settlements above the advance, recoveries and write-offs in a period."""
     from ..claims.models import Claim
 
-    entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.seller_id == seller_id)
-                                 .order_by(LedgerEntry.booked_at, LedgerEntry.id)).unique()
+    entries = db.session.scalars(
+        select(LedgerEntry).where(LedgerEntry.seller_id == seller_id).order_by(LedgerEntry.booked_at, LedgerEntry.id)
+    ).unique()
     lines = []
     for entry in entries:
         day = to_local(entry.booked_at).date()
         if not start <= day <= end:
             continue
         amounts = {line.account: line.amount for line in entry.lines}
-        to_seller = -amounts.get("bank", Decimal(0)) if entry.kind in ("advance_paid", "recovery") else (
-            -amounts.get("seller_payable", Decimal(0)))
+        to_seller = (
+            -amounts.get("bank", Decimal(0))
+            if entry.kind in ("advance_paid", "recovery")
+            else (-amounts.get("seller_payable", Decimal(0)))
+        )
         claim = db.session.get(Claim, entry.claim_id)
         lines.append(StatementLine(entry.booked_at, entry.kind, claim.number, entry.memo, entry.currency, to_seller))
     return lines

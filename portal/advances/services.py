@@ -51,8 +51,12 @@ def _audit(staff: Staff, advance: Advance, action: str, summary: str, after: dic
 
 def advance_of(claim: Claim) -> Advance | None:
     """The live advance of a claim (not declined), else the last declined one."""
-    return db.session.scalar(select(Advance).where(Advance.claim_id == claim.id)
-                             .order_by((Advance.state == "declined"), Advance.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Advance)
+        .where(Advance.claim_id == claim.id)
+        .order_by((Advance.state == "declined"), Advance.id.desc())
+        .limit(1)
+    )
 
 
 def find_by_number(number: str) -> Advance | None:
@@ -68,33 +72,53 @@ def refusal(plugins: PluginRegistry, claim: Claim, today) -> str | None:
     return insurer.advance_refusal(items, today) if insurer else f"insurer {claim.insurer_code} is not installed"
 
 
-def request_advance(plugins: PluginRegistry, claim: Claim, amount: Decimal, currency: str, staff: Staff,
-                    now: datetime | None = None) -> Advance:
+def request_advance(
+    plugins: PluginRegistry, claim: Claim, amount: Decimal, currency: str, staff: Staff, now: datetime | None = None
+) -> Advance:
     now = now or utcnow()
     if currency != claim.currency:
-        raise AdvanceRefused("currency", f"the advance is paid in the claim's currency, {claim.currency}, not {currency}")
+        raise AdvanceRefused(
+            "currency", f"the advance is paid in the claim's currency, {claim.currency}, not {currency}"
+        )
     if amount <= 0:
         raise AdvanceRefused("amount", "the amount must be more than zero")
     if amount > claim.claimed_amount:
-        raise AdvanceRefused("amount", f"{Money(amount, currency).format()} is more than the amount claimed, "
-                                       f"{Money(claim.claimed_amount, claim.currency).format()}")
+        raise AdvanceRefused(
+            "amount",
+            f"{Money(amount, currency).format()} is more than the amount claimed, "
+            f"{Money(claim.claimed_amount, claim.currency).format()}",
+        )
     why_not = refusal(plugins, claim, to_local(now).date())
     if why_not:
-        raise AdvanceRefused("claim", f"the claim's materials are not complete and sufficient: {why_not}",
-                             conflict=True)
+        raise AdvanceRefused(
+            "claim", f"the claim's materials are not complete and sufficient: {why_not}", conflict=True
+        )
     existing = advance_of(claim)
     if existing is not None and existing.state != "declined":
         raise AdvanceRefused("claim", f"claim {claim.number} already has advance {existing.number}", conflict=True)
     try:
         with db.session.begin_nested():
-            advance = Advance(claim=claim, seller_id=claim.inquiry.order.seller_id, insurer_code=claim.insurer_code,
-                              amount=amount, currency=currency, state="requested", requested_at=now,
-                              requested_by_id=staff.user_id, requested_by=staff.actor.label[:120])
+            advance = Advance(
+                claim=claim,
+                seller_id=claim.inquiry.order.seller_id,
+                insurer_code=claim.insurer_code,
+                amount=amount,
+                currency=currency,
+                state="requested",
+                requested_at=now,
+                requested_by_id=staff.user_id,
+                requested_by=staff.actor.label[:120],
+            )
             db.session.add(advance)
             db.session.flush()
             advance.number = f"ADV-{to_local(now):%Y}-{advance.id:06d}"
-            _audit(staff, advance, "requested", f"{Money(amount, currency).format()} requested for claim {claim.number}",
-                   after={"amount": amount, "currency": currency})
+            _audit(
+                staff,
+                advance,
+                "requested",
+                f"{Money(amount, currency).format()} requested for claim {claim.number}",
+                after={"amount": amount, "currency": currency},
+            )
     except IntegrityError:
         raise AdvanceRefused("claim", f"claim {claim.number} already has an advance", conflict=True) from None
     return advance
@@ -106,9 +130,17 @@ def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now
     if staff.user_id is not None and staff.user_id == advance.requested_by_id:
         raise AdvanceRefused("user", f"{staff.actor.label} requested {advance.number}: another supervisor decides")
     result = db.session.execute(
-        update(Advance).where(Advance.id == advance.id, Advance.state == "requested")
-        .values(state=target, decided_at=now, decided_by_id=staff.user_id, decided_by=staff.actor.label[:120],
-                decline_reason=reason).execution_options(synchronize_session=False))
+        update(Advance)
+        .where(Advance.id == advance.id, Advance.state == "requested")
+        .values(
+            state=target,
+            decided_at=now,
+            decided_by_id=staff.user_id,
+            decided_by=staff.actor.label[:120],
+            decline_reason=reason,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.refresh(advance)
         raise AdvanceRefused("state", f"{advance.number} is already {advance.state}", conflict=True)
@@ -136,28 +168,48 @@ def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = N
     try:
         with db.session.begin_nested():
             result = db.session.execute(
-                update(Advance).where(Advance.id == advance.id, Advance.state == "approved")
+                update(Advance)
+                .where(Advance.id == advance.id, Advance.state == "approved")
                 .values(state="paid", paid_at=now, payment_reference=reference)
-                .execution_options(synchronize_session=False))
+                .execution_options(synchronize_session=False)
+            )
             if result.rowcount != 1:
                 raise _NotApproved()
             claim = db.session.get(Claim, advance.claim_id)
-            ledger.book("advance_paid", claim=claim, advance=advance, currency=advance.currency, actor=staff.actor,
-                        external_reference=reference, memo=f"advance {advance.number} to the seller",
-                        lines={"advances": advance.amount, "bank": -advance.amount})
-            record(staff.actor, "advance.paid", "advance", advance.id, after={"payment_reference": reference},
-                   summary=f"{advance.number}: paid, reference {reference}")
+            ledger.book(
+                "advance_paid",
+                claim=claim,
+                advance=advance,
+                currency=advance.currency,
+                actor=staff.actor,
+                external_reference=reference,
+                memo=f"advance {advance.number} to the seller",
+                lines={"advances": advance.amount, "bank": -advance.amount},
+            )
+            record(
+                staff.actor,
+                "advance.paid",
+                "advance",
+                advance.id,
+                after={"payment_reference": reference},
+                summary=f"{advance.number}: paid, reference {reference}",
+            )
     except _NotApproved:
         db.session.refresh(advance)
         if advance.state == "paid" and advance.payment_reference == reference:
             return False
         state = f"already paid (reference {advance.payment_reference})" if advance.state == "paid" else advance.state
-        raise AdvanceRefused("state", f"{advance.number} is {state}: only an approved advance is paid",
-                             conflict=True) from None
+        raise AdvanceRefused(
+            "state", f"{advance.number} is {state}: only an approved advance is paid", conflict=True
+        ) from None
     except IntegrityError:
         db.session.refresh(advance)
-        raise AdvanceRefused("reference", f"{advance.number}: payment reference {reference} is already used, or "
-                                          "the advance was paid at the same moment", conflict=True) from None
+        raise AdvanceRefused(
+            "reference",
+            f"{advance.number}: payment reference {reference} is already used, or "
+            "the advance was paid at the same moment",
+            conflict=True,
+        ) from None
     db.session.refresh(advance)
     return True
 
@@ -174,8 +226,9 @@ def exposure(claim: Claim) -> Decimal:
     return ledger.balance("advances", claim_id=claim.id, currency=claim.currency)
 
 
-def book_settlement(claim: Claim, amount: Decimal, currency: str, staff: Staff, *, reference: str = "",
-                    memo: str = "") -> LedgerEntry:
+def book_settlement(
+    claim: Claim, amount: Decimal, currency: str, staff: Staff, *, reference: str = "", memo: str = ""
+) -> LedgerEntry:
     """The insurer's payment for a claim with an advance: it covers the exposure first; above it,
     the rest is owed to the seller; below it, the shortfall stays open to recover or write off."""
     if currency != claim.currency:
@@ -184,18 +237,29 @@ def book_settlement(claim: Claim, amount: Decimal, currency: str, staff: Staff, 
         raise AdvanceRefused("amount", "a settlement is more than zero")
     open_amount = max(exposure(claim), ZERO)
     covered = min(amount, open_amount)
-    return ledger.book("settlement", claim=claim, currency=currency, actor=staff.actor, external_reference=reference
-                       or None, memo=memo or f"settlement from the insurer for {claim.number}",
-                       lines={"bank": amount, "advances": -covered, "seller_payable": -(amount - covered)})
+    return ledger.book(
+        "settlement",
+        claim=claim,
+        currency=currency,
+        actor=staff.actor,
+        external_reference=reference or None,
+        memo=memo or f"settlement from the insurer for {claim.number}",
+        lines={"bank": amount, "advances": -covered, "seller_payable": -(amount - covered)},
+    )
 
 
 def on_claim_rejected(claim: Claim, actor: Actor) -> None:
     """A rejected claim after an advance: the exposure becomes a recovery case against the seller."""
     open_amount = exposure(claim)
     if open_amount > 0:
-        ledger.book("rejected", claim=claim, currency=claim.currency, actor=actor,
-                    memo=f"claim {claim.number} rejected: recover the advance from the seller",
-                    lines={"seller_receivable": open_amount, "advances": -open_amount})
+        ledger.book(
+            "rejected",
+            claim=claim,
+            currency=claim.currency,
+            actor=actor,
+            memo=f"claim {claim.number} rejected: recover the advance from the seller",
+            lines={"seller_receivable": open_amount, "advances": -open_amount},
+        )
 
 
 def recover(claim: Claim, amount: Decimal, staff: Staff, *, reference: str = "") -> LedgerEntry:
@@ -205,13 +269,21 @@ def recover(claim: Claim, amount: Decimal, staff: Staff, *, reference: str = "")
     receivable = ledger.balance("seller_receivable", claim_id=claim.id, currency=claim.currency)
     exposed = exposure(claim)
     if amount > receivable + exposed:
-        raise AdvanceRefused("amount", f"{Money(amount, claim.currency).format()} is more than is open on "
-                                       f"{claim.number} ({Money(receivable + exposed, claim.currency).format()})")
+        raise AdvanceRefused(
+            "amount",
+            f"{Money(amount, claim.currency).format()} is more than is open on "
+            f"{claim.number} ({Money(receivable + exposed, claim.currency).format()})",
+        )
     from_receivable = min(amount, receivable)
-    return ledger.book("recovery", claim=claim, currency=claim.currency, actor=staff.actor,
-                       external_reference=reference or None, memo=f"recovered from the seller for {claim.number}",
-                       lines={"bank": amount, "seller_receivable": -from_receivable,
-                              "advances": -(amount - from_receivable)})
+    return ledger.book(
+        "recovery",
+        claim=claim,
+        currency=claim.currency,
+        actor=staff.actor,
+        external_reference=reference or None,
+        memo=f"recovered from the seller for {claim.number}",
+        lines={"bank": amount, "seller_receivable": -from_receivable, "advances": -(amount - from_receivable)},
+    )
 
 
 def write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) -> LedgerEntry:
@@ -222,9 +294,17 @@ def write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) -> Ledge
     receivable = ledger.balance("seller_receivable", claim_id=claim.id, currency=claim.currency)
     exposed = exposure(claim)
     if amount <= 0 or amount > receivable + exposed:
-        raise AdvanceRefused("amount", f"write off more than zero and at most what is open "
-                                       f"({Money(receivable + exposed, claim.currency).format()})")
+        raise AdvanceRefused(
+            "amount",
+            f"write off more than zero and at most what is open "
+            f"({Money(receivable + exposed, claim.currency).format()})",
+        )
     from_receivable = min(amount, receivable)
-    return ledger.book("write_off", claim=claim, currency=claim.currency, actor=staff.actor, memo=reason.strip(),
-                       lines={"write_offs": amount, "seller_receivable": -from_receivable,
-                              "advances": -(amount - from_receivable)})
+    return ledger.book(
+        "write_off",
+        claim=claim,
+        currency=claim.currency,
+        actor=staff.actor,
+        memo=reason.strip(),
+        lines={"write_offs": amount, "seller_receivable": -from_receivable, "advances": -(amount - from_receivable)},
+    )

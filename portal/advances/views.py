@@ -15,9 +15,9 @@ from ..claims.services import find_by_number as find_claim
 from ..clock import local_today
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..web import form_errors, staff_actor
 from ..plugin_engine import registry
 from ..sellers.models import Seller
+from ..web import staff_actor
 from . import ledger, reports, services
 from .forms import AmountForm, PayForm, ReasonForm
 from .models import Advance
@@ -47,7 +47,8 @@ def claim_step(number: str, step: str):
     if claim is None:
         abort(404)
     form = {"request": AmountForm, "settlement": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(
-        step, ReasonForm)()
+        step, ReasonForm
+    )()
     if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return _to_claim(number)
@@ -65,8 +66,13 @@ def claim_step(number: str, step: str):
             if not services.pay(advance, form.reference.data or "", who):
                 flash(f"{advance.number} was already paid with reference {advance.payment_reference}.", "info")
         elif step == "settlement":
-            services.book_settlement(claim, _amount(form.amount.data, claim.currency), claim.currency, who,
-                                     reference=form.reference.data or "")
+            services.book_settlement(
+                claim,
+                _amount(form.amount.data, claim.currency),
+                claim.currency,
+                who,
+                reference=form.reference.data or "",
+            )
         elif step == "recovery":
             services.recover(claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or "")
         elif step == "write-off":
@@ -86,8 +92,15 @@ def claim_step(number: str, step: str):
 @role_required("supervisor")
 def index():
     """What awaits a supervisor: advances to decide, and approved ones to pay."""
-    waiting = db.session.scalars(select(Advance).where(Advance.state.in_(("requested", "approved")))
-                                 .order_by(Advance.state.desc(), Advance.requested_at)).unique().all()
+    waiting = (
+        db.session.scalars(
+            select(Advance)
+            .where(Advance.state.in_(("requested", "approved")))
+            .order_by(Advance.state.desc(), Advance.requested_at)
+        )
+        .unique()
+        .all()
+    )
     return render_template("advances/index.html", waiting=waiting, me=current_user.id)
 
 
@@ -96,16 +109,27 @@ def index():
 def exposure():
     today = local_today()
     lines = reports.exposure_lines(today)
-    sellers = {s.id: s for s in db.session.scalars(select(Seller).where(
-        Seller.id.in_({line.advance.seller_id for line in lines})))}
+    sellers = {
+        s.id: s
+        for s in db.session.scalars(select(Seller).where(Seller.id.in_({line.advance.seller_id for line in lines})))
+    }
     if request.args.get("format") == "csv":
-        return Response(reports.exposure_csv(lines, sellers), mimetype="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="exposure-{today}.csv"'})
-    return render_template("advances/exposure.html", lines=lines, sellers=sellers, today=today,
-                           by_bucket=reports.totals_by(lines, lambda line: line.bucket),
-                           by_insurer=reports.totals_by(lines, lambda line: line.advance.insurer_code),
-                           by_seller=reports.totals_by(lines, lambda line: sellers[line.advance.seller_id].code),
-                           by_currency=reports.totals_by(lines, lambda line: "all"), bars=reports.chart_bars(lines))
+        return Response(
+            reports.exposure_csv(lines, sellers),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="exposure-{today}.csv"'},
+        )
+    return render_template(
+        "advances/exposure.html",
+        lines=lines,
+        sellers=sellers,
+        today=today,
+        by_bucket=reports.totals_by(lines, lambda line: line.bucket),
+        by_insurer=reports.totals_by(lines, lambda line: line.advance.insurer_code),
+        by_seller=reports.totals_by(lines, lambda line: sellers[line.advance.seller_id].code),
+        by_currency=reports.totals_by(lines, lambda line: "all"),
+        bars=reports.chart_bars(lines),
+    )
 
 
 @bp.get("/sellers/<code>/statement.pdf")
@@ -127,7 +151,11 @@ def statement(code: str):
     totals: dict[str, Decimal] = {}
     for line in lines:
         totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.to_seller
-    html = render_template("advances/statement.html", seller=seller, lines=lines, start=start, end=end,
-                           totals=totals, issued=local_today())
-    return Response(render_pdf(html), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="statement-{seller.code}-{start}-{end}.pdf"'})
+    html = render_template(
+        "advances/statement.html", seller=seller, lines=lines, start=start, end=end, totals=totals, issued=local_today()
+    )
+    return Response(
+        render_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="statement-{seller.code}-{start}-{end}.pdf"'},
+    )

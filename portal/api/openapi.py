@@ -8,8 +8,15 @@ from __future__ import annotations
 from ..advances.models import ADVANCE_STATES
 from ..claims.models import CLAIM_STATES
 from ..inquiries.models import CHANNELS, CLOSE_REASONS, EVIDENCE_STATES, INQUIRY_STATES
-from ..plugin_api import (CARRIER_OUTCOMES, EVIDENCE_KINDS, GOODS_CATEGORIES, HANDOVERS, INQUIRY_KINDS,
-                          TRACKING_REASONS, TRACKING_STATUSES)
+from ..plugin_api import (
+    CARRIER_OUTCOMES,
+    EVIDENCE_KINDS,
+    GOODS_CATEGORIES,
+    HANDOVERS,
+    INQUIRY_KINDS,
+    TRACKING_REASONS,
+    TRACKING_STATUSES,
+)
 
 DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1250.00"]}
 NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
@@ -17,8 +24,10 @@ TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
 
 def _error_response(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def openapi_document() -> dict:
@@ -41,8 +50,18 @@ def openapi_document() -> dict:
     }
     order_request = {
         "type": "object",
-        "required": ["order_no", "seller", "carrier", "service", "tracking_no", "destination_country",
-                     "declared_value", "currency", "contents", "category"],
+        "required": [
+            "order_no",
+            "seller",
+            "carrier",
+            "service",
+            "tracking_no",
+            "destination_country",
+            "declared_value",
+            "currency",
+            "contents",
+            "category",
+        ],
         "properties": {
             "order_no": {"type": "string", "maxLength": 64, "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"},
             "seller": seller,
@@ -54,8 +73,11 @@ def openapi_document() -> dict:
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217"},
             "contents": {"type": "string", "maxLength": 500},
             "category": {"type": "string", "enum": list(GOODS_CATEGORIES)},
-            "dispatched_at": {**TIMESTAMP, "description": "ISO 8601; without an offset, warehouse local time. "
-                                                          "Cover is refused once the parcel is dispatched."},
+            "dispatched_at": {
+                **TIMESTAMP,
+                "description": "ISO 8601; without an offset, warehouse local time. "
+                "Cover is refused once the parcel is dispatched.",
+            },
             "cover": {"oneOf": [cover_request, {"type": "null"}]},
         },
     }
@@ -92,8 +114,11 @@ def openapi_document() -> dict:
             "tracking": {
                 "type": "object",
                 "properties": {
-                    "status": {"type": ["string", "null"], "enum": [*TRACKING_STATUSES, None],
-                               "description": "Status of the latest event; null when none or unmapped"},
+                    "status": {
+                        "type": ["string", "null"],
+                        "enum": [*TRACKING_STATUSES, None],
+                        "description": "Status of the latest event; null when none or unmapped",
+                    },
                     "reason": {"type": ["string", "null"]},
                     "last_event_at": TIMESTAMP,
                     "stalled": {"type": "boolean"},
@@ -138,36 +163,78 @@ def openapi_document() -> dict:
             "carrier_outcome": {"type": ["string", "null"], "enum": [*CARRIER_OUTCOMES, None]},
             "closed_reason": {"type": ["string", "null"], "enum": [*CLOSE_REASONS, None]},
             "dispute": {"oneOf": [dispute, {"type": "null"}]},
-            "missing": {"type": "array", "items": {"type": "string", "enum": list(EVIDENCE_KINDS)},
-                        "description": "Mandatory documents neither accepted nor deferred within their grace period"},
-            "evidence": {"type": "array", "items": {"type": "object", "properties": {
-                "kind": {"type": "string", "enum": list(EVIDENCE_KINDS)},
-                "label": {"type": "string"},
-                "mandatory": {"type": "boolean"},
-                "state": {"type": "string", "enum": list(EVIDENCE_STATES)},
-                "reason": {"type": ["string", "null"], "description": "Why it was rejected, or until when deferred"},
-                "due_on": {"type": ["string", "null"], "format": "date",
-                           "description": "Grace deadline of an item the insurer lets follow later"},
-                "documents": {"type": "integer", "description": "Versions received"},
-            }}},
+            "missing": {
+                "type": "array",
+                "items": {"type": "string", "enum": list(EVIDENCE_KINDS)},
+                "description": "Mandatory documents neither accepted nor deferred within their grace period",
+            },
+            "evidence": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "kind": {"type": "string", "enum": list(EVIDENCE_KINDS)},
+                        "label": {"type": "string"},
+                        "mandatory": {"type": "boolean"},
+                        "state": {"type": "string", "enum": list(EVIDENCE_STATES)},
+                        "reason": {
+                            "type": ["string", "null"],
+                            "description": "Why it was rejected, or until when deferred",
+                        },
+                        "due_on": {
+                            "type": ["string", "null"],
+                            "format": "date",
+                            "description": "Grace deadline of an item the insurer lets follow later",
+                        },
+                        "documents": {"type": "integer", "description": "Versions received"},
+                    },
+                },
+            },
         },
     }
-    order["properties"]["claim"] = {"oneOf": [{"type": "object", "properties": {
-        "number": {"type": "string", "examples": ["CLM-2026-000042"]},
-        "state": {"type": "string", "enum": list(CLAIM_STATES)},
-        "claimed_amount": DECIMAL, "currency": {"type": "string"},
-        "accepted_on": {"type": ["string", "null"], "format": "date"},
-        "payout_due_on": {"type": ["string", "null"], "format": "date",
-                          "description": "Acceptance + the insurer's working days, in its calendar"},
-        "paid_on": {"type": ["string", "null"], "format": "date"},
-        "paid_amount": NULLABLE_DECIMAL,
-        "advance": {"oneOf": [{"type": "object", "properties": {
-            "number": {"type": "string"}, "state": {"type": "string", "enum": list(ADVANCE_STATES)},
-            "amount": DECIMAL, "currency": {"type": "string"}, "paid_at": TIMESTAMP}}, {"type": "null"}],
-            "description": "Compensation the warehouse pays the seller before the insurer does"}}}, {"type": "null"}],
-        "description": "The claim filed from the inquiry, if any"}
-    order["properties"]["inquiry"] = {"oneOf": [{"$ref": "#/components/schemas/Inquiry"}, {"type": "null"}],
-                                      "description": "The open inquiry, else the last closed one"}
+    order["properties"]["claim"] = {
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "string", "examples": ["CLM-2026-000042"]},
+                    "state": {"type": "string", "enum": list(CLAIM_STATES)},
+                    "claimed_amount": DECIMAL,
+                    "currency": {"type": "string"},
+                    "accepted_on": {"type": ["string", "null"], "format": "date"},
+                    "payout_due_on": {
+                        "type": ["string", "null"],
+                        "format": "date",
+                        "description": "Acceptance + the insurer's working days, in its calendar",
+                    },
+                    "paid_on": {"type": ["string", "null"], "format": "date"},
+                    "paid_amount": NULLABLE_DECIMAL,
+                    "advance": {
+                        "oneOf": [
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "number": {"type": "string"},
+                                    "state": {"type": "string", "enum": list(ADVANCE_STATES)},
+                                    "amount": DECIMAL,
+                                    "currency": {"type": "string"},
+                                    "paid_at": TIMESTAMP,
+                                },
+                            },
+                            {"type": "null"},
+                        ],
+                        "description": "Compensation the warehouse pays the seller before the insurer does",
+                    },
+                },
+            },
+            {"type": "null"},
+        ],
+        "description": "The claim filed from the inquiry, if any",
+    }
+    order["properties"]["inquiry"] = {
+        "oneOf": [{"$ref": "#/components/schemas/Inquiry"}, {"type": "null"}],
+        "description": "The open inquiry, else the last closed one",
+    }
     order_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}
     order_no_param = [{"name": "order_no", "in": "path", "required": True, "schema": {"type": "string"}}]
     secured = [{"bearer": []}]
@@ -190,8 +257,8 @@ def openapi_document() -> dict:
             "title": "Coverdesk API",
             "version": "1.0.0",
             "description": "Orders with parcel cover for the ordering system. Send `Authorization: Bearer <token>`; "
-                           "tokens come from `coverdesk tokens create NAME`. Money is a decimal string with an "
-                           "ISO 4217 currency; times are ISO 8601 in UTC.",
+            "tokens come from `coverdesk tokens create NAME`. Money is a decimal string with an "
+            "ISO 4217 currency; times are ISO 8601 in UTC.",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -202,8 +269,11 @@ def openapi_document() -> dict:
                     "required": ["error"],
                     "properties": {
                         "error": {"type": "string"},
-                        "errors": {"type": "object", "additionalProperties": {"type": "string"},
-                                   "description": "Reason per field path, e.g. `seller.email`"},
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "string"},
+                            "description": "Reason per field path, e.g. `seller.email`",
+                        },
                     },
                 },
                 "OrderRequest": order_request,
@@ -218,12 +288,16 @@ def openapi_document() -> dict:
                     "summary": "Create an order, with cover if asked",
                     "operationId": "createOrder",
                     "security": secured,
-                    "requestBody": {"required": True, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/OrderRequest"}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderRequest"}}},
+                    },
                     "responses": {
                         "201": {"description": "Created", **order_response},
-                        "200": {"description": "The same order was already received; it is returned as stored",
-                                **order_response},
+                        "200": {
+                            "description": "The same order was already received; it is returned as stored",
+                            **order_response,
+                        },
                         "401": _error_response("No or invalid token"),
                         "409": _error_response("The order number exists with different details"),
                         "422": _error_response("Invalid input or cover refused; `errors` names each field"),
@@ -249,30 +323,61 @@ def openapi_document() -> dict:
                     "operationId": "addTrackingEvents",
                     "security": secured,
                     "parameters": [{"name": "order_no", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "required": ["events"],
-                        "properties": {"events": {"type": "array", "minItems": 1, "items": {
-                            "type": "object",
-                            "required": ["occurred_at"],
-                            "properties": {
-                                "occurred_at": {"type": "string", "format": "date-time"},
-                                "code": {"type": "string", "description": "The carrier's raw code"},
-                                "status": {"type": "string", "enum": list(TRACKING_STATUSES),
-                                           "description": "For feeds already normalised; code or status needed"},
-                                "reason": {"type": "string", "enum": list(TRACKING_REASONS)},
-                                "description": {"type": "string"},
-                                "location": {"type": "string"},
-                                "handover": {"type": "string", "enum": list(HANDOVERS),
-                                             "description": "The warehouse's own scans; the first dispatch "
-                                                            "scan sets the dispatch time"},
-                            }}}},
-                    }}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["events"],
+                                    "properties": {
+                                        "events": {
+                                            "type": "array",
+                                            "minItems": 1,
+                                            "items": {
+                                                "type": "object",
+                                                "required": ["occurred_at"],
+                                                "properties": {
+                                                    "occurred_at": {"type": "string", "format": "date-time"},
+                                                    "code": {"type": "string", "description": "The carrier's raw code"},
+                                                    "status": {
+                                                        "type": "string",
+                                                        "enum": list(TRACKING_STATUSES),
+                                                        "description": "For feeds already normalised; code or status needed",
+                                                    },
+                                                    "reason": {"type": "string", "enum": list(TRACKING_REASONS)},
+                                                    "description": {"type": "string"},
+                                                    "location": {"type": "string"},
+                                                    "handover": {
+                                                        "type": "string",
+                                                        "enum": list(HANDOVERS),
+                                                        "description": "The warehouse's own scans; the first dispatch "
+                                                        "scan sets the dispatch time",
+                                                    },
+                                                },
+                                            },
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
                     "responses": {
-                        "201": {"description": "Events added", "content": {"application/json": {"schema": {
-                            "type": "object",
-                            "properties": {"added": {"type": "integer"}, "duplicates": {"type": "integer"},
-                                           "order": {"$ref": "#/components/schemas/Order"}}}}}},
+                        "201": {
+                            "description": "Events added",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "added": {"type": "integer"},
+                                            "duplicates": {"type": "integer"},
+                                            "order": {"$ref": "#/components/schemas/Order"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
                         "200": {"description": "Nothing new: every event was already stored"},
                         "401": _error_response("No or invalid token"),
                         "404": _error_response("No such order"),
@@ -286,16 +391,22 @@ def openapi_document() -> dict:
                     "operationId": "openInquiry",
                     "security": secured,
                     "parameters": order_no_param,
-                    "requestBody": {"required": True, "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/InquiryRequest"}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InquiryRequest"}}},
+                    },
                     "responses": {
-                        "201": {"description": "Opened, with its evidence checklist", "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/Inquiry"}}}},
+                        "201": {
+                            "description": "Opened, with its evidence checklist",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Inquiry"}}},
+                        },
                         "401": _error_response("No or invalid token"),
                         "404": _error_response("No such order"),
                         "409": _error_response("The order already has an open inquiry"),
-                        "422": _error_response("Invalid input, no cover, or too early: before the carrier's earliest "
-                                               "trace day, given in `available_on`"),
+                        "422": _error_response(
+                            "Invalid input, no cover, or too early: before the carrier's earliest "
+                            "trace day, given in `available_on`"
+                        ),
                     },
                 }
             },
@@ -305,28 +416,59 @@ def openapi_document() -> dict:
                     "operationId": "addEvidence",
                     "security": secured,
                     "parameters": order_no_param,
-                    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                        "type": "object",
-                        "required": ["kind", "file"],
-                        "properties": {
-                            "kind": {"type": "string", "enum": list(EVIDENCE_KINDS),
-                                     "description": "One the inquiry's checklist asks for"},
-                            "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                                     "description": "Type decided by content; the configured size limit applies"},
-                        }}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["kind", "file"],
+                                    "properties": {
+                                        "kind": {
+                                            "type": "string",
+                                            "enum": list(EVIDENCE_KINDS),
+                                            "description": "One the inquiry's checklist asks for",
+                                        },
+                                        "file": {
+                                            "type": "string",
+                                            "contentMediaType": "application/octet-stream",
+                                            "description": "Type decided by content; the configured size limit applies",
+                                        },
+                                    },
+                                }
+                            }
+                        },
+                    },
                     "responses": {
-                        "201": {"description": "Received (the same file again is recognised, not added twice)",
-                                "content": {"application/json": {"schema": {"type": "object", "properties": {
-                                    "document": {"type": "object", "properties": {
-                                        "sha256": {"type": "string"}, "media_type": {"type": "string"},
-                                        "name": {"type": "string"}, "size": {"type": "integer"}}},
-                                    "inquiry": {"$ref": "#/components/schemas/Inquiry"}}}}}},
+                        "201": {
+                            "description": "Received (the same file again is recognised, not added twice)",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "document": {
+                                                "type": "object",
+                                                "properties": {
+                                                    "sha256": {"type": "string"},
+                                                    "media_type": {"type": "string"},
+                                                    "name": {"type": "string"},
+                                                    "size": {"type": "integer"},
+                                                },
+                                            },
+                                            "inquiry": {"$ref": "#/components/schemas/Inquiry"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
                         "401": _error_response("No or invalid token"),
                         "404": _error_response("No such order, or no open inquiry"),
                         "409": _error_response("The inquiry is closed"),
                         "413": _error_response("Larger than the upload limit"),
-                        "422": _error_response("Refused file (type, damage, decompression bomb) or a kind the "
-                                               "checklist does not ask for"),
+                        "422": _error_response(
+                            "Refused file (type, damage, decompression bomb) or a kind the checklist does not ask for"
+                        ),
                     },
                 }
             },
@@ -337,23 +479,29 @@ def openapi_document() -> dict:
                     "security": secured,
                     "parameters": quote_params,
                     "responses": {
-                        "200": {"description": "`accepted` tells whether the insurer covers the parcel",
-                                "content": {"application/json": {"schema": {
-                                    "type": "object",
-                                    "required": ["insurer", "accepted"],
-                                    "properties": {
-                                        "insurer": {"type": "string"},
-                                        "accepted": {"type": "boolean"},
-                                        "insured_value": DECIMAL,
-                                        "premium": DECIMAL,
-                                        "currency": {"type": "string"},
-                                        "rate_description": {"type": "string"},
-                                        "terms_effective": {"type": "string", "format": "date"},
-                                        "reason": {"type": "string"},
-                                        "field": {"type": ["string", "null"]},
-                                        "message": {"type": "string"},
-                                    },
-                                }}}},
+                        "200": {
+                            "description": "`accepted` tells whether the insurer covers the parcel",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["insurer", "accepted"],
+                                        "properties": {
+                                            "insurer": {"type": "string"},
+                                            "accepted": {"type": "boolean"},
+                                            "insured_value": DECIMAL,
+                                            "premium": DECIMAL,
+                                            "currency": {"type": "string"},
+                                            "rate_description": {"type": "string"},
+                                            "terms_effective": {"type": "string", "format": "date"},
+                                            "reason": {"type": "string"},
+                                            "field": {"type": ["string", "null"]},
+                                            "message": {"type": "string"},
+                                        },
+                                    }
+                                }
+                            },
+                        },
                         "401": _error_response("No or invalid token"),
                         "422": _error_response("Invalid parameters"),
                     },
@@ -364,25 +512,62 @@ def openapi_document() -> dict:
                     "summary": "Loaded carrier plugins, their services and tracking rules",
                     "operationId": "listCarriers",
                     "security": secured,
-                    "parameters": [{"name": "destination_country", "in": "query", "required": False,
-                                    "schema": {"type": "string"},
-                                    "description": "Rules for this destination (ISO 3166 alpha-2); default US"}],
-                    "responses": {"200": {"description": "Carriers", "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "properties": {"destination_country": {"type": "string"}, "carriers": {"type": "array", "items": {
-                            "type": "object",
-                            "properties": {
-                                "code": {"type": "string"}, "name": {"type": "string"},
-                                "kind": {"type": "string", "enum": ["postal", "express", "dedicated_line"]},
-                                "services": {"type": "array", "items": {"type": "object", "properties": {
-                                    "code": {"type": "string"}, "name": {"type": "string"},
-                                    "description": {"type": "string"},
-                                    "stall_after_days": {"type": "integer", "description":
-                                                         "Days without news after which a parcel is stalled"},
-                                    "earliest_trace_day": {"type": "integer"},
-                                    "latest_trace_day": {"type": "integer"}}}},
-                            }}}},
-                    }}}}, "401": _error_response("No or invalid token")},
+                    "parameters": [
+                        {
+                            "name": "destination_country",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "Rules for this destination (ISO 3166 alpha-2); default US",
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Carriers",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "destination_country": {"type": "string"},
+                                            "carriers": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "code": {"type": "string"},
+                                                        "name": {"type": "string"},
+                                                        "kind": {
+                                                            "type": "string",
+                                                            "enum": ["postal", "express", "dedicated_line"],
+                                                        },
+                                                        "services": {
+                                                            "type": "array",
+                                                            "items": {
+                                                                "type": "object",
+                                                                "properties": {
+                                                                    "code": {"type": "string"},
+                                                                    "name": {"type": "string"},
+                                                                    "description": {"type": "string"},
+                                                                    "stall_after_days": {
+                                                                        "type": "integer",
+                                                                        "description": "Days without news after which a parcel is stalled",
+                                                                    },
+                                                                    "earliest_trace_day": {"type": "integer"},
+                                                                    "latest_trace_day": {"type": "integer"},
+                                                                },
+                                                            },
+                                                        },
+                                                    },
+                                                },
+                                            },
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "401": _error_response("No or invalid token"),
+                    },
                 }
             },
             "/insurers": {
@@ -390,20 +575,49 @@ def openapi_document() -> dict:
                     "summary": "Loaded insurer plugins and the limits of their terms in force today",
                     "operationId": "listInsurers",
                     "security": secured,
-                    "responses": {"200": {"description": "Insurers", "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "properties": {"insurers": {"type": "array", "items": {
-                            "type": "object",
-                            "properties": {
-                                "code": {"type": "string"}, "name": {"type": "string"},
-                                "currencies": {"type": "array", "items": {"type": "string"}},
-                                "max_insured_value": {"type": "object", "additionalProperties": DECIMAL},
-                                "minimum_premium": {"type": "object", "additionalProperties": DECIMAL},
-                                "excluded_destinations": {"type": "array", "items": {"type": "string"}},
-                                "excluded_categories": {"type": "array", "items": {"type": "string"}},
-                                "terms_effective": {"type": "string", "format": "date"},
-                            }}}},
-                    }}}}, "401": _error_response("No or invalid token")},
+                    "responses": {
+                        "200": {
+                            "description": "Insurers",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "insurers": {
+                                                "type": "array",
+                                                "items": {
+                                                    "type": "object",
+                                                    "properties": {
+                                                        "code": {"type": "string"},
+                                                        "name": {"type": "string"},
+                                                        "currencies": {"type": "array", "items": {"type": "string"}},
+                                                        "max_insured_value": {
+                                                            "type": "object",
+                                                            "additionalProperties": DECIMAL,
+                                                        },
+                                                        "minimum_premium": {
+                                                            "type": "object",
+                                                            "additionalProperties": DECIMAL,
+                                                        },
+                                                        "excluded_destinations": {
+                                                            "type": "array",
+                                                            "items": {"type": "string"},
+                                                        },
+                                                        "excluded_categories": {
+                                                            "type": "array",
+                                                            "items": {"type": "string"},
+                                                        },
+                                                        "terms_effective": {"type": "string", "format": "date"},
+                                                    },
+                                                },
+                                            }
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "401": _error_response("No or invalid token"),
+                    },
                 }
             },
             "/openapi.json": {

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from ..claims.models import Claim
 from ..claims.services import claim_of
-from ..inquiries.models import Inquiry
 from ..clock import local_today
+from ..inquiries.models import Inquiry
 from ..inquiries.services import latest_inquiry, outstanding
 from ..orders.models import Order
-from ..plugin_api import EVIDENCE_KINDS
+from ..plugin_api import EVIDENCE_KINDS, CarrierPlugin, InsurerPlugin
 from ..tracking.services import is_stalled
-from ..plugin_api import CarrierPlugin, InsurerPlugin
 
 
 def timestamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
@@ -48,7 +47,9 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         "premium": str(cover.premium) if cover else None,
         "inquiry": inquiry_json(inquiry) if inquiry is not None else None,
         "claim": claim_json(claim_of(inquiry)) if inquiry is not None and claim_of(inquiry) is not None else None,
-        "cover": None if cover is None else {
+        "cover": None
+        if cover is None
+        else {
             "insurer": cover.insurer_code,
             "insured_value": str(cover.insured_value),
             "currency": cover.currency,
@@ -71,22 +72,28 @@ def inquiry_json(inquiry: Inquiry) -> dict:
         "asked_on": inquiry.asked_on.isoformat(),
         "carrier_outcome": inquiry.carrier_outcome,
         "closed_reason": inquiry.closed_reason,
-        "dispute": None if not inquiry.dispute_id else {
-            "platform": inquiry.dispute_platform, "id": inquiry.dispute_id,
+        "dispute": None
+        if not inquiry.dispute_id
+        else {
+            "platform": inquiry.dispute_platform,
+            "id": inquiry.dispute_id,
             "opened_on": inquiry.dispute_opened_on.isoformat() if inquiry.dispute_opened_on else None,
             "respond_by": inquiry.dispute_respond_by.isoformat(),
         },
         # Mandatory items neither accepted nor deferred within their grace period.
         "missing": [item.kind for item in outstanding(inquiry, local_today())],
-        "evidence": [{
-            "kind": item.kind,
-            "label": EVIDENCE_KINDS.get(item.kind, item.kind),
-            "mandatory": item.mandatory,
-            "state": item.state,
-            "reason": item.reason or None,
-            "due_on": item.due_on.isoformat() if item.due_on else None,
-            "documents": len(item.documents),
-        } for item in inquiry.items],
+        "evidence": [
+            {
+                "kind": item.kind,
+                "label": EVIDENCE_KINDS.get(item.kind, item.kind),
+                "mandatory": item.mandatory,
+                "state": item.state,
+                "reason": item.reason or None,
+                "due_on": item.due_on.isoformat() if item.due_on else None,
+                "documents": len(item.documents),
+            }
+            for item in inquiry.items
+        ],
     }
 
 
@@ -96,9 +103,15 @@ def claim_json(claim: Claim) -> dict:
 
     advance = advance_of(claim)
     return {
-        "advance": None if advance is None else {
-            "number": advance.number, "state": advance.state, "amount": str(advance.amount),
-            "currency": advance.currency, "paid_at": timestamp(advance.paid_at)},
+        "advance": None
+        if advance is None
+        else {
+            "number": advance.number,
+            "state": advance.state,
+            "amount": str(advance.amount),
+            "currency": advance.currency,
+            "paid_at": timestamp(advance.paid_at),
+        },
         "number": claim.number,
         "state": claim.state,
         "claimed_amount": str(claim.claimed_amount),
@@ -115,9 +128,16 @@ def carrier_json(carrier: CarrierPlugin, destination_country: str = "US", on=Non
     services = []
     for service in carrier.services:
         window = carrier.trace_window(service.code, destination_country)
-        services.append({"code": service.code, "name": service.name, "description": service.description,
-                         "stall_after_days": carrier.stall_after_days(service.code, destination_country, on),
-                         "earliest_trace_day": window.earliest_day, "latest_trace_day": window.latest_day})
+        services.append(
+            {
+                "code": service.code,
+                "name": service.name,
+                "description": service.description,
+                "stall_after_days": carrier.stall_after_days(service.code, destination_country, on),
+                "earliest_trace_day": window.earliest_day,
+                "latest_trace_day": window.latest_day,
+            }
+        )
     return {"code": carrier.code, "name": carrier.name, "kind": carrier.kind, "services": services}
 
 

@@ -12,13 +12,13 @@ from ..auth.services import token_for
 from ..clock import local_today
 from ..cover.services import quote as quote_cover
 from ..extensions import db
+from ..inquiries.services import InquiryRefused, attach, checked_file, open_inquiry, open_inquiry_of
+from ..inquiries.validation import parse_inquiry
 from ..money import Money, MoneyError, check_currency, parse_amount
 from ..orders.services import OrderConflict, create_order, find_by_number
 from ..orders.validation import ValidationFailed, country_error
 from ..plugin_api import GOODS_CATEGORIES, Refusal
 from ..plugin_engine import registry
-from ..inquiries.services import InquiryRefused, attach, checked_file, open_inquiry, open_inquiry_of
-from ..inquiries.validation import parse_inquiry
 from ..tracking.services import ingest, parse_api_events
 from ..uploads import UploadRefused
 from .openapi import openapi_document
@@ -54,8 +54,11 @@ def token_required(view):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     if exc.code == 413:
-        return problem(413, f"the request is larger than the upload limit of {current_app.config['MAX_UPLOAD_MB']} MB "
-                            "per file; nothing was stored")
+        return problem(
+            413,
+            f"the request is larger than the upload limit of {current_app.config['MAX_UPLOAD_MB']} MB "
+            "per file; nothing was stored",
+        )
     return problem(exc.code or 500, exc.description or exc.name)
 
 
@@ -107,8 +110,13 @@ def post_tracking_events(order_no: str):
         db.session.rollback()
         return problem(422, "the events have errors; none was stored", exc.errors)
     db.session.commit()
-    return jsonify({"added": result.added, "duplicates": result.duplicates,
-                    "order": order_json(order, plugins.carrier(order.carrier_code))}), (201 if result.added else 200)
+    return jsonify(
+        {
+            "added": result.added,
+            "duplicates": result.duplicates,
+            "order": order_json(order, plugins.carrier(order.carrier_code)),
+        }
+    ), (201 if result.added else 200)
 
 
 @bp.post("/orders/<order_no>/inquiries")
@@ -160,9 +168,17 @@ def post_evidence(order_no: str):
         db.session.rollback()
         return problem(409 if exc.conflict else 422, str(exc), {exc.field: str(exc)})
     db.session.commit()
-    return jsonify({"document": {"sha256": document.sha256, "media_type": document.media_type,
-                                 "name": document.original_name, "size": document.size},
-                    "inquiry": inquiry_json(inquiry)}), 201
+    return jsonify(
+        {
+            "document": {
+                "sha256": document.sha256,
+                "media_type": document.media_type,
+                "name": document.original_name,
+                "size": document.size,
+            },
+            "inquiry": inquiry_json(inquiry),
+        }
+    ), 201
 
 
 @bp.get("/quote")
@@ -203,16 +219,37 @@ def get_quote():
         return problem(422, "the quote request has errors", errors)
     declared = Money(amounts["declared_value"], currency)
     insured = Money(amounts.get("insured_value") or declared.amount, currency)
-    result = quote_cover(plugins, insurer_code=insurer, insured_value=insured, declared_value=declared,
-                         destination_country=destination, category=category,
-                         carrier_code=(args.get("carrier") or "").lower(), service_code=(args.get("service") or "").lower())
+    result = quote_cover(
+        plugins,
+        insurer_code=insurer,
+        insured_value=insured,
+        declared_value=declared,
+        destination_country=destination,
+        category=category,
+        carrier_code=(args.get("carrier") or "").lower(),
+        service_code=(args.get("service") or "").lower(),
+    )
     if isinstance(result, Refusal):
-        return jsonify({"insurer": insurer, "accepted": False, "reason": result.reason, "field": result.field,
-                        "message": result.message})
-    return jsonify({"insurer": insurer, "accepted": True, "insured_value": str(insured.amount),
-                    "premium": str(result.premium.amount), "currency": result.premium.currency,
-                    "rate_description": result.rate_description,
-                    "terms_effective": result.terms_effective.isoformat()})
+        return jsonify(
+            {
+                "insurer": insurer,
+                "accepted": False,
+                "reason": result.reason,
+                "field": result.field,
+                "message": result.message,
+            }
+        )
+    return jsonify(
+        {
+            "insurer": insurer,
+            "accepted": True,
+            "insured_value": str(insured.amount),
+            "premium": str(result.premium.amount),
+            "currency": result.premium.currency,
+            "rate_description": result.rate_description,
+            "terms_effective": result.terms_effective.isoformat(),
+        }
+    )
 
 
 @bp.get("/carriers")
@@ -222,8 +259,12 @@ def carriers():
     if country_error(destination):
         return problem(422, "bad destination", {"destination_country": country_error(destination)})
     today = local_today()
-    return jsonify({"destination_country": destination,
-                    "carriers": [carrier_json(c, destination, today) for c in registry().all_carriers()]})
+    return jsonify(
+        {
+            "destination_country": destination,
+            "carriers": [carrier_json(c, destination, today) for c in registry().all_carriers()],
+        }
+    )
 
 
 @bp.get("/insurers")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ class Actor:
     label: str
 
     @classmethod
-    def cli(cls) -> "Actor":
+    def cli(cls) -> Actor:
         try:
             who = getpass.getuser()
         except Exception:  # no login name in some containers
@@ -33,7 +34,7 @@ class Actor:
         return cls("cli", who, f"{who} (command line)")
 
     @classmethod
-    def system(cls, what: str = "system") -> "Actor":
+    def system(cls, what: str = "system") -> Actor:
         return cls("system", what, what)
 
 
@@ -55,8 +56,17 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def event_row(actor: Actor, action: str, entity_type: str, entity_id, *, before=None, after=None,
-              summary: str = "", when: datetime | None = None) -> dict:
+def event_row(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id,
+    *,
+    before=None,
+    after=None,
+    summary: str = "",
+    when: datetime | None = None,
+) -> dict:
     return {
         "occurred_at": when or utcnow(),
         "actor_kind": actor.kind,
@@ -71,11 +81,11 @@ def event_row(actor: Actor, action: str, entity_type: str, entity_id, *, before=
     }
 
 
-def record(actor: Actor, action: str, entity_type: str, entity_id, *, before=None, after=None,
-           summary: str = "") -> AuditEvent:
+def record(
+    actor: Actor, action: str, entity_type: str, entity_id, *, before=None, after=None, summary: str = ""
+) -> AuditEvent:
     """Add one audit event to the current transaction (committed with the change it describes)."""
-    event = AuditEvent(**event_row(actor, action, entity_type, entity_id, before=before, after=after,
-                                   summary=summary))
+    event = AuditEvent(**event_row(actor, action, entity_type, entity_id, before=before, after=after, summary=summary))
     db.session.add(event)
     return event
 
@@ -90,8 +100,10 @@ def record_many(rows: Iterable[dict]) -> None:
 def history(entity_type: str, entity_ids: Iterable) -> list[AuditEvent]:
     """Events about the given records, newest first."""
     ids = [str(entity_id) for entity_id in entity_ids]
-    return list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(ids))
-        .order_by(AuditEvent.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(ids))
+            .order_by(AuditEvent.id.desc())
+        )
+    )

@@ -20,8 +20,9 @@ class AccountError(ValueError):
     """Bad account input; the message names the field."""
 
 
-def create_user(username: str, full_name: str, role: str, password: str, actor: Actor,
-                email: str | None = None) -> User:
+def create_user(
+    username: str, full_name: str, role: str, password: str, actor: Actor, email: str | None = None
+) -> User:
     username = (username or "").strip().lower()
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise AccountError("username: letters, digits, '.', '_' and '-' only")
@@ -35,8 +36,14 @@ def create_user(username: str, full_name: str, role: str, password: str, actor: 
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    record(actor, "user.created", "user", user.id, after={"username": username, "role": role},
-           summary=f"user {username} created as {role}")
+    record(
+        actor,
+        "user.created",
+        "user",
+        user.id,
+        after={"username": username, "role": role},
+        summary=f"user {username} created as {role}",
+    )
     return user
 
 

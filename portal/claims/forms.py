@@ -8,8 +8,12 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 
 class CreateClaimForm(FlaskForm):
-    lost_share = DecimalField("Share of the contents lost or damaged (%)", default=100, places=0,
-                              validators=[InputRequired(), NumberRange(min=1, max=100)])
+    lost_share = DecimalField(
+        "Share of the contents lost or damaged (%)",
+        default=100,
+        places=0,
+        validators=[InputRequired(), NumberRange(min=1, max=100)],
+    )
 
 
 class AcceptForm(FlaskForm):

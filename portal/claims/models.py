@@ -42,10 +42,9 @@ class Claim(db.Model):
     rejected_reason: Mapped[str | None] = mapped_column(Text)
     documents_requested: Mapped[str | None] = mapped_column(Text)  # what the insurer asked for
 
-    inquiry: Mapped["Inquiry"] = relationship(lazy="joined", innerjoin=True)
-    packs: Mapped[list["ClaimPack"]] = relationship(back_populates="claim", order_by="ClaimPack.version.desc()")
-    supplements: Mapped[list["ClaimSupplement"]] = relationship(back_populates="claim",
-                                                                order_by="ClaimSupplement.id")
+    inquiry: Mapped[Inquiry] = relationship(lazy="joined", innerjoin=True)
+    packs: Mapped[list[ClaimPack]] = relationship(back_populates="claim", order_by="ClaimPack.version.desc()")
+    supplements: Mapped[list[ClaimSupplement]] = relationship(back_populates="claim", order_by="ClaimSupplement.id")
 
     def payout_overdue(self, today: date) -> bool:
         return self.state == "accepted" and self.payout_due_on is not None and self.payout_due_on < today
@@ -82,7 +81,7 @@ class ClaimSupplement(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     claim: Mapped[Claim] = relationship(back_populates="supplements")
-    document: Mapped["EvidenceDocument"] = relationship(lazy="joined")
+    document: Mapped[EvidenceDocument] = relationship(lazy="joined")
 
 
 from ..inquiries.models import EvidenceDocument, Inquiry  # noqa: E402,F401

@@ -92,8 +92,13 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
     for item in inquiry.items:
         label = EVIDENCE_KINDS.get(item.kind, item.kind)
         document = item.current
-        state_text = item.state + (f": due by {item.due_on}" if item.state in ("deferred", "missing") and item.due_on
-                                   else f": {item.reason}" if item.reason else "")
+        state_text = item.state + (
+            f": due by {item.due_on}"
+            if item.state in ("deferred", "missing") and item.due_on
+            else f": {item.reason}"
+            if item.reason
+            else ""
+        )
         if document is None or item.state not in ("received", "accepted"):
             entries.append((label, item.state, state_text, None, None))
             continue
@@ -114,7 +119,11 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         result, next_page = [], main_pages + 1
         for label, state, state_text, kind, count in entries:
             if kind == "pdf":
-                where = f"appended, page {next_page}" if count == 1 else f"appended, pages {next_page}-{next_page + count - 1}"
+                where = (
+                    f"appended, page {next_page}"
+                    if count == 1
+                    else f"appended, pages {next_page}-{next_page + count - 1}"
+                )
                 next_page += count
             elif kind == "image":
                 where = f"image {count}"
@@ -124,21 +133,36 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         return result
 
     layout = insurer.pack_layout()
-    liability = (f"{inquiry.letter_liability_currency} {inquiry.letter_liability:,.2f}"
-                 if inquiry.letter_liability is not None else "")
-    context = {"claim": claim, "order": order, "cover": order.cover, "seller": order.seller, "inquiry": inquiry,
-               "inquiry_kind": INQUIRY_KINDS.get(inquiry.kind, inquiry.kind), "timeline": timeline(order),
-               "images": images, "generated_at": generated_at, "insurer_name": insurer.name,
-               "carrier_name": carrier.name if carrier else order.carrier_code, "carrier_liability": liability,
-               "warehouse": current_app.config["WAREHOUSE_NAME"]}
+    liability = (
+        f"{inquiry.letter_liability_currency} {inquiry.letter_liability:,.2f}"
+        if inquiry.letter_liability is not None
+        else ""
+    )
+    context = {
+        "claim": claim,
+        "order": order,
+        "cover": order.cover,
+        "seller": order.seller,
+        "inquiry": inquiry,
+        "inquiry_kind": INQUIRY_KINDS.get(inquiry.kind, inquiry.kind),
+        "timeline": timeline(order),
+        "images": images,
+        "generated_at": generated_at,
+        "insurer_name": insurer.name,
+        "carrier_name": carrier.name if carrier else order.carrier_code,
+        "carrier_liability": liability,
+        "warehouse": current_app.config["WAREHOUSE_NAME"],
+    }
     body_template = _env().from_string(layout.template)
 
     def html(total: str, main_pages: int) -> str:
         body = body_template.render(index=index_for(main_pages), **context)
-        return (f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
-                f'<meta name="dcterms.created" content="{generated_at.isoformat()}">'
-                f'<meta name="dcterms.modified" content="{generated_at.isoformat()}">'
-                f"<style>{_page_css(claim.number, total)}{layout.stylesheet}</style></head><body>{body}</body></html>")
+        return (
+            f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
+            f'<meta name="dcterms.created" content="{generated_at.isoformat()}">'
+            f'<meta name="dcterms.modified" content="{generated_at.isoformat()}">'
+            f"<style>{_page_css(claim.number, total)}{layout.stylesheet}</style></head><body>{body}</body></html>"
+        )
 
     # Twice: the first pass counts the pack's own pages, which "Page x of y" and the index need.
     first = HTML(string=html("?", 0), base_url=str(PROJECT_ROOT)).render()
@@ -158,8 +182,13 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         for page in reader.pages:
             number += 1
             width, height = float(page.mediabox.width), float(page.mediabox.height)
-            stamp = PdfReader(io.BytesIO(HTML(string=_stamp_html(claim.number, number, total, width, height))
-                                         .write_pdf(pdf_identifier=b"stamp"))).pages[0]
+            stamp = PdfReader(
+                io.BytesIO(
+                    HTML(string=_stamp_html(claim.number, number, total, width, height)).write_pdf(
+                        pdf_identifier=b"stamp"
+                    )
+                )
+            ).pages[0]
             writer.add_page(page).merge_page(stamp)
     out = io.BytesIO()
     writer.write(out)
@@ -167,16 +196,20 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
 
 
 def _page_css(claim_number: str, total: str) -> str:
-    return (f'@page {{ size: A4; margin: 20mm 16mm 18mm; '
-            f'@top-right {{ content: "Claim {claim_number}"; font-size: 8pt; color: #444; }} '
-            f'@bottom-center {{ content: "Page " counter(page) " of {total}"; font-size: 8pt; color: #444; }} }}')
+    return (
+        f"@page {{ size: A4; margin: 20mm 16mm 18mm; "
+        f'@top-right {{ content: "Claim {claim_number}"; font-size: 8pt; color: #444; }} '
+        f'@bottom-center {{ content: "Page " counter(page) " of {total}"; font-size: 8pt; color: #444; }} }}'
+    )
 
 
 def _stamp_html(claim_number: str, number: int, total: int, width: float, height: float) -> str:
     """A transparent page with the running header and the page number, laid over an appended page."""
-    return (f'<html><head><style>@page {{ size: {width}pt {height}pt; margin: 0; }} '
-            f'body {{ margin: 0; font-family: "Noto Sans CJK SC", sans-serif; font-size: 8pt; color: #444; }} '
-            f'.head {{ position: absolute; top: 8mm; right: 12mm; }} '
-            f'.foot {{ position: absolute; bottom: 7mm; width: 100%; text-align: center; }}</style></head>'
-            f'<body><div class="head">Claim {claim_number}</div><div class="foot">Page {number} of {total}</div>'
-            f'</body></html>')
+    return (
+        f"<html><head><style>@page {{ size: {width}pt {height}pt; margin: 0; }} "
+        f'body {{ margin: 0; font-family: "Noto Sans CJK SC", sans-serif; font-size: 8pt; color: #444; }} '
+        f".head {{ position: absolute; top: 8mm; right: 12mm; }} "
+        f".foot {{ position: absolute; bottom: 7mm; width: 100%; text-align: center; }}</style></head>"
+        f'<body><div class="head">Claim {claim_number}</div><div class="foot">Page {number} of {total}</div>'
+        f"</body></html>"
+    )

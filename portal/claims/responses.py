@@ -33,10 +33,12 @@ class ResponseReport:
 
 
 def _already(claim, event: str, values: dict) -> bool:
-    return ((event == "accepted" and claim.state in ("accepted", "paid") and claim.insurer_reference == values["reference"])
-            or (event == "paid" and claim.state == "paid")
-            or (event == "rejected" and claim.state == "rejected")
-            or (event == "more_documents" and claim.state == "more_documents"))
+    return (
+        (event == "accepted" and claim.state in ("accepted", "paid") and claim.insurer_reference == values["reference"])
+        or (event == "paid" and claim.state == "paid")
+        or (event == "rejected" and claim.state == "rejected")
+        or (event == "more_documents" and claim.state == "more_documents")
+    )
 
 
 def import_responses(plugins: PluginRegistry, stream: TextIO, actor: Actor) -> ResponseReport:

@@ -49,8 +49,11 @@ TRANSITIONS = {
 def _step(claim: Claim, step: str) -> str:
     sources, target = TRANSITIONS[step]
     if claim.state not in sources:
-        raise ClaimRefused("state", f"claim {claim.number} is {claim.state.replace('_', ' ')}: cannot "
-                                    f"{step.replace('_', ' ')}", conflict=True)
+        raise ClaimRefused(
+            "state",
+            f"claim {claim.number} is {claim.state.replace('_', ' ')}: cannot {step.replace('_', ' ')}",
+            conflict=True,
+        )
     return target
 
 
@@ -85,22 +88,39 @@ def filing_dates(plugins: PluginRegistry, inquiry: Inquiry) -> tuple[date, date]
 def claim_amount(plugins: PluginRegistry, inquiry: Inquiry, lost_share: Decimal, on: date):
     order = inquiry.order
     insurer = plugins.insurer(order.cover.insurer_code)
-    return insurer.claim_amount(ClaimAmountRequest(
-        inquiry.kind, Money(order.cover.insured_value, order.cover.currency),
-        Money(order.declared_value, order.currency), order.category, lost_share, on))
+    return insurer.claim_amount(
+        ClaimAmountRequest(
+            inquiry.kind,
+            Money(order.cover.insured_value, order.cover.currency),
+            Money(order.declared_value, order.currency),
+            order.category,
+            lost_share,
+            on,
+        )
+    )
 
 
-def create_claim(plugins: PluginRegistry, inquiry: Inquiry, actor: Actor, *, lost_share: Decimal = Decimal(1),
-                 now: datetime | None = None) -> Claim:
+def create_claim(
+    plugins: PluginRegistry,
+    inquiry: Inquiry,
+    actor: Actor,
+    *,
+    lost_share: Decimal = Decimal(1),
+    now: datetime | None = None,
+) -> Claim:
     """A draft claim from an inquiry whose evidence is complete (deferred items within grace)."""
     now = now or utcnow()
     today = to_local(now).date()
     if claim_of(inquiry) is not None:
-        raise ClaimRefused("inquiry", f"inquiry {inquiry.number} already has claim {claim_of(inquiry).number}",
-                           conflict=True)
+        raise ClaimRefused(
+            "inquiry", f"inquiry {inquiry.number} already has claim {claim_of(inquiry).number}", conflict=True
+        )
     if inquiry.state != "ready_for_claim" or inquiry.carrier_outcome not in CLAIMABLE_OUTCOMES:
-        raise ClaimRefused("inquiry", f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: mark it "
-                                      "ready for a claim first", conflict=True)
+        raise ClaimRefused(
+            "inquiry",
+            f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: mark it ready for a claim first",
+            conflict=True,
+        )
     missing = missing_evidence(inquiry, today)
     if missing:
         raise ClaimRefused("inquiry", "the evidence is not complete: " + "; ".join(missing), conflict=True)
@@ -111,20 +131,34 @@ def create_claim(plugins: PluginRegistry, inquiry: Inquiry, actor: Actor, *, los
     earliest, latest = filing_dates(plugins, inquiry)
     if not earliest <= today <= latest:
         insurer = plugins.insurer(inquiry.order.cover.insurer_code)
-        raise ClaimRefused("inquiry", f"{insurer.name} accepts this claim from {earliest} to {latest} "
-                                      f"(today is {today})")
+        raise ClaimRefused(
+            "inquiry", f"{insurer.name} accepts this claim from {earliest} to {latest} (today is {today})"
+        )
     amount = claim_amount(plugins, inquiry, lost_share, today)
     try:
         with db.session.begin_nested():
-            claim = Claim(inquiry=inquiry, order_id=inquiry.order_id, insurer_code=inquiry.order.cover.insurer_code,
-                          state="draft", claimed_amount=amount.amount.amount, currency=amount.amount.currency,
-                          amount_rule=amount.description[:300], lost_share=lost_share, created_at=now,
-                          created_by=actor.label[:120])
+            claim = Claim(
+                inquiry=inquiry,
+                order_id=inquiry.order_id,
+                insurer_code=inquiry.order.cover.insurer_code,
+                state="draft",
+                claimed_amount=amount.amount.amount,
+                currency=amount.amount.currency,
+                amount_rule=amount.description[:300],
+                lost_share=lost_share,
+                created_at=now,
+                created_by=actor.label[:120],
+            )
             db.session.add(claim)
             db.session.flush()
             claim.number = f"CLM-{to_local(now):%Y}-{claim.id:06d}"
-            _audit(actor, claim, "created", f"draft claim for {amount.amount.format()} ({amount.description})",
-                   after={"claimed_amount": amount.amount.amount, "currency": amount.amount.currency})
+            _audit(
+                actor,
+                claim,
+                "created",
+                f"draft claim for {amount.amount.format()} ({amount.description})",
+                after={"claimed_amount": amount.amount.amount, "currency": amount.amount.currency},
+            )
     except IntegrityError:
         raise ClaimRefused("inquiry", f"inquiry {inquiry.number} already has a claim", conflict=True) from None
     return claim
@@ -162,8 +196,13 @@ def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on
     target = _step(claim, "accept")
     due = payout_due(plugins, claim, accepted_on)
     claim.state, claim.insurer_reference, claim.accepted_on, claim.payout_due_on = target, reference, accepted_on, due
-    _audit(actor, claim, "accepted", f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due}",
-           after={"insurer_reference": reference, "accepted_on": accepted_on, "payout_due_on": due})
+    _audit(
+        actor,
+        claim,
+        "accepted",
+        f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due}",
+        after={"insurer_reference": reference, "accepted_on": accepted_on, "payout_due_on": due},
+    )
     refresh_claim(claim)
 
 
@@ -175,10 +214,18 @@ def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: 
     target = _step(claim, "pay")
     claim.state, claim.paid_amount, claim.paid_on = target, amount, paid_on
     claim.payment_reference = reference.strip() or None
-    late = f", {(paid_on - claim.payout_due_on).days} days after the due date" if (
-        claim.payout_due_on and paid_on > claim.payout_due_on) else ""
-    _audit(actor, claim, "paid", f"paid {Money(amount, claim.currency).format()} on {paid_on}{late}",
-           after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": claim.payment_reference})
+    late = (
+        f", {(paid_on - claim.payout_due_on).days} days after the due date"
+        if (claim.payout_due_on and paid_on > claim.payout_due_on)
+        else ""
+    )
+    _audit(
+        actor,
+        claim,
+        "paid",
+        f"paid {Money(amount, claim.currency).format()} on {paid_on}{late}",
+        after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": claim.payment_reference},
+    )
     refresh_claim(claim)
 
 
@@ -201,8 +248,13 @@ def request_documents(claim: Claim, *, what: str, actor: Actor) -> None:
     claim.state = _step(claim, "request_documents")
     claim.documents_requested = what.strip()
     claim.inquiry.state = "carrier_answered"
-    _audit(actor, claim, "more_documents", f"the insurer asked for more documents: {claim.documents_requested}",
-           after={"documents_requested": claim.documents_requested})
+    _audit(
+        actor,
+        claim,
+        "more_documents",
+        f"the insurer asked for more documents: {claim.documents_requested}",
+        after={"documents_requested": claim.documents_requested},
+    )
 
 
 def note_supplements(inquiry: Inquiry) -> None:
@@ -213,8 +265,12 @@ def note_supplements(inquiry: Inquiry) -> None:
     known = {supplement.document_id for supplement in claim.supplements}
     for item in inquiry.items:
         document = item.current
-        if item.state == "accepted" and document is not None and document.id not in known and (
-                claim.submitted_at and document.added_at > claim.submitted_at):
+        if (
+            item.state == "accepted"
+            and document is not None
+            and document.id not in known
+            and (claim.submitted_at and document.added_at > claim.submitted_at)
+        ):
             claim.supplements.append(ClaimSupplement(document_id=document.id))
 
 
@@ -231,11 +287,23 @@ def make_pack(plugins: PluginRegistry, claim: Claim, actor: Actor, now: datetime
     if claim.packs and claim.packs[0].sha256 == sha256:
         return claim.packs[0]
     file_store().put(pack.pdf)
-    version = ClaimPack(claim=claim, version=(claim.packs[0].version + 1) if claim.packs else 1, sha256=sha256,
-                        size=len(pack.pdf), pages=pack.pages, generated_at=now, generated_by=actor.label[:120])
+    version = ClaimPack(
+        claim=claim,
+        version=(claim.packs[0].version + 1) if claim.packs else 1,
+        sha256=sha256,
+        size=len(pack.pdf),
+        pages=pack.pages,
+        generated_at=now,
+        generated_by=actor.label[:120],
+    )
     db.session.add(version)
-    _audit(actor, claim, "pack_generated", f"submission pack version {version.version}: {pack.pages} pages",
-           after={"version": version.version, "sha256": sha256, "pages": pack.pages})
+    _audit(
+        actor,
+        claim,
+        "pack_generated",
+        f"submission pack version {version.version}: {pack.pages} pages",
+        after={"version": version.version, "sha256": sha256, "pages": pack.pages},
+    )
     return version
 
 
@@ -250,12 +318,16 @@ class SlaLine:
 
 def overdue_claims(today: date) -> list[SlaLine]:
     """Accepted claims whose payout due date has passed, the longest overdue first."""
-    claims = db.session.scalars(select(Claim).where(Claim.state == "accepted", Claim.payout_due_on < today)
-                                .order_by(Claim.payout_due_on)).unique()
+    claims = db.session.scalars(
+        select(Claim).where(Claim.state == "accepted", Claim.payout_due_on < today).order_by(Claim.payout_due_on)
+    ).unique()
     return [SlaLine(claim, (today - claim.payout_due_on).days) for claim in claims]
 
 
 def awaiting_payment(today: date) -> list[Claim]:
     """Accepted claims not yet due, the nearest due date first."""
-    return list(db.session.scalars(select(Claim).where(Claim.state == "accepted", Claim.payout_due_on >= today)
-                                   .order_by(Claim.payout_due_on)).unique())
+    return list(
+        db.session.scalars(
+            select(Claim).where(Claim.state == "accepted", Claim.payout_due_on >= today).order_by(Claim.payout_due_on)
+        ).unique()
+    )

@@ -12,9 +12,9 @@ from ..clock import local_today
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
 from ..money import MoneyError, parse_amount
-from ..web import form_errors, staff_actor
 from ..plugin_engine import registry
 from ..storage import file_store
+from ..web import form_errors, staff_actor
 from . import services
 from .forms import AcceptForm, CreateClaimForm, PayForm, ReasonForm
 from .models import ClaimPack
@@ -59,30 +59,52 @@ def detail(number: str):
     from flask_login import current_user
 
     from ..advances import ledger
-    from ..advances.forms import AmountForm, PayForm as AdvancePayForm, ReasonForm as WriteOffForm
+    from ..advances.forms import AmountForm
+    from ..advances.forms import PayForm as AdvancePayForm
+    from ..advances.forms import ReasonForm as WriteOffForm
     from ..advances.services import advance_of, refusal
 
     claim = _claim_or_404(number)
     plugins = registry()
     advance = advance_of(claim)
     balances = ledger.balances(claim_id=claim.id, currency=claim.currency)
-    return render_template("claims/detail.html", claim=claim, inquiry=claim.inquiry, order=claim.inquiry.order,
-                           insurer=plugins.insurer(claim.insurer_code), today=local_today(),
-                           accept_form=AcceptForm(), pay_form=PayForm(), reason_form=ReasonForm(),
-                           advance=advance, advance_refusal=refusal(plugins, claim, local_today()),
-                           balances={account: balances[(account, claim.currency)] for account in
-                                     ("advances", "seller_receivable", "seller_payable", "write_offs")},
-                           amount_form=AmountForm(), advance_pay_form=AdvancePayForm(), writeoff_form=WriteOffForm(),
-                           is_supervisor=current_user.has_role("supervisor"), me=current_user.id,
-                           events=history("claim", [claim.id]) + (history("advance", [advance.id]) if advance else []))
+    return render_template(
+        "claims/detail.html",
+        claim=claim,
+        inquiry=claim.inquiry,
+        order=claim.inquiry.order,
+        insurer=plugins.insurer(claim.insurer_code),
+        today=local_today(),
+        accept_form=AcceptForm(),
+        pay_form=PayForm(),
+        reason_form=ReasonForm(),
+        advance=advance,
+        advance_refusal=refusal(plugins, claim, local_today()),
+        balances={
+            account: balances[(account, claim.currency)]
+            for account in ("advances", "seller_receivable", "seller_payable", "write_offs")
+        },
+        amount_form=AmountForm(),
+        advance_pay_form=AdvancePayForm(),
+        writeoff_form=WriteOffForm(),
+        is_supervisor=current_user.has_role("supervisor"),
+        me=current_user.id,
+        events=history("claim", [claim.id]) + (history("advance", [advance.id]) if advance else []),
+    )
 
 
 @bp.post("/claims/<number>/<step>")
 def step(number: str, step: str):
     claim = _claim_or_404(number)
     actor, plugins = staff_actor(), registry()
-    forms = {"pack": ReasonForm, "submit": ReasonForm, "accept": AcceptForm, "pay": PayForm, "reject": ReasonForm,
-             "more-documents": ReasonForm}
+    forms = {
+        "pack": ReasonForm,
+        "submit": ReasonForm,
+        "accept": AcceptForm,
+        "pay": PayForm,
+        "reject": ReasonForm,
+        "more-documents": ReasonForm,
+    }
     if step not in forms:
         abort(404)
     form = forms[step]()
@@ -96,15 +118,21 @@ def step(number: str, step: str):
         elif step == "submit":
             services.submit(claim, actor)
         elif step == "accept":
-            services.accept(plugins, claim, reference=form.reference.data or "", accepted_on=form.accepted_on.data,
-                            actor=actor)
+            services.accept(
+                plugins, claim, reference=form.reference.data or "", accepted_on=form.accepted_on.data, actor=actor
+            )
         elif step == "pay":
             try:
                 amount = parse_amount(form.amount.data or "", claim.currency)
             except MoneyError as exc:
                 raise services.ClaimRefused("amount", f"amount paid: {exc}") from None
-            services.pay(claim, amount=Decimal(amount), paid_on=form.paid_on.data, reference=form.reference.data or "",
-                         actor=actor)
+            services.pay(
+                claim,
+                amount=Decimal(amount),
+                paid_on=form.paid_on.data,
+                reference=form.reference.data or "",
+                actor=actor,
+            )
         elif step == "reject":
             services.reject(claim, reason=form.reason.data or "", actor=actor)
         else:
@@ -126,13 +154,19 @@ def pack(number: str, version: int):
     found = db.session.scalar(db.select(ClaimPack).where(ClaimPack.claim_id == claim.id, ClaimPack.version == version))
     if found is None:
         abort(404)
-    return send_file(file_store().path(found.sha256), mimetype="application/pdf",
-                     as_attachment=request.args.get("inline") != "1",
-                     download_name=f"{claim.number}-pack-v{version}.pdf", max_age=0, etag=found.sha256)
+    return send_file(
+        file_store().path(found.sha256),
+        mimetype="application/pdf",
+        as_attachment=request.args.get("inline") != "1",
+        download_name=f"{claim.number}-pack-v{version}.pdf",
+        max_age=0,
+        etag=found.sha256,
+    )
 
 
 @bp.get("/claims/sla")
 def sla():
     today = local_today()
-    return render_template("claims/sla.html", overdue=services.overdue_claims(today),
-                           waiting=services.awaiting_payment(today), today=today)
+    return render_template(
+        "claims/sla.html", overdue=services.overdue_claims(today), waiting=services.awaiting_payment(today), today=today
+    )

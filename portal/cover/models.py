@@ -27,7 +27,7 @@ class Cover(db.Model):
     terms_effective: Mapped[date]
     bought_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    order: Mapped["Order"] = relationship(back_populates="cover")
+    order: Mapped[Order] = relationship(back_populates="cover")
 
 
 from ..orders.models import Order  # noqa: E402,F401

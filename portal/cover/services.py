@@ -17,7 +17,6 @@ from ..plugin_engine import PluginRegistry
 from ..queue.items import refresh_stalled
 from .models import Cover
 
-
 #: A refusal names a ``QuoteRequest`` field; this is the order field (API path) it stands for.
 ORDER_FIELD_OF = {
     "insured_value": "cover.insured_value",
@@ -53,9 +52,18 @@ class CoverTerms:
     quote: Quote
 
 
-def quote(plugins: PluginRegistry, *, insurer_code: str, insured_value: Money, declared_value: Money,
-          destination_country: str, category: str, carrier_code: str, service_code: str,
-          on: datetime | None = None) -> Quote | Refusal:
+def quote(
+    plugins: PluginRegistry,
+    *,
+    insurer_code: str,
+    insured_value: Money,
+    declared_value: Money,
+    destination_country: str,
+    category: str,
+    carrier_code: str,
+    service_code: str,
+    on: datetime | None = None,
+) -> Quote | Refusal:
     """Ask the insurer plugin for a premium. Core rules (value, currency) come first."""
     insurer = plugins.insurer(insurer_code)
     if insurer is None:
@@ -63,23 +71,37 @@ def quote(plugins: PluginRegistry, *, insurer_code: str, insured_value: Money, d
     if insured_value.currency != declared_value.currency:
         return Refusal("currency_not_covered", "cover is bought in the order's currency", "currency")
     if insured_value > declared_value:
-        return Refusal("other", f"insured value {insured_value} is more than the declared value {declared_value}",
-                       "insured_value")
+        return Refusal(
+            "other", f"insured value {insured_value} is more than the declared value {declared_value}", "insured_value"
+        )
     moment = on or utcnow()
-    return insurer.quote(QuoteRequest(
-        insured_value=insured_value,
-        declared_value=declared_value,
-        destination_country=destination_country,
-        category=category,
-        carrier_code=carrier_code,
-        service_code=service_code,
-        on=to_local(moment).date(),
-    ))
+    return insurer.quote(
+        QuoteRequest(
+            insured_value=insured_value,
+            declared_value=declared_value,
+            destination_country=destination_country,
+            category=category,
+            carrier_code=carrier_code,
+            service_code=service_code,
+            on=to_local(moment).date(),
+        )
+    )
 
 
-def terms_for_order(plugins: PluginRegistry, *, insurer_code: str, insured_value: Decimal, currency: str,
-                    declared_value: Decimal, destination_country: str, category: str, carrier_code: str,
-                    service_code: str, dispatched_at: datetime | None, now: datetime) -> CoverTerms:
+def terms_for_order(
+    plugins: PluginRegistry,
+    *,
+    insurer_code: str,
+    insured_value: Decimal,
+    currency: str,
+    declared_value: Decimal,
+    destination_country: str,
+    category: str,
+    carrier_code: str,
+    service_code: str,
+    dispatched_at: datetime | None,
+    now: datetime,
+) -> CoverTerms:
     """Check that cover may be bought now and price it, or raise ``CoverRefused``."""
     if dispatched_at is not None and dispatched_at <= now:
         raise CoverRefused(
@@ -89,9 +111,15 @@ def terms_for_order(plugins: PluginRegistry, *, insurer_code: str, insured_value
             "dispatched",
         )
     result = quote(
-        plugins, insurer_code=insurer_code, insured_value=Money(insured_value, currency),
-        declared_value=Money(declared_value, currency), destination_country=destination_country,
-        category=category, carrier_code=carrier_code, service_code=service_code, on=now,
+        plugins,
+        insurer_code=insurer_code,
+        insured_value=Money(insured_value, currency),
+        declared_value=Money(declared_value, currency),
+        destination_country=destination_country,
+        category=category,
+        carrier_code=carrier_code,
+        service_code=service_code,
+        on=now,
     )
     if isinstance(result, Refusal):
         raise CoverRefused(result.field or "cover", result.message, result.reason)
@@ -122,25 +150,45 @@ def cover_values(order_id: int, terms: CoverTerms, bought_at: datetime) -> dict:
 
 def cover_summary(values: dict) -> dict:
     """What the audit trail keeps of a cover, ready for JSON."""
-    return {"insurer_code": values["insurer_code"], "insured_value": str(values["insured_value"]),
-            "currency": values["currency"], "premium": str(values["premium"]),
-            "certificate_no": values["certificate_no"]}
+    return {
+        "insurer_code": values["insurer_code"],
+        "insured_value": str(values["insured_value"]),
+        "currency": values["currency"],
+        "premium": str(values["premium"]),
+        "certificate_no": values["certificate_no"],
+    }
 
 
-def buy_cover(plugins: PluginRegistry, order, *, insurer_code: str, insured_value: Decimal, actor: Actor,
-              now: datetime | None = None) -> Cover:
+def buy_cover(
+    plugins: PluginRegistry,
+    order,
+    *,
+    insurer_code: str,
+    insured_value: Decimal,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Cover:
     """Buy cover for an existing order (before dispatch, one cover per order)."""
     now = now or utcnow()
     if order.cover is not None or db.session.scalar(select(Cover.id).where(Cover.order_id == order.id)):
         raise CoverRefused("cover", f"order {order.order_no} already has cover {order.cover.certificate_no}")
     if insured_value > order.declared_value:
-        raise CoverRefused("insured_value", f"{insured_value} {order.currency} is more than the declared value "
-                                            f"{order.declared_value} {order.currency}")
+        raise CoverRefused(
+            "insured_value",
+            f"{insured_value} {order.currency} is more than the declared value {order.declared_value} {order.currency}",
+        )
     terms = terms_for_order(
-        plugins, insurer_code=insurer_code, insured_value=insured_value, currency=order.currency,
-        declared_value=order.declared_value, destination_country=order.destination_country,
-        category=order.category, carrier_code=order.carrier_code, service_code=order.service_code,
-        dispatched_at=order.dispatched_at, now=now,
+        plugins,
+        insurer_code=insurer_code,
+        insured_value=insured_value,
+        currency=order.currency,
+        declared_value=order.declared_value,
+        destination_country=order.destination_country,
+        category=order.category,
+        carrier_code=order.carrier_code,
+        service_code=order.service_code,
+        dispatched_at=order.dispatched_at,
+        now=now,
     )
     values = cover_values(order.id, terms, now)
     cover = Cover(**values)
@@ -148,7 +196,14 @@ def buy_cover(plugins: PluginRegistry, order, *, insurer_code: str, insured_valu
     db.session.flush()
     order.cover = cover
     refresh_stalled([order.id])
-    record(actor, "cover.bought", "order", order.id, before=None, after=cover_summary(values),
-           summary=f"cover {values['certificate_no']} bought with {insurer_code}, premium "
-                   f"{values['premium']} {values['currency']}")
+    record(
+        actor,
+        "cover.bought",
+        "order",
+        order.id,
+        before=None,
+        after=cover_summary(values),
+        summary=f"cover {values['certificate_no']} bought with {insurer_code}, premium "
+        f"{values['premium']} {values['currency']}",
+    )
     return cover

@@ -69,7 +69,7 @@ DESTINATIONS = ("US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "ES", "IT", "BR"
 def s10(prefix: str, serial: int, country: str) -> str:
     """A UPU S10 item number with its check digit."""
     digits = f"{serial:08d}"
-    total = sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7)))
+    total = sum(int(d) * w for d, w in zip(digits, (8, 6, 4, 2, 3, 5, 9, 7), strict=False))
     check = 11 - total % 11
     check = 0 if check == 10 else 5 if check == 11 else check
     return f"{prefix}{digits}{check}{country}"
@@ -126,14 +126,22 @@ def _demo_inquiry(actor: Actor, now: datetime) -> None:
 
     plugins = registry()
     candidates = db.session.scalars(
-        select(Order).join(Cover, Cover.order_id == Order.id)
+        select(Order)
+        .join(Cover, Cover.order_id == Order.id)
         .where(Cover.insurer_code == "jadeharbour", Order.stalled_from <= now, Order.order_no != "PRG-2026-0917")
-        .order_by(Order.order_no)).unique()
+        .order_by(Order.order_no)
+    ).unique()
     for order in candidates:
         try:
-            open_inquiry(plugins, order, InquiryInput("not_arrived", "email", to_local(now).date(),
-                                                      "My buyer says the parcel never came. Can you check?"), actor,
-                         now=now)
+            open_inquiry(
+                plugins,
+                order,
+                InquiryInput(
+                    "not_arrived", "email", to_local(now).date(), "My buyer says the parcel never came. Can you check?"
+                ),
+                actor,
+                now=now,
+            )
         except InquiryRefused:
             continue  # too early for this carrier's trace
         return
@@ -160,24 +168,38 @@ def _demo_claim(now: datetime) -> None:
     agent = db.session.scalar(select(User).where(User.username == "li.na"))
     actor = Actor("user", str(agent.id), agent.username)
     candidates = db.session.scalars(
-        select(Order).join(Cover, Cover.order_id == Order.id)
-        .where(Cover.insurer_code == "lanternfish", Order.stalled_from <= now,
-               Order.dispatched_at <= now - timedelta(days=16), Order.order_no != "PRG-2026-0917")
-        .order_by(Order.order_no)).unique()
+        select(Order)
+        .join(Cover, Cover.order_id == Order.id)
+        .where(
+            Cover.insurer_code == "lanternfish",
+            Order.stalled_from <= now,
+            Order.dispatched_at <= now - timedelta(days=16),
+            Order.order_no != "PRG-2026-0917",
+        )
+        .order_by(Order.order_no)
+    ).unique()
 
     def document(kind: str):
         if kind in ("dispute_screenshots", "recipient_statement", "damage_photos"):
             buffer = io.BytesIO()
             Image.new("RGB", (480, 320), (236, 240, 244)).save(buffer, "PNG")
             return buffer.getvalue(), "image/png", f"{kind.replace('_', '-')}.png"
-        return render_pdf(f"<h1>{kind.replace('_', ' ').capitalize()}</h1><p>Demo document.</p>"), \
-            "application/pdf", f"{kind.replace('_', '-')}.pdf"
+        return (
+            render_pdf(f"<h1>{kind.replace('_', ' ').capitalize()}</h1><p>Demo document.</p>"),
+            "application/pdf",
+            f"{kind.replace('_', '-')}.pdf",
+        )
 
     today = to_local(now).date()
     for order in candidates:
         try:
-            inquiry = inquiries.open_inquiry(plugins, order, InquiryInput(
-                "not_arrived", "marketplace", today, "The buyer opened a not-received case."), actor, now=now)
+            inquiry = inquiries.open_inquiry(
+                plugins,
+                order,
+                InquiryInput("not_arrived", "marketplace", today, "The buyer opened a not-received case."),
+                actor,
+                now=now,
+            )
         except inquiries.InquiryRefused:
             continue
         inquiries.request_trace(inquiry, f"TR-{order.id:06d}", actor, now=now)
@@ -185,22 +207,35 @@ def _demo_claim(now: datetime) -> None:
         for item in inquiry.items:
             if not item.generated:
                 data, media_type, name = document(item.kind)
-                inquiries.attach(inquiry, item.kind, inquiries.IncomingFile(
-                    data, hashlib.sha256(data).hexdigest(), media_type, name), actor, source="upload", now=now)
+                inquiries.attach(
+                    inquiry,
+                    item.kind,
+                    inquiries.IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name),
+                    actor,
+                    source="upload",
+                    now=now,
+                )
         if any(item.kind == "loss_letter" for item in inquiry.items):
             letter_format = plugins.carrier(order.carrier_code).loss_letter_format
-            inquiries.confirm_letter(plugins, inquiry, tracking_no=order.tracking_no, outcome="lost",
-                                     case_reference=letter_format.reference_example if letter_format else "",
-                                     found_on=today, liability=Money(order.declared_value, order.currency),
-                                     actor=actor)
+            inquiries.confirm_letter(
+                plugins,
+                inquiry,
+                tracking_no=order.tracking_no,
+                outcome="lost",
+                case_reference=letter_format.reference_example if letter_format else "",
+                found_on=today,
+                liability=Money(order.declared_value, order.currency),
+                actor=actor,
+            )
         for item in inquiry.items:
             inquiries.review_item(inquiry, item.kind, "accept", actor, now=now)
         inquiries.mark_ready(inquiry, actor, now=now)
         try:
             claim = create_claim(plugins, inquiry, actor, now=now)
             make_pack(plugins, claim, actor, now=now)
-            request_advance(plugins, claim, claim.claimed_amount, claim.currency, Staff(agent.id, actor, False),
-                            now=now)
+            request_advance(
+                plugins, claim, claim.claimed_amount, claim.currency, Staff(agent.id, actor, False), now=now
+            )
         except (ClaimRefused, AdvanceRefused):
             continue  # refused before writing anything: try the next parcel
         return
@@ -226,14 +261,24 @@ def _demo_orders(actor: Actor, now: datetime) -> int:
 
     # The story: a high-value parcel with cover, dispatched two weeks ago (longer in a peak season).
     dispatched = story_dispatch(plugins, now)
-    add({
-        "order_no": "PRG-2026-0917",
-        "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver-gadgets.example"},
-        "carrier": "fourpx", "service": "fourpx_c", "tracking_no": "4PX3000000009170CN",
-        "destination_country": "US", "declared_value": "1850.00", "currency": "USD",
-        "contents": "Drone with 4K camera and two spare batteries fitted", "category": "electronics",
-        "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
-    }, dispatched - timedelta(hours=6), dispatched, quiet=True)
+    add(
+        {
+            "order_no": "PRG-2026-0917",
+            "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver-gadgets.example"},
+            "carrier": "fourpx",
+            "service": "fourpx_c",
+            "tracking_no": "4PX3000000009170CN",
+            "destination_country": "US",
+            "declared_value": "1850.00",
+            "currency": "USD",
+            "contents": "Drone with 4K camera and two spare batteries fitted",
+            "category": "electronics",
+            "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
+        },
+        dispatched - timedelta(hours=6),
+        dispatched,
+        quiet=True,
+    )
 
     for n in range(1, 72):
         code, name, email = SELLERS[n % len(SELLERS)]
@@ -246,9 +291,14 @@ def _demo_orders(actor: Actor, now: datetime) -> int:
         payload = {
             "order_no": f"{code[:3]}-2026-{1000 + n:04d}",
             "seller": {"code": code, "name": name, "email": email},
-            "carrier": carrier, "service": service, "tracking_no": tracking(n),
-            "destination_country": destination, "declared_value": value, "currency": "USD",
-            "contents": contents, "category": category,
+            "carrier": carrier,
+            "service": service,
+            "tracking_no": tracking(n),
+            "destination_country": destination,
+            "declared_value": value,
+            "currency": "USD",
+            "contents": contents,
+            "category": category,
         }
         # Most parcels left the warehouse the night they were ordered; the newest wait.
         dispatched = bought_at + timedelta(hours=8) if age > timedelta(days=1) else None
@@ -272,28 +322,56 @@ def story_dispatch(plugins, now: datetime) -> datetime:
         days_ago += 1
 
 
-def _demo_tracking(plugins, order, start: datetime | None, actor: Actor, rng: random.Random, now: datetime,
-                   quiet: bool) -> None:
+def _demo_tracking(
+    plugins, order, start: datetime | None, actor: Actor, rng: random.Random, now: datetime, quiet: bool
+) -> None:
     """The warehouse's scans and the carrier's events from the dispatch at ``start``; a quiet parcel
     stops hearing after a few days."""
     if start is None:
         return
     events = [
-        IncomingEvent(start - timedelta(hours=6), None, "info_received", None, "Picked up at the seller's door",
-                      "Shenzhen", "pickup"),
-        IncomingEvent(start - timedelta(hours=3), None, "in_transit", None, "Scanned in at the processing centre",
-                      "Shenzhen processing centre", "intake"),
+        IncomingEvent(
+            start - timedelta(hours=6),
+            None,
+            "info_received",
+            None,
+            "Picked up at the seller's door",
+            "Shenzhen",
+            "pickup",
+        ),
+        IncomingEvent(
+            start - timedelta(hours=3),
+            None,
+            "in_transit",
+            None,
+            "Scanned in at the processing centre",
+            "Shenzhen processing centre",
+            "intake",
+        ),
         IncomingEvent(start, None, "in_transit", None, "Handed over to the carrier", "Shenzhen", "dispatch"),
     ]
     age = (now - start).days
-    hops = [(1, "Departed the country of origin", "Shenzhen Bao'an Airport"),
-            (3, "Arrived in the destination country", order.destination_country),
-            (5, "Cleared customs", order.destination_country)]
+    hops = [
+        (1, "Departed the country of origin", "Shenzhen Bao'an Airport"),
+        (3, "Arrived in the destination country", order.destination_country),
+        (5, "Cleared customs", order.destination_country),
+    ]
     for day, text, place in hops:
         if day < age and not (quiet and day > 2):
-            events.append(IncomingEvent(start + timedelta(days=day, hours=rng.randint(0, 12)), None, "in_transit",
-                                        None, text, place))
+            events.append(
+                IncomingEvent(
+                    start + timedelta(days=day, hours=rng.randint(0, 12)), None, "in_transit", None, text, place
+                )
+            )
     if not quiet and age > 8:
-        events.append(IncomingEvent(start + timedelta(days=7, hours=rng.randint(0, 8)), None, "delivered", None,
-                                    "Delivered", order.destination_country))
+        events.append(
+            IncomingEvent(
+                start + timedelta(days=7, hours=rng.randint(0, 8)),
+                None,
+                "delivered",
+                None,
+                "Delivered",
+                order.destination_country,
+            )
+        )
     ingest(plugins, order, events, source="demo", actor=actor, now=now)

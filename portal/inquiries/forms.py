@@ -24,11 +24,19 @@ class OpenInquiryForm(FlaskForm):
 
     def payload(self) -> dict:
         """The form as the API's JSON body, so both channels go through one check."""
-        dispute = {"platform": self.dispute_platform.data, "id": self.dispute_id.data,
-                   "opened_on": self.dispute_opened_on.data, "respond_by": self.dispute_respond_by.data}
-        return {"kind": self.kind.data, "channel": self.channel.data, "asked_on": self.asked_on.data,
-                "message": self.message.data,
-                "dispute": dispute if any(value for value in dispute.values()) else None}
+        dispute = {
+            "platform": self.dispute_platform.data,
+            "id": self.dispute_id.data,
+            "opened_on": self.dispute_opened_on.data,
+            "respond_by": self.dispute_respond_by.data,
+        }
+        return {
+            "kind": self.kind.data,
+            "channel": self.channel.data,
+            "asked_on": self.asked_on.data,
+            "message": self.message.data,
+            "dispute": dispute if any(value for value in dispute.values()) else None,
+        }
 
 
 class DisputeForm(FlaskForm):

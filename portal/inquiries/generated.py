@@ -18,20 +18,32 @@ from .. import PROJECT_ROOT
 from ..plugin_engine import registry
 from ..tracking.services import timeline
 
-HANDOVER_LABELS = {"pickup": "Picked up from the seller", "intake": "Processing-centre intake",
-                   "dispatch": "Dispatched to the carrier"}
-TITLES = {"delivery_record": "Delivery record", "delivery_certificate": "Delivery certificate",
-          "proof_of_insured_value": "Proof of insured value"}
+HANDOVER_LABELS = {
+    "pickup": "Picked up from the seller",
+    "intake": "Processing-centre intake",
+    "dispatch": "Dispatched to the carrier",
+}
+TITLES = {
+    "delivery_record": "Delivery record",
+    "delivery_certificate": "Delivery certificate",
+    "proof_of_insured_value": "Proof of insured value",
+}
 
 
 def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
     plugins = registry()
     carrier = plugins.carrier(order.carrier_code)
     service = carrier.service(order.service_code) if carrier else None
-    return {"order": order, "issued_at": issued_at, "reference": reference, "title": TITLES[kind],
-            "warehouse": current_app.config["WAREHOUSE_NAME"], "handover_labels": HANDOVER_LABELS,
-            "carrier_name": carrier.name if carrier else order.carrier_code,
-            "service_name": service.name if service else order.service_code}
+    return {
+        "order": order,
+        "issued_at": issued_at,
+        "reference": reference,
+        "title": TITLES[kind],
+        "warehouse": current_app.config["WAREHOUSE_NAME"],
+        "handover_labels": HANDOVER_LABELS,
+        "carrier_name": carrier.name if carrier else order.carrier_code,
+        "service_name": service.name if service else order.service_code,
+    }
 
 
 def render_pdf(html: str) -> bytes:
@@ -41,8 +53,13 @@ def render_pdf(html: str) -> bytes:
 
 
 def render_delivery_record(order, *, issued_at: datetime, reference: str) -> bytes:
-    return render_pdf(render_template("documents/delivery_record.html", events=timeline(order),
-                                      **_context(order, issued_at, reference, "delivery_record")))
+    return render_pdf(
+        render_template(
+            "documents/delivery_record.html",
+            events=timeline(order),
+            **_context(order, issued_at, reference, "delivery_record"),
+        )
+    )
 
 
 def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -> bytes:
@@ -50,22 +67,36 @@ def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -
         raise ValueError(f"order {order.order_no} has no dispatch time: there is no handover to certify")
     handovers = [event for event in timeline(order) if event.handover]
     dispatch = next((event for event in handovers if event.handover == "dispatch"), None)
-    return render_pdf(render_template("documents/delivery_certificate.html", handovers=handovers, dispatch=dispatch,
-                                      dispatched_at=order.dispatched_at,
-                                      **_context(order, issued_at, reference, "delivery_certificate")))
+    return render_pdf(
+        render_template(
+            "documents/delivery_certificate.html",
+            handovers=handovers,
+            dispatch=dispatch,
+            dispatched_at=order.dispatched_at,
+            **_context(order, issued_at, reference, "delivery_certificate"),
+        )
+    )
 
 
 def render_proof_of_insured_value(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.cover is None:
         raise ValueError(f"order {order.order_no} has no cover: there is no insured value to prove")
     insurer = registry().insurer(order.cover.insurer_code)
-    return render_pdf(render_template("documents/proof_of_insured_value.html", cover=order.cover,
-                                      insurer_name=insurer.name if insurer else order.cover.insurer_code,
-                                      **_context(order, issued_at, reference, "proof_of_insured_value")))
+    return render_pdf(
+        render_template(
+            "documents/proof_of_insured_value.html",
+            cover=order.cover,
+            insurer_name=insurer.name if insurer else order.cover.insurer_code,
+            **_context(order, issued_at, reference, "proof_of_insured_value"),
+        )
+    )
 
 
-GENERATED_KINDS = {"delivery_record": render_delivery_record, "delivery_certificate": render_delivery_certificate,
-                   "proof_of_insured_value": render_proof_of_insured_value}
+GENERATED_KINDS = {
+    "delivery_record": render_delivery_record,
+    "delivery_certificate": render_delivery_certificate,
+    "proof_of_insured_value": render_proof_of_insured_value,
+}
 
 
 def generated_pdf(kind: str, order, *, issued_at: datetime, reference: str) -> bytes:

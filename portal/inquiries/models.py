@@ -14,8 +14,13 @@ from ..extensions import db
 #: The states of an inquiry; ``portal.inquiries.lifecycle`` says which steps lead where.
 INQUIRY_STATES = ("opened", "trace_requested", "carrier_answered", "ready_for_claim", "closed")
 #: Where the seller's query came from.
-CHANNELS = {"email": "E-mail", "phone": "Phone", "chat": "Chat", "marketplace": "Marketplace message",
-            "api": "Ordering system (API)"}
+CHANNELS = {
+    "email": "E-mail",
+    "phone": "Phone",
+    "chat": "Chat",
+    "marketplace": "Marketplace message",
+    "api": "Ordering system (API)",
+}
 #: Why an inquiry was closed.
 CLOSE_REASONS = {"delivered": "Found and delivered", "returned": "Returned to sender", "withdrawn": "Withdrawn"}
 #: The states of one evidence item.
@@ -31,8 +36,13 @@ class Inquiry(db.Model):
 
     __tablename__ = "inquiries"
     __table_args__ = (
-        Index("uq_inquiries_open_order", "order_id", unique=True,
-              sqlite_where=text("state <> 'closed'"), postgresql_where=text("state <> 'closed'")),
+        Index(
+            "uq_inquiries_open_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text("state <> 'closed'"),
+            postgresql_where=text("state <> 'closed'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,9 +76,10 @@ class Inquiry(db.Model):
     closed_reason: Mapped[str | None] = mapped_column(String(16))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    order: Mapped["Order"] = relationship(lazy="joined", innerjoin=True)
-    items: Mapped[list["EvidenceItem"]] = relationship(back_populates="inquiry", order_by="EvidenceItem.position",
-                                                       cascade="all, delete-orphan")
+    order: Mapped[Order] = relationship(lazy="joined", innerjoin=True)
+    items: Mapped[list[EvidenceItem]] = relationship(
+        back_populates="inquiry", order_by="EvidenceItem.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -98,11 +109,12 @@ class EvidenceItem(db.Model):
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     inquiry: Mapped[Inquiry] = relationship(back_populates="items")
-    documents: Mapped[list["EvidenceDocument"]] = relationship(
-        back_populates="item", order_by="EvidenceDocument.id.desc()", cascade="all, delete-orphan")
+    documents: Mapped[list[EvidenceDocument]] = relationship(
+        back_populates="item", order_by="EvidenceDocument.id.desc()", cascade="all, delete-orphan"
+    )
 
     @property
-    def current(self) -> "EvidenceDocument | None":
+    def current(self) -> EvidenceDocument | None:
         """The newest document; earlier ones stay in the history."""
         return self.documents[0] if self.documents else None
 

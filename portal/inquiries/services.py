@@ -18,8 +18,16 @@ from ..clock import to_local, utcnow
 from ..extensions import db
 from ..money import Money
 from ..orders.models import Order
-from ..plugin_api import (CARRIER_OUTCOMES, EVIDENCE_KINDS, GENERATED_EVIDENCE, EvidenceRequirement,
-                          HandoverScan, LossLetterReading, TraceDetails, TraceRequestDocument)
+from ..plugin_api import (
+    CARRIER_OUTCOMES,
+    EVIDENCE_KINDS,
+    GENERATED_EVIDENCE,
+    EvidenceRequirement,
+    HandoverScan,
+    LossLetterReading,
+    TraceDetails,
+    TraceRequestDocument,
+)
 from ..plugin_engine import PluginRegistry
 from ..queue.items import refresh_inquiry
 from ..tracking.services import timeline
@@ -51,14 +59,24 @@ CLAIMABLE_OUTCOMES = ("lost", "damaged")
 def _step(inquiry: Inquiry, step: str) -> str:
     sources, target = TRANSITIONS[step]
     if inquiry.state not in sources:
-        raise InquiryRefused("state", f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: "
-                                      f"cannot {step.replace('_', ' ')}", conflict=True)
+        raise InquiryRefused(
+            "state",
+            f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: cannot {step.replace('_', ' ')}",
+            conflict=True,
+        )
     return target
 
 
 def _audit(actor: Actor, inquiry: Inquiry, action: str, summary: str, before=None, after=None) -> None:
-    record(actor, f"inquiry.{action}", "inquiry", inquiry.id, before=before, after=after,
-           summary=f"{inquiry.number}: {summary}")
+    record(
+        actor,
+        f"inquiry.{action}",
+        "inquiry",
+        inquiry.id,
+        before=before,
+        after=after,
+        summary=f"{inquiry.number}: {summary}",
+    )
 
 
 # --- opening -----------------------------------------------------------------------------
@@ -79,13 +97,18 @@ def open_inquiry_of(order: Order) -> Inquiry | None:
 
 def latest_inquiry(order: Order) -> Inquiry | None:
     """The open inquiry, or else the last closed one."""
-    return db.session.scalar(select(Inquiry).where(Inquiry.order_id == order.id)
-                             .order_by((Inquiry.state == "closed"), Inquiry.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Inquiry)
+        .where(Inquiry.order_id == order.id)
+        .order_by((Inquiry.state == "closed"), Inquiry.id.desc())
+        .limit(1)
+    )
 
 
 def inquiries_of(order: Order) -> list[Inquiry]:
-    return list(db.session.scalars(select(Inquiry).where(Inquiry.order_id == order.id)
-                                   .order_by(Inquiry.id.desc())).unique())
+    return list(
+        db.session.scalars(select(Inquiry).where(Inquiry.order_id == order.id).order_by(Inquiry.id.desc())).unique()
+    )
 
 
 def find_by_number(number: str) -> Inquiry | None:
@@ -95,11 +118,15 @@ def find_by_number(number: str) -> Inquiry | None:
 def check_can_open(plugins: PluginRegistry, order: Order, today: date) -> None:
     """Refuse an inquiry the rules do not allow yet, saying when it becomes possible."""
     if order.cover is None:
-        raise InquiryRefused("order", f"order {order.order_no} has no cover: Coverdesk works inquiries of "
-                                      "covered parcels")
+        raise InquiryRefused(
+            "order", f"order {order.order_no} has no cover: Coverdesk works inquiries of covered parcels"
+        )
     if open_inquiry_of(order) is not None:
-        raise InquiryRefused("order", f"order {order.order_no} already has an open inquiry "
-                                      f"{open_inquiry_of(order).number}", conflict=True)
+        raise InquiryRefused(
+            "order",
+            f"order {order.order_no} already has an open inquiry {open_inquiry_of(order).number}",
+            conflict=True,
+        )
     if order.dispatched_at is None:
         raise InquiryRefused("order", f"order {order.order_no} has not been dispatched yet")
     if order.tracking_status == "delivered":
@@ -107,9 +134,12 @@ def check_can_open(plugins: PluginRegistry, order: Order, today: date) -> None:
     earliest = earliest_trace_day(plugins, order)
     if earliest is not None and today < earliest:
         carrier = plugins.carrier(order.carrier_code)
-        raise InquiryRefused("order", f"{carrier.name} accepts a trace for this parcel from {earliest:%Y-%m-%d} "
-                                      f"(dispatched {to_local(order.dispatched_at):%Y-%m-%d})",
-                             available_on=earliest)
+        raise InquiryRefused(
+            "order",
+            f"{carrier.name} accepts a trace for this parcel from {earliest:%Y-%m-%d} "
+            f"(dispatched {to_local(order.dispatched_at):%Y-%m-%d})",
+            available_on=earliest,
+        )
 
 
 def requirements(plugins: PluginRegistry, order: Order, kind: str, on: date) -> list[EvidenceRequirement]:
@@ -118,20 +148,26 @@ def requirements(plugins: PluginRegistry, order: Order, kind: str, on: date) -> 
     insurer = plugins.insurer(order.cover.insurer_code)
     carrier = plugins.carrier(order.carrier_code)
     merged: dict[str, EvidenceRequirement] = {}
-    for requirement in [*(insurer.evidence_required(kind, on) if insurer else ()),
-                        *(carrier.evidence_required(kind, order.service_code) if carrier else ())]:
+    for requirement in [
+        *(insurer.evidence_required(kind, on) if insurer else ()),
+        *(carrier.evidence_required(kind, order.service_code) if carrier else ()),
+    ]:
         earlier = merged.get(requirement.kind)
         if earlier is None:
             merged[requirement.kind] = requirement
         else:
             merged[requirement.kind] = EvidenceRequirement(
-                earlier.kind, f"{earlier.why} {requirement.why}", earlier.mandatory or requirement.mandatory,
-                earlier.grace)
+                earlier.kind,
+                f"{earlier.why} {requirement.why}",
+                earlier.mandatory or requirement.mandatory,
+                earlier.grace,
+            )
     return list(merged.values())
 
 
-def open_inquiry(plugins: PluginRegistry, order: Order, data: InquiryInput, actor: Actor,
-                 now: datetime | None = None) -> Inquiry:
+def open_inquiry(
+    plugins: PluginRegistry, order: Order, data: InquiryInput, actor: Actor, now: datetime | None = None
+) -> Inquiry:
     """Open an inquiry from a seller's query, with its checklist and the generated documents.
 
     Raises ``InquiryRefused`` (nothing written) when the rules do not allow it.
@@ -140,25 +176,48 @@ def open_inquiry(plugins: PluginRegistry, order: Order, data: InquiryInput, acto
     check_can_open(plugins, order, to_local(now).date())
     try:
         with db.session.begin_nested():
-            inquiry = Inquiry(order=order, kind=data.kind, channel=data.channel, asked_on=data.asked_on,
-                              seller_message=data.seller_message, opened_at=now, opened_by=actor.label[:120],
-                              state="opened")
+            inquiry = Inquiry(
+                order=order,
+                kind=data.kind,
+                channel=data.channel,
+                asked_on=data.asked_on,
+                seller_message=data.seller_message,
+                opened_at=now,
+                opened_by=actor.label[:120],
+                state="opened",
+            )
             _apply_dispute(inquiry, data.dispute)
             db.session.add(inquiry)
             db.session.flush()
             inquiry.number = f"INQ-{to_local(now):%Y}-{inquiry.id:06d}"
             for position, requirement in enumerate(requirements(plugins, order, data.kind, data.asked_on)):
-                inquiry.items.append(EvidenceItem(
-                    position=position, kind=requirement.kind, why=requirement.why[:400],
-                    mandatory=requirement.mandatory, generated=requirement.kind in GENERATED_EVIDENCE,
-                    grace_days=requirement.grace.days if requirement.grace else None,
-                    grace_from=requirement.grace.counted_from if requirement.grace else None,
-                    state="missing", changed_at=now))
+                inquiry.items.append(
+                    EvidenceItem(
+                        position=position,
+                        kind=requirement.kind,
+                        why=requirement.why[:400],
+                        mandatory=requirement.mandatory,
+                        generated=requirement.kind in GENERATED_EVIDENCE,
+                        grace_days=requirement.grace.days if requirement.grace else None,
+                        grace_from=requirement.grace.counted_from if requirement.grace else None,
+                        state="missing",
+                        changed_at=now,
+                    )
+                )
             _update_deadlines(inquiry)
             db.session.flush()
-            _audit(actor, inquiry, "opened", f"{data.kind.replace('_', ' ')} inquiry opened from {data.channel}",
-                   after={"kind": data.kind, "channel": data.channel, "asked_on": data.asked_on,
-                          "items": [item.kind for item in inquiry.items]})
+            _audit(
+                actor,
+                inquiry,
+                "opened",
+                f"{data.kind.replace('_', ' ')} inquiry opened from {data.channel}",
+                after={
+                    "kind": data.kind,
+                    "channel": data.channel,
+                    "asked_on": data.asked_on,
+                    "items": [item.kind for item in inquiry.items],
+                },
+            )
             for item in inquiry.items:
                 if item.generated:
                     generate_document(item, actor, now)
@@ -181,15 +240,26 @@ def set_dispute(inquiry: Inquiry, dispute: DisputeInput | None, actor: Actor) ->
         raise InquiryRefused("state", f"inquiry {inquiry.number} is closed", conflict=True)
     before = _dispute_of(inquiry)
     _apply_dispute(inquiry, dispute)
-    _audit(actor, inquiry, "dispute_recorded", f"dispute {dispute.platform} {dispute.dispute_id}, respond by "
-                                               f"{dispute.respond_by}" if dispute else "dispute removed",
-           before=before, after=_dispute_of(inquiry))
+    _audit(
+        actor,
+        inquiry,
+        "dispute_recorded",
+        f"dispute {dispute.platform} {dispute.dispute_id}, respond by {dispute.respond_by}"
+        if dispute
+        else "dispute removed",
+        before=before,
+        after=_dispute_of(inquiry),
+    )
     refresh_inquiry(inquiry)
 
 
 def _dispute_of(inquiry: Inquiry) -> dict:
-    return {"platform": inquiry.dispute_platform, "id": inquiry.dispute_id,
-            "opened_on": inquiry.dispute_opened_on, "respond_by": inquiry.dispute_respond_by}
+    return {
+        "platform": inquiry.dispute_platform,
+        "id": inquiry.dispute_id,
+        "opened_on": inquiry.dispute_opened_on,
+        "respond_by": inquiry.dispute_respond_by,
+    }
 
 
 # --- the lifecycle -----------------------------------------------------------------------
@@ -204,8 +274,13 @@ def request_trace(inquiry: Inquiry, reference: str, actor: Actor, now: datetime 
     inquiry.state = _step(inquiry, "request_trace")
     inquiry.trace_reference, inquiry.trace_requested_at = reference, now or utcnow()
     _update_deadlines(inquiry)
-    _audit(actor, inquiry, "trace_requested", f"trace requested, carrier reference {reference}",
-           after={"trace_reference": reference})
+    _audit(
+        actor,
+        inquiry,
+        "trace_requested",
+        f"trace requested, carrier reference {reference}",
+        after={"trace_reference": reference},
+    )
     refresh_inquiry(inquiry)
 
 
@@ -215,8 +290,13 @@ def record_answer(inquiry: Inquiry, outcome: str, actor: Actor, now: datetime | 
     inquiry.state = _step(inquiry, "record_answer")
     inquiry.carrier_outcome, inquiry.carrier_answered_at = outcome, now or utcnow()
     _update_deadlines(inquiry)
-    _audit(actor, inquiry, "carrier_answered", f"carrier answered: {CARRIER_OUTCOMES[outcome].lower()}",
-           after={"carrier_outcome": outcome})
+    _audit(
+        actor,
+        inquiry,
+        "carrier_answered",
+        f"carrier answered: {CARRIER_OUTCOMES[outcome].lower()}",
+        after={"carrier_outcome": outcome},
+    )
     refresh_inquiry(inquiry)
 
 
@@ -230,8 +310,13 @@ def missing_for_claim(inquiry: Inquiry, today: date) -> list[str]:
 
 def outstanding(inquiry: Inquiry, today: date) -> list[EvidenceItem]:
     """Mandatory items neither accepted nor deferred within their grace period."""
-    return [item for item in inquiry.items if item.mandatory and item.state != "accepted"
-            and not (item.state == "deferred" and item.due_on and item.due_on >= today)]
+    return [
+        item
+        for item in inquiry.items
+        if item.mandatory
+        and item.state != "accepted"
+        and not (item.state == "deferred" and item.due_on and item.due_on >= today)
+    ]
 
 
 def missing_evidence(inquiry: Inquiry, today: date) -> list[str]:
@@ -262,8 +347,11 @@ def close(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = No
         raise InquiryRefused("reason", f"must be one of {', '.join(CLOSE_REASONS)}")
     target = _step(inquiry, "close")
     if reason in ("delivered", "returned") and inquiry.carrier_outcome != reason:
-        raise InquiryRefused("reason", f"the carrier's answer is not '{reason}': record it first, or close "
-                                       "the inquiry as withdrawn", conflict=True)
+        raise InquiryRefused(
+            "reason",
+            f"the carrier's answer is not '{reason}': record it first, or close the inquiry as withdrawn",
+            conflict=True,
+        )
     inquiry.state, inquiry.closed_reason, inquiry.closed_at = target, reason, now or utcnow()
     _audit(actor, inquiry, "closed", f"closed: {CLOSE_REASONS[reason].lower()}", after={"closed_reason": reason})
     refresh_inquiry(inquiry)
@@ -273,8 +361,11 @@ def close(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = No
 
 
 def _grace_start(inquiry: Inquiry, counted_from: str | None) -> datetime | None:
-    return {"inquiry_opened": inquiry.opened_at, "trace_requested": inquiry.trace_requested_at,
-            "carrier_answered": inquiry.carrier_answered_at}.get(counted_from or "")
+    return {
+        "inquiry_opened": inquiry.opened_at,
+        "trace_requested": inquiry.trace_requested_at,
+        "carrier_answered": inquiry.carrier_answered_at,
+    }.get(counted_from or "")
 
 
 def _update_deadlines(inquiry: Inquiry) -> None:
@@ -299,8 +390,16 @@ def _set_state(item: EvidenceItem, state: str, actor: Actor, now: datetime, reas
     return before
 
 
-def review_item(inquiry: Inquiry, kind: str, decision: str, actor: Actor, *, reason: str = "",
-                until: date | None = None, now: datetime | None = None) -> EvidenceItem:
+def review_item(
+    inquiry: Inquiry,
+    kind: str,
+    decision: str,
+    actor: Actor,
+    *,
+    reason: str = "",
+    until: date | None = None,
+    now: datetime | None = None,
+) -> EvidenceItem:
     """Accept, reject (with a reason) or defer (until a date within the grace period) an item."""
     now = now or utcnow()
     if not inquiry.is_open:
@@ -333,8 +432,14 @@ def review_item(inquiry: Inquiry, kind: str, decision: str, actor: Actor, *, rea
         before, state = _set_state(item, "deferred", actor, now, f"expected by {until}"), "deferred"
     else:
         raise InquiryRefused("decision", "must be accept, reject or defer")
-    _audit(actor, inquiry, f"evidence_{state}", f"{label} {state}" + (f": {reason}" if reason else ""),
-           before={"kind": kind, **before}, after={"kind": kind, "state": state, "reason": item.reason})
+    _audit(
+        actor,
+        inquiry,
+        f"evidence_{state}",
+        f"{label} {state}" + (f": {reason}" if reason else ""),
+        before={"kind": kind, **before},
+        after={"kind": kind, "state": state, "reason": item.reason},
+    )
     refresh_inquiry(inquiry)
     if state == "accepted":
         from ..claims.services import note_supplements  # claims build on inquiries, not the other way
@@ -361,13 +466,22 @@ def checked_file(upload) -> IncomingFile:
     from ..uploads import check_upload
 
     data = upload.read()
-    checked = check_upload(data, upload.filename or "", current_app.config["UPLOAD_MAX_BYTES"],
-                           current_app.config["UPLOAD_MAX_PIXELS"])
+    checked = check_upload(
+        data, upload.filename or "", current_app.config["UPLOAD_MAX_BYTES"], current_app.config["UPLOAD_MAX_PIXELS"]
+    )
     return IncomingFile(data, checked.sha256, checked.media_type, checked.display_name)
 
 
-def attach(inquiry: Inquiry, kind: str, file: IncomingFile, actor: Actor, *, source: str,
-           plugins: PluginRegistry | None = None, now: datetime | None = None) -> EvidenceDocument:
+def attach(
+    inquiry: Inquiry,
+    kind: str,
+    file: IncomingFile,
+    actor: Actor,
+    *,
+    source: str,
+    plugins: PluginRegistry | None = None,
+    now: datetime | None = None,
+) -> EvidenceDocument:
     """Add a document version to an item: the file is stored (atomically, by content) before the
     row is written; the same file again on the same item is recognised and not added twice."""
     from ..storage import file_store
@@ -381,18 +495,28 @@ def attach(inquiry: Inquiry, kind: str, file: IncomingFile, actor: Actor, *, sou
     if item.current is not None and item.current.sha256 == file.sha256:
         return item.current  # the same file sent twice
     file_store().put(file.data)
-    document = EvidenceDocument(sha256=file.sha256, size=len(file.data), media_type=file.media_type,
-                                original_name=file.original_name[:255], source=source, added_at=now,
-                                added_by=actor.label[:120])
+    document = EvidenceDocument(
+        sha256=file.sha256,
+        size=len(file.data),
+        media_type=file.media_type,
+        original_name=file.original_name[:255],
+        source=source,
+        added_at=now,
+        added_by=actor.label[:120],
+    )
     if kind == "loss_letter" and plugins is not None:
         document.extracted = read_letter(plugins, inquiry, file)
     replaced = item.current
     item.documents.insert(0, document)
     before = _set_state(item, "received", actor, now)
-    _audit(actor, inquiry, "evidence_received",
-           f"{EVIDENCE_KINDS.get(kind, kind)} {'replaced' if replaced else 'received'}: {document.original_name}",
-           before={"kind": kind, **before, "sha256": replaced.sha256 if replaced else None},
-           after={"kind": kind, "state": "received", "sha256": file.sha256, "source": source})
+    _audit(
+        actor,
+        inquiry,
+        "evidence_received",
+        f"{EVIDENCE_KINDS.get(kind, kind)} {'replaced' if replaced else 'received'}: {document.original_name}",
+        before={"kind": kind, **before, "sha256": replaced.sha256 if replaced else None},
+        after={"kind": kind, "state": "received", "sha256": file.sha256, "source": source},
+    )
     refresh_inquiry(inquiry)
     return document
 
@@ -418,17 +542,19 @@ def letter_problems(plugins: PluginRegistry, inquiry: Inquiry, reading: LossLett
     carrier = plugins.carrier(inquiry.order.carrier_code)
     problems = []
     if reading.tracking_no and reading.tracking_no.replace(" ", "").upper() != inquiry.order.tracking_no.upper():
-        problems.append(f"the letter is about tracking number {reading.tracking_no}, not "
-                        f"{inquiry.order.tracking_no}")
+        problems.append(f"the letter is about tracking number {reading.tracking_no}, not {inquiry.order.tracking_no}")
     if reading.outcome and reading.outcome not in CLAIMABLE_OUTCOMES:
-        problems.append(f"the letter says {CARRIER_OUTCOMES.get(reading.outcome, reading.outcome).lower()}, "
-                        "not lost or damaged")
+        problems.append(
+            f"the letter says {CARRIER_OUTCOMES.get(reading.outcome, reading.outcome).lower()}, not lost or damaged"
+        )
     elif reading.outcome is None and reading.outcome_text:
         problems.append(f"the outcome {reading.outcome_text!r} is not one Coverdesk knows")
     letter_format = carrier.loss_letter_format if carrier else None
     if reading.case_reference and letter_format and not letter_format.reference_fits(reading.case_reference):
-        problems.append(f"reference {reading.case_reference} does not fit {carrier.name}'s pattern "
-                        f"(e.g. {letter_format.reference_example})")
+        problems.append(
+            f"reference {reading.case_reference} does not fit {carrier.name}'s pattern "
+            f"(e.g. {letter_format.reference_example})"
+        )
     problems.extend(f"{field.replace('_', ' ')} not found in the letter" for field in reading.missing)
     return problems
 
@@ -451,44 +577,79 @@ def read_letter(plugins: PluginRegistry, inquiry: Inquiry, file: IncomingFile) -
 
 
 def reading_fields(reading: LossLetterReading) -> dict:
-    return {"case_reference": reading.case_reference, "tracking_no": reading.tracking_no,
-            "outcome": reading.outcome, "outcome_text": reading.outcome_text,
-            "found_on": reading.found_on.isoformat() if reading.found_on else None,
-            "liability": str(reading.liability.amount) if reading.liability else None,
-            "liability_currency": reading.liability.currency if reading.liability else None}
+    return {
+        "case_reference": reading.case_reference,
+        "tracking_no": reading.tracking_no,
+        "outcome": reading.outcome,
+        "outcome_text": reading.outcome_text,
+        "found_on": reading.found_on.isoformat() if reading.found_on else None,
+        "liability": str(reading.liability.amount) if reading.liability else None,
+        "liability_currency": reading.liability.currency if reading.liability else None,
+    }
 
 
-def confirm_letter(plugins: PluginRegistry, inquiry: Inquiry, *, case_reference: str, tracking_no: str,
-                   outcome: str, found_on: date | None, liability: Money | None, actor: Actor) -> list[str]:
+def confirm_letter(
+    plugins: PluginRegistry,
+    inquiry: Inquiry,
+    *,
+    case_reference: str,
+    tracking_no: str,
+    outcome: str,
+    found_on: date | None,
+    liability: Money | None,
+    actor: Actor,
+) -> list[str]:
     """The agent confirms or corrects the letter's fields; returns what still does not fit."""
     if outcome not in CARRIER_OUTCOMES:
         raise InquiryRefused("outcome", f"must be one of {', '.join(CARRIER_OUTCOMES)}")
     item = item_of(inquiry, "loss_letter")
     if item.current is None:
         raise InquiryRefused("kind", "upload the carrier's letter first")
-    before = {"reference": inquiry.letter_reference, "tracking_no": inquiry.letter_tracking_no,
-              "outcome": inquiry.letter_outcome, "found_on": inquiry.letter_found_on,
-              "liability": inquiry.letter_liability, "currency": inquiry.letter_liability_currency}
+    before = {
+        "reference": inquiry.letter_reference,
+        "tracking_no": inquiry.letter_tracking_no,
+        "outcome": inquiry.letter_outcome,
+        "found_on": inquiry.letter_found_on,
+        "liability": inquiry.letter_liability,
+        "currency": inquiry.letter_liability_currency,
+    }
     inquiry.letter_reference, inquiry.letter_tracking_no = case_reference.strip(), tracking_no.strip()
     inquiry.letter_outcome, inquiry.letter_found_on = outcome, found_on
     inquiry.letter_liability = liability.amount if liability else None
     inquiry.letter_liability_currency = liability.currency if liability else None
     inquiry.letter_confirmed_by = actor.label[:120]
-    problems = letter_problems(plugins, inquiry, LossLetterReading(
-        inquiry.letter_reference or None, inquiry.letter_tracking_no or None, outcome, "", found_on, liability))
-    _audit(actor, inquiry, "letter_confirmed", "loss letter fields confirmed"
-           + (f" ({len(problems)} to check)" if problems else ""), before=before,
-           after={"reference": inquiry.letter_reference, "tracking_no": inquiry.letter_tracking_no,
-                  "outcome": outcome, "found_on": found_on, "liability": inquiry.letter_liability,
-                  "currency": inquiry.letter_liability_currency, "problems": problems})
+    problems = letter_problems(
+        plugins,
+        inquiry,
+        LossLetterReading(
+            inquiry.letter_reference or None, inquiry.letter_tracking_no or None, outcome, "", found_on, liability
+        ),
+    )
+    _audit(
+        actor,
+        inquiry,
+        "letter_confirmed",
+        "loss letter fields confirmed" + (f" ({len(problems)} to check)" if problems else ""),
+        before=before,
+        after={
+            "reference": inquiry.letter_reference,
+            "tracking_no": inquiry.letter_tracking_no,
+            "outcome": outcome,
+            "found_on": found_on,
+            "liability": inquiry.letter_liability,
+            "currency": inquiry.letter_liability_currency,
+            "problems": problems,
+        },
+    )
     return problems
 
 
 # --- the trace request -------------------------------------------------------------------
 
 
-def trace_request(plugins: PluginRegistry, inquiry: Inquiry, *, sender_name: str, sender_email: str,
-                  today: date) -> TraceRequestDocument:
+def trace_request(
+    plugins: PluginRegistry, inquiry: Inquiry, *, sender_name: str, sender_email: str, today: date
+) -> TraceRequestDocument:
     """The trace request in the carrier's own format, filled from the order and its scans."""
     order = inquiry.order
     carrier = plugins.carrier(order.carrier_code)
@@ -497,15 +658,24 @@ def trace_request(plugins: PluginRegistry, inquiry: Inquiry, *, sender_name: str
     events = timeline(order)
     last = events[-1] if events else None
     details = TraceDetails(
-        order_no=order.order_no, tracking_no=order.tracking_no, service_code=order.service_code,
-        destination_country=order.destination_country, declared_value=Money(order.declared_value, order.currency),
-        contents=order.contents, inquiry_kind=inquiry.kind, seller_name=order.seller.name,
-        sender_name=sender_name, sender_email=sender_email, requested_on=today,
+        order_no=order.order_no,
+        tracking_no=order.tracking_no,
+        service_code=order.service_code,
+        destination_country=order.destination_country,
+        declared_value=Money(order.declared_value, order.currency),
+        contents=order.contents,
+        inquiry_kind=inquiry.kind,
+        seller_name=order.seller.name,
+        sender_name=sender_name,
+        sender_email=sender_email,
+        requested_on=today,
         dispatched_at=order.dispatched_at,
         handovers=tuple(HandoverScan(e.handover, e.occurred_at, e.location) for e in events if e.handover),
         last_event_at=last.occurred_at if last else None,
         last_event_description=(last.description or last.code or "") if last else "",
-        last_event_location=last.location if last else "", seller_message=inquiry.seller_message)
+        last_event_location=last.location if last else "",
+        seller_message=inquiry.seller_message,
+    )
     return carrier.trace_request(details)
 
 

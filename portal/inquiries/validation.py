@@ -5,9 +5,10 @@ One set of rules for both channels; errors are keyed by the API's field path (``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from ..orders.validation import ValidationFailed
 from ..plugin_api import INQUIRY_KINDS

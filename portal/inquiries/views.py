@@ -3,21 +3,20 @@ name the field and the reason."""
 
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   send_file, url_for)
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from ..audit.services import history
+from ..claims.forms import CreateClaimForm
+from ..claims.services import claim_of
 from ..clock import local_today, utcnow
 from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..orders.services import find_by_number as find_order
 from ..orders.validation import ValidationFailed
-from ..web import form_errors, staff_actor
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import registry
 from ..uploads import UploadRefused
-from ..claims.forms import CreateClaimForm
-from ..claims.services import claim_of
+from ..web import form_errors, staff_actor
 from . import services
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
 from .models import EvidenceDocument, EvidenceItem
@@ -70,25 +69,47 @@ def open_for_order(order_no: str):
 def detail(number: str):
     inquiry = _inquiry_or_404(number)
     plugins = registry()
-    carrier = plugins.carrier(inquiry.order.carrier_code)
+    plugins.carrier(inquiry.order.carrier_code)
     config = current_app.config
-    trace = services.trace_request(plugins, inquiry, sender_name=config["WAREHOUSE_NAME"],
-                                   sender_email=config["WAREHOUSE_EMAIL"], today=local_today())
+    trace = services.trace_request(
+        plugins,
+        inquiry,
+        sender_name=config["WAREHOUSE_NAME"],
+        sender_email=config["WAREHOUSE_EMAIL"],
+        today=local_today(),
+    )
     return render_template(
-        "inquiries/detail.html", order=inquiry.order, trace=trace, claim=claim_of(inquiry), claim_form=CreateClaimForm(),
-        trace_form=TraceForm(), answer_form=AnswerForm(), close_form=CloseForm(), dispute_form=DisputeForm(),
-        events=history("inquiry", [inquiry.id]), **_checklist_context(inquiry))
+        "inquiries/detail.html",
+        order=inquiry.order,
+        trace=trace,
+        claim=claim_of(inquiry),
+        claim_form=CreateClaimForm(),
+        trace_form=TraceForm(),
+        answer_form=AnswerForm(),
+        close_form=CloseForm(),
+        dispute_form=DisputeForm(),
+        events=history("inquiry", [inquiry.id]),
+        **_checklist_context(inquiry),
+    )
 
 
 def _checklist_context(inquiry) -> dict:
     today = local_today()
     letter = next((item for item in inquiry.items if item.kind == "loss_letter"), None)
     still_needed = services.missing_evidence(inquiry, today)
-    return {"inquiry": inquiry, "today": today, "labels": EVIDENCE_KINDS, "upload_form": UploadForm(),
-            "review_form": ReviewForm(), "missing": services.missing_for_claim(inquiry, today),
-            "still_needed": still_needed, "complete": not still_needed,
-            "carrier": registry().carrier(inquiry.order.carrier_code),
-            "letter": letter, "letter_form": _letter_form(inquiry, letter)}
+    return {
+        "inquiry": inquiry,
+        "today": today,
+        "labels": EVIDENCE_KINDS,
+        "upload_form": UploadForm(),
+        "review_form": ReviewForm(),
+        "missing": services.missing_for_claim(inquiry, today),
+        "still_needed": still_needed,
+        "complete": not still_needed,
+        "carrier": registry().carrier(inquiry.order.carrier_code),
+        "letter": letter,
+        "letter_form": _letter_form(inquiry, letter),
+    }
 
 
 def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
@@ -125,12 +146,14 @@ def upload(number: str, kind: str):
     inquiry = _inquiry_or_404(number)
     form = UploadForm()
     if not form.validate_on_submit():
-        flash(f"{EVIDENCE_KINDS.get(kind, kind)}: {'; '.join(form.file.errors) or 'the form expired, try again'}",
-              "error")
+        flash(
+            f"{EVIDENCE_KINDS.get(kind, kind)}: {'; '.join(form.file.errors) or 'the form expired, try again'}", "error"
+        )
         return _checklist_response(inquiry)
     try:
-        document = services.attach(inquiry, kind, services.checked_file(form.file.data), staff_actor(),
-                                   source="upload", plugins=registry())
+        document = services.attach(
+            inquiry, kind, services.checked_file(form.file.data), staff_actor(), source="upload", plugins=registry()
+        )
     except (UploadRefused, services.InquiryRefused) as exc:
         _refused(exc)
         return _checklist_response(inquiry)
@@ -145,8 +168,14 @@ def review(number: str, kind: str):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            services.review_item(inquiry, kind, form.decision.data or "", staff_actor(), reason=form.reason.data or "",
-                                 until=form.until.data)
+            services.review_item(
+                inquiry,
+                kind,
+                form.decision.data or "",
+                staff_actor(),
+                reason=form.reason.data or "",
+                until=form.until.data,
+            )
         except services.InquiryRefused as exc:
             _refused(exc)
         else:
@@ -161,8 +190,14 @@ def step(number: str, step: str):
     """The lifecycle steps: trace, answer, ready, close, dispute, letter."""
     inquiry = _inquiry_or_404(number)
     actor = staff_actor()
-    forms = {"trace": TraceForm, "answer": AnswerForm, "ready": ReviewForm, "close": CloseForm,
-             "dispute": DisputeForm, "letter": LetterForm}
+    forms = {
+        "trace": TraceForm,
+        "answer": AnswerForm,
+        "ready": ReviewForm,
+        "close": CloseForm,
+        "dispute": DisputeForm,
+        "letter": LetterForm,
+    }
     if step not in forms:
         abort(404)
     form = forms[step]()
@@ -180,22 +215,38 @@ def step(number: str, step: str):
             services.close(inquiry, form.reason.data, actor)
         elif step == "dispute":
             errors: dict[str, str] = {}
-            dispute = parse_dispute({"platform": form.platform.data, "id": form.dispute_id.data,
-                                     "opened_on": form.opened_on.data, "respond_by": form.respond_by.data}, errors, "")
+            dispute = parse_dispute(
+                {
+                    "platform": form.platform.data,
+                    "id": form.dispute_id.data,
+                    "opened_on": form.opened_on.data,
+                    "respond_by": form.respond_by.data,
+                },
+                errors,
+                "",
+            )
             if errors:
                 raise ValidationFailed(errors)
             services.set_dispute(inquiry, dispute, actor)
         else:
             try:
-                liability = (parse_amount(form.liability.data, form.currency.data)
-                             if (form.liability.data or "").strip() else None)
+                liability = (
+                    parse_amount(form.liability.data, form.currency.data)
+                    if (form.liability.data or "").strip()
+                    else None
+                )
             except MoneyError as exc:
                 raise ValidationFailed({"liability": str(exc)}) from None
             problems = services.confirm_letter(
-                registry(), inquiry, case_reference=form.case_reference.data or "",
-                tracking_no=form.tracking_no.data or "", outcome=form.outcome.data, found_on=form.found_on.data,
+                registry(),
+                inquiry,
+                case_reference=form.case_reference.data or "",
+                tracking_no=form.tracking_no.data or "",
+                outcome=form.outcome.data,
+                found_on=form.found_on.data,
                 liability=services.amount_or_none(str(liability) if liability is not None else "", form.currency.data),
-                actor=actor)
+                actor=actor,
+            )
             for problem in problems:
                 flash(f"Loss letter: {problem}", "warning")
     except (ValidationFailed, services.InquiryRefused) as exc:
@@ -219,19 +270,33 @@ def document(number: str, document_id: int):
     if found is None or found.item.inquiry_id != inquiry.id:
         abort(404)
     inline = request.args.get("inline") == "1"
-    return send_file(file_store().path(found.sha256), mimetype=found.media_type, as_attachment=not inline,
-                     download_name=found.original_name, max_age=0, etag=found.sha256)
+    return send_file(
+        file_store().path(found.sha256),
+        mimetype=found.media_type,
+        as_attachment=not inline,
+        download_name=found.original_name,
+        max_age=0,
+        etag=found.sha256,
+    )
 
 
 @bp.get("/inquiries/<number>/trace-request.pdf")
 def trace_request_pdf(number: str):
     inquiry = _inquiry_or_404(number)
     config = current_app.config
-    trace = services.trace_request(registry(), inquiry, sender_name=config["WAREHOUSE_NAME"],
-                                   sender_email=config["WAREHOUSE_EMAIL"], today=local_today())
+    trace = services.trace_request(
+        registry(),
+        inquiry,
+        sender_name=config["WAREHOUSE_NAME"],
+        sender_email=config["WAREHOUSE_EMAIL"],
+        today=local_today(),
+    )
     pdf = services.trace_request_pdf(trace)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{inquiry.number}-trace-request.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{inquiry.number}-trace-request.pdf"'},
+    )
 
 
 @bp.post("/inquiries/<number>/regenerate/<kind>")

@@ -36,21 +36,32 @@ class OrderForm(FlaskForm):
     currency = SelectField("Currency", choices=choices((c, c) for c in COMMON_CURRENCIES))
     contents = TextAreaField("Contents")
     category = SelectField("Goods category", choices=choices(GOODS_CATEGORIES.items()))
-    dispatched_at = StringField("Dispatched at (optional, warehouse time)", validators=[Optional()],
-                                render_kw={"placeholder": "YYYY-MM-DD HH:MM"})
+    dispatched_at = StringField(
+        "Dispatched at (optional, warehouse time)",
+        validators=[Optional()],
+        render_kw={"placeholder": "YYYY-MM-DD HH:MM"},
+    )
     cover_insurer = SelectField("Insurer", choices=[])
     cover_insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
 
     #: Service field path -> form field, to show service errors where they belong.
-    FIELD_FOR = {"seller.code": "seller_code", "seller.name": "seller_name", "seller.email": "seller_email",
-                 "carrier": "shipping", "service": "shipping", "cover.insurer": "cover_insurer",
-                 "cover.insured_value": "cover_insured_value", "cover": "cover_insurer",
-                 "seller": "seller_code"}
+    FIELD_FOR = {
+        "seller.code": "seller_code",
+        "seller.name": "seller_name",
+        "seller.email": "seller_email",
+        "carrier": "shipping",
+        "service": "shipping",
+        "cover.insurer": "cover_insurer",
+        "cover.insured_value": "cover_insured_value",
+        "cover": "cover_insurer",
+        "seller": "seller_code",
+    }
 
-    def fill_choices(self, plugins: PluginRegistry) -> "OrderForm":
+    def fill_choices(self, plugins: PluginRegistry) -> OrderForm:
         self.shipping.choices = [SelectChoice("", "Choose carrier and service…")] + [
             SelectChoice(f"{carrier.code}:{service.code}", service.name, optgroup=carrier.name)
-            for carrier in plugins.all_carriers() for service in carrier.services
+            for carrier in plugins.all_carriers()
+            for service in carrier.services
         ]
         self.destination_country.choices = [SelectChoice("", "Choose the destination…")] + _countries()
         self.cover_insurer.choices = choices([("", "No cover")] + [(i.code, i.name) for i in plugins.all_insurers()])
@@ -88,7 +99,7 @@ class CoverForm(FlaskForm):
     insurer = SelectField("Insurer", choices=[])
     insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
 
-    def fill_choices(self, plugins: PluginRegistry) -> "CoverForm":
+    def fill_choices(self, plugins: PluginRegistry) -> CoverForm:
         self.insurer.choices = choices((i.code, i.name) for i in plugins.all_insurers())
         return self
 

@@ -11,38 +11,57 @@ import csv
 import io
 import multiprocessing
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Iterator, TextIO
+from typing import TextIO
 
 from flask import current_app
 from sqlalchemy import select
 
-from ..bulk import bulk_insert
-from ..queue.items import refresh_stalled
 from ..audit.services import Actor, event_row, record_many
+from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
+from ..queue.items import refresh_stalled
 from ..sellers.services import ensure_sellers
 from .models import Order
 from .services import order_summary, order_values, price_cover
 from .validation import SellerInput, ValidationFailed, parse_order
 
 COLUMNS = (
-    "order_no", "seller_code", "seller_name", "seller_email", "carrier", "service", "tracking_no",
-    "destination_country", "declared_value", "currency", "contents", "category", "dispatched_at",
-    "cover_insurer", "cover_insured_value",
+    "order_no",
+    "seller_code",
+    "seller_name",
+    "seller_email",
+    "carrier",
+    "service",
+    "tracking_no",
+    "destination_country",
+    "declared_value",
+    "currency",
+    "contents",
+    "category",
+    "dispatched_at",
+    "cover_insurer",
+    "cover_insured_value",
 )
 REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in ("dispatched_at", "cover_insurer", "cover_insured_value"))
 #: API field path -> CSV column, so errors name the column the person sees.
-API_TO_COLUMN = {"seller.code": "seller_code", "seller.name": "seller_name", "seller.email": "seller_email",
-                 "cover.insurer": "cover_insurer", "cover.insured_value": "cover_insured_value",
-                 "seller": "seller_code", "cover": "cover_insurer"}
+API_TO_COLUMN = {
+    "seller.code": "seller_code",
+    "seller.name": "seller_name",
+    "seller.email": "seller_email",
+    "cover.insurer": "cover_insurer",
+    "cover.insured_value": "cover_insured_value",
+    "seller": "seller_code",
+    "cover": "cover_insurer",
+}
 BATCH_SIZE = 5000
 
 
@@ -77,8 +96,11 @@ class ImportReport:
 def row_to_payload(row: dict[str, str]) -> dict:
     """A CSV row in the API's shape; empty cover columns mean no cover."""
     payload = {key: row.get(key, "") for key in COLUMNS if not key.startswith(("seller_", "cover_"))}
-    payload["seller"] = {"code": row.get("seller_code", ""), "name": row.get("seller_name", ""),
-                         "email": row.get("seller_email", "")}
+    payload["seller"] = {
+        "code": row.get("seller_code", ""),
+        "name": row.get("seller_name", ""),
+        "email": row.get("seller_email", ""),
+    }
     insurer, insured = (row.get("cover_insurer") or "").strip(), (row.get("cover_insured_value") or "").strip()
     if insurer or insured:
         payload["cover"] = {"insurer": insurer, "insured_value": insured}
@@ -142,8 +164,9 @@ class Prepared:
     price_errors: dict[str, str] | None = None  # refusals; they count only if the order is new
 
 
-def prepare_chunk(chunk: list[tuple[int, dict[str, str]]], plugins: PluginRegistry, now: datetime,
-                  source: str) -> list[Prepared]:
+def prepare_chunk(
+    chunk: list[tuple[int, dict[str, str]]], plugins: PluginRegistry, now: datetime, source: str
+) -> list[Prepared]:
     """Check and price rows; needs no database, so it may run in another process."""
     prepared = []
     for line, row in chunk:
@@ -215,7 +238,9 @@ def _preparer(plugins: PluginRegistry, now: datetime, source: str, processes: in
         return
     config = current_app.config
     executor = ProcessPoolExecutor(
-        max_workers=processes, mp_context=multiprocessing.get_context("spawn"), initializer=_init_worker,
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
         initargs=(config["PLUGINS_DIR"], config["LOAD_ENTRY_POINT_PLUGINS"], config["TIMEZONE"]),
     )
 
@@ -234,9 +259,16 @@ def _preparer(plugins: PluginRegistry, now: datetime, source: str, processes: in
         executor.shutdown(cancel_futures=True)
 
 
-def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, source: str = "csv",
-                  progress: Callable[[int], None] | None = None, now: datetime | None = None,
-                  processes: int = 0) -> ImportReport:
+def import_orders(
+    plugins: PluginRegistry,
+    stream: TextIO,
+    actor: Actor,
+    *,
+    source: str = "csv",
+    progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+    processes: int = 0,
+) -> ImportReport:
     """Import every good row of ``stream`` and report each bad one. Commits batch by batch.
 
     ``progress`` is called with the number of rows handled since its last call. With
@@ -251,8 +283,9 @@ def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, sour
             batch = []
             for item in prepared:
                 if item.errors:
-                    report.errors.extend(RowError(item.line, column, reason, item.order_no)
-                                         for column, reason in item.errors.items())
+                    report.errors.extend(
+                        RowError(item.line, column, reason, item.order_no) for column, reason in item.errors.items()
+                    )
                     continue
                 first = seen.get(item.order_no)
                 if first is None:
@@ -261,8 +294,11 @@ def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, sour
                 elif first[1] == item.fingerprint:
                     repeats.append((item.line, item.order_no, first[0]))
                 else:
-                    report.errors.append(RowError(item.line, "order_no",
-                                                  f"repeats line {first[0]} with different details", item.order_no))
+                    report.errors.append(
+                        RowError(
+                            item.line, "order_no", f"repeats line {first[0]} with different details", item.order_no
+                        )
+                    )
             if batch:
                 _write_batch(batch, actor, source, now, report)
             if progress:
@@ -271,8 +307,9 @@ def import_orders(plugins: PluginRegistry, stream: TextIO, actor: Actor, *, sour
     failed_lines = {error.line for error in report.errors}
     for line, order_no, first_line in repeats:
         if first_line in failed_lines:
-            report.errors.append(RowError(line, "order_no", f"repeats line {first_line}, which was not imported",
-                                          order_no))
+            report.errors.append(
+                RowError(line, "order_no", f"repeats line {first_line}, which was not imported", order_no)
+            )
         else:
             report.already_present += 1
     return report
@@ -292,11 +329,13 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
             if stored[item.order_no] == item.fingerprint:
                 report.already_present += 1
             else:
-                report.errors.append(RowError(item.line, "order_no", "already exists with different details",
-                                              item.order_no))
+                report.errors.append(
+                    RowError(item.line, "order_no", "already exists with different details", item.order_no)
+                )
         elif item.price_errors:
-            report.errors.extend(RowError(item.line, column, reason, item.order_no)
-                                 for column, reason in item.price_errors.items())
+            report.errors.extend(
+                RowError(item.line, column, reason, item.order_no) for column, reason in item.price_errors.items()
+            )
         else:
             fresh.append(item)
     if not fresh:
@@ -317,8 +356,17 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
                 item.cover["certificate_no"] = certificate_no(item.certificate_prefix, order_id, now)
                 item.audit_after["cover"]["certificate_no"] = item.cover["certificate_no"]
                 covers.append(item.cover)
-            events.append(event_row(actor, "order.created", "order", order_id, after=item.audit_after, when=now,
-                                    summary=f"order {item.order_no} imported from {source}"))
+            events.append(
+                event_row(
+                    actor,
+                    "order.created",
+                    "order",
+                    order_id,
+                    after=item.audit_after,
+                    when=now,
+                    summary=f"order {item.order_no} imported from {source}",
+                )
+            )
         if covers:
             bulk_insert(connection, Cover.__table__, covers)
             refresh_stalled(cover["order_id"] for cover in covers)  # parcels imported as dispatched
@@ -335,8 +383,9 @@ def _lookup(connection, key_column, value_column, keys: list[str]) -> dict:
     """{key: value} for the keys that exist, asked a thousand at a time."""
     found = {}
     for start in range(0, len(keys), 1000):
-        found.update(connection.execute(select(key_column, value_column)
-                                        .where(key_column.in_(keys[start:start + 1000]))).all())
+        found.update(
+            connection.execute(select(key_column, value_column).where(key_column.in_(keys[start : start + 1000]))).all()
+        )
     return found
 
 
@@ -346,7 +395,9 @@ def _ids_by_number(connection, table, numbers: list[str]) -> dict[str, int]:
 
 
 def report_lines(report: ImportReport) -> Iterable[str]:
-    yield (f"{report.created} orders created ({report.with_cover} with cover), "
-           f"{report.already_present} already present, {len(report.errors)} problems")
+    yield (
+        f"{report.created} orders created ({report.with_cover} with cover), "
+        f"{report.already_present} already present, {len(report.errors)} problems"
+    )
     for error in report.errors:
         yield str(error)

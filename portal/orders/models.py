@@ -50,7 +50,7 @@ class Order(db.Model):
     stalled_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship(lazy="joined")
-    cover: Mapped["Cover | None"] = relationship(back_populates="order", uselist=False, lazy="joined")
+    cover: Mapped[Cover | None] = relationship(back_populates="order", uselist=False, lazy="joined")
 
     @property
     def state(self) -> str:

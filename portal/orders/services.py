@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -34,8 +35,7 @@ class OrderResult:
     created: bool  # False when the same order had already been received
 
 
-def order_values(data: OrderInput, seller_id: int | None, source: str, now: datetime,
-                 plugins: PluginRegistry) -> dict:
+def order_values(data: OrderInput, seller_id: int | None, source: str, now: datetime, plugins: PluginRegistry) -> dict:
     return {
         "order_no": data.order_no,
         "seller_id": seller_id,
@@ -52,8 +52,9 @@ def order_values(data: OrderInput, seller_id: int | None, source: str, now: date
         "source": source,
         "fingerprint": data.fingerprint,
         # A parcel dispatched with no tracking yet can stall too.
-        "stalled_from": quiet_deadline(plugins, data.carrier, data.service, data.destination_country,
-                                       data.dispatched_at, None),
+        "stalled_from": quiet_deadline(
+            plugins, data.carrier, data.service, data.destination_country, data.dispatched_at, None
+        ),
     }
 
 
@@ -79,10 +80,17 @@ def price_cover(plugins: PluginRegistry, data: OrderInput, now: datetime):
         return None
     try:
         return terms_for_order(
-            plugins, insurer_code=data.cover.insurer, insured_value=data.cover.insured_value,
-            currency=data.currency, declared_value=data.declared_value,
-            destination_country=data.destination_country, category=data.category,
-            carrier_code=data.carrier, service_code=data.service, dispatched_at=data.dispatched_at, now=now,
+            plugins,
+            insurer_code=data.cover.insurer,
+            insured_value=data.cover.insured_value,
+            currency=data.currency,
+            declared_value=data.declared_value,
+            destination_country=data.destination_country,
+            category=data.category,
+            carrier_code=data.carrier,
+            service_code=data.service,
+            dispatched_at=data.dispatched_at,
+            now=now,
         )
     except CoverRefused as exc:
         raise ValidationFailed({order_field(exc.field): str(exc)}) from None
@@ -92,8 +100,9 @@ def find_by_number(order_no: str) -> Order | None:
     return db.session.scalar(select(Order).where(Order.order_no == order_no))
 
 
-def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Actor, source: str,
-                 now: datetime | None = None) -> OrderResult:
+def create_order(
+    plugins: PluginRegistry, payload: Mapping[str, Any], actor: Actor, source: str, now: datetime | None = None
+) -> OrderResult:
     """Create an order (with its cover when asked), all or nothing.
 
     The same order received again returns the stored one (``created=False``); another order
@@ -117,9 +126,15 @@ def create_order(plugins: PluginRegistry, payload: Mapping[str, Any], actor: Act
                 cover_row = cover_values(order.id, terms, now)
                 db.session.add(Cover(**cover_row))
                 audit_after["cover"] = cover_summary(cover_row)
-            record(actor, "order.created", "order", order.id, after=audit_after,
-                   summary=f"order {data.order_no} created from {source}"
-                           + (f" with cover {cover_row['certificate_no']}" if terms else ""))
+            record(
+                actor,
+                "order.created",
+                "order",
+                order.id,
+                after=audit_after,
+                summary=f"order {data.order_no} created from {source}"
+                + (f" with cover {cover_row['certificate_no']}" if terms else ""),
+            )
             db.session.flush()
             refresh_stalled([order.id])
     except IntegrityError:
@@ -173,11 +188,19 @@ def prefix_matches(session: Session, query: str):
     ]
     if upper != query:
         conditions.append(Order.order_no.between(upper, upper + "\uffff"))
-    seller_ids = list(session.scalars(select(Seller.id).where(or_(
-        Seller.code.between(query, query + "\uffff"),
-        Seller.code.between(upper, upper + "\uffff"),
-        func.lower(Seller.name).contains(query.lower()),
-    )).limit(200)))
+    seller_ids = list(
+        session.scalars(
+            select(Seller.id)
+            .where(
+                or_(
+                    Seller.code.between(query, query + "\uffff"),
+                    Seller.code.between(upper, upper + "\uffff"),
+                    func.lower(Seller.name).contains(query.lower()),
+                )
+            )
+            .limit(200)
+        )
+    )
     if seller_ids:
         conditions.append(Order.seller_id.in_(seller_ids))
     return conditions

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import cached_property, lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
@@ -69,10 +70,21 @@ class OrderInput:
         """SHA-256 of the order's content, the same for the same order from any channel."""
         seller, cover = self.seller, self.cover
         fields = (
-            self.order_no, seller.code, seller.name, seller.email, self.carrier, self.service, self.tracking_no,
-            self.destination_country, str(self.declared_value), self.currency, self.contents, self.category,
+            self.order_no,
+            seller.code,
+            seller.name,
+            seller.email,
+            self.carrier,
+            self.service,
+            self.tracking_no,
+            self.destination_country,
+            str(self.declared_value),
+            self.currency,
+            self.contents,
+            self.category,
             self.dispatched_at.isoformat() if self.dispatched_at else "",
-            cover.insurer if cover else "", str(cover.insured_value) if cover else "",
+            cover.insurer if cover else "",
+            str(cover.insured_value) if cover else "",
         )
         # Length-prefixed, so no field's content can shift into the next one.
         canonical = "".join(f"{len(field)}:{field};" for field in fields)

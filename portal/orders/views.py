@@ -4,12 +4,12 @@ from decimal import Decimal
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..audit.services import history
+from ..clock import local_today
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..extensions import db
-from ..money import Money, MoneyError, check_currency, parse_amount
-from ..clock import local_today
 from ..inquiries.forms import OpenInquiryForm
 from ..inquiries.services import earliest_trace_day, inquiries_of
+from ..money import Money, MoneyError, check_currency, parse_amount
 from ..plugin_api import INQUIRY_KINDS, Refusal
 from ..plugin_engine import registry
 from ..tracking.services import is_stalled, timeline
@@ -52,8 +52,11 @@ def new():
         else:
             db.session.commit()
             if result.created:
-                flash(f"Order {result.order.order_no} created"
-                      + (f" with cover {result.order.cover.certificate_no}." if result.order.cover else "."), "success")
+                flash(
+                    f"Order {result.order.order_no} created"
+                    + (f" with cover {result.order.cover.certificate_no}." if result.order.cover else "."),
+                    "success",
+                )
             else:
                 flash(f"Order {result.order.order_no} was already recorded with these details.", "info")
             return redirect(url_for("orders.detail", order_no=result.order.order_no), code=303)
@@ -76,11 +79,17 @@ def quote_preview():
         except MoneyError as exc:
             problem = f"Enter the declared and insured values: {exc}."
         else:
-            result = quote(plugins, insurer_code=form.cover_insurer.data, insured_value=insured,
-                           declared_value=declared, destination_country=form.destination_country.data or "",
-                           category=form.category.data or "", carrier_code=carrier, service_code=service)
-    return render_template("orders/_quote.html", result=result, problem=problem,
-                           refused=isinstance(result, Refusal))
+            result = quote(
+                plugins,
+                insurer_code=form.cover_insurer.data,
+                insured_value=insured,
+                declared_value=declared,
+                destination_country=form.destination_country.data or "",
+                category=form.category.data or "",
+                carrier_code=carrier,
+                service_code=service,
+            )
+    return render_template("orders/_quote.html", result=result, problem=problem, refused=isinstance(result, Refusal))
 
 
 @bp.get("/<order_no>")
@@ -90,19 +99,31 @@ def detail(order_no: str):
         abort(404)
     plugins = registry()
     carrier = plugins.carrier(order.carrier_code)
-    liability = carrier.liability_cap(order.service_code, Money(order.declared_value, order.currency),
-                                      order.created_at.date()) if carrier else None
+    liability = (
+        carrier.liability_cap(order.service_code, Money(order.declared_value, order.currency), order.created_at.date())
+        if carrier
+        else None
+    )
     cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
     inquiries = inquiries_of(order)
     inquiry = inquiries[0] if inquiries else None
-    return render_template("orders/detail.html", order=order, carrier=carrier, liability=liability,
-                           timeline=timeline(order), stalled=is_stalled(order),
-                           insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
-                           events=history("order", [order.id]), cover_form=cover_form,
-                           inquiry=inquiry, past_inquiries=[i for i in inquiries if not i.is_open],
-                           inquiry_form=OpenInquiryForm() if order.cover is not None else None,
-                           inquiry_kinds=INQUIRY_KINDS, trace_from=earliest_trace_day(plugins, order),
-                           today=local_today())
+    return render_template(
+        "orders/detail.html",
+        order=order,
+        carrier=carrier,
+        liability=liability,
+        timeline=timeline(order),
+        stalled=is_stalled(order),
+        insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
+        events=history("order", [order.id]),
+        cover_form=cover_form,
+        inquiry=inquiry,
+        past_inquiries=[i for i in inquiries if not i.is_open],
+        inquiry_form=OpenInquiryForm() if order.cover is not None else None,
+        inquiry_kinds=INQUIRY_KINDS,
+        trace_from=earliest_trace_day(plugins, order),
+        today=local_today(),
+    )
 
 
 @bp.post("/<order_no>/cover")
@@ -115,8 +136,9 @@ def add_cover(order_no: str):
     if form.validate_on_submit():
         try:
             amount = parse_amount(form.insured_value.data or "", order.currency)
-            cover = buy_cover(plugins, order, insurer_code=form.insurer.data, insured_value=Decimal(amount),
-                              actor=staff_actor())
+            cover = buy_cover(
+                plugins, order, insurer_code=form.insurer.data, insured_value=Decimal(amount), actor=staff_actor()
+            )
         except MoneyError as exc:
             db.session.rollback()
             flash(f"Insured value {exc}.", "error")

@@ -20,9 +20,7 @@ class QueueItem(db.Model):
     """
 
     __tablename__ = "queue_items"
-    __table_args__ = (
-        UniqueConstraint("order_id", "kind"),
-    )
+    __table_args__ = (UniqueConstraint("order_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(24))  # "stalled", "inquiry"
@@ -43,9 +41,9 @@ class QueueItem(db.Model):
     destination_country: Mapped[str] = mapped_column(String(2))
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
 
-    order: Mapped["Order"] = relationship(lazy="joined", innerjoin=True)
-    inquiry: Mapped["Inquiry | None"] = relationship(lazy="joined")
-    claim: Mapped["Claim | None"] = relationship(lazy="joined")
+    order: Mapped[Order] = relationship(lazy="joined", innerjoin=True)
+    inquiry: Mapped[Inquiry | None] = relationship(lazy="joined")
+    claim: Mapped[Claim | None] = relationship(lazy="joined")
 
     def days_waiting(self, now: datetime) -> int:
         return (now - self.since).days
@@ -56,11 +54,24 @@ class QueueItem(db.Model):
 
 #: The queue's order, read straight off this index: deadlines first (nearest first), then what is
 #: most at risk, then the longest waiting.
-Index("ix_queue_items_rank", QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since,
-      QueueItem.id)
+Index(
+    "ix_queue_items_rank",
+    QueueItem.tier,
+    QueueItem.due_on,
+    QueueItem.insured_value.desc(),
+    QueueItem.since,
+    QueueItem.id,
+)
 #: A seller's items in the same order: a seller has a few items among a hundred thousand.
-Index("ix_queue_items_seller_rank", QueueItem.seller_id, QueueItem.tier, QueueItem.due_on,
-      QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
+Index(
+    "ix_queue_items_seller_rank",
+    QueueItem.seller_id,
+    QueueItem.tier,
+    QueueItem.due_on,
+    QueueItem.insured_value.desc(),
+    QueueItem.since,
+    QueueItem.id,
+)
 
 from ..claims.models import Claim  # noqa: E402,F401
 from ..inquiries.models import Inquiry  # noqa: E402,F401

@@ -11,8 +11,9 @@ bp = Blueprint("queue", __name__)
 @bp.get("/queue")
 def index():
     args = request.args
-    filters = QueueFilters(**{key: (args.get(key) or "").strip() for key in ("carrier", "insurer", "destination",
-                                                                            "seller", "q")})
+    filters = QueueFilters(
+        **{key: (args.get(key) or "").strip() for key in ("carrier", "insurer", "destination", "seller", "q")}
+    )
     now = utcnow()
     result = queue_page(db.session, filters, now, args.get("page", 1, type=int), current_app.config["QUEUE_PER_PAGE"])
     context = {"result": result, "filters": filters, "plugins": registry(), "now": now, "today": to_local(now).date()}

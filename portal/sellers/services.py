@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..bulk import bulk_insert
 from ..audit.services import Actor, event_row, record, record_many
+from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..extensions import db
 from ..orders.validation import SellerInput
@@ -19,14 +19,26 @@ def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
         seller = Seller(code=data.code, name=data.name, email=data.email)
         db.session.add(seller)
         db.session.flush()
-        record(actor, "seller.registered", "seller", seller.id, after={"code": data.code, "name": data.name,
-                                                                     "email": data.email},
-               summary=f"seller {data.code} registered")
+        record(
+            actor,
+            "seller.registered",
+            "seller",
+            seller.id,
+            after={"code": data.code, "name": data.name, "email": data.email},
+            summary=f"seller {data.code} registered",
+        )
     elif (seller.name, seller.email) != (data.name, data.email):
         before = {"name": seller.name, "email": seller.email}
         seller.name, seller.email = data.name, data.email
-        record(actor, "seller.updated", "seller", seller.id, before=before,
-               after={"name": data.name, "email": data.email}, summary=f"seller {data.code} details updated")
+        record(
+            actor,
+            "seller.updated",
+            "seller",
+            seller.id,
+            before=before,
+            after={"name": data.name, "email": data.email},
+            summary=f"seller {data.code} details updated",
+        )
     return seller
 
 
@@ -36,7 +48,7 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
     codes = list(inputs)
     existing = {}
     for start in range(0, len(codes), 500):
-        for seller in db.session.scalars(select(Seller).where(Seller.code.in_(codes[start:start + 500]))):
+        for seller in db.session.scalars(select(Seller).where(Seller.code.in_(codes[start : start + 500]))):
             existing[seller.code] = seller
     new_rows = []
     for code, data in inputs.items():
@@ -50,11 +62,21 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
     if new_rows:
         table, connection = Seller.__table__, db.session.connection()
         bulk_insert(connection, table, new_rows)
-        created = dict(connection.execute(select(table.c.code, table.c.id)
-                                          .where(table.c.code.in_([row["code"] for row in new_rows]))).all())
+        created = dict(
+            connection.execute(
+                select(table.c.code, table.c.id).where(table.c.code.in_([row["code"] for row in new_rows]))
+            ).all()
+        )
         ids.update(created)
-        record_many(event_row(actor, "seller.registered", "seller", seller_id,
-                              after={"code": code, "name": inputs[code].name, "email": inputs[code].email},
-                              summary=f"seller {code} registered")
-                    for code, seller_id in created.items())
+        record_many(
+            event_row(
+                actor,
+                "seller.registered",
+                "seller",
+                seller_id,
+                after={"code": code, "name": inputs[code].name, "email": inputs[code].email},
+                summary=f"seller {code} registered",
+            )
+            for code, seller_id in created.items()
+        )
     return ids

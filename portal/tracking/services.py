@@ -9,9 +9,10 @@ batched path (:func:`store_batch`) serves an API call for one order and a file o
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 
@@ -43,8 +44,14 @@ class IncomingEvent(NamedTuple):
     handover: str | None = None
 
     def fingerprint(self) -> str:
-        fields = (self.occurred_at.isoformat(), self.code or "", self.status or "", self.description,
-                  self.location, self.handover or "")
+        fields = (
+            self.occurred_at.isoformat(),
+            self.code or "",
+            self.status or "",
+            self.description,
+            self.location,
+            self.handover or "",
+        )
         return hashlib.sha256("".join([f"{len(f)}:{f};" for f in fields]).encode()).hexdigest()
 
 
@@ -78,19 +85,28 @@ def parse_api_events(payload: Any) -> list[IncomingEvent]:
             errors[where] = "must be an object"
             continue
         values: dict[str, Any] = {}
-        for key, limit in (("code", 120), ("status", 24), ("reason", 24), ("description", 300), ("location", 120),
-                           ("handover", 12)):
+        for key, limit in (
+            ("code", 120),
+            ("status", 24),
+            ("reason", 24),
+            ("description", 300),
+            ("location", 120),
+            ("handover", 12),
+        ):
             try:
                 values[key] = _text(item, key, limit) or None
             except ValueError as exc:
                 errors[f"{where}.{key}"] = str(exc)
         try:
-            values["occurred_at"] = parse_timestamp(item.get("occurred_at") if isinstance(item.get("occurred_at"), str)
-                                                    else "")
+            values["occurred_at"] = parse_timestamp(
+                item.get("occurred_at") if isinstance(item.get("occurred_at"), str) else ""
+            )
         except ValueError as exc:
             errors[f"{where}.occurred_at"] = str(exc)
         if values.get("status") and values["status"] not in TRACKING_STATUSES:
-            errors[f"{where}.status"] = f"unknown status {values['status']!r} (statuses: {', '.join(TRACKING_STATUSES)})"
+            errors[f"{where}.status"] = (
+                f"unknown status {values['status']!r} (statuses: {', '.join(TRACKING_STATUSES)})"
+            )
         if values.get("reason") and values["reason"] not in TRACKING_REASONS:
             errors[f"{where}.reason"] = f"unknown reason {values['reason']!r} (reasons: {', '.join(TRACKING_REASONS)})"
         if values.get("handover") and values["handover"] not in HANDOVERS:
@@ -98,10 +114,13 @@ def parse_api_events(payload: Any) -> list[IncomingEvent]:
         if not values.get("code") and not values.get("status") and f"{where}.code" not in errors:
             errors[where] = "needs a carrier code, a status, or both"
         if not any(key.startswith(where) for key in errors):
-            events.append(IncomingEvent(description=values.get("description") or "",
-                                        location=values.get("location") or "",
-                                        **{k: values.get(k) for k in ("occurred_at", "code", "status", "reason",
-                                                                      "handover")}))
+            events.append(
+                IncomingEvent(
+                    description=values.get("description") or "",
+                    location=values.get("location") or "",
+                    **{k: values.get(k) for k in ("occurred_at", "code", "status", "reason", "handover")},
+                )
+            )
     if errors:
         raise ValidationFailed(errors)
     return events
@@ -110,12 +129,14 @@ def parse_api_events(payload: Any) -> list[IncomingEvent]:
 def check_dates(order: Order, events: list[IncomingEvent], now: datetime, names: list[str]) -> dict[str, str]:
     """Events may not lie in the future or before the order was created; ``names`` name each record."""
     problems = {}
-    for name, event in zip(names, events):
+    for name, event in zip(names, events, strict=False):
         if event.occurred_at > now + CLOCK_SKEW:
             problems[name] = f"occurred_at {event.occurred_at.isoformat()} lies in the future"
         elif event.occurred_at < order.created_at - CLOCK_SKEW:
-            problems[name] = (f"occurred_at {to_local(event.occurred_at):%Y-%m-%d %H:%M} is before order "
-                              f"{order.order_no} was created ({to_local(order.created_at):%Y-%m-%d %H:%M})")
+            problems[name] = (
+                f"occurred_at {to_local(event.occurred_at):%Y-%m-%d %H:%M} is before order "
+                f"{order.order_no} was created ({to_local(order.created_at):%Y-%m-%d %H:%M})"
+            )
     return problems
 
 
@@ -129,8 +150,15 @@ def normalised(carrier: CarrierPlugin | None, event: IncomingEvent) -> tuple[str
     return status, event.reason or reason
 
 
-def ingest(plugins: PluginRegistry, order: Order, events: list[IncomingEvent], *, source: str, actor: Actor,
-           now: datetime | None = None) -> IngestResult:
+def ingest(
+    plugins: PluginRegistry,
+    order: Order,
+    events: list[IncomingEvent],
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime | None = None,
+) -> IngestResult:
     """Store the new events of ``order`` and refresh its summary. Raises ``ValidationFailed``
     (nothing stored) when an event lies in the future or before the order."""
     now = now or utcnow()
@@ -144,8 +172,9 @@ def ingest(plugins: PluginRegistry, order: Order, events: list[IncomingEvent], *
 _NEW = 1 << 62
 
 
-def store_batch(plugins: PluginRegistry, batch: list[tuple[Any, list[IncomingEvent]]], *, source: str,
-                actor: Actor, now: datetime) -> list[IngestResult]:
+def store_batch(
+    plugins: PluginRegistry, batch: list[tuple[Any, list[IncomingEvent]]], *, source: str, actor: Actor, now: datetime
+) -> list[IngestResult]:
     """Store the events of many orders at once, in the current transaction; dates are checked.
 
     ``batch`` pairs an order (an ``Order`` or a row with the same columns) with its events. One
@@ -154,11 +183,18 @@ def store_batch(plugins: PluginRegistry, batch: list[tuple[Any, list[IncomingEve
     """
     db.session.flush()
     stored: dict[int, list] = {order.id: [] for order, _ in batch}
-    columns = (TrackingEvent.order_id, TrackingEvent.occurred_at, TrackingEvent.id, TrackingEvent.status,
-               TrackingEvent.reason, TrackingEvent.handover, TrackingEvent.fingerprint)
+    columns = (
+        TrackingEvent.order_id,
+        TrackingEvent.occurred_at,
+        TrackingEvent.id,
+        TrackingEvent.status,
+        TrackingEvent.reason,
+        TrackingEvent.handover,
+        TrackingEvent.fingerprint,
+    )
     ids = list(stored)
     for start in range(0, len(ids), 1000):
-        for row in db.session.execute(select(*columns).where(TrackingEvent.order_id.in_(ids[start:start + 1000]))):
+        for row in db.session.execute(select(*columns).where(TrackingEvent.order_id.in_(ids[start : start + 1000]))):
             stored[row.order_id].append(row)
     rows, changes, audit, results = [], [], [], []
     for order, events in batch:
@@ -172,18 +208,38 @@ def store_batch(plugins: PluginRegistry, batch: list[tuple[Any, list[IncomingEve
                 continue
             known.add(fingerprint)
             status, reason = normalised(carrier, event)
-            rows.append({"order_id": order.id, "occurred_at": event.occurred_at, "code": event.code,
-                         "status": status, "reason": reason, "description": event.description,
-                         "location": event.location, "handover": event.handover, "source": source,
-                         "received_at": now, "fingerprint": fingerprint})
+            rows.append(
+                {
+                    "order_id": order.id,
+                    "occurred_at": event.occurred_at,
+                    "code": event.code,
+                    "status": status,
+                    "reason": reason,
+                    "description": event.description,
+                    "location": event.location,
+                    "handover": event.handover,
+                    "source": source,
+                    "received_at": now,
+                    "fingerprint": fingerprint,
+                }
+            )
             facts.append((event.occurred_at, _NEW + len(rows), status, reason, event.handover))
             added += 1
         results.append(IngestResult(added, len(events) - added))
         if added:
             before, after = summary_of(order), summarise(plugins, order, facts)
             changes.append({"id": order.id, **after})
-            audit.append(event_row(actor, "tracking.events_added", "order", order.id, before=before, after=after,
-                                   summary=f"{added} tracking event(s) added from {source}"))
+            audit.append(
+                event_row(
+                    actor,
+                    "tracking.events_added",
+                    "order",
+                    order.id,
+                    before=before,
+                    after=after,
+                    summary=f"{added} tracking event(s) added from {source}",
+                )
+            )
     if not rows:
         return results
     connection = db.session.connection()
@@ -214,20 +270,41 @@ def summarise(plugins: PluginRegistry, order, events: list[tuple]) -> dict:
     if dispatches and (dispatched_at is None or min(dispatches) < dispatched_at):
         dispatched_at = min(dispatches)
     status = latest[2]
-    stalled = None if status in SETTLED else quiet_deadline(
-        plugins, order.carrier_code, order.service_code, order.destination_country, dispatched_at, latest[0])
-    return {"tracking_status": status, "tracking_reason": latest[3], "last_event_at": latest[0],
-            "dispatched_at": dispatched_at, "stalled_from": stalled}
+    stalled = (
+        None
+        if status in SETTLED
+        else quiet_deadline(
+            plugins, order.carrier_code, order.service_code, order.destination_country, dispatched_at, latest[0]
+        )
+    )
+    return {
+        "tracking_status": status,
+        "tracking_reason": latest[3],
+        "last_event_at": latest[0],
+        "dispatched_at": dispatched_at,
+        "stalled_from": stalled,
+    }
 
 
 def timeline(order: Order) -> list[TrackingEvent]:
     """Events oldest first, by when they happened (not when they arrived)."""
-    return list(db.session.scalars(select(TrackingEvent).where(TrackingEvent.order_id == order.id)
-                                   .order_by(TrackingEvent.occurred_at, TrackingEvent.id)))
+    return list(
+        db.session.scalars(
+            select(TrackingEvent)
+            .where(TrackingEvent.order_id == order.id)
+            .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
+        )
+    )
 
 
-def quiet_deadline(plugins: PluginRegistry, carrier_code: str, service_code: str, destination_country: str,
-                   dispatched_at: datetime | None, last_event_at: datetime | None) -> datetime | None:
+def quiet_deadline(
+    plugins: PluginRegistry,
+    carrier_code: str,
+    service_code: str,
+    destination_country: str,
+    dispatched_at: datetime | None,
+    last_event_at: datetime | None,
+) -> datetime | None:
     """The stall moment of a dispatched parcel last heard of at ``last_event_at`` (or dispatch)."""
     carrier = plugins.carrier(carrier_code)
     if dispatched_at is None or carrier is None:
@@ -249,8 +326,16 @@ class FeedReport:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (record, reason)
 
 
-def import_feed(plugins: PluginRegistry, carrier_code: str, content: bytes, *, source: str, actor: Actor,
-                now: datetime | None = None, progress=None) -> FeedReport:
+def import_feed(
+    plugins: PluginRegistry,
+    carrier_code: str,
+    content: bytes,
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime | None = None,
+    progress=None,
+) -> FeedReport:
     """Read a carrier's raw tracking file and store its events.
 
     Records the parser cannot read, events of unknown tracking numbers and events with impossible
@@ -259,16 +344,25 @@ def import_feed(plugins: PluginRegistry, carrier_code: str, content: bytes, *, s
     carrier = plugins.carrier(carrier_code)
     if carrier is None:
         raise ValueError(f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
-    return store_feed(plugins, carrier, carrier.parse_tracking(content), source=source, actor=actor, now=now,
-                      progress=progress)
+    return store_feed(
+        plugins, carrier, carrier.parse_tracking(content), source=source, actor=actor, now=now, progress=progress
+    )
 
 
 #: Orders stored per transaction by :func:`store_feed`.
 FEED_BATCH = 1000
 
 
-def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFeed, *, source: str, actor: Actor,
-               now: datetime | None = None, progress=None) -> FeedReport:
+def store_feed(
+    plugins: PluginRegistry,
+    carrier: CarrierPlugin,
+    feed: TrackingFeed,
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime | None = None,
+    progress=None,
+) -> FeedReport:
     """Store the events of a feed ``carrier`` already parsed, as :func:`import_feed` does."""
     now = now or utcnow()
     report = FeedReport(problems=[(p.record, p.reason) for p in feed.problems])
@@ -277,7 +371,7 @@ def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFe
         by_number.setdefault(raw.tracking_no.strip().upper(), []).append((index, raw))
     numbers = list(by_number)
     for start in range(0, len(numbers), FEED_BATCH):
-        chunk = numbers[start:start + FEED_BATCH]
+        chunk = numbers[start : start + FEED_BATCH]
         orders = _orders_by_tracking_no(carrier.code, chunk)
         batch, seen = [], 0
         for tracking_no in chunk:
@@ -285,15 +379,27 @@ def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFe
             seen += len(raws)
             order = orders.get(tracking_no)
             if order is None:
-                report.problems.extend((f"event {index}", f"no {carrier.name} order has tracking number {tracking_no}")
-                                       for index, _ in raws)
+                report.problems.extend(
+                    (f"event {index}", f"no {carrier.name} order has tracking number {tracking_no}")
+                    for index, _ in raws
+                )
                 continue
-            events = [IncomingEvent(raw.occurred_at, (raw.code or "")[:120] or None, raw.status, raw.reason,
-                                    raw.description[:300], raw.location[:120], raw.handover) for _, raw in raws]
+            events = [
+                IncomingEvent(
+                    raw.occurred_at,
+                    (raw.code or "")[:120] or None,
+                    raw.status,
+                    raw.reason,
+                    raw.description[:300],
+                    raw.location[:120],
+                    raw.handover,
+                )
+                for _, raw in raws
+            ]
             names = [f"event {index} ({tracking_no})" for index, _ in raws]
             bad = check_dates(order, events, now, names)
             report.problems.extend(bad.items())
-            good = [event for name, event in zip(names, events) if name not in bad]
+            good = [event for name, event in zip(names, events, strict=False) if name not in bad]
             if good:
                 batch.append((order, good))
         try:
@@ -311,27 +417,45 @@ def store_feed(plugins: PluginRegistry, carrier: CarrierPlugin, feed: TrackingFe
 
 
 #: What the feed path reads of an order: enough to check dates and keep the summary.
-ORDER_FACTS = (Order.id, Order.order_no, Order.tracking_no, Order.carrier_code, Order.service_code,
-               Order.destination_country, Order.created_at, Order.dispatched_at, Order.tracking_status,
-               Order.tracking_reason, Order.last_event_at, Order.stalled_from)
+ORDER_FACTS = (
+    Order.id,
+    Order.order_no,
+    Order.tracking_no,
+    Order.carrier_code,
+    Order.service_code,
+    Order.destination_country,
+    Order.created_at,
+    Order.dispatched_at,
+    Order.tracking_status,
+    Order.tracking_reason,
+    Order.last_event_at,
+    Order.stalled_from,
+)
 
 
 def _orders_by_tracking_no(carrier_code: str, numbers: list[str]) -> dict[str, Any]:
     """The carrier's orders with these tracking numbers (narrow rows), asked a thousand at a time."""
     found = {}
     for start in range(0, len(numbers), 1000):
-        found.update((row.tracking_no, row) for row in db.session.execute(
-            select(*ORDER_FACTS).where(Order.carrier_code == carrier_code,
-                                       Order.tracking_no.in_(numbers[start:start + 1000]))))
+        found.update(
+            (row.tracking_no, row)
+            for row in db.session.execute(
+                select(*ORDER_FACTS).where(
+                    Order.carrier_code == carrier_code, Order.tracking_no.in_(numbers[start : start + 1000])
+                )
+            )
+        )
     return found
 
 
 def stalled_query(now: datetime):
     """Stalled parcels, most at risk first: one query on the indexed ``stalled_from`` column."""
-    return (select(Order, Cover.insured_value)
-            .outerjoin(Cover, Cover.order_id == Order.id)
-            .where(Order.stalled_from <= now)
-            .order_by(Cover.insured_value.desc().nulls_last(), Order.stalled_from))
+    return (
+        select(Order, Cover.insured_value)
+        .outerjoin(Cover, Cover.order_id == Order.id)
+        .where(Order.stalled_from <= now)
+        .order_by(Cover.insured_value.desc().nulls_last(), Order.stalled_from)
+    )
 
 
 def stalled_count(now: datetime) -> int:

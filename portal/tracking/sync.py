@@ -16,9 +16,9 @@ import logging
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Mapping
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
@@ -93,7 +93,7 @@ class UrllibHttp:
                 raise HttpError(f"HTTP {exc.code} {exc.reason} from {_short(url)}") from None
         except urllib.error.URLError as exc:
             raise HttpError(_network_reason(exc.reason, url, timeout)) from None
-        except (TimeoutError, socket.timeout, OSError, http.client.HTTPException) as exc:
+        except (TimeoutError, OSError, http.client.HTTPException) as exc:
             raise HttpError(_network_reason(exc, url, timeout)) from None
         if len(body) > self.max_bytes:
             raise HttpError(f"the answer of {_short(url)} is larger than {self.max_bytes // (1024 * 1024)} MB")
@@ -141,16 +141,31 @@ def has_online_feed(carrier: CarrierPlugin) -> bool:
 
 def open_tracking_numbers(carrier_code: str) -> list[str]:
     """Tracking numbers of the carrier's dispatched parcels that are not settled yet."""
-    return list(dict.fromkeys(db.session.scalars(
-        select(Order.tracking_no)
-        .where(Order.carrier_code == carrier_code, Order.dispatched_at.is_not(None),
-               or_(Order.tracking_status.is_(None), Order.tracking_status.not_in(sorted(SETTLED))))
-        .order_by(Order.id)
-    )))
+    return list(
+        dict.fromkeys(
+            db.session.scalars(
+                select(Order.tracking_no)
+                .where(
+                    Order.carrier_code == carrier_code,
+                    Order.dispatched_at.is_not(None),
+                    or_(Order.tracking_status.is_(None), Order.tracking_status.not_in(sorted(SETTLED))),
+                )
+                .order_by(Order.id)
+            )
+        )
+    )
 
 
-def sync_all(plugins: PluginRegistry, endpoints: Mapping[str, str], now: datetime, http: HttpGet | None = None,
-             force: bool = False, *, only: str | None = None, actor: Actor | None = None) -> list[SyncOutcome]:
+def sync_all(
+    plugins: PluginRegistry,
+    endpoints: Mapping[str, str],
+    now: datetime,
+    http: HttpGet | None = None,
+    force: bool = False,
+    *,
+    only: str | None = None,
+    actor: Actor | None = None,
+) -> list[SyncOutcome]:
     """Sync every carrier (or ``only`` one) whose endpoint is configured and which is due.
 
     ``force`` ignores the back-off. Each carrier is committed on its own; one failing never stops
@@ -180,8 +195,15 @@ def _state(carrier_code: str) -> CarrierSync:
     return state
 
 
-def sync_carrier(plugins: PluginRegistry, carrier: CarrierPlugin, endpoint: str, now: datetime, http: HttpGet,
-                 force: bool, actor: Actor) -> SyncOutcome:
+def sync_carrier(
+    plugins: PluginRegistry,
+    carrier: CarrierPlugin,
+    endpoint: str,
+    now: datetime,
+    http: HttpGet,
+    force: bool,
+    actor: Actor,
+) -> SyncOutcome:
     code = carrier.code
     state = _state(code)
     if not force and state.next_attempt_at is not None and state.next_attempt_at > now:
@@ -192,7 +214,7 @@ def sync_carrier(plugins: PluginRegistry, carrier: CarrierPlugin, endpoint: str,
     outcome = SyncOutcome(code, "synced", parcels=len(numbers))
     try:
         for start in range(0, len(numbers), CHUNK_SIZE):
-            body = carrier.fetch_tracking(http, endpoint, numbers[start:start + CHUNK_SIZE])
+            body = carrier.fetch_tracking(http, endpoint, numbers[start : start + CHUNK_SIZE])
             if not isinstance(body, bytes):
                 raise TypeError(f"fetch_tracking returned {type(body).__name__}, not bytes")
             feed = carrier.parse_tracking(body)
@@ -228,10 +250,19 @@ def _failed(code: str, reason: str, outcome: SyncOutcome, now: datetime, actor: 
     state.consecutive_failures = (state.consecutive_failures or 0) + 1
     state.next_attempt_at = now + backoff(state.consecutive_failures)
     state.last_error = reason[:500]
-    record(actor, "tracking.sync_failed", "carrier", code, before=before,
-           after={"consecutive_failures": state.consecutive_failures, "next_attempt_at": state.next_attempt_at,
-                  "error": state.last_error},
-           summary=f"tracking sync of {code} failed: {reason}")
+    record(
+        actor,
+        "tracking.sync_failed",
+        "carrier",
+        code,
+        before=before,
+        after={
+            "consecutive_failures": state.consecutive_failures,
+            "next_attempt_at": state.next_attempt_at,
+            "error": state.last_error,
+        },
+        summary=f"tracking sync of {code} failed: {reason}",
+    )
     db.session.commit()
     outcome.state, outcome.error, outcome.next_attempt_at = "failed", reason, state.next_attempt_at
     return outcome

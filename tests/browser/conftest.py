@@ -15,7 +15,16 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Request, Response, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Error,
+    Request,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -73,7 +82,7 @@ class BrowserProblems:
         # Chromium also logs each response >= 400 to the console; an announced one is no problem.
         prefix = "Failed to load resource: the server responded with a status of "
         if message.text.startswith(prefix):
-            status = message.text[len(prefix):].split(" ", 1)[0]
+            status = message.text[len(prefix) :].split(" ", 1)[0]
             if status.isdigit() and self._is_allowed(int(status), url):
                 return
         self.problems.append(f"console error at {url or '?'}: {message.text}")
@@ -88,8 +97,10 @@ class BrowserProblems:
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400 and not self._is_allowed(response.status, response.url):
-            self.problems.append(f"HTTP {response.status} for {response.request.method} {response.url} "
-                                 f"({response.request.resource_type})")
+            self.problems.append(
+                f"HTTP {response.status} for {response.request.method} {response.url} "
+                f"({response.request.resource_type})"
+            )
 
     def settle(self) -> None:
         """Let every open page finish loading and every request started get its answer, so that

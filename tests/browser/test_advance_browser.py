@@ -46,13 +46,19 @@ def test_agent_requests_supervisor_approves_paid_once(page, new_context, plugins
     expect(supervisor.locator("#advance .badge")).to_have_text("approved")
     supervisor.locator("#advance").get_by_label("Payment reference").fill("WIRE-2026-1124")
     # The payment form sent twice (a resent form from a stale page): one payout.
-    status = supervisor.locator("#advance form").filter(has_text="Mark paid").evaluate(
-        "form => fetch(form.action, {method: 'POST', body: new FormData(form)}).then(response => response.status)")
+    status = (
+        supervisor.locator("#advance form")
+        .filter(has_text="Mark paid")
+        .evaluate(
+            "form => fetch(form.action, {method: 'POST', body: new FormData(form)}).then(response => response.status)"
+        )
+    )
     assert status == 200  # paid, and redirected to the claim page
     supervisor.locator("#advance").get_by_role("button", name="Mark paid").click()
     expect(supervisor.locator(".flash-info")).to_contain_text("was already paid with reference WIRE-2026-1124")
     expect(supervisor.locator("#advance .badge")).to_have_text("paid")
     expect(supervisor.locator("#advance")).to_contain_text("WIRE-2026-1124")
     db.session.expire_all()
-    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)
-                             .where(LedgerEntry.kind == "advance_paid")) == 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "advance_paid")) == 1
+    )

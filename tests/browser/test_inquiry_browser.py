@@ -72,14 +72,22 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, plugins,
     upload("loss_letter", str(letter))
     letter_box = page.locator("#loss-letter")
     expect(letter_box.locator(".problems")).to_contain_text(
-        "the letter is about tracking number 4PX3000000000099CN, not 4PX3000000000001CN")
+        "the letter is about tracking number 4PX3000000000099CN, not 4PX3000000000001CN"
+    )
     expect(letter_box.get_by_label("Carrier's case reference")).to_have_value("4PXCS20261103000123")
     letter_box.get_by_label("Tracking number in the letter").fill(order.tracking_no)  # the agent corrects it
     letter_box.get_by_role("button", name="Confirm the letter").click()
     expect(page.locator("#loss-letter")).to_contain_text("Confirmed by")
 
-    for kind in ("delivery_record", "delivery_certificate", "proof_of_insured_value", "commercial_invoice",
-                 "dispute_screenshots", "recipient_statement", "loss_letter"):
+    for kind in (
+        "delivery_record",
+        "delivery_certificate",
+        "proof_of_insured_value",
+        "commercial_invoice",
+        "dispute_screenshots",
+        "recipient_statement",
+        "loss_letter",
+    ):
         page.locator(f"#evidence-{kind}").get_by_role("button", name="Accept").click()
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "accepted")
     expect(page.locator("#checklist")).not_to_contain_text("Still needed")

@@ -74,11 +74,16 @@ def choose_cover(page: Page, insurer: str, insured_value: str) -> None:
 def expected_premium(payload: dict) -> str:
     """The premium the service quotes today, formatted as the pages show money."""
     currency = payload["currency"]
-    result = quote(registry(), insurer_code=payload["cover"]["insurer"],
-                   insured_value=Money.of(payload["cover"]["insured_value"], currency),
-                   declared_value=Money.of(payload["declared_value"], currency),
-                   destination_country=payload["destination_country"], category=payload["category"],
-                   carrier_code=payload["carrier"], service_code=payload["service"])
+    result = quote(
+        registry(),
+        insurer_code=payload["cover"]["insurer"],
+        insured_value=Money.of(payload["cover"]["insured_value"], currency),
+        declared_value=Money.of(payload["declared_value"], currency),
+        destination_country=payload["destination_country"],
+        category=payload["category"],
+        carrier_code=payload["carrier"],
+        service_code=payload["service"],
+    )
     assert isinstance(result, Quote), result
     return result.premium.format()
 
@@ -119,7 +124,9 @@ def test_log_in_and_see_the_orders_page(page, make_user):
     page.get_by_role("button", name="Log in").click()
 
     expect(page).to_have_url(re.compile(r"/queue$"))
-    expect(page.get_by_text("Nothing to work on: no covered parcel has stalled and no inquiry is open.")).to_be_visible()
+    expect(
+        page.get_by_text("Nothing to work on: no covered parcel has stalled and no inquiry is open.")
+    ).to_be_visible()
     page.locator("header.topbar").get_by_role("link", name="Orders").click()
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
     expect(page.locator("header.topbar")).to_contain_text("Agent One · agent")
@@ -190,11 +197,16 @@ def test_create_an_order_with_cover_through_the_form(page, make_user, tmp_path):
     expect(certificate).to_have_text(re.compile(r"^LFM-\d{4}-\d{8}$"))
     expect(page.locator("dt:text-is('Premium') + dd")).to_contain_text(premium)
     expect(page.locator("dt:text-is('Insurer') + dd")).to_have_text("Lanternfish Mutual")
-    expect(page.get_by_role("status")).to_contain_text(f"Order PRG-2026-0001 created with cover {certificate.inner_text()}.")
+    expect(page.get_by_role("status")).to_contain_text(
+        f"Order PRG-2026-0001 created with cover {certificate.inner_text()}."
+    )
     page.screenshot(path=shots / "order-detail.png", full_page=True)
 
-    stored = db.session.execute(sa.select(Order.order_no, Order.source, Cover.certificate_no, Cover.premium)
-                                .join(Cover, Cover.order_id == Order.id)).one()
+    stored = db.session.execute(
+        sa.select(Order.order_no, Order.source, Cover.certificate_no, Cover.premium).join(
+            Cover, Cover.order_id == Order.id
+        )
+    ).one()
     assert stored.order_no == "PRG-2026-0001" and stored.source == "web"
     assert stored.certificate_no == certificate.inner_text()
     assert Money(stored.premium, "USD").format() == premium
@@ -266,7 +278,8 @@ def test_search_works_without_javascript(new_context, make_user):
     expect(rows).to_have_count(1)
     expect(rows.get_by_role("link", name="PRG-2026-0001")).to_be_visible()
     expect(page.get_by_role("searchbox", name="Search by order number, tracking number or seller")).to_have_value(
-        "Pearl River")
+        "Pearl River"
+    )
 
 
 def test_form_error_is_shown_at_the_field_and_nothing_is_created(page, make_user, browser_problems):

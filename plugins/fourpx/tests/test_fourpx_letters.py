@@ -10,15 +10,19 @@ from portal.money import Money
 from portal.plugin_testing import LetterSamples
 
 #: name -> fields of the sample letter (see letters.sample_letter_html); broken ones included.
-SAMPLES = LetterSamples(Path(__file__).resolve().parents[1], "fourpx", {
-    "lost": {},
-    "damaged": {"outcome": "包裹破损 / Damaged", "liability": Money(Decimal("64.50"), "USD")},
-    "other_parcel": {"tracking_no": "4PX3009999999999CN"},
-    "delivered": {"outcome": "已签收 / Delivered", "liability": None},
-    "bad_reference": {"reference": "CASE-778"},
-    "missing_fields": {"reference": None, "found_on": None, "liability": None},
-    "unknown_wording": {"outcome": "待定 / Pending review", "found_on": date(2026, 11, 9)},
-})
+SAMPLES = LetterSamples(
+    Path(__file__).resolve().parents[1],
+    "fourpx",
+    {
+        "lost": {},
+        "damaged": {"outcome": "包裹破损 / Damaged", "liability": Money(Decimal("64.50"), "USD")},
+        "other_parcel": {"tracking_no": "4PX3009999999999CN"},
+        "delivered": {"outcome": "已签收 / Delivered", "liability": None},
+        "bad_reference": {"reference": "CASE-778"},
+        "missing_fields": {"reference": None, "found_on": None, "liability": None},
+        "unknown_wording": {"outcome": "待定 / Pending review", "found_on": date(2026, 11, 9)},
+    },
+)
 
 
 @pytest.mark.parametrize("name", SAMPLES.names)

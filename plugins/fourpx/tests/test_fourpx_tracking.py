@@ -2,7 +2,7 @@
 
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -111,15 +111,23 @@ def test_the_lost_journey_ends_in_a_loss(carrier):
 
 
 def test_times_are_china_time_unless_the_file_says_otherwise(carrier):
-    feed = parse(carrier, HEADER
-                 + "4PX3001234567890CN,2026-11-02 10:15:00,Delivered,,\n"
-                 + "4PX3001234567890CN,2026-11-02T10:15:00+01:00,Delivered,,\n")
-    assert [e.occurred_at.astimezone(timezone.utc) for e in feed.events] == [
-        datetime(2026, 11, 2, 2, 15, tzinfo=timezone.utc), datetime(2026, 11, 2, 9, 15, tzinfo=timezone.utc)]
-    feed = parse(carrier, HEADER.replace("\n", ",time_zone\n")
-                 + "4PX3001234567890CN,2026-07-02 10:15:00,Delivered,,,Europe/Madrid\n"
-                 + "4PX3001234567890CN,2026-07-02 10:15:00,Delivered,,,Mars/Olympus\n")
-    assert feed.events[0].occurred_at.astimezone(timezone.utc) == datetime(2026, 7, 2, 8, 15, tzinfo=timezone.utc)
+    feed = parse(
+        carrier,
+        HEADER
+        + "4PX3001234567890CN,2026-11-02 10:15:00,Delivered,,\n"
+        + "4PX3001234567890CN,2026-11-02T10:15:00+01:00,Delivered,,\n",
+    )
+    assert [e.occurred_at.astimezone(UTC) for e in feed.events] == [
+        datetime(2026, 11, 2, 2, 15, tzinfo=UTC),
+        datetime(2026, 11, 2, 9, 15, tzinfo=UTC),
+    ]
+    feed = parse(
+        carrier,
+        HEADER.replace("\n", ",time_zone\n")
+        + "4PX3001234567890CN,2026-07-02 10:15:00,Delivered,,,Europe/Madrid\n"
+        + "4PX3001234567890CN,2026-07-02 10:15:00,Delivered,,,Mars/Olympus\n",
+    )
+    assert feed.events[0].occurred_at.astimezone(UTC) == datetime(2026, 7, 2, 8, 15, tzinfo=UTC)
     assert feed.problems[0].record == "line 3" and "time zone" in feed.problems[0].reason
 
 

@@ -10,16 +10,22 @@ from portal.money import Money
 from portal.plugin_testing import LetterSamples
 
 #: name -> fields of the sample letter (see letters.sample_letter_html); broken ones included.
-SAMPLES = LetterSamples(Path(__file__).resolve().parents[1], "harbourpost", {
-    "lost": {},
-    "damaged": {"result": "The item was delivered in a damaged condition; the damage was noted on delivery.",
-                "liability": Money(Decimal("30.00"), "USD")},
-    "other_parcel": {"tracking_no": "RR987654321CN"},
-    "delivered": {"result": "The item was delivered to the addressee on 28 October 2026.", "liability": None},
-    "bad_reference": {"reference": "CASE-778"},
-    "missing_fields": {"reference": None, "found_on": None, "liability": None},
-    "unknown_wording": {"result": "The item is still under investigation abroad.", "found_on": date(2026, 11, 9)},
-})
+SAMPLES = LetterSamples(
+    Path(__file__).resolve().parents[1],
+    "harbourpost",
+    {
+        "lost": {},
+        "damaged": {
+            "result": "The item was delivered in a damaged condition; the damage was noted on delivery.",
+            "liability": Money(Decimal("30.00"), "USD"),
+        },
+        "other_parcel": {"tracking_no": "RR987654321CN"},
+        "delivered": {"result": "The item was delivered to the addressee on 28 October 2026.", "liability": None},
+        "bad_reference": {"reference": "CASE-778"},
+        "missing_fields": {"reference": None, "found_on": None, "liability": None},
+        "unknown_wording": {"result": "The item is still under investigation abroad.", "found_on": date(2026, 11, 9)},
+    },
+)
 
 
 @pytest.mark.parametrize("name", SAMPLES.names)

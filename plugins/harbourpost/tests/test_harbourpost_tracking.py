@@ -81,7 +81,7 @@ def test_the_lost_journey_ends_in_a_loss(carrier):
         (b'<items><!ENTITY x "y"></items>', "DOCTYPE or ENTITY"),
         (b'<items><item id="RR123456785CN"><event code="EMA"', "not well-formed XML"),
         (b"", "not well-formed XML"),
-        (b'<consignments/>', "expected <items>"),
+        (b"<consignments/>", "expected <items>"),
     ],
 )
 def test_an_unreadable_file_gives_one_problem(carrier, content, reason):

@@ -82,10 +82,14 @@ def test_minimum_premium_per_currency(insurer, amount, currency, premium, applie
         (ask("50000.01", "CNY"), "value_over_maximum", "insured_value"),
         (ask("7000.01", "USD"), "value_over_maximum", "insured_value"),
         (ask("6500.01", "EUR"), "value_over_maximum", "insured_value"),
-        *[(ask("100.00", destination=c), "destination_excluded", "destination_country")
-          for c in ("RU", "BY", "IR", "KP", "SY", "CU")],
-        *[(ask("100.00", category=c), "category_excluded", "category")
-          for c in ("batteries", "liquids", "cash", "food")],
+        *[
+            (ask("100.00", destination=c), "destination_excluded", "destination_country")
+            for c in ("RU", "BY", "IR", "KP", "SY", "CU")
+        ],
+        *[
+            (ask("100.00", category=c), "category_excluded", "category")
+            for c in ("batteries", "liquids", "cash", "food")
+        ],
         (ask("100.00", carrier="harbourpost", service="surface_parcel"), "service_not_covered", "service_code"),
         (ask("100.00", carrier="othercarrier", service="surface_parcel"), "service_not_covered", "service_code"),
     ],

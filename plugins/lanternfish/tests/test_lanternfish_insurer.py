@@ -72,10 +72,14 @@ def test_two_units_are_over_the_minimum(insurer):
         (ask("100.00", "EUR"), "currency_not_covered", "currency"),
         (ask("100.00", "CNY"), "currency_not_covered", "currency"),
         (ask("5000.01"), "value_over_maximum", "insured_value"),
-        *[(ask("100.00", destination=c), "destination_excluded", "destination_country")
-          for c in ("AF", "BR", "CU", "IR", "NG", "VE", "KP", "SY")],
-        *[(ask("100.00", category=c), "category_excluded", "category")
-          for c in ("cash", "precious_metals", "jewelry", "art")],
+        *[
+            (ask("100.00", destination=c), "destination_excluded", "destination_country")
+            for c in ("AF", "BR", "CU", "IR", "NG", "VE", "KP", "SY")
+        ],
+        *[
+            (ask("100.00", category=c), "category_excluded", "category")
+            for c in ("cash", "precious_metals", "jewelry", "art")
+        ],
     ],
 )
 def test_refusals(insurer, req, reason, field):

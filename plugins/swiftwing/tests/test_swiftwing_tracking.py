@@ -95,8 +95,9 @@ def test_an_unreadable_file_gives_one_problem(carrier, content, reason):
 
 @pytest.mark.parametrize("tz", ["+8", "+15:00", "UTC", 8])
 def test_a_bad_offset_is_a_problem(carrier, tz):
-    content = json.dumps({"waybill": "7100000042", "checkpoints": [
-        {"code": 1010, "ts": "2026-11-02 10:15:00", "tz": tz}]}).encode()
+    content = json.dumps(
+        {"waybill": "7100000042", "checkpoints": [{"code": 1010, "ts": "2026-11-02 10:15:00", "tz": tz}]}
+    ).encode()
     feed = carrier.parse_tracking(content)
     assert feed.events == () and feed.problems[0].record == "checkpoint 1 of waybill 7100000042"
 
