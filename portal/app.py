@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import ctypes.util
+import errno
 import logging
 from pathlib import Path
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from . import PROJECT_ROOT
 from .config import default_instance_path, load_config
+from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import csrf, db, login_manager, migrate
 from .plugin_engine import load_plugins
 
@@ -51,19 +54,8 @@ def configure_extensions(app: Flask) -> None:
     from .auth.services import load_session_user
 
     login_manager.user_loader(load_session_user)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from sqlalchemy import event
-
-        with app.app_context():
-
-            @event.listens_for(db.engine, "connect")
-            def _sqlite_pragmas(connection, _record):
-                # WAL lets the web server read while an import writes; foreign keys are off by default.
-                cursor = connection.cursor()
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=10000")
-                cursor.close()
+    with app.app_context():
+        configure_engine(app, db.engine)
 
 
 def configure_plugins(app: Flask) -> None:
@@ -105,17 +97,84 @@ def register_blueprints(app: Flask) -> None:
     def home():
         return redirect(url_for("queue.index"))
 
+    configure_errors(app)
+
+
+#: Headers an error keeps when it is answered with the desk's own page or JSON.
+_KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
+
+
+def error_response(code: int, name: str, description: str, headers: dict | None = None):
+    """An error as JSON (API) or the styled error page, which needs no database: it is rendered
+    without the session's user, so it shows even when the database is gone."""
+    if request.path.startswith("/api/"):
+        # The ordering system reads JSON, also for unknown paths and wrong methods.
+        response = jsonify({"error": description or name})
+    else:
+        response = make_response(render_template("error.html", code=code, name=name, description=description))
+    response.status_code = code
+    response.headers.update(headers or {})
+    return response
+
+
+def configure_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def page_error(exc: HTTPException):
+    def http_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if exc.code == 500 and original is not None:
+            return database_error(original) if isinstance(original, SQLAlchemyError) else server_error(original)
         if exc.code == 413:
             exc.description = (
                 f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
                 "per file; nothing was stored."
             )
-        if request.path.startswith("/api/"):
-            # The ordering system reads JSON, also for unknown paths and wrong methods.
-            return {"error": exc.description or exc.name}, exc.code
-        return render_template("error.html", code=exc.code, name=exc.name, description=exc.description), exc.code
+        kept = {key: value for key, value in exc.get_headers() if key in _KEPT_HEADERS}
+        return error_response(exc.code or 500, exc.name, exc.description or "", kept)
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError):
+        _forget_transaction()
+        if is_busy(exc):
+            log.warning("database busy: %s", exc)
+            return error_response(
+                503,
+                "Busy",
+                "The database is busy right now; nothing was changed. Please try again in a moment.",
+                {"Retry-After": str(RETRY_AFTER)},
+            )
+        if is_unavailable(exc):
+            log.error("database unavailable: %s", exc)
+            return error_response(
+                503,
+                "Database unavailable",
+                "The database cannot be reached; nothing was changed. Please try again later.",
+                {"Retry-After": "30"},
+            )
+        return server_error(exc)
+
+    @app.errorhandler(OSError)
+    def os_error(exc: OSError):
+        _forget_transaction()
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            log.error("disk full: %s", exc)
+            return error_response(
+                507,
+                "Disk full",
+                "The server's disk is full, so nothing was stored. Tell the administrator; try again later.",
+            )
+        return server_error(exc)
+
+    def server_error(exc: BaseException):
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+        _forget_transaction()
+        return error_response(500, "Server error", "Something went wrong on our side; nothing was changed.")
+
+
+def _forget_transaction() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the database may be gone: the error page must still show
+        log.debug("rollback failed", exc_info=True)
 
 
 def configure_templates(app: Flask) -> None:

@@ -5,18 +5,33 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import has_app_context
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 from tqdm import tqdm
 
 from .app import create_app
 from .audit.services import Actor
+from .database import reset_write_intent, set_write_intent
 from .extensions import db
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app())
-def cli():
+@click.pass_context
+def cli(ctx):
     """Coverdesk, the warehouse claims desk."""
+    # The desk's commands write: their SQLite transactions take the write lock up front and wait
+    # for it, instead of failing when a web request commits first (see portal.database).
+    token = set_write_intent(True)
+
+    def done():
+        # A transaction left open after the command's last commit (an attribute read afterwards)
+        # would keep SQLite's write lock: end it with the command.
+        if has_app_context():
+            db.session.rollback()
+        reset_write_intent(token)
+
+    ctx.call_on_close(done)
 
 
 def _fail(message: str) -> None:

@@ -16,6 +16,10 @@
 | COVERDESK_SYNC_TIMEOUT      | ``10`` seconds per request of ``coverdesk tracking sync`` |
 | COVERDESK_WAREHOUSE_NAME    | ``Coverdesk warehouse``: on generated documents and trace requests |
 | COVERDESK_WAREHOUSE_EMAIL   | ``claims@coverdesk.example``: the reply address on trace requests |
+| COVERDESK_SQLITE_BUSY_TIMEOUT | ``10`` s a SQLite writer waits for the write lock before "busy, try again" |
+| COVERDESK_DB_LOCK_TIMEOUT   | ``5`` s PostgreSQL waits for a lock before "busy, try again" |
+| COVERDESK_DB_STATEMENT_TIMEOUT | ``30`` s: a longer PostgreSQL statement is cancelled |
+| COVERDESK_DB_POOL_SIZE / COVERDESK_DB_MAX_OVERFLOW / COVERDESK_DB_POOL_TIMEOUT | ``5`` / ``10`` / ``10`` s |
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import PROJECT_ROOT
+from .database import engine_options
 
 
 def default_instance_path() -> Path:
@@ -83,6 +88,17 @@ def sync_timeout() -> float:
     return value
 
 
+def _number(name: str, default: str, low: float, high: float) -> float:
+    raw = os.environ.get(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise RuntimeError(f"{name}: {raw!r} is not a number between {low:g} and {high:g}")
+    return value
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -94,10 +110,19 @@ def load_config(instance_path: Path) -> dict:
         raise RuntimeError(f"COVERDESK_TIMEZONE: unknown time zone {timezone!r}") from exc
     max_upload_mb = int(os.environ.get("COVERDESK_MAX_UPLOAD_MB", "20"))
     secure = _flag("COVERDESK_SECURE_COOKIES", "0")
+    pool = {
+        "DB_POOL_SIZE": int(_number("COVERDESK_DB_POOL_SIZE", "5", 1, 1000)),
+        "DB_MAX_OVERFLOW": int(_number("COVERDESK_DB_MAX_OVERFLOW", "10", 0, 1000)),
+        "DB_POOL_TIMEOUT": _number("COVERDESK_DB_POOL_TIMEOUT", "10", 0.1, 600),
+    }
     return {
+        **pool,
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(pool),
+        "SQLITE_BUSY_TIMEOUT": _number("COVERDESK_SQLITE_BUSY_TIMEOUT", "10", 0, 600),
+        "DB_LOCK_TIMEOUT": _number("COVERDESK_DB_LOCK_TIMEOUT", "5", 0.1, 600),
+        "DB_STATEMENT_TIMEOUT": _number("COVERDESK_DB_STATEMENT_TIMEOUT", "30", 1, 86400),
         "EVIDENCE_DIR": str(Path(os.environ.get("COVERDESK_EVIDENCE_DIR") or instance_path / "evidence").resolve()),
         "PLUGINS_DIR": str(Path(os.environ.get("COVERDESK_PLUGINS_DIR") or PROJECT_ROOT / "plugins").resolve()),
         "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, g, jsonify, request
 
 from ..audit.services import Actor
 from ..auth.services import token_for
@@ -49,17 +48,6 @@ def token_required(view):
         return view(*args, **kwargs)
 
     return wrapper
-
-
-@bp.errorhandler(HTTPException)
-def http_error(exc: HTTPException):
-    if exc.code == 413:
-        return problem(
-            413,
-            f"the request is larger than the upload limit of {current_app.config['MAX_UPLOAD_MB']} MB "
-            "per file; nothing was stored",
-        )
-    return problem(exc.code or 500, exc.description or exc.name)
 
 
 @bp.get("/openapi.json")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import Actor, event_row, record, record_many
-from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..extensions import db
 from ..orders.validation import SellerInput
@@ -13,21 +15,31 @@ from .models import Seller
 
 
 def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
-    """Return the seller with ``data.code``, registering it or updating its details."""
+    """Return the seller with ``data.code``, registering it or updating its details.
+
+    Orders for a new seller may arrive at the same moment: the insert runs in a savepoint, and the
+    one that loses the race to the unique code reads the winner's row instead of failing."""
     seller = db.session.scalar(select(Seller).where(Seller.code == data.code))
     if seller is None:
-        seller = Seller(code=data.code, name=data.name, email=data.email)
-        db.session.add(seller)
-        db.session.flush()
-        record(
-            actor,
-            "seller.registered",
-            "seller",
-            seller.id,
-            after={"code": data.code, "name": data.name, "email": data.email},
-            summary=f"seller {data.code} registered",
-        )
-    elif (seller.name, seller.email) != (data.name, data.email):
+        try:
+            with db.session.begin_nested():
+                seller = Seller(code=data.code, name=data.name, email=data.email)
+                db.session.add(seller)
+                db.session.flush()
+                record(
+                    actor,
+                    "seller.registered",
+                    "seller",
+                    seller.id,
+                    after={"code": data.code, "name": data.name, "email": data.email},
+                    summary=f"seller {data.code} registered",
+                )
+            return seller
+        except IntegrityError:
+            seller = db.session.scalar(select(Seller).where(Seller.code == data.code))
+            if seller is None:
+                raise
+    if (seller.name, seller.email) != (data.name, data.email):
         before = {"name": seller.name, "email": seller.email}
         seller.name, seller.email = data.name, data.email
         record(
@@ -60,14 +72,24 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
             ensure_seller(data, actor)  # rare: details changed; audited one by one
         ids[code] = seller.id
     if new_rows:
+        # ON CONFLICT DO NOTHING: an order posted through the API may register the same new seller
+        # while this batch is written; its row is then read back like any existing one.
         table, connection = Seller.__table__, db.session.connection()
-        bulk_insert(connection, table, new_rows)
+        dialect_insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
         created = dict(
             connection.execute(
-                select(table.c.code, table.c.id).where(table.c.code.in_([row["code"] for row in new_rows]))
+                dialect_insert(table)
+                .on_conflict_do_nothing(index_elements=["code"])
+                .returning(table.c.code, table.c.id),
+                new_rows,
             ).all()
         )
         ids.update(created)
+        raced = [row["code"] for row in new_rows if row["code"] not in created]
+        if raced:
+            for seller in db.session.scalars(select(Seller).where(Seller.code.in_(raced))):
+                ensure_seller(inputs[seller.code], actor)
+                ids[seller.code] = seller.id
         record_many(
             event_row(
                 actor,
