@@ -8,7 +8,6 @@ import logging
 from pathlib import Path
 
 from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
@@ -67,7 +66,9 @@ def configure_plugins(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .advances.views import bp as advances_bp
+    from .api.views import authenticate_bearer
     from .api.views import bp as api_bp
+    from .auth.access import ACCESS, allowed, caller, refusal
     from .auth.views import bp as auth_bp
     from .claims.views import bp as claims_bp
     from .inquiries.views import bp as inquiries_bp
@@ -85,13 +86,17 @@ def register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
 
     @app.before_request
-    def require_login():
-        """Every page but the login page, static files and the token-guarded API needs a login."""
-        if request.blueprint in ("api",) or request.endpoint in ("auth.login", "static", None):
+    def check_access():
+        """Every route is in the access table (portal/auth/access.py); this is its one check."""
+        endpoint = request.endpoint
+        if endpoint is None or endpoint == "static":
+            return None  # 404 and 405 answer for themselves; static files are public
+        if "token" in ACCESS.get(endpoint, ()) and request.headers.get("Authorization"):
+            authenticate_bearer(request.headers["Authorization"])
+        who = caller()
+        if allowed(endpoint, who):
             return None
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
-        return None
+        return refusal(endpoint, who)
 
     @app.get("/")
     def home():

@@ -34,6 +34,11 @@ def cli(ctx):
     ctx.call_on_close(done)
 
 
+from .audit.cli import audit  # noqa: E402
+
+cli.add_command(audit)
+
+
 def _fail(message: str) -> None:
     raise click.ClickException(message)
 

@@ -1,7 +1,7 @@
 """Every model, imported in one place so Alembic and ``create_app`` see all tables."""
 
 from .advances.models import Advance, LedgerEntry, LedgerLine  # noqa: F401
-from .audit.models import AuditEvent  # noqa: F401
+from .audit.models import AuditChain, AuditEvent  # noqa: F401
 from .auth.models import ApiToken, User  # noqa: F401
 from .claims.models import Claim, ClaimPack, ClaimSupplement  # noqa: F401
 from .cover.models import Cover  # noqa: F401

@@ -13,9 +13,9 @@ from typing import TextIO
 from sqlalchemy import select
 
 from ..claims.services import find_by_reference
+from ..csv_safety import safe_row
 from ..extensions import db
 from ..money import MoneyError, parse_amount
-from ..sellers.models import Seller
 from . import services
 from .models import Advance, LedgerEntry
 
@@ -23,22 +23,24 @@ PAYMENT_COLUMNS = ("advance", "seller_code", "seller_name", "seller_email", "amo
 
 
 def payment_file(advances: list[Advance]) -> str:
-    """The approved advances not yet paid, as the bank run's CSV (one line per advance)."""
+    """The approved advances not yet paid, as the bank run's CSV (one line per advance), paying the
+    payee frozen at approval, not the seller's details as they are today."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(PAYMENT_COLUMNS)
     for advance in advances:
-        seller = db.session.get(Seller, advance.seller_id)
         writer.writerow(
-            [
-                advance.number,
-                seller.code,
-                seller.name,
-                seller.email,
-                advance.amount,
-                advance.currency,
-                advance.claim.number,
-            ]
+            safe_row(
+                [
+                    advance.number,
+                    advance.payee_code,
+                    advance.payee_name,
+                    advance.payee_email,
+                    advance.amount,
+                    advance.currency,
+                    advance.claim.number,
+                ]
+            )
         )
     return out.getvalue()
 

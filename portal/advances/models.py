@@ -58,6 +58,11 @@ class Advance(db.Model):
     decline_reason: Mapped[str | None] = mapped_column(Text)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     payment_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The payee as approved (frozen at approval; the database refuses to change them after):
+    #: the bank run pays these, whatever the ordering system sends about the seller later.
+    payee_code: Mapped[str | None] = mapped_column(String(32))
+    payee_name: Mapped[str | None] = mapped_column(String(200))
+    payee_email: Mapped[str | None] = mapped_column(String(254))
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
 

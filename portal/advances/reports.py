@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..clock import to_local
+from ..csv_safety import safe_row
 from ..extensions import db
 from ..sellers.models import Seller
 from . import ledger
@@ -78,19 +79,21 @@ def exposure_csv(lines: list[ExposureLine], sellers: dict[int, Seller]) -> str:
     for line in lines:
         advance, seller = line.advance, sellers[line.advance.seller_id]
         writer.writerow(
-            [
-                advance.number,
-                advance.claim.number,
-                seller.code,
-                seller.name,
-                advance.insurer_code,
-                advance.currency,
-                advance.amount,
-                line.outstanding,
-                to_local(advance.paid_at).date(),
-                line.age_days,
-                line.bucket,
-            ]
+            safe_row(
+                [
+                    advance.number,
+                    advance.claim.number,
+                    seller.code,
+                    seller.name,
+                    advance.insurer_code,
+                    advance.currency,
+                    advance.amount,
+                    line.outstanding,
+                    to_local(advance.paid_at).date(),
+                    line.age_days,
+                    line.bucket,
+                ]
+            )
         )
     return out.getvalue()
 

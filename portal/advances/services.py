@@ -124,11 +124,24 @@ def request_advance(
     return advance
 
 
-def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now: datetime) -> None:
+def _four_eyes(advance: Advance, staff: Staff, what: str, other: str) -> None:
+    """A supervisor who did not request the advance decides and pays it (the CLI's bank file has
+    no staff member: the bank's confirmation of a run exported from approved advances)."""
     if not staff.is_supervisor:
-        raise AdvanceRefused("user", "only a supervisor approves or declines advances")
+        raise AdvanceRefused("user", f"only a supervisor {what} advances")
     if staff.user_id is not None and staff.user_id == advance.requested_by_id:
-        raise AdvanceRefused("user", f"{staff.actor.label} requested {advance.number}: another supervisor decides")
+        raise AdvanceRefused("user", f"{staff.actor.label} requested {advance.number}: another supervisor {other}")
+
+
+def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now: datetime) -> None:
+    _four_eyes(advance, staff, "approves or declines", "decides")
+    payee = {}
+    if target == "approved":
+        # The payee as approved: later orders may change the seller, never whom this advance pays.
+        from ..sellers.models import Seller
+
+        seller = db.session.get(Seller, advance.seller_id)
+        payee = {"payee_code": seller.code, "payee_name": seller.name, "payee_email": seller.email}
     result = db.session.execute(
         update(Advance)
         .where(Advance.id == advance.id, Advance.state == "requested")
@@ -138,6 +151,7 @@ def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now
             decided_by_id=staff.user_id,
             decided_by=staff.actor.label[:120],
             decline_reason=reason,
+            **payee,
         )
         .execution_options(synchronize_session=False)
     )
@@ -149,7 +163,13 @@ def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now
 
 def approve(advance: Advance, staff: Staff, now: datetime | None = None) -> None:
     _decide(advance, staff, "approved", None, now or utcnow())
-    _audit(staff, advance, "approved", "approved")
+    _audit(
+        staff,
+        advance,
+        "approved",
+        f"approved; pays {advance.payee_name} <{advance.payee_email}>",
+        after={"payee_code": advance.payee_code, "payee_name": advance.payee_name, "payee_email": advance.payee_email},
+    )
 
 
 def decline(advance: Advance, reason: str, staff: Staff, now: datetime | None = None) -> None:
@@ -163,6 +183,7 @@ def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = N
     """Mark the advance paid and book the payout, once. Returns False when it was already paid
     with this reference (a form posted twice, a bank file imported again)."""
     now, reference = now or utcnow(), reference.strip()
+    _four_eyes(advance, staff, "pays", "pays it")
     if not reference:
         raise AdvanceRefused("reference", "the payment reference is required")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
+from sqlalchemy.exc import OperationalError
 
 from ..audit.services import Actor
 from ..auth.services import token_for
@@ -33,18 +34,35 @@ def problem(status: int, message: str, errors: dict[str, str] | None = None, **e
     return jsonify(body), status
 
 
+def unauthorised():
+    response, status = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="coverdesk"'
+    return response, status
+
+
+def authenticate_bearer(header: str) -> None:
+    """Set ``g.api_token`` and ``g.api_actor`` from an ``Authorization: Bearer`` header, if valid
+    (the access check calls this before the view)."""
+    scheme, _, secret = header.partition(" ")
+    token = token_for(secret.strip()) if scheme.lower() == "bearer" else None
+    if token is None:
+        return
+    g.api_token, g.api_actor = token, Actor("api", str(token.id), f"API: {token.name}")
+    try:
+        db.session.commit()  # keep last_used_at
+    except OperationalError:
+        db.session.rollback()  # only a "last used" time: never worth refusing the call
+
+
 def token_required(view):
+    """The API's views need a token (the access table says so too; this keeps it visible)."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
-        header = request.headers.get("Authorization", "")
-        scheme, _, secret = header.partition(" ")
-        token = token_for(secret.strip()) if scheme.lower() == "bearer" else None
-        if token is None:
-            response, status = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)")
-            response.headers["WWW-Authenticate"] = 'Bearer realm="coverdesk"'
-            return response, status
-        g.api_actor = Actor("api", str(token.id), f"API: {token.name}")
-        db.session.commit()  # keep last_used_at
+        if g.get("api_token") is None:
+            authenticate_bearer(request.headers.get("Authorization", ""))
+        if g.get("api_token") is None:
+            return unauthorised()
         return view(*args, **kwargs)
 
     return wrapper

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String
+from sqlalchemy import JSON, BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -28,3 +28,18 @@ class AuditEvent(db.Model):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     summary: Mapped[str] = mapped_column(String(300), default="")
+    #: Place in the hash chain, and the SHA-256 over the previous event's hash and this event's
+    #: canonical content (portal.audit.chain).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChain(db.Model):
+    """The head of the hash chain: one row, updated in the transaction that appends events, so
+    two writers append one after the other and the chain never forks."""
+
+    __tablename__ = "audit_chain"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    events: Mapped[int] = mapped_column(BigInteger, default=0)

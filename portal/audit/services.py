@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..extensions import db
+from .chain import seal
 from .models import AuditEvent
 
 
@@ -94,7 +95,9 @@ def record_many(rows: Iterable[dict]) -> None:
     """Bulk form of :func:`record` for imports; rows come from :func:`event_row`."""
     rows = list(rows)
     if rows:
-        bulk_insert(db.session.connection(), AuditEvent.__table__, rows)
+        connection = db.session.connection()
+        seal(connection, rows)
+        bulk_insert(connection, AuditEvent.__table__, rows)
 
 
 def history(entity_type: str, entity_ids: Iterable) -> list[AuditEvent]:
