@@ -11,7 +11,7 @@ from flask import Flask, jsonify, make_response, redirect, render_template, requ
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from . import PROJECT_ROOT
+from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import csrf, db, login_manager, migrate
@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     configure_extensions(app)
     configure_plugins(app)
+    inputs.init_app(app)  # before the blueprints: their <int:...> routes use its converter
     register_blueprints(app)
     configure_templates(app)
     configure_security_headers(app)
