@@ -16,6 +16,8 @@
 | COVERDESK_SYNC_TIMEOUT      | ``10`` seconds per request of ``coverdesk tracking sync`` |
 | COVERDESK_WAREHOUSE_NAME    | ``Coverdesk warehouse``: on generated documents and trace requests |
 | COVERDESK_WAREHOUSE_EMAIL   | ``claims@coverdesk.example``: the reply address on trace requests |
+| COVERDESK_MAX_DOCUMENT_PAGES | ``100`` pages per uploaded PDF |
+| COVERDESK_MAX_PACK_PAGES    | ``500`` pages per submission pack, appended PDFs included |
 | COVERDESK_SQLITE_BUSY_TIMEOUT | ``10`` s a SQLite writer waits for the write lock before "busy, try again" |
 | COVERDESK_DB_LOCK_TIMEOUT   | ``5`` s PostgreSQL waits for a lock before "busy, try again" |
 | COVERDESK_DB_STATEMENT_TIMEOUT | ``30`` s: a longer PostgreSQL statement is cancelled |
@@ -133,6 +135,9 @@ def load_config(instance_path: Path) -> dict:
         "UPLOAD_MAX_BYTES": max_upload_mb * 1024 * 1024,
         # Images larger than this are refused before decoding (decompression bombs).
         "UPLOAD_MAX_PIXELS": int(os.environ.get("COVERDESK_MAX_UPLOAD_PIXELS", "50000000")),
+        # Page limits: one uploaded PDF, and a whole submission pack with its appended PDFs.
+        "MAX_DOCUMENT_PAGES": int(_number("COVERDESK_MAX_DOCUMENT_PAGES", "100", 1, 100_000)),
+        "MAX_PACK_PAGES": int(_number("COVERDESK_MAX_PACK_PAGES", "500", 1, 1_000_000)),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -17,10 +17,31 @@ class MoneyError(ValueError):
     """An amount or currency that cannot be used; the message says why."""
 
 
+#: ISO-4217 codes that are not money anyone is paid in, with the reason a refusal gives.
+NON_TENDER = {
+    "XXX": "the code for 'no currency'",
+    "XTS": "reserved for testing",
+    "XAU": "gold, a precious metal",
+    "XAG": "silver, a precious metal",
+    "XPT": "platinum, a precious metal",
+    "XPD": "palladium, a precious metal",
+    "XDR": "the IMF's special drawing right, a unit of account",
+    "XSU": "the SUCRE, a unit of account",
+    "XUA": "the ADB unit of account",
+    "XBA": "a bond-market unit",
+    "XBB": "a bond-market unit",
+    "XBC": "a bond-market unit",
+    "XBD": "a bond-market unit",
+    **dict.fromkeys(("BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW"), "a fund code, not a currency"),
+}
+
+
 @lru_cache(maxsize=256)
 def _currency_error(code: str) -> str | None:
     if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
         return f"{code or '(empty)'} is not an ISO-4217 currency code"
+    if code in NON_TENDER:
+        return f"{code} is {NON_TENDER[code]}: not a currency that orders and payouts can be in"
     if get_currency_precision(code) > 2:
         # Amounts are stored as NUMERIC(14, 2); a three-decimal currency would lose its last digit.
         return f"{code} uses {get_currency_precision(code)} decimal places; Coverdesk keeps 2"

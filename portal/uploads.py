@@ -22,11 +22,17 @@ import filetype
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
 #: What evidence may be: media type -> extension kept with the file.
 ACCEPTED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 ACCEPTED_NAMES = "PDF, PNG, JPEG or WebP"
 DEFAULT_MAX_PIXELS = 50_000_000
+#: Pages one uploaded PDF may have (a 20,000-page "page bomb" of 2.5 MB would hold a worker for
+#: half an hour when the pack appends it).
+DEFAULT_MAX_PAGES = 100
+#: PDF objects walked looking for active content; a document with more is refused as too complex.
+MAX_PDF_OBJECTS = 200_000
 DISPLAY_NAME_LENGTH = 120
 
 #: Pillow's format for each accepted image type: the decoder must agree with the signature.
@@ -96,8 +102,21 @@ def megabytes(size: int) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") + " MB"
 
 
+def download_name(name: str, extension: str) -> str:
+    """The name a stored document is downloaded under: the sender's name without control or bidi
+    characters (a right-to-left override cannot make ``gpj.exe`` look like ``exe.jpg``), ending in
+    the extension of the type found in its bytes, never the one it came with."""
+    name = display_name(name)
+    stem, dot, _ = name.rpartition(".")
+    return f"{(stem if dot and stem else name).rstrip('. ') or 'document'}.{extension}"
+
+
 def check_upload(
-    data: bytes | bytearray | memoryview | BinaryIO, filename: str, max_bytes: int, max_pixels: int = DEFAULT_MAX_PIXELS
+    data: bytes | bytearray | memoryview | BinaryIO,
+    filename: str,
+    max_bytes: int,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    max_pages: int = DEFAULT_MAX_PAGES,
 ) -> CheckedUpload:
     """Check ``data`` (bytes, or a binary file object read from where it stands) as evidence.
 
@@ -114,7 +133,7 @@ def check_upload(
     if media_type not in ACCEPTED:
         raise UploadRefused(f"{name}: {_looks_like(data, kind)}; evidence must be {ACCEPTED_NAMES}")
     if media_type == "application/pdf":
-        facts = _check_pdf(data, name)
+        facts = _check_pdf(data, name, max_pages)
     else:
         facts = _check_image(data, name, media_type, max_pixels)
     return CheckedUpload(
@@ -162,21 +181,94 @@ def _looks_like(data: bytes, kind) -> str:
     return "it looks like text/plain (a text file)" if b"\0" not in sample else "its type is not recognised"
 
 
-def _check_pdf(data: bytes, name: str) -> dict:
+def _check_pdf(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> dict:
     if not data.startswith(b"%PDF-"):
         raise UploadRefused(f"{name}: the PDF is damaged: it does not start with %PDF-")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise UploadRefused(f"{name}: the PDF is password-protected; ask for an unprotected copy")
+        declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+        if isinstance(declared, int) and declared > max_pages:  # before walking a page bomb's tree
+            raise UploadRefused(f"{name}: the PDF has {declared:,} pages; at most {max_pages:,} are accepted")
         pages = len(reader.pages)
+        active = active_content(reader)
     except UploadRefused:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
         raise UploadRefused(f"{name}: the PDF is damaged and cannot be read ({exc})") from None
     if pages == 0:
         raise UploadRefused(f"{name}: the PDF has no pages")
+    if pages > max_pages:
+        raise UploadRefused(f"{name}: the PDF has {pages:,} pages; at most {max_pages:,} are accepted")
+    if active:
+        raise UploadRefused(
+            f"{name}: the PDF carries active content ({', '.join(active)}), which evidence may not; "
+            "print it to a new PDF or scan it, and upload that"
+        )
     return {"pages": pages}
+
+
+#: Action types that run something, and what they are called in a refusal.
+_ACTIVE_ACTIONS = {
+    "/JavaScript": "JavaScript",
+    "/Launch": "a launch action (starts a program)",
+    "/ImportData": "an import-data action",
+    "/SubmitForm": "a form that submits itself to an address",
+    "/Rendition": "a media rendition action",
+    "/RichMediaExecute": "rich media (Flash)",
+}
+
+
+def active_content(reader: PdfReader) -> list[str]:
+    """What in the PDF can run or carry other files: JavaScript anywhere (document names, an
+    /OpenAction, /AA additional actions of the document, pages, annotations or form fields),
+    launch and similar actions, embedded files and file attachments, XFA forms, rich media.
+
+    Decision: such a PDF is refused, not sanitised. Evidence is a record the insurer reads as
+    sent; a rewritten copy would no longer be the sender's document (and its hash would differ
+    from the one they keep), and no carrier letter, invoice or screenshot needs any of it. Plain
+    form fields and links stay allowed."""
+    found: dict[str, None] = {}
+    seen: set[int] = set()
+    stack = [reader.trailer["/Root"]]
+    walked = 0
+    while stack:
+        item = stack.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        walked += 1
+        if walked > MAX_PDF_OBJECTS:
+            found["too many objects to check"] = None
+            break
+        if isinstance(item, DictionaryObject):
+            kind = item.get("/S")
+            if isinstance(kind, NameObject) and kind in _ACTIVE_ACTIONS:
+                found[_ACTIVE_ACTIONS[kind]] = None
+            if "/JS" in item or "/JavaScript" in item:
+                found["JavaScript"] = None
+            if (
+                "/EmbeddedFiles" in item
+                or item.get("/Type") == "/EmbeddedFile"
+                or item.get("/Subtype")
+                in (
+                    "/FileAttachment",
+                    "/EmbeddedFile",
+                )
+            ):
+                found["embedded files"] = None
+            if "/XFA" in item:
+                found["an XFA form"] = None
+            if item.get("/Subtype") in ("/RichMedia", "/Movie", "/Sound", "/Screen"):
+                found["rich media"] = None
+            # Skip what cannot hold actions: a page's parent (already walked), fonts and images.
+            stack.extend(value for key, value in item.items() if key not in ("/Parent", "/Font", "/XObject"))
+        elif isinstance(item, ArrayObject):
+            stack.extend(item)
+    return list(found)
 
 
 class _WatchedStream(io.BytesIO):

@@ -309,9 +309,13 @@ def test_an_api_request_over_the_limit_gets_json_413_naming_it(app, api):
 
 
 def test_a_request_just_under_the_limit_is_read(app, api):
-    body = b"[" + b" " * (app.config["MAX_CONTENT_LENGTH"] - 2) + b"]"
+    from portal.inputs import MAX_JSON_BYTES  # JSON has its own, smaller limit
+
+    body = b"[" + b" " * (MAX_JSON_BYTES - 2) + b"]"
     response = api.post("/api/v1/orders", data=body, content_type="application/json")
     assert response.status_code == 422 and "must be a JSON object" in response.get_json()["error"]
+    response = api.post("/api/v1/orders", data=body + b" ", content_type="application/json")
+    assert response.status_code == 413
 
 
 def test_a_page_request_over_the_limit_gets_the_error_page_naming_it(app, client):

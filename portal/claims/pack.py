@@ -114,6 +114,12 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
             images.append({"src": Markup(_image_src(name, data, document.media_type)), "caption": name})
             entries.append((label, item.state, state_text, "image", len(images)))
     appended_pages = sum(len(reader.pages) for reader in appended)
+    limit = current_app.config["MAX_PACK_PAGES"]
+    if appended_pages > limit:  # checked before any page is rendered or appended
+        raise PackError(
+            f"the documents to append have {appended_pages:,} pages; a pack holds at most {limit:,} "
+            "(COVERDESK_MAX_PACK_PAGES)"
+        )
 
     def index_for(main_pages: int) -> list[IndexEntry]:
         result, next_page = [], main_pages + 1

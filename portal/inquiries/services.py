@@ -467,7 +467,11 @@ def checked_file(upload) -> IncomingFile:
 
     data = upload.read()
     checked = check_upload(
-        data, upload.filename or "", current_app.config["UPLOAD_MAX_BYTES"], current_app.config["UPLOAD_MAX_PIXELS"]
+        data,
+        upload.filename or "",
+        current_app.config["UPLOAD_MAX_BYTES"],
+        current_app.config["UPLOAD_MAX_PIXELS"],
+        current_app.config["MAX_DOCUMENT_PAGES"],
     )
     return IncomingFile(data, checked.sha256, checked.media_type, checked.display_name)
 

@@ -15,7 +15,7 @@ from ..orders.services import find_by_number as find_order
 from ..orders.validation import ValidationFailed
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import registry
-from ..uploads import UploadRefused
+from ..uploads import ACCEPTED, UploadRefused, download_name
 from ..web import form_errors, staff_actor
 from . import services
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
@@ -274,7 +274,7 @@ def document(number: str, document_id: int):
         file_store().path(found.sha256),
         mimetype=found.media_type,
         as_attachment=not inline,
-        download_name=found.original_name,
+        download_name=download_name(found.original_name, ACCEPTED.get(found.media_type, "bin")),
         max_age=0,
         etag=found.sha256,
     )
