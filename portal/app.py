@@ -10,11 +10,12 @@ from pathlib import Path
 from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
 
 from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .plugin_engine import load_plugins
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -70,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .api.views import authenticate_bearer
     from .api.views import bp as api_bp
     from .auth.access import ACCESS, allowed, caller, refusal
+    from .auth.sessions import enforce_session
     from .auth.views import bp as auth_bp
     from .claims.views import bp as claims_bp
     from .inquiries.views import bp as inquiries_bp
@@ -95,9 +98,11 @@ def register_blueprints(app: Flask) -> None:
         if "token" in ACCESS.get(endpoint, ()) and request.headers.get("Authorization"):
             authenticate_bearer(request.headers["Authorization"])
         who = caller()
-        if allowed(endpoint, who):
-            return None
-        return refusal(endpoint, who)
+        if not allowed(endpoint, who):
+            return refusal(endpoint, who)
+        if who in ("agent", "supervisor", "admin"):
+            return enforce_session()  # idle timeout, a reset password, the required second factor
+        return None
 
     @app.get("/")
     def home():
@@ -200,9 +205,19 @@ def configure_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages, documents and API answers hold claims and payees: no browser or proxy keeps them.
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["SECURE_COOKIES"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if "HX-Request" in response.vary or request.headers.get("HX-Request"):
             response.vary.add("HX-Request")
         return response
+
+
+# The development server (``coverdesk run``) names itself and Python with their versions in every
+# answer; the portal answers as itself.
+WSGIRequestHandler.version_string = lambda self: "Coverdesk"
 
 
 def check_pdf_engine() -> None:

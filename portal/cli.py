@@ -56,7 +56,7 @@ def users():
 @click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="agent", show_default=True)
 @click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
 @click.option("--email", default=None)
-@click.password_option(help="At least 10 characters; asked for when not given.")
+@click.password_option(help="At least 12 characters, not a common password; asked for when not given.")
 @with_appcontext
 def users_create(username, role, full_name, email, password):
     """Create a staff account."""
@@ -79,6 +79,12 @@ def users_list():
 
     for user in db.session.scalars(select(User).order_by(User.username)):
         click.echo(f"{user.username:<20} {user.role:<11} {'active' if user.active else 'disabled':<9} {user.full_name}")
+
+
+from .auth.cli import COMMANDS as _ACCOUNT_COMMANDS  # noqa: E402
+
+for _command in _ACCOUNT_COMMANDS:
+    users.add_command(_command)
 
 
 # --- API tokens ----------------------------------------------------------------------------

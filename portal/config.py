@@ -10,7 +10,6 @@
 | COVERDESK_TIMEZONE          | ``Asia/Shanghai``                         |
 | COVERDESK_MAX_UPLOAD_MB     | ``20``                                    |
 | COVERDESK_MAX_UPLOAD_PIXELS | ``50000000``: larger images are refused as decompression bombs |
-| COVERDESK_SECURE_COOKIES    | ``0`` (set ``1`` behind HTTPS)            |
 | COVERDESK_LOAD_ENTRY_POINTS | ``1``: also load installed ``coverdesk.plugins`` distributions |
 | COVERDESK_CARRIER_ENDPOINTS | ``{}``: JSON object, carrier code -> base URL of its tracking API |
 | COVERDESK_SYNC_TIMEOUT      | ``10`` seconds per request of ``coverdesk tracking sync`` |
@@ -18,6 +17,13 @@
 | COVERDESK_WAREHOUSE_EMAIL   | ``claims@coverdesk.example``: the reply address on trace requests |
 | COVERDESK_MAX_DOCUMENT_PAGES | ``100`` pages per uploaded PDF |
 | COVERDESK_MAX_PACK_PAGES    | ``500`` pages per submission pack, appended PDFs included |
+| COVERDESK_SECURE_COOKIES    | ``0``; ``1`` behind HTTPS: ``__Host-`` cookies, Secure, HSTS |
+| COVERDESK_IDLE_MINUTES      | ``30``: a staff session idle this long ends |
+| COVERDESK_REQUIRE_2FA       | ``0``; ``1``: supervisors and admins must use a second factor (TOTP) |
+| COVERDESK_REDIS_URL         | unset: rate limits in process memory; ``redis://host:6379/N`` shares them |
+| COVERDESK_LOGIN_LIMIT       | ``5 per 15 minutes``: failed logins per user name before it is locked |
+| COVERDESK_LOGIN_ADDRESS_LIMIT | ``50 per 15 minutes``: failed logins per address |
+| COVERDESK_API_RATE_LIMIT    | ``6000 per minute`` per API token |
 | COVERDESK_SQLITE_BUSY_TIMEOUT | ``10`` s a SQLite writer waits for the write lock before "busy, try again" |
 | COVERDESK_DB_LOCK_TIMEOUT   | ``5`` s PostgreSQL waits for a lock before "busy, try again" |
 | COVERDESK_DB_STATEMENT_TIMEOUT | ``30`` s: a longer PostgreSQL statement is cancelled |
@@ -144,6 +150,18 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # __Host- cookies are Secure, for the whole site and this host only; HSTS goes with them.
+        "SESSION_COOKIE_NAME": "__Host-session" if secure else "session",
+        "SECURE_COOKIES": secure,
+        "IDLE_MINUTES": _number("COVERDESK_IDLE_MINUTES", "30", 1, 24 * 60),
+        "REQUIRE_2FA": _flag("COVERDESK_REQUIRE_2FA", "0"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("COVERDESK_REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "coverdesk",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "LOGIN_LIMIT": os.environ.get("COVERDESK_LOGIN_LIMIT", "5 per 15 minutes"),
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("COVERDESK_LOGIN_ADDRESS_LIMIT", "50 per 15 minutes"),
+        "API_RATE_LIMIT": os.environ.get("COVERDESK_API_RATE_LIMIT", "6000 per minute"),
         "ORDERS_PER_PAGE": 50,
         "CARRIER_ENDPOINTS": carrier_endpoints(),
         "SYNC_TIMEOUT": sync_timeout(),

@@ -1,5 +1,7 @@
 """Flask extensions, created here and attached to the app in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: Rate limits (login throttling and lockout, per-token API limits); storage from
+#: RATELIMIT_STORAGE_URI: Redis when COVERDESK_REDIS_URL is set, else this process's memory.
+limiter = Limiter(key_func=get_remote_address)

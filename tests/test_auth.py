@@ -89,9 +89,9 @@ def test_passwords_are_hashed_and_users_audited(app):
 @pytest.mark.parametrize(
     "username, role, password, message",
     [
-        ("x y", "agent", "long enough pw", "username:"),
-        ("li.na", "boss", "long enough pw", "role: must be one of agent, supervisor, admin"),
-        ("li.na", "agent", "short", "password: at least 10 characters"),
+        ("x y", "agent", "long enough password", "username:"),
+        ("li.na", "boss", "long enough password", "role: must be one of agent, supervisor, admin"),
+        ("li.na", "agent", "short", "password: at least 12 characters"),
     ],
 )
 def test_account_input_is_checked(app, username, role, password, message):

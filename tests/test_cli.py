@@ -70,7 +70,7 @@ def test_users_create_defaults_to_agent(invoke):
     ("args", "message"),
     [
         pytest.param(
-            ["sup.one", "--password", "short"], "Error: password: at least 10 characters", id="short-password"
+            ["sup.one", "--password", "short"], "Error: password: at least 12 characters", id="short-password"
         ),
         pytest.param(
             ["sup one", "--password", PASSWORD],

@@ -97,7 +97,7 @@ def load_demo(now: datetime, *, if_empty: bool = False) -> str:
 
     for username, name, role in DEMO_STAFF:
         if db.session.scalar(select(User.id).where(User.username == username)) is None:
-            password = secrets.token_urlsafe(9)
+            password = secrets.token_urlsafe(12)
             create_user(username, name, role, password, actor)
             lines.append(f"  {role:<11} {username:<10} {password}")
     from ..auth.models import ApiToken

@@ -1,0 +1,41 @@
+"""Rules a staff session follows on every request: the idle timeout, a password an admin reset
+that must be changed first, and the second factor that supervisors and admins must have when
+``COVERDESK_REQUIRE_2FA`` is on (production). Called by the access check."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from ..audit.security import security_event
+
+#: Pages a user may still reach while a rule sends them elsewhere.
+_ALWAYS = {"auth.logout", "auth.profile", "auth.change_password", "auth.totp_enrol", "auth.login"}
+
+
+def touch_session() -> None:
+    session["seen"] = int(time.time())
+
+
+def enforce_session():
+    """None to go on, or the response that ends or redirects the session."""
+    idle = current_app.config["IDLE_MINUTES"] * 60
+    seen = session.get("seen")
+    if isinstance(seen, (int, float)) and time.time() - seen > idle:
+        security_event("logout.idle", f"{current_user.username}: session ended after {idle // 60:g} idle minutes")
+        logout_user()
+        session.clear()
+        flash(f"You were logged out after {idle // 60:g} minutes without activity.", "info")
+        return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+    touch_session()
+    if request.endpoint in _ALWAYS:
+        return None
+    if current_user.must_change_password:
+        flash("Your password was reset: choose a new one before going on.", "warning")
+        return redirect(url_for("auth.profile"))
+    if current_app.config["REQUIRE_2FA"] and current_user.has_role("supervisor") and not current_user.has_second_factor:
+        flash("Supervisors and admins sign in with a second factor: set up your authenticator app first.", "warning")
+        return redirect(url_for("auth.totp_enrol"))
+    return None
