@@ -277,3 +277,16 @@ def test_the_lockout_is_shared_through_redis_when_configured(app_config, make_us
         assert any(name.encode() in key for key in redis.Redis.from_url(REDIS_URL).keys("*coverdesk*"))
     finally:
         limiter.reset()
+
+
+def test_api_tokens_have_their_own_limit_and_the_default_is_generous(app, api, client):
+    from portal.auth.services import create_token
+
+    assert app.config["API_RATE_LIMIT"] == "6000 per minute"
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    assert [api.get("/api/v1/insurers").status_code for _ in range(4)] == [200, 200, 200, 429]
+    limited = api.get("/api/v1/insurers")
+    assert "3 per 1 minute" in limited.get_json()["error"] and "Retry-After" in limited.headers
+    _, other = create_token("another-integration", accounts.Actor.system())
+    db.session.commit()
+    assert client.get("/api/v1/insurers", headers={"Authorization": f"Bearer {other}"}).status_code == 200

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from ..audit.services import Actor
 from ..auth.services import token_for
 from ..clock import local_today
 from ..cover.services import quote as quote_cover
-from ..extensions import db
+from ..extensions import db, limiter
 from ..inquiries.services import InquiryRefused, attach, checked_file, open_inquiry, open_inquiry_of
 from ..inquiries.validation import parse_inquiry
 from ..money import Money, MoneyError, check_currency, parse_amount
@@ -25,6 +26,23 @@ from .openapi import openapi_document
 from .serializers import carrier_json, inquiry_json, insurer_json, order_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _api_limit() -> str:
+    return current_app.config["API_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    """Each token has its own budget (keyed by a digest of the header, before any database look-up)."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "api:" + hashlib.sha256(header.encode()).hexdigest()[:32]
+    return "api:" + (request.remote_addr or "-")
+
+
+# Per-token limits, generous by default (COVERDESK_API_RATE_LIMIT): an ordering system posting a
+# burst of hundreds of orders does not meet 429.
+limiter.limit(_api_limit, key_func=_token_key)(bp)
 
 
 def problem(status: int, message: str, errors: dict[str, str] | None = None, **extra):
