@@ -24,8 +24,9 @@ TOKEN = frozenset({"token"})
 STAFF = frozenset({"agent", "supervisor", "admin"})
 SUPERVISOR = frozenset({"supervisor", "admin"})
 ADMIN = frozenset({"admin"})
-#: Pages of the login itself: also for someone half-way through (password right, code not yet).
-LOGIN = frozenset({"anonymous", "agent", "supervisor", "admin"})
+#: The login pages: for everyone (someone half-way through, password right and code not yet, is
+#: still anonymous; a bearer token is no session, so on a page it is anonymous too).
+LOGIN = PUBLIC
 
 ACCESS: dict[str, frozenset[str]] = {
     "static": PUBLIC,

@@ -118,6 +118,8 @@ def login():
 )
 @limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed, on_breach=_locked_out, error_message=_LOCKED)
 def second_factor():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
     pending = session.get("pending_login") or {}
     user = db.session.get(User, pending.get("id", 0)) if pending else None
     if user is None or not user.active or user.session_version != pending.get("v"):
