@@ -5,9 +5,10 @@ from __future__ import annotations
 import ctypes.util
 import errno
 import logging
+import time
 from pathlib import Path
 
-from flask import Flask, jsonify, make_response, redirect, render_template, request, url_for
+from flask import Flask, current_app, jsonify, make_response, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
@@ -122,7 +123,10 @@ def error_response(code: int, name: str, description: str, headers: dict | None 
         # The ordering system reads JSON, also for unknown paths and wrong methods.
         response = jsonify({"error": description or name})
     else:
-        response = make_response(render_template("error.html", code=code, name=name, description=description))
+        # Straight from the Jinja environment: no context processors, so not even Flask-Login's
+        # lookup of the session's user, which needs the database.
+        page = current_app.jinja_env.get_template("error.html").render(code=code, name=name, description=description)
+        response = make_response(page)
     response.status_code = code
     response.headers.update(headers or {})
     return response
@@ -140,6 +144,8 @@ def configure_errors(app: Flask) -> None:
                 "per file; nothing was stored."
             )
         kept = {key: value for key, value in exc.get_headers() if key in _KEPT_HEADERS}
+        if exc.code == 429 and limiter.current_limit is not None:
+            kept["Retry-After"] = str(max(1, int(limiter.current_limit.reset_at - time.time())))
         return error_response(exc.code or 500, exc.name, exc.description or "", kept)
 
     @app.errorhandler(SQLAlchemyError)

@@ -35,8 +35,10 @@ def cli(ctx):
 
 
 from .audit.cli import audit  # noqa: E402
+from .files.cli import files  # noqa: E402
 
 cli.add_command(audit)
+cli.add_command(files)
 
 
 def _fail(message: str) -> None:

@@ -156,7 +156,9 @@ def load_config(instance_path: Path) -> dict:
         "IDLE_MINUTES": _number("COVERDESK_IDLE_MINUTES", "30", 1, 24 * 60),
         "REQUIRE_2FA": _flag("COVERDESK_REQUIRE_2FA", "0"),
         "RATELIMIT_STORAGE_URI": os.environ.get("COVERDESK_REDIS_URL") or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
+        # Retry-After is set on 429 answers only (portal.app); the limiter's own headers would
+        # also overwrite the one a 503 "busy" carries.
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_KEY_PREFIX": "coverdesk",
         "RATELIMIT_STRATEGY": "moving-window",
         "LOGIN_LIMIT": os.environ.get("COVERDESK_LOGIN_LIMIT", "5 per 15 minutes"),

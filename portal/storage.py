@@ -9,6 +9,7 @@ database row that points at a file is committed only after ``put`` returned.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -65,6 +66,7 @@ class FileStore:
             raise TypeError(f"put takes bytes or a path (os.PathLike), not {type(source).__name__}")
         target = self.path(sha256)
         if _complete(target, size):
+            _touch(target)  # fresh again: the sweep leaves a file alone while a row may come to name it
             return StoredFile(sha256, size, target, True)
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -89,6 +91,46 @@ class FileStore:
         for folder in (target.parent, target.parent.parent, self.root):
             _fsync_dir(folder)  # the new names survive a power cut too
         return StoredFile(sha256, size, target, False)
+
+
+@dataclass
+class SweepReport:
+    temporary: list[Path]  # .incoming-* left by a write that never finished
+    orphans: list[Path]  # stored files no record names (the upload's row was never committed)
+    freed: int  # bytes
+
+
+def sweep(
+    store: FileStore, referenced: set[str], now: float, *, grace_seconds: float, dry_run: bool = False
+) -> SweepReport:
+    """Remove what killed or failed writes left: temporary files, and files no record names, both
+    older than ``grace_seconds`` (a write in progress, or a row about to be committed, is younger).
+    Files that records name are never touched."""
+    report = SweepReport([], [], 0)
+    if not store.root.is_dir():
+        return report
+    for path in store.root.glob("*/*/*"):
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        if not path.is_file() or now - info.st_mtime < grace_seconds:
+            continue
+        if path.name.startswith(".incoming-"):
+            report.temporary.append(path)
+        elif SHA256.fullmatch(path.name) and path.name not in referenced:
+            report.orphans.append(path)
+        else:
+            continue
+        report.freed += info.st_size
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    return report
+
+
+def _touch(target: Path) -> None:
+    with contextlib.suppress(OSError):  # a read-only store: the file is still there and complete
+        os.utime(target)
 
 
 def _complete(target: Path, size: int) -> bool:

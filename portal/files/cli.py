@@ -1,0 +1,42 @@
+"""``coverdesk files sweep``: remove temporary and orphaned files from the evidence store.
+
+Meant to run on a schedule (hourly suits); it is safe beside uploads, as anything younger than
+the grace period is left alone and a file any record names is never removed."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..extensions import db
+
+
+@click.group()
+def files():
+    """The evidence store."""
+
+
+@files.command("sweep")
+@click.option("--grace-hours", default=24.0, show_default=True, help="Leave files younger than this.")
+@click.option("--dry-run", is_flag=True, help="Only list what would go.")
+@with_appcontext
+def files_sweep(grace_hours, dry_run):
+    """Remove .incoming-* files of killed uploads and stored files no record names."""
+    from ..claims.models import ClaimPack
+    from ..inquiries.models import EvidenceDocument
+    from ..storage import file_store, sweep
+
+    referenced = set(db.session.scalars(select(EvidenceDocument.sha256))) | set(
+        db.session.scalars(select(ClaimPack.sha256))
+    )
+    report = sweep(file_store(), referenced, time.time(), grace_seconds=grace_hours * 3600, dry_run=dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(
+        f"{verb} {len(report.temporary)} temporary and {len(report.orphans)} orphaned files "
+        f"({report.freed / 1024 / 1024:.1f} MB)"
+    )
+    for path in report.temporary + report.orphans:
+        click.echo(f"  {path}")
