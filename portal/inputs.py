@@ -47,6 +47,8 @@ def _control_problem(value: str, pattern: re.Pattern) -> str | None:
 
 
 def check_text(field: str, value: str, *, multiline: bool = True) -> None:
+    if not isinstance(value, str):
+        return
     problem = _control_problem(value, _CONTROL_BUT_WHITESPACE if multiline else _ANY_CONTROL)
     if problem:
         raise InputRefused(field, problem)
