@@ -221,6 +221,7 @@ def test_authenticated_answers_are_not_stored_and_secure_cookies_are_host_only(a
         queue = client.get("/queue", base_url="https://localhost")
         assert queue.status_code == 200 and queue.headers["Cache-Control"] == "no-store"
         db.session.remove()
+        db.engine.dispose()
 
 
 def _login_https(client):
@@ -277,6 +278,10 @@ def test_the_lockout_is_shared_through_redis_when_configured(app_config, make_us
         assert any(name.encode() in key for key in redis.Redis.from_url(REDIS_URL).keys("*coverdesk*"))
     finally:
         limiter.reset()
+        for worker in workers:
+            with worker.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def test_api_tokens_have_their_own_limit_and_the_default_is_generous(app, api, client):
