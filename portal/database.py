@@ -123,8 +123,6 @@ def is_busy(exc: BaseException | None) -> bool:
 
 def is_unavailable(exc: BaseException | None) -> bool:
     """The database cannot be reached at all (down, file gone, connection refused)."""
-    return (
-        isinstance(exc, (OperationalError, DBAPIError))
-        and getattr(exc, "connection_invalidated", False)
-        or (isinstance(exc, OperationalError) and not is_busy(exc))
-    )
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError) and not is_busy(exc)

@@ -42,6 +42,27 @@ def _moment(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _is_plain(value, depth: int = 0) -> bool:
+    kind = value.__class__
+    if kind in _PLAIN:
+        return True
+    if depth > 8:
+        return False
+    if kind is dict:
+        return all(key.__class__ is str and _is_plain(item, depth + 1) for key, item in value.items())
+    if kind is list:
+        return all(_is_plain(item, depth + 1) for item in value)
+    return False
+
+
+def _as_stored(value):
+    """A value as the JSON column hands it back, cheaply when it is plain already (the usual case)."""
+    return value if _is_plain(value) else json.loads(json.dumps(value, default=str))
+
+
 def canonical(row) -> bytes:
     """An event's content as bytes: sorted keys, no spaces, UTF-8, times in UTC to the microsecond."""
     get = row.get if isinstance(row, dict) else lambda key: getattr(row, key)
@@ -49,7 +70,7 @@ def canonical(row) -> bytes:
     content["occurred_at"] = _moment(content["occurred_at"])
     content["summary"] = content["summary"] or ""
     for key in ("before", "after"):  # as the JSON column gives them back (tuples as lists, keys as text)
-        content[key] = json.loads(json.dumps(content[key], default=str))
+        content[key] = _as_stored(content[key])
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
