@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from ..audit.services import Actor
+from ..auth.access import unauthorised
 from ..auth.services import token_for
 from ..clock import local_today
 from ..cover.services import quote as quote_cover
@@ -50,12 +51,6 @@ def problem(status: int, message: str, errors: dict[str, str] | None = None, **e
     if errors:
         body["errors"] = errors
     return jsonify(body), status
-
-
-def unauthorised():
-    response, status = problem(401, "a valid bearer token is required (Authorization: Bearer <token>)")
-    response.headers["WWW-Authenticate"] = 'Bearer realm="coverdesk"'
-    return response, status
 
 
 def authenticate_bearer(header: str) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 CALLERS = ("anonymous", "token", "agent", "supervisor", "admin")
@@ -101,8 +101,6 @@ def refusal(endpoint: str | None, who: str):
     if who in ("anonymous", "token") and allowed_callers & STAFF:
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     if allowed_callers == TOKEN:
-        from ..api.views import unauthorised
-
         return unauthorised()
     security_event(
         "access.refused",
@@ -110,6 +108,14 @@ def refusal(endpoint: str | None, who: str):
         + ("" if endpoint in ACCESS else f" (endpoint {endpoint} is not in the access table)"),
     )
     abort(403)
+
+
+def unauthorised():
+    """The API's 401: JSON, with the scheme it wants."""
+    response = jsonify({"error": "a valid bearer token is required (Authorization: Bearer <token>)"})
+    response.status_code = 401
+    response.headers["WWW-Authenticate"] = 'Bearer realm="coverdesk"'
+    return response
 
 
 def role_required(*roles: str):
