@@ -9,6 +9,7 @@ import platform
 import sys
 import tempfile
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,15 +22,25 @@ from portal.extensions import db  # noqa: E402
 
 
 @contextlib.contextmanager
-def fresh_database(database_url: str = "", **config):
-    """Yield ``(app, folder)`` inside an app context on a freshly migrated database."""
-    with tempfile.TemporaryDirectory(prefix="coverdesk-bench-") as folder:
-        folder = Path(folder)
+def fresh_database(database_url: str = "", keep: str = "", **config):
+    """Yield ``(app, folder)`` inside an app context on a freshly migrated database.
+
+    ``keep`` names a database kept for the next run instead (a SQLite file in
+    ``/tmp/coverdesk-bench-<keep>``, a PostgreSQL schema ``coverdesk_bench_<keep>``): it is
+    migrated (the migrations are the only way a schema is made) and reused as it is; delete it
+    when done.
+    """
+    with contextlib.ExitStack() as stack:
+        if keep:
+            folder = Path(tempfile.gettempdir()) / f"coverdesk-bench-{keep}"
+            folder.mkdir(exist_ok=True)
+        else:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="coverdesk-bench-")))
         url, schema = database_url or f"sqlite:///{folder / 'bench.db'}", None
         if url.startswith("postgresql"):
-            schema = f"coverdesk_bench_{uuid.uuid4().hex[:8]}"
+            schema = f"coverdesk_bench_{keep or uuid.uuid4().hex[:8]}"
             with sa.create_engine(url).begin() as connection:
-                connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+                connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
             url += ("&" if "?" in url else "?") + "options=" + quote(f"-csearch_path={schema}")
         app = create_app(
             {
@@ -48,13 +59,17 @@ def fresh_database(database_url: str = "", **config):
                 db.session.remove()
                 db.engine.dispose()
         finally:
-            if schema:
+            if schema and not keep:
                 with sa.create_engine(database_url).begin() as connection:
                     connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
 
 
 def machine(backend: str) -> str:
-    return f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {backend}"
+    load = ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
+    return (
+        f"machine: {os.cpu_count()} cores (shared), Python {platform.python_version()}, {backend}, "
+        f"load average {load}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )
 
 
 def default_url() -> str:
