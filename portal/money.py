@@ -6,7 +6,7 @@ Amounts in different currencies are never added: ``Money.__add__`` refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 import pycountry
@@ -98,6 +98,18 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
+def format_amount(amount: Decimal, currency: str) -> str:
+    """What Babel's ``¤¤ #,##0.00`` pattern gives in English (``USD 1,850.00``, ``JPY 1,850``,
+    ``-USD 5.00``), written directly: Babel took ~0.2 ms per amount, a fifth of a queue page.
+    A test holds the two to the same text."""
+    digits = minor_digits(currency)
+    text = f"{currency}\u00a0{abs(amount).quantize(_STEPS[digits], rounding=ROUND_HALF_EVEN):,.{digits}f}"
+    return "-" + text if amount.is_signed() else text
+
+
+_STEPS = {digits: Decimal(1).scaleb(-digits) for digits in range(5)}
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
@@ -151,6 +163,8 @@ class Money:
 
     def format(self, locale: str = "en") -> str:
         """``USD 1,850.00``: the ISO code, never a bare "$", on a desk that sees many dollars."""
+        if locale == "en":
+            return format_amount(self.amount, self.currency)
         return format_currency(
             self.amount, self.currency, format="¤¤\u00a0#,##0.00", locale=locale, currency_digits=True
         )

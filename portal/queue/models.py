@@ -72,6 +72,18 @@ Index(
     QueueItem.since,
     QueueItem.id,
 )
+#: Each filter reads its own index in the same order, so a filter matching few items (a rare
+#: destination) does not walk the whole ranking to fill a page.
+for _column in (QueueItem.carrier_code, QueueItem.insurer_code, QueueItem.destination_country):
+    Index(
+        f"ix_queue_items_{_column.key}_rank",
+        _column,
+        QueueItem.tier,
+        QueueItem.due_on,
+        QueueItem.insured_value.desc(),
+        QueueItem.since,
+        QueueItem.id,
+    )
 
 from ..claims.models import Claim  # noqa: E402,F401
 from ..inquiries.models import Inquiry  # noqa: E402,F401

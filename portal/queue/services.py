@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..claims.models import Claim
+from ..inquiries.models import Inquiry
 from ..orders.models import Order
 from ..orders.services import prefix_matches
 from ..sellers.models import Seller
@@ -36,12 +39,87 @@ class QueueFilters:
         return any((self.carrier, self.insurer, self.destination, self.seller, self.q))
 
 
+@dataclass(frozen=True, slots=True)
+class QueueSeller:
+    name: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueOrder:
+    order_no: str
+    tracking_no: str
+    carrier_code: str
+    service_code: str
+    destination_country: str
+    dispatched_at: datetime | None
+    last_event_at: datetime | None
+    tracking_status: str | None
+    seller: QueueSeller
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInquiry:
+    number: str
+    state: str
+    dispute_respond_by: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class QueueClaim:
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """What the queue page shows of an item: the columns it needs, not five mapped objects each
+    (loading those cost more than the query at any size)."""
+
+    id: int
+    kind: str
+    tier: int
+    due_on: date | None
+    grace_due_on: date | None
+    since: datetime
+    insured_value: Decimal
+    currency: str
+    order_id: int
+    inquiry_id: int | None
+    claim_id: int | None
+    order: QueueOrder
+    inquiry: QueueInquiry | None
+    claim: QueueClaim | None
+
+    def days_waiting(self, now: datetime) -> int:
+        return (now - self.since).days
+
+    def grace_passed(self, today: date) -> bool:
+        return self.grace_due_on is not None and self.grace_due_on < today
+
+
 @dataclass(frozen=True)
 class QueuePage:
-    items: list[QueueItem]
+    items: list[QueueRow]
     page: int
     per_page: int
     has_next: bool
+
+
+#: The item's own columns a page reads from ``queue_items``, in rank-index order.
+_ITEM_COLUMNS = (
+    QueueItem.id,
+    QueueItem.kind,
+    QueueItem.tier,
+    QueueItem.due_on,
+    QueueItem.grace_due_on,
+    QueueItem.since,
+    QueueItem.insured_value,
+    QueueItem.currency,
+    QueueItem.order_id,
+    QueueItem.inquiry_id,
+    QueueItem.claim_id,
+)
+_RANK = (QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
 
 
 def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int = 1, per_page: int = 50) -> QueuePage:
@@ -49,10 +127,11 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
     then the longest waiting.
 
     Reads ``queue_items`` in the order of its rank index, so a page costs about the same with a
-    hundred items or a hundred thousand. Amounts in different currencies are ranked by number.
+    hundred items or a hundred thousand; then the page's few orders, sellers, inquiries and claims
+    by id. Amounts in different currencies are ranked by number.
     """
     page = max(page, 1)
-    stmt = select(QueueItem).where(QueueItem.since <= now)
+    stmt = select(*_ITEM_COLUMNS).where(QueueItem.since <= now)
     if filters.carrier:
         stmt = stmt.where(QueueItem.carrier_code == filters.carrier)
     if filters.insurer:
@@ -71,22 +150,83 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
         if len(ids) <= SEARCH_IDS:
             return _ranked_in_python(session, stmt.where(QueueItem.order_id.in_(ids)), page, per_page)
         stmt = stmt.where(QueueItem.order_id.in_(matching))
-    stmt = (
-        stmt.order_by(QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    )
-    items = list(session.scalars(stmt).unique())
-    return QueuePage(items[:per_page], page, per_page, len(items) > per_page)
+    stmt = stmt.order_by(*_RANK).offset((page - 1) * per_page).limit(per_page + 1)
+    items = session.execute(stmt).all()
+    return QueuePage(_rows(session, items[:per_page]), page, per_page, len(items) > per_page)
 
 
 def _ranked_in_python(session: Session, stmt, page: int, per_page: int) -> QueuePage:
     """The few items of a narrow search, fetched by order and ranked here: asked to sort and
     limit, SQLite and PostgreSQL both walked the whole ranking instead (70-500 ms at 1,000,000)."""
-    keys = session.execute(
-        stmt.with_only_columns(QueueItem.id, QueueItem.tier, QueueItem.due_on, QueueItem.insured_value, QueueItem.since)
-    ).all()
-    keys.sort(key=lambda k: (k.tier, k.due_on or date.min, -k.insured_value, k.since, k.id))
-    chosen = [k.id for k in keys[(page - 1) * per_page : page * per_page]]
-    loaded = {item.id: item for item in session.scalars(select(QueueItem).where(QueueItem.id.in_(chosen))).unique()}
-    return QueuePage([loaded[item_id] for item_id in chosen], page, per_page, len(keys) > page * per_page)
+    items = session.execute(stmt).all()
+    items.sort(key=lambda k: (k.tier, k.due_on or date.min, -k.insured_value, k.since, k.id))
+    chosen = items[(page - 1) * per_page : page * per_page]
+    return QueuePage(_rows(session, chosen), page, per_page, len(items) > page * per_page)
+
+
+def _rows(session: Session, items) -> list[QueueRow]:
+    """The page's items with what the page shows of their orders, sellers, inquiries and claims,
+    read by id (a query each, only for what the page holds)."""
+    if not items:
+        return []
+    orders = {
+        row.id: QueueOrder(
+            row.order_no,
+            row.tracking_no,
+            row.carrier_code,
+            row.service_code,
+            row.destination_country,
+            row.dispatched_at,
+            row.last_event_at,
+            row.tracking_status,
+            QueueSeller(row.name, row.code),
+        )
+        for row in session.execute(
+            select(
+                Order.id,
+                Order.order_no,
+                Order.tracking_no,
+                Order.carrier_code,
+                Order.service_code,
+                Order.destination_country,
+                Order.dispatched_at,
+                Order.last_event_at,
+                Order.tracking_status,
+                Seller.name,
+                Seller.code,
+            )
+            .join(Seller, Seller.id == Order.seller_id)
+            .where(Order.id.in_({item.order_id for item in items}))
+        )
+    }
+    inquiry_ids = {item.inquiry_id for item in items if item.inquiry_id is not None}
+    inquiries = (
+        {
+            row.id: QueueInquiry(row.number, row.state, row.dispute_respond_by)
+            for row in session.execute(
+                select(Inquiry.id, Inquiry.number, Inquiry.state, Inquiry.dispute_respond_by).where(
+                    Inquiry.id.in_(inquiry_ids)
+                )
+            )
+        }
+        if inquiry_ids
+        else {}
+    )
+    claim_ids = {item.claim_id for item in items if item.claim_id is not None}
+    claims = (
+        {
+            row.id: QueueClaim(row.number)
+            for row in session.execute(select(Claim.id, Claim.number).where(Claim.id.in_(claim_ids)))
+        }
+        if claim_ids
+        else {}
+    )
+    return [
+        QueueRow(
+            *item,
+            order=orders[item.order_id],
+            inquiry=inquiries.get(item.inquiry_id),
+            claim=claims.get(item.claim_id),
+        )
+        for item in items
+    ]
