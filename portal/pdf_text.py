@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import io
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-
 
 class PdfUnreadable(ValueError):
     """The PDF is damaged, encrypted or not a PDF; the message says which."""
@@ -17,6 +14,9 @@ def extract_text(data: bytes) -> str:
     gives an empty string: the caller asks for the fields by hand."""
     if not data.startswith(b"%PDF-"):
         raise PdfUnreadable("not a PDF file")
+    from pypdf import PdfReader  # here, not at start-up: most commands read no PDF
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

@@ -16,13 +16,13 @@ import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import filetype
-from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+# filetype, Pillow and pypdf are imported where a file is checked: a CLI command that checks no
+# upload should not pay for them at start-up.
 
 #: What evidence may be: media type -> extension kept with the file.
 ACCEPTED = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
@@ -128,6 +128,8 @@ def check_upload(
         raise UploadRefused(f"{name}: the file is empty")
     if len(data) > max_bytes:
         raise UploadRefused(f"{name}: {megabytes(len(data))} is over the limit of {megabytes(max_bytes)}")
+    import filetype
+
     kind = filetype.guess(data)
     media_type = kind.mime if kind else None
     if media_type not in ACCEPTED:
@@ -184,6 +186,9 @@ def _looks_like(data: bytes, kind) -> str:
 def _check_pdf(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> dict:
     if not data.startswith(b"%PDF-"):
         raise UploadRefused(f"{name}: the PDF is damaged: it does not start with %PDF-")
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -229,6 +234,8 @@ def active_content(reader: PdfReader) -> list[str]:
     sent; a rewritten copy would no longer be the sender's document (and its hash would differ
     from the one they keep), and no carrier letter, invoice or screenshot needs any of it. Plain
     form fields and links stay allowed."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     found: dict[str, None] = {}
     seen: set[int] = set()
     stack = [reader.trailer["/Root"]]
@@ -294,6 +301,8 @@ _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the whole IEND chunk, CRC includ
 def _check_image(data: bytes, name: str, media_type: str, max_pixels: int) -> dict:
     bomb = f"{name}: the image would decode to more than the {max_pixels:,} pixels allowed (a decompression bomb?)"
     truncated = f"{name}: the image is damaged or truncated and cannot be decoded"
+    from PIL import Image, UnidentifiedImageError
+
     try:
         # Pillow warns (and over twice its own limit raises) while opening a large image: here
         # that warning is an error, in this check only, not for the whole process.

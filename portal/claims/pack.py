@@ -18,10 +18,6 @@ from datetime import datetime
 from flask import current_app
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
-from PIL import Image
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PdfReadError
-from weasyprint import HTML
 
 from .. import PROJECT_ROOT
 from ..plugin_api import EVIDENCE_KINDS, INQUIRY_KINDS
@@ -49,6 +45,7 @@ class Pack:
     pdf: bytes
     pages: int
     index: list[IndexEntry]
+    html: str = ""  # what WeasyPrint laid out (the benchmark renders the same HTML bare)
 
 
 def _env() -> SandboxedEnvironment:
@@ -59,7 +56,10 @@ def _env() -> SandboxedEnvironment:
     return env
 
 
-def _pdf_pages(name: str, data: bytes) -> PdfReader:
+def _pdf_pages(name: str, data: bytes):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -73,6 +73,8 @@ def _pdf_pages(name: str, data: bytes) -> PdfReader:
 
 
 def _image_src(name: str, data: bytes, media_type: str) -> str:
+    from PIL import Image
+
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -121,15 +123,26 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
             "(COVERDESK_MAX_PACK_PAGES)"
         )
 
-    def index_for(main_pages: int) -> list[IndexEntry]:
-        result, next_page = [], main_pages + 1
+    def index_for(main_pages: int | None) -> list[IndexEntry]:
+        """The index; with ``main_pages`` None, the appended documents' page numbers are left to
+        the layout (CSS ``target-counter`` on the pages that will carry their stamps)."""
+        result, next_page, document = [], (main_pages or 0) + 1, 0
         for label, state, state_text, kind, count in entries:
             if kind == "pdf":
-                where = (
-                    f"appended, page {next_page}"
-                    if count == 1
-                    else f"appended, pages {next_page}-{next_page + count - 1}"
-                )
+                document += 1
+                if main_pages is None:
+                    first, last = (
+                        Markup(f'<span class="pack-ref" id="pack-ref-{document}-{end}"></span>') for end in "fl"
+                    )
+                    where = (
+                        Markup("appended, page ") + first
+                        if count == 1
+                        else Markup("appended, pages ") + first + "-" + last
+                    )
+                elif count == 1:
+                    where = f"appended, page {next_page}"
+                else:
+                    where = f"appended, pages {next_page}-{next_page + count - 1}"
                 next_page += count
             elif kind == "image":
                 where = f"image {count}"
@@ -159,63 +172,91 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         "carrier_liability": liability,
         "warehouse": current_app.config["WAREHOUSE_NAME"],
     }
-    body_template = _env().from_string(layout.template)
+    body = _env().from_string(layout.template).render(index=index_for(None), **context)
+    # The appended PDFs' pages are laid out too, as empty pages of their own sizes at the end of
+    # the document: their running header and "Page x of y" (the stamps) come out of the same single
+    # layout as the pack's own pages, "y" is the layout's own page count and the index reads the
+    # appended documents' page numbers off those pages. One render and one set of font subsets,
+    # where each stamp used to be a document of its own and the pack was laid out twice.
+    sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for reader in appended for page in reader.pages]
+    source = (
+        f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
+        f'<meta name="dcterms.created" content="{generated_at.isoformat()}">'
+        f'<meta name="dcterms.modified" content="{generated_at.isoformat()}">'
+        f"<style>{_page_css(claim.number)}{layout.stylesheet}{_stamp_css(entries, sizes)}</style></head>"
+        f"<body>{body}{_stamp_pages(entries, sizes)}</body></html>"
+    )
+    from weasyprint import HTML  # here, not at start-up: most commands and requests make no PDF
 
-    def html(total: str, main_pages: int) -> str:
-        body = body_template.render(index=index_for(main_pages), **context)
-        return (
-            f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
-            f'<meta name="dcterms.created" content="{generated_at.isoformat()}">'
-            f'<meta name="dcterms.modified" content="{generated_at.isoformat()}">'
-            f"<style>{_page_css(claim.number, total)}{layout.stylesheet}</style></head><body>{body}</body></html>"
-        )
+    document = HTML(string=source, base_url=str(PROJECT_ROOT)).render()
+    main_pages = len(document.pages) - len(sizes)
+    laid_out = document.write_pdf(pdf_identifier=hashlib.md5(source.encode()).hexdigest().encode())
+    return Pack(_merge(laid_out, appended, main_pages), main_pages + len(sizes), index_for(main_pages), source)
 
-    # Twice: the first pass counts the pack's own pages, which "Page x of y" and the index need.
-    first = HTML(string=html("?", 0), base_url=str(PROJECT_ROOT)).render()
-    main_pages = len(first.pages)
-    total = main_pages + appended_pages
-    source = html(str(total), main_pages)
-    main = HTML(string=source, base_url=str(PROJECT_ROOT)).render()
-    if len(main.pages) != main_pages:  # the index's page numbers moved a page break: count again
-        main_pages = len(main.pages)
-        total = main_pages + appended_pages
-        source = html(str(total), main_pages)
-        main = HTML(string=source, base_url=str(PROJECT_ROOT)).render()
-    main_pdf = main.write_pdf(pdf_identifier=hashlib.md5(source.encode()).hexdigest().encode())
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(main_pdf)))
-    number = main_pages
-    for reader in appended:
-        for page in reader.pages:
-            number += 1
-            width, height = float(page.mediabox.width), float(page.mediabox.height)
-            stamp = PdfReader(
-                io.BytesIO(
-                    HTML(string=_stamp_html(claim.number, number, total, width, height)).write_pdf(
-                        pdf_identifier=b"stamp"
-                    )
-                )
-            ).pages[0]
-            writer.add_page(page).merge_page(stamp)
+
+def _merge(laid_out: bytes, appended: list, main_pages: int) -> bytes:
+    """The pack's own pages, then each appended page with its stamp page laid over it."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(laid_out)))
+    stamps = list(writer.pages[main_pages:])
+    pages = (page for reader in appended for page in reader.pages)
+    for page, stamp in zip(pages, stamps, strict=True):
+        writer.add_page(page).merge_page(stamp)
+    for _ in stamps:
+        del writer.pages[main_pages]
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
-    return Pack(out.getvalue(), total, index_for(main_pages))
+    return out.getvalue()
 
 
-def _page_css(claim_number: str, total: str) -> str:
+def _page_css(claim_number: str) -> str:
     return (
         f"@page {{ size: A4; margin: 20mm 16mm 18mm; "
         f'@top-right {{ content: "Claim {claim_number}"; font-size: 8pt; color: #444; }} '
-        f'@bottom-center {{ content: "Page " counter(page) " of {total}"; font-size: 8pt; color: #444; }} }}'
+        f'@bottom-center {{ content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #444; }} }}'
     )
 
 
-def _stamp_html(claim_number: str, number: int, total: int, width: float, height: float) -> str:
-    """A transparent page with the running header and the page number, laid over an appended page."""
-    return (
-        f"<html><head><style>@page {{ size: {width}pt {height}pt; margin: 0; }} "
-        f'body {{ margin: 0; font-family: "Noto Sans CJK SC", sans-serif; font-size: 8pt; color: #444; }} '
-        f".head {{ position: absolute; top: 8mm; right: 12mm; }} "
-        f".foot {{ position: absolute; bottom: 7mm; width: 100%; text-align: center; }}</style></head>"
-        f'<body><div class="head">Claim {claim_number}</div><div class="foot">Page {number} of {total}</div>'
-        f"</body></html>"
-    )
+def _stamp_css(entries: list, sizes: list[tuple[float, float]]) -> str:
+    """A named page per appended page size, and the index's page numbers read off the stamp pages."""
+    # Where the separate stamp documents used to put them: the header's top 8 mm from the top edge
+    # and 12 mm from the right, the footer's bottom 7 mm from the bottom edge; in the pack's own
+    # header font, so no font is embedded for the stamps alone.
+    rules = [
+        f"@page pack-appended-{n} {{ size: {width}pt {height}pt; margin: 11.5mm 12mm 10.5mm; "
+        f"@top-right {{ vertical-align: bottom; }} @bottom-center {{ vertical-align: top; }} }}"
+        for n, (width, height) in enumerate(dict.fromkeys(sizes))
+    ]
+    rules.append(".pack-stamp { break-before: page; height: 1pt; margin: 0; padding: 0; border: 0; }")
+    document = 0
+    for *_, kind, _count in entries:
+        if kind == "pdf":
+            document += 1
+            for end in "fl":
+                rules.append(
+                    f"#pack-ref-{document}-{end}::after {{ content: target-counter(url(#pack-doc-{document}-{end}), page); }}"
+                )
+    return "".join(rules)
+
+
+def _stamp_pages(entries: list, sizes: list[tuple[float, float]]) -> str:
+    """One empty page per appended page, of that page's size; the first and last of each document
+    carry ids for the index. What they show is the @page header and footer: the stamp."""
+    names = {size: n for n, size in enumerate(dict.fromkeys(sizes))}
+    pages, position, document = [], 0, 0
+    for *_, kind, count in entries:
+        if kind != "pdf":
+            continue
+        document += 1
+        for n in range(count):
+            ids = [f"pack-doc-{document}-f"] * (n == 0) + [f"pack-doc-{document}-l"] * (n == count - 1)
+            # An element holds one id: the last page of a one-page document nests a second element.
+            inner = f'<div id="{ids[1]}"></div>' if len(ids) == 2 else ""
+            id_attr = f' id="{ids[0]}"' if ids else ""
+            pages.append(
+                f'<div class="pack-stamp" style="page: pack-appended-{names[sizes[position]]}"{id_attr}>{inner}</div>'
+            )
+            position += 1
+    return "".join(pages)

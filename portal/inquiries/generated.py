@@ -12,7 +12,6 @@ import hashlib
 from datetime import datetime
 
 from flask import current_app, render_template
-from weasyprint import HTML
 
 from .. import PROJECT_ROOT
 from ..plugin_engine import registry
@@ -48,6 +47,8 @@ def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
 
 def render_pdf(html: str) -> bytes:
     """HTML to PDF with nothing fetched from outside the project; the identifier is the content's."""
+    from weasyprint import HTML  # here, not at start-up: most requests and commands make no PDF
+
     document = HTML(string=html, base_url=str(PROJECT_ROOT)).render()
     return document.write_pdf(pdf_identifier=hashlib.md5(html.encode()).hexdigest().encode())
 
