@@ -16,6 +16,9 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Commands and servers started by a benchmark run as on a user's machine, with compiled bytecode
+# kept: a development shell that sets PYTHONDONTWRITEBYTECODE recompiles every module each start.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 from portal.app import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402

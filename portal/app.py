@@ -16,7 +16,7 @@ from werkzeug.serving import WSGIRequestHandler
 from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
 from .plugin_engine import load_plugins
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    app.extensions["migrate"] = MigrateOnDemand(
+        app, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

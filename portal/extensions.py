@@ -3,7 +3,6 @@
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -24,7 +23,25 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
+
+
+class MigrateOnDemand:
+    """Flask-Migrate, set up the first time something asks for it (``coverdesk db``, the
+    migrations' env.py, ``flask_migrate.upgrade``): importing it imports Alembic, ~70 ms that every
+    other command and every web worker paid at start-up for nothing."""
+
+    def __init__(self, app, **options):
+        self._app, self._options, self._config = app, options, None
+
+    def __getattr__(self, name):
+        if self._config is None:
+            from flask_migrate import Migrate
+
+            Migrate(self._app, db, **self._options)  # puts its own config (and `db`) in the app
+            self._config = self._app.extensions["migrate"]
+        return getattr(self._config, name)
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 #: Rate limits (login throttling and lockout, per-token API limits); storage from

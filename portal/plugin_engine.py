@@ -319,13 +319,13 @@ def _check_claim_rules(plugin: InsurerPlugin) -> None:
     from jinja2 import TemplateSyntaxError
     from jinja2.sandbox import SandboxedEnvironment
 
-    from .calendars import CalendarUnknown, is_working_day
+    from .calendars import CalendarUnknown, check_calendar
 
     days = getattr(plugin, "payout_working_days", None)
     if not isinstance(days, int) or not 1 <= days <= 60:
         raise ContractError("payout_working_days must be a whole number of working days from 1 to 60")
     try:
-        is_working_day(date(2026, 1, 5), plugin.calendar)
+        check_calendar(plugin.calendar)
     except CalendarUnknown as exc:
         raise ContractError(f"calendar {plugin.calendar!r}: {exc}") from None
     for kind in INQUIRY_KINDS:
