@@ -1,27 +1,34 @@
-"""Benchmark: generate N orders with cover as CSV and import them through the real importer.
+"""Benchmark: generate N orders with cover as CSV and import them as a user does
+(``coverdesk orders import``) into a fresh, migrated database; beside it, the ceiling: the same
+rows (sellers, orders, covers, audit events, read back from the import) written with SQLAlchemy
+Core's executemany into another fresh, migrated database.
 
-    python benchmarks/import_orders.py                 # 100,000 orders into a fresh SQLite file
-    python benchmarks/import_orders.py --rows 20000
+    python benchmarks/import_orders.py                          # 100,000 orders, SQLite file
+    python benchmarks/import_orders.py --rows 10000,100000,1000000
     python benchmarks/import_orders.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-Target (DESIGN.md): 100,000 orders with cover in <= 20 s on a 2-core machine; aim for <= 5 s.
-PostgreSQL runs go into a throw-away schema that is dropped afterwards.
+Reported: time, rows/s, the import's peak RSS (its largest process), Core's time and the ratio.
+Targets: 100,000 orders with cover in <= 20 s, aim <= 5 s (DESIGN.md); >= 50 % of Core
+executemany's speed and <= 250 MB peak at 1,000,000 orders, flat in the file's size (issue 16).
+PostgreSQL runs go into throw-away schemas that are dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from harness import default_url, fresh_database, machine
+from sqlalchemy import insert, select
 
-from portal.audit.services import Actor
 from portal.extensions import db
-from portal.orders.importer import COLUMNS, import_orders
-from portal.plugin_engine import registry
+from portal.orders.importer import BATCH_SIZE, COLUMNS
 
 DESTINATIONS = ("US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "ES", "IT", "SE", "PL")
 CATEGORIES = ("electronics", "apparel", "home", "toys", "cosmetics", "general")
@@ -56,43 +63,72 @@ def write_csv(path: Path, rows: int, sellers: int = 500) -> None:
             )
 
 
+def run_import(csv_path: Path, env: dict) -> tuple[float, float, str]:
+    """``coverdesk orders import`` as a user runs it: seconds, peak RSS in MB (the largest process
+    of the import), and its report's first line."""
+    command = [str(Path(sys.executable).parent / "coverdesk"), "orders", "import", str(csv_path), "--quiet"]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    output = process.stdout.read().decode()
+    errors = process.stderr.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"the import failed: {errors[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, output.splitlines()[0]
+
+
+TABLES = ("sellers", "orders", "covers", "audit_events")
+
+
+def core_executemany(database_url: str, rows: dict[str, list[dict]]) -> float:
+    """The ceiling: the same rows written with SQLAlchemy Core's executemany into a fresh, migrated
+    database, a transaction per 5,000 rows as the importer commits. Seconds."""
+    with fresh_database(database_url) as (_app, _folder):
+        tables = db.metadata.tables
+        started = time.perf_counter()
+        for name in TABLES:
+            for start in range(0, len(rows[name]), BATCH_SIZE):
+                with db.engine.begin() as connection:
+                    connection.execute(insert(tables[name]), rows[name][start : start + BATCH_SIZE])
+        return time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument(
-        "--processes",
-        type=int,
-        default=1,
-        help="worker processes checking rows while batches are written (0: all in one process)",
-    )
+    parser.add_argument("--rows", default="100000", help="comma-separated sizes, e.g. 10000,100000,1000000")
     parser.add_argument("--database-url", default=default_url())
+    parser.add_argument("--reimport", action="store_true", help="also import the same file again")
     args = parser.parse_args()
-
-    with fresh_database(args.database_url) as (app, folder):
-        backend = db.engine.dialect.name
-        source = folder / "orders.csv"
-        started = time.perf_counter()
-        write_csv(source, args.rows)
-        generated = time.perf_counter() - started
-        started = time.perf_counter()
-        with source.open(encoding="utf-8", newline="") as stream:
-            report = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
-        elapsed = time.perf_counter() - started
-        assert not report.errors, report.errors[:5]
-        assert report.created == args.rows and report.with_cover == args.rows
-        started = time.perf_counter()
-        with source.open(encoding="utf-8", newline="") as stream:
-            again = import_orders(registry(), stream, Actor.system("benchmark"), processes=args.processes)
-        reimport = time.perf_counter() - started
-        assert again.created == 0 and again.already_present == args.rows
-
-    print(f"{machine(backend)}, {args.processes} checking process(es)")
-    print(f"generated {args.rows:,} CSV rows in {generated:.1f} s")
-    print(
-        f"imported {report.created:,} orders with cover in {elapsed:.2f} s "
-        f"({report.created / elapsed:,.0f} rows/s); target <= 20 s for 100,000"
-    )
-    print(f"re-imported the same file in {reimport:.2f} s: {again.already_present:,} already present, 0 created")
+    print(f"{'orders':>9}  {'import':>9}  {'rows/s':>8}  {'peak RSS':>9}  {'Core executemany':>17}  ratio  report")
+    for size in (int(n) for n in args.rows.split(",")):
+        with fresh_database(args.database_url) as (app, folder):
+            backend = db.engine.dialect.name
+            source = folder / "orders.csv"
+            write_csv(source, size)
+            env = {
+                "COVERDESK_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                "COVERDESK_INSTANCE_PATH": app.instance_path,
+            }
+            db.session.remove()
+            elapsed, peak, report = run_import(source, env)
+            assert report.startswith(f"{size} orders created ({size} with cover)"), report
+            again = run_import(source, env) if args.reimport else None
+            rows = {}
+            with db.engine.connect() as connection:
+                for name in TABLES:
+                    table = db.metadata.tables[name]
+                    rows[name] = [dict(row._mapping) for row in connection.execute(select(table).order_by(table.c.id))]
+            written = sum(len(batch) for batch in rows.values())
+        ceiling = core_executemany(args.database_url, rows)
+        del rows
+        print(
+            f"{size:>9,}  {elapsed:>7.1f} s  {size / elapsed:>8,.0f}  {peak:>6.0f} MB  {ceiling:>8.1f} s "
+            f"({written:,} rows)  {ceiling / elapsed:.2f}  {report}"
+        )
+        if again:
+            print(f"{'':>9}  same file again: {again[0]:.1f} s, peak {again[1]:.0f} MB: {again[2]}")
+    print(machine(backend) + "; targets (issue 16): >= 0.50 of Core executemany, <= 250 MB at 1,000,000")
     return 0
 
 

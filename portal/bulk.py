@@ -7,17 +7,37 @@ stored exactly as single inserts would store them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
 
 from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 
 def _processed(connection: Connection, table: Table, names: list[str], rows: list[dict]) -> Iterator[list]:
-    """Each row's values in ``names`` order, through the columns' own bind processing."""
+    """Each row's values in ``names`` order, through the columns' own bind processing (only the
+    columns that have any: most text columns need none)."""
     dialect = connection.dialect
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    processors = [
+        (position, processor)
+        for position, name in enumerate(names)
+        if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
+    memo: dict = {}  # None and times repeat across a batch (every row's created_at is the import's now)
     for row in rows:
-        yield [process(row[name]) if process else row[name] for name, process in zip(names, processors, strict=False)]
+        values = [row[name] for name in names]
+        for position, process in processors:
+            value = values[position]
+            if value is None or value.__class__ in _REPEATING:
+                key = (position, value)
+                if key not in memo:
+                    memo[key] = process(value)
+                values[position] = memo[key]
+            else:
+                values[position] = process(value)
+        yield values
+
+
+_REPEATING = (datetime, date)
 
 
 def _placeholder(connection: Connection) -> str:

@@ -564,3 +564,20 @@ def test_a_column_named_twice_is_refused(plugins):
     text = "order_no," + ",".join(COLUMNS) + "\n"
     with pytest.raises(ImportFileError, match="line 1: column\\(s\\) named twice: order_no"):
         run_import(text, plugins)
+
+
+def test_repeats_batches_apart_are_reported_by_line(plugins, monkeypatch):
+    """The importer remembers the file's order numbers outside memory; a repeat several batches
+    after its first line is still named by line, as one in the same batch is."""
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    refused = csv_row(1, destination_country="BR")  # Lanternfish excludes Brazil
+    rows = [refused, csv_row(2), csv_row(3), csv_row(4), refused, csv_row(2, contents="Other goods"), csv_row(3)]
+
+    report = run_import(csv_text(*rows), plugins)
+
+    assert (report.created, report.already_present) == (3, 1)  # line 8 repeats line 4 exactly
+    assert [problem[:3] for problem in problems(report)] == [
+        (2, "destination_country", problems(report)[0][2]),
+        (7, "order_no", "repeats line 3 with different details"),
+        (6, "order_no", "repeats line 2, which was not imported"),
+    ]
