@@ -1,5 +1,4 @@
-"""the work queue's indexes: the rank indexes read insured_value descending again (SQLite lost DESC
-in 0005); one rank index per filter (carrier, insurer, destination)
+"""the work queue's indexes: DESC restored on the rank indexes, one rank index per filter
 
 0005's batch rebuild of queue_items on SQLite re-created both rank indexes from reflection, which
 drops the columns' direction: every queue request then sorted all due items instead of reading
