@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import TextIO
 
@@ -230,7 +230,22 @@ def _init_worker(plugins_dir: str, use_entry_points: bool, timezone: str) -> Non
 
 
 def _prepare_in_worker(chunk, now, source):
-    return prepare_chunk(chunk, _worker_plugins, now, source)
+    # Sent back as plain tuples: pickling the dataclasses cost the worker more than the pricing.
+    return [_to_wire(item) for item in prepare_chunk(chunk, _worker_plugins, now, source)]
+
+
+def _to_wire(item: Prepared) -> tuple:
+    values = [getattr(item, name) for name in _WIRE]
+    if item.seller is not None:
+        values[3] = (item.seller.code, item.seller.name, item.seller.email)
+    return tuple(values)
+
+
+def _from_worker(rows) -> list[Prepared]:
+    return [Prepared(*row[:3], row[3] and SellerInput(*row[3]), *row[4:]) for row in rows]
+
+
+_WIRE = tuple(item.name for item in fields(Prepared))
 
 
 @contextmanager
@@ -252,9 +267,9 @@ def _preparer(plugins: PluginRegistry, now: datetime, source: str, processes: in
         for chunk in chunks:  # read ahead by a few chunks only, so a huge file never sits in memory
             pending.append(executor.submit(_prepare_in_worker, chunk, now, source))
             if len(pending) > processes + 1:
-                yield pending.popleft().result()
+                yield _from_worker(pending.popleft().result())
         while pending:
-            yield pending.popleft().result()
+            yield _from_worker(pending.popleft().result())
 
     try:
         yield run
