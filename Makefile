@@ -29,10 +29,16 @@ $(INSTALLED): pyproject.toml scripts/system-deps.sh
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(INSTALLED)
 
+# Speed targets (docs/benchmarks.md): pages under gunicorn driven by wrk (scripts/bench-deps.sh installs
+# it) beside a bare page, imports at three sizes, the pack beside a bare render. SQLite unless
+# COVERDESK_BENCH_DATABASE_URL names a PostgreSQL database. Takes about 15 minutes.
 bench: install
-	$(BIN)/python benchmarks/import_orders.py
-	$(BIN)/python benchmarks/ingest_tracking.py
+	scripts/bench-deps.sh
+	$(BIN)/python benchmarks/queue_and_stall.py --orders 10000
 	$(BIN)/python benchmarks/queue_and_stall.py
+	$(BIN)/python benchmarks/import_orders.py --rows 10000,100000,1000000
+	$(BIN)/python benchmarks/render_pack.py
+	$(BIN)/python benchmarks/ingest_tracking.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
