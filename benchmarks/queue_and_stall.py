@@ -119,8 +119,15 @@ def fill(orders: int, sellers: int = 2000) -> None:
         connection.exec_driver_sql(
             "SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))"
         )
-    connection.exec_driver_sql("ANALYZE")
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # The steady state autovacuum keeps a live database in: statistics, and a visibility map
+        # that lets counts read the index alone.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as autocommit:
+            autocommit.exec_driver_sql("VACUUM ANALYZE orders, covers, sellers, queue_items")
+    else:
+        db.session.connection().exec_driver_sql("ANALYZE")
+        db.session.commit()
 
 
 def timed(function, runs: int) -> list[float]:

@@ -268,6 +268,24 @@ def test_the_pack_is_read_back_page_by_page(plugins):
     assert index["Marketplace dispute or refund screenshots"].where == "image 1"
 
 
+def test_the_index_names_the_pages_the_appended_documents_landed_on(plugins):
+    """The index's page numbers come from the one layout that also draws the appended pages'
+    stamps: each appended document starts on the page the index names, stamped with its number."""
+    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
+    pack = render_pack(plugins, claim, generated_at=utcnow().replace(microsecond=0))
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(pack.pdf)).pages]
+    appended = [entry for entry in pack.index if entry.where.startswith("appended")]
+    assert appended and all(entry.where in "\n".join(texts) for entry in appended)
+    last = 0
+    for entry in appended:
+        first, _, end = entry.where.rsplit(" ", 1)[1].partition("-")
+        first, end = int(first), int(end or first)
+        assert first == last + 1 if last else first > 1  # in index order, one after another
+        assert f"Page {first} of {pack.pages}" in texts[first - 1] and f"Page {end} of {pack.pages}" in texts[end - 1]
+        last = end
+    assert last == pack.pages  # the last appended page is the pack's last
+
+
 def test_the_same_inputs_give_the_same_pack_and_each_insurer_has_its_own_look(plugins):
     claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
     when = utcnow().replace(microsecond=0)
