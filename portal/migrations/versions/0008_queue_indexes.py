@@ -8,8 +8,8 @@ A filtered page walked the rank index until it had found a page of matching item
 matches few items (a rare destination, an insurer with little on the queue) walked all of them,
 90 ms at 1,000,000 orders. Each filter now has its own index in rank order.
 
-Revision ID: 0007_queue_indexes
-Revises: 0006_advances
+Revision ID: 0008_queue_indexes
+Revises: 0007_hardening
 Create Date: 2026-12-01 16:40:00.000000
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_queue_indexes'
-down_revision = '0006_advances'
+revision = '0008_queue_indexes'
+down_revision = '0007_hardening'
 branch_labels = None
 depends_on = None
 
