@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, BinaryIO
 
+from .errors import Refused
+
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
@@ -66,8 +68,11 @@ _LOOKS_LIKE = {
 }
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused):
     """The file cannot be taken; the message names the file and the reason."""
+
+    def __init__(self, reason: str, field: str = "file"):
+        super().__init__(field, reason)
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,18 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..audit.services import Actor
+from ..errors import Refused
 from ..extensions import db
 from .models import ACCOUNTS, LedgerEntry, LedgerLine
 
 ZERO = Decimal("0.00")
 
 
-class LedgerRefused(ValueError):
+class LedgerRefused(Refused):
     """A booking the rules do not allow; nothing was written."""
+
+    def __init__(self, reason: str, field: str = "amount"):
+        super().__init__(field, reason)
 
 
 def book(

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import Actor, record
 from ..claims.models import Claim
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
 from ..money import Money
 from ..plugin_api import ChecklistItem
@@ -28,12 +29,8 @@ from .models import Advance, LedgerEntry
 ZERO = Decimal("0.00")
 
 
-class AdvanceRefused(ValueError):
-    """A step the rules do not allow; nothing changed. ``conflict`` marks a clash with the state."""
-
-    def __init__(self, field: str, message: str, *, conflict: bool = False):
-        super().__init__(message)
-        self.field, self.conflict = field, conflict
+class AdvanceRefused(Refused):
+    """A step the rules do not allow on an advance; nothing changed."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import PROJECT_ROOT
+from ..errors import Refused
 from ..plugin_api import EVIDENCE_KINDS, INQUIRY_KINDS
 from ..plugin_engine import PluginRegistry
 from ..storage import file_store
@@ -28,8 +29,11 @@ from ..tracking.services import timeline
 from .models import Claim
 
 
-class PackError(ValueError):
+class PackError(Refused):
     """The pack cannot be made; the message names the document and the reason."""
+
+    def __init__(self, reason: str, field: str = "pack"):
+        super().__init__(field, reason)
 
 
 @dataclass(frozen=True)

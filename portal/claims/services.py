@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import Actor, record
 from ..calendars import CalendarUnknown, working_days_after
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
 from ..inquiries.models import Inquiry
 from ..inquiries.services import CLAIMABLE_OUTCOMES, missing_evidence
@@ -28,12 +29,8 @@ from .models import Claim, ClaimPack, ClaimSupplement
 from .pack import render_pack
 
 
-class ClaimRefused(ValueError):
-    """A step the rules do not allow; ``conflict`` marks a clash with the claim's state."""
-
-    def __init__(self, field: str, message: str, *, conflict: bool = False):
-        super().__init__(message)
-        self.field, self.conflict = field, conflict
+class ClaimRefused(Refused):
+    """A step the rules do not allow on a claim; ``conflict`` marks a clash with the claim's state."""
 
 
 #: Which states each step leads from and to.

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..audit.services import Actor, record
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
 from ..money import Money
 from ..plugin_api import Quote, QuoteRequest, Refusal
@@ -34,13 +35,12 @@ def order_field(refusal_field: str | None) -> str:
     return ORDER_FIELD_OF.get(refusal_field or "", "cover")
 
 
-class CoverRefused(ValueError):
-    """Cover cannot be bought; ``field`` names the input concerned."""
+class CoverRefused(Refused):
+    """Cover cannot be bought; ``code`` is the insurer's refusal reason (``other`` for the core's own)."""
 
-    def __init__(self, field: str, message: str, reason: str = "other"):
-        super().__init__(message)
-        self.field = field
-        self.reason = reason
+    def __init__(self, field: str, reason: str, code: str = "other"):
+        super().__init__(field, reason)
+        self.code = code
 
 
 @dataclass(frozen=True)

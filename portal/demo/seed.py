@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from ..audit.services import Actor
 from ..auth.services import create_token, create_user
 from ..clock import to_local
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import create_order
-from ..orders.validation import ValidationFailed
 from ..plugin_engine import registry
 from ..tracking.services import IncomingEvent, ingest, quiet_deadline
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import current_app, render_template
 
 from .. import PROJECT_ROOT
+from ..errors import Refused
 from ..plugin_engine import registry
 from ..tracking.services import timeline
 
@@ -65,7 +66,7 @@ def render_delivery_record(order, *, issued_at: datetime, reference: str) -> byt
 
 def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.dispatched_at is None:
-        raise ValueError(f"order {order.order_no} has no dispatch time: there is no handover to certify")
+        raise Refused("order", f"order {order.order_no} has no dispatch time: there is no handover to certify")
     handovers = [event for event in timeline(order) if event.handover]
     dispatch = next((event for event in handovers if event.handover == "dispatch"), None)
     return render_pdf(
@@ -81,7 +82,7 @@ def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -
 
 def render_proof_of_insured_value(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.cover is None:
-        raise ValueError(f"order {order.order_no} has no cover: there is no insured value to prove")
+        raise Refused("order", f"order {order.order_no} has no cover: there is no insured value to prove")
     insurer = registry().insurer(order.cover.insurer_code)
     return render_pdf(
         render_template(

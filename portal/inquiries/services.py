@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import Actor, record
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
 from ..money import Money
 from ..orders.models import Order
@@ -35,13 +36,12 @@ from .models import CLOSE_REASONS, EvidenceDocument, EvidenceItem, Inquiry
 from .validation import DisputeInput, InquiryInput
 
 
-class InquiryRefused(ValueError):
-    """A step the rules do not allow; ``field`` names the input concerned, ``conflict`` marks a
-    clash with the current state (HTTP 409) rather than bad input (422)."""
+class InquiryRefused(Refused):
+    """A step the rules do not allow on an inquiry; ``available_on`` says when a step too early opens."""
 
-    def __init__(self, field: str, message: str, *, conflict: bool = False, available_on: date | None = None):
-        super().__init__(message)
-        self.field, self.conflict, self.available_on = field, conflict, available_on
+    def __init__(self, field: str, reason: str, *, conflict: bool = False, available_on: date | None = None):
+        super().__init__(field, reason, conflict=conflict, **({"available_on": available_on} if available_on else {}))
+        self.available_on = available_on
 
 
 #: Which state each step leads from and to.

@@ -29,13 +29,14 @@ from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
+from ..errors import Refused, ValidationFailed
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
 from ..queue.items import refresh_stalled
-from ..sellers.services import ensure_sellers
+from ..sellers.services import SellerInput, ensure_sellers
 from .models import Order
 from .services import order_summary, order_values, price_cover
-from .validation import SellerInput, ValidationFailed, parse_order
+from .validation import parse_order
 
 COLUMNS = (
     "order_no",
@@ -68,8 +69,11 @@ API_TO_COLUMN = {
 BATCH_SIZE = 5000
 
 
-class ImportFileError(ValueError):
+class ImportFileError(Refused):
     """The file as a whole cannot be read (encoding, header)."""
+
+    def __init__(self, reason: str):
+        super().__init__("file", reason)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from ..audit.services import Actor, record
 from ..clock import utcnow
 from ..cover.models import Cover
 from ..cover.services import CoverRefused, cover_summary, cover_values, order_field, terms_for_order
+from ..errors import Refused, ValidationFailed
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
 from ..queue.items import refresh_stalled
@@ -22,11 +23,18 @@ from ..sellers.models import Seller
 from ..sellers.services import ensure_seller
 from ..tracking.services import quiet_deadline
 from .models import Order
-from .validation import OrderInput, ValidationFailed, parse_order
+from .validation import OrderInput, parse_order
 
 
-class OrderConflict(ValueError):
+class OrderConflict(Refused):
     """An order with this number exists with different content."""
+
+    def __init__(self, reason: str):
+        super().__init__("order_no", reason, conflict=True)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {}  # the order as a whole clashes with the one recorded; no field of it is wrong
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,11 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from ..clock import parse_timestamp, utcnow
+from ..errors import ValidationFailed
 from ..money import MoneyError, check_currency, parse_amount
 from ..plugin_api import GOODS_CATEGORIES
 from ..plugin_engine import PluginRegistry
+from ..sellers.services import SellerInput
 
 ORDER_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 #: Literal segments of the order pages' paths (/orders/new, /orders/import, /orders/quote): an
@@ -31,21 +33,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SELLER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 #: How far a stated dispatch time may lie ahead of our clock (clocks of other systems drift).
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-class ValidationFailed(ValueError):
-    """The input has errors; ``errors`` maps each field path to the reason."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors.items()))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class SellerInput:
-    code: str
-    name: str
-    email: str
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ from ..audit.services import Actor, event_row, record_many
 from ..bulk import bulk_insert, bulk_update
 from ..clock import parse_timestamp, to_local, utcnow
 from ..cover.models import Cover
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..orders.models import Order
-from ..orders.validation import CLOCK_SKEW, ValidationFailed
+from ..orders.validation import CLOCK_SKEW
 from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, TrackingFeed
 from ..plugin_engine import PluginRegistry
 from ..queue.items import refresh_stalled
