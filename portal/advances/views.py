@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..auth.access import role_required
 from ..claims.services import find_by_number as find_claim
 from ..clock import local_today
+from ..documents import render_pdf
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..money import MoneyError, parse_amount
@@ -139,8 +140,6 @@ def exposure():
 @bp.get("/sellers/<code>/statement.pdf")
 @role_required("supervisor")
 def statement(code: str):
-    from ..inquiries.generated import render_pdf
-
     seller = db.session.scalar(select(Seller).where(Seller.code == code))
     if seller is None:
         abort(404)

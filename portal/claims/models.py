@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..inquiries.models import EvidenceDocument, Inquiry
 
 #: The states of a claim; ``portal.claims.services.TRANSITIONS`` says which steps lead where.
 CLAIM_STATES = ("draft", "submitted", "more_documents", "accepted", "paid", "rejected")
@@ -82,6 +83,3 @@ class ClaimSupplement(db.Model):
 
     claim: Mapped[Claim] = relationship(back_populates="supplements")
     document: Mapped[EvidenceDocument] = relationship(lazy="joined")
-
-
-from ..inquiries.models import EvidenceDocument, Inquiry  # noqa: E402,F401

@@ -15,10 +15,11 @@ from ..inquiries.services import find_by_number as find_inquiry
 from ..money import MoneyError, parse_amount
 from ..plugin_engine import registry
 from ..storage import file_store
-from ..web import form_errors, staff_actor
+from ..web import form_errors, panels, staff_actor
 from . import services
 from .forms import AcceptForm, CreateClaimForm, PayForm, ReasonForm
 from .models import ClaimPack
+from .signals import claim_page
 
 bp = Blueprint("claims", __name__)
 
@@ -55,40 +56,21 @@ def create(number: str):
 
 @bp.get("/claims/<number>")
 def detail(number: str):
-    from flask_login import current_user
-
-    from ..advances import ledger
-    from ..advances.forms import AmountForm
-    from ..advances.forms import PayForm as AdvancePayForm
-    from ..advances.forms import ReasonForm as WriteOffForm
-    from ..advances.services import advance_of, refusal
-
     claim = _claim_or_404(number)
-    plugins = registry()
-    advance = advance_of(claim)
-    balances = ledger.balances(claim_id=claim.id, currency=claim.currency)
+    today = local_today()
+    extra = panels(claim_page, claim, today=today)
     return render_template(
         "claims/detail.html",
         claim=claim,
         inquiry=claim.inquiry,
         order=claim.inquiry.order,
-        insurer=plugins.insurer(claim.insurer_code),
-        today=local_today(),
+        insurer=registry().insurer(claim.insurer_code),
+        today=today,
         accept_form=AcceptForm(),
         pay_form=PayForm(),
         reason_form=ReasonForm(),
-        advance=advance,
-        advance_refusal=refusal(plugins, claim, local_today()),
-        balances={
-            account: balances[(account, claim.currency)]
-            for account in ("advances", "seller_receivable", "seller_payable", "write_offs")
-        },
-        amount_form=AmountForm(),
-        advance_pay_form=AdvancePayForm(),
-        writeoff_form=WriteOffForm(),
-        is_supervisor=current_user.has_role("supervisor"),
-        me=current_user.id,
-        events=history("claim", [claim.id]) + (history("advance", [advance.id]) if advance else []),
+        events=history("claim", [claim.id]) + extra.pop("panel_events", []),
+        **extra,
     )
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
@@ -26,8 +26,3 @@ class Cover(db.Model):
     rate_description: Mapped[str] = mapped_column(String(300))
     terms_effective: Mapped[date]
     bought_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    order: Mapped[Order] = relationship(back_populates="cover")
-
-
-from ..orders.models import Order  # noqa: E402,F401

@@ -15,8 +15,8 @@ from ..extensions import db
 from ..money import Money
 from ..plugin_api import Quote, QuoteRequest, Refusal
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_stalled
 from .models import Cover
+from .signals import cover_bought
 
 #: A refusal names a ``QuoteRequest`` field; this is the order field (API path) it stands for.
 ORDER_FIELD_OF = {
@@ -52,6 +52,13 @@ class CoverTerms:
     quote: Quote
 
 
+def insured_value_problem(insured: Decimal, declared: Decimal, currency: str) -> str | None:
+    """The core's one rule on how much may be insured: at most the declared value."""
+    if insured > declared:
+        return f"{insured} {currency} is more than the declared value {declared} {currency}"
+    return None
+
+
 def quote(
     plugins: PluginRegistry,
     *,
@@ -70,10 +77,9 @@ def quote(
         return Refusal("other", f"unknown insurer {insurer_code!r}", "insurer")
     if insured_value.currency != declared_value.currency:
         return Refusal("currency_not_covered", "cover is bought in the order's currency", "currency")
-    if insured_value > declared_value:
-        return Refusal(
-            "other", f"insured value {insured_value} is more than the declared value {declared_value}", "insured_value"
-        )
+    too_much = insured_value_problem(insured_value.amount, declared_value.amount, declared_value.currency)
+    if too_much:
+        return Refusal("other", f"insured value {too_much}", "insured_value")
     moment = on or utcnow()
     return insurer.quote(
         QuoteRequest(
@@ -172,11 +178,9 @@ def buy_cover(
     now = now or utcnow()
     if order.cover is not None or db.session.scalar(select(Cover.id).where(Cover.order_id == order.id)):
         raise CoverRefused("cover", f"order {order.order_no} already has cover {order.cover.certificate_no}")
-    if insured_value > order.declared_value:
-        raise CoverRefused(
-            "insured_value",
-            f"{insured_value} {order.currency} is more than the declared value {order.declared_value} {order.currency}",
-        )
+    too_much = insured_value_problem(insured_value, order.declared_value, order.currency)
+    if too_much:
+        raise CoverRefused("insured_value", too_much)
     terms = terms_for_order(
         plugins,
         insurer_code=insurer_code,
@@ -195,7 +199,7 @@ def buy_cover(
     db.session.add(cover)
     db.session.flush()
     order.cover = cover
-    refresh_stalled([order.id])
+    cover_bought.send(None, order_ids=[order.id])
     record(
         actor,
         "cover.bought",

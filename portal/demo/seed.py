@@ -23,9 +23,9 @@ from ..clock import to_local
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..orders.models import Order
-from ..orders.services import create_order
+from ..orders.services import create_order, quiet_deadline
 from ..plugin_engine import registry
-from ..tracking.services import IncomingEvent, ingest, quiet_deadline
+from ..tracking.services import IncomingEvent, ingest
 
 DEMO_STAFF = (
     ("li.na", "Li Na", "agent"),
@@ -159,8 +159,8 @@ def _demo_claim(now: datetime) -> None:
     from ..auth.models import User
     from ..claims.services import ClaimRefused, create_claim, make_pack
     from ..cover.models import Cover
+    from ..documents import render_pdf
     from ..inquiries import services as inquiries
-    from ..inquiries.generated import render_pdf
     from ..inquiries.validation import InquiryInput
     from ..money import Money
 

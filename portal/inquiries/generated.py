@@ -8,12 +8,11 @@ identifier from the content, so a version's SHA-256 means something.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from flask import current_app, render_template
 
-from .. import PROJECT_ROOT
+from ..documents import render_pdf
 from ..errors import Refused
 from ..plugin_engine import registry
 from ..tracking.services import timeline
@@ -44,14 +43,6 @@ def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
         "carrier_name": carrier.name if carrier else order.carrier_code,
         "service_name": service.name if service else order.service_code,
     }
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML to PDF with nothing fetched from outside the project; the identifier is the content's."""
-    from weasyprint import HTML  # here, not at start-up: most requests and commands make no PDF
-
-    document = HTML(string=html, base_url=str(PROJECT_ROOT)).render()
-    return document.write_pdf(pdf_identifier=hashlib.md5(html.encode()).hexdigest().encode())
 
 
 def render_delivery_record(order, *, issued_at: datetime, reference: str) -> bytes:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from ..audit.services import history
-from ..claims.forms import CreateClaimForm
-from ..claims.services import claim_of
 from ..clock import local_today, utcnow
 from ..errors import Refused, ValidationFailed, flash_refusal, unit_of_work
 from ..extensions import db
@@ -15,11 +13,14 @@ from ..money import MoneyError, parse_amount
 from ..orders.services import find_by_number as find_order
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import registry
+from ..storage import file_store
 from ..uploads import ACCEPTED, download_name
-from ..web import form_errors, staff_actor
+from ..web import form_errors, panels, staff_actor
 from . import services
+from .checklist import Checklist
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
 from .models import EvidenceDocument, EvidenceItem
+from .signals import inquiry_page
 from .validation import parse_dispute, parse_inquiry
 
 bp = Blueprint("inquiries", __name__)
@@ -73,30 +74,29 @@ def detail(number: str):
         "inquiries/detail.html",
         order=inquiry.order,
         trace=trace,
-        claim=claim_of(inquiry),
-        claim_form=CreateClaimForm(),
         trace_form=TraceForm(),
         answer_form=AnswerForm(),
         close_form=CloseForm(),
         dispute_form=DisputeForm(),
         events=history("inquiry", [inquiry.id]),
         **_checklist_context(inquiry),
+        **panels(inquiry_page, inquiry),
     )
 
 
 def _checklist_context(inquiry) -> dict:
     today = local_today()
     letter = next((item for item in inquiry.items if item.kind == "loss_letter"), None)
-    still_needed = services.missing_evidence(inquiry, today)
+    checklist = Checklist(inquiry, today)
     return {
         "inquiry": inquiry,
         "today": today,
         "labels": EVIDENCE_KINDS,
         "upload_form": UploadForm(),
         "review_form": ReviewForm(),
-        "missing": services.missing_for_claim(inquiry, today),
-        "still_needed": still_needed,
-        "complete": not still_needed,
+        "missing": checklist.before_claim,
+        "still_needed": checklist.missing,
+        "complete": checklist.complete,
         "carrier": registry().carrier(inquiry.order.carrier_code),
         "letter": letter,
         "letter_form": _letter_form(inquiry, letter),
@@ -255,7 +255,6 @@ def step(number: str, step: str):
 @bp.get("/inquiries/<number>/documents/<int:document_id>")
 def document(number: str, document_id: int):
     """A stored document, for logged-in staff only (the app's login check covers this path)."""
-    from ..storage import file_store
 
     inquiry = _inquiry_or_404(number)
     found = db.session.get(EvidenceDocument, document_id)

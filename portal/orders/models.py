@@ -7,6 +7,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
+from ..cover.models import Cover
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
 from ..sellers.models import Seller
@@ -50,12 +51,9 @@ class Order(db.Model):
     stalled_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship(lazy="joined")
-    cover: Mapped[Cover | None] = relationship(back_populates="order", uselist=False, lazy="joined")
+    cover: Mapped[Cover | None] = relationship(uselist=False, lazy="joined")
 
     @property
     def state(self) -> str:
         """Where the parcel is in the warehouse's hands; tracking refines this later."""
         return "dispatched" if self.dispatched_at else "awaiting_dispatch"
-
-
-from ..cover.models import Cover  # noqa: E402  (the relationship above names it)

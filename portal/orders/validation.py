@@ -19,6 +19,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from ..clock import parse_timestamp, utcnow
+from ..cover.services import insured_value_problem
 from ..errors import ValidationFailed
 from ..money import MoneyError, check_currency, parse_amount
 from ..plugin_api import GOODS_CATEGORIES
@@ -205,10 +206,13 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
                 known = ", ".join(sorted(plugins.insurers)) or "none loaded"
                 errors["cover.insurer"] = f"unknown insurer {insurer_code!r} (known: {known})"
             insured = _amount(cover_data.get("insured_value"), currency, "cover.insured_value", errors)
-            if insured is not None and declared_value is not None and insured > declared_value:
-                errors["cover.insured_value"] = (
-                    f"{insured} {currency} is more than the declared value {declared_value} {currency}"
-                )
+            too_much = (
+                insured_value_problem(insured, declared_value, currency)
+                if insured is not None and declared_value is not None
+                else None
+            )
+            if too_much:
+                errors["cover.insured_value"] = too_much
             cover = CoverInput(insurer_code, insured) if insured is not None else None
 
     if errors:

@@ -8,16 +8,14 @@ from ..clock import local_today
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..errors import Refused, unit_of_work
 from ..extensions import db
-from ..inquiries.forms import OpenInquiryForm
-from ..inquiries.services import earliest_trace_day, inquiries_of
 from ..money import Money, MoneyError, check_currency, parse_amount
-from ..plugin_api import INQUIRY_KINDS, Refusal
+from ..plugin_api import Refusal
 from ..plugin_engine import registry
-from ..tracking.services import is_stalled, timeline
-from ..web import staff_actor
+from ..web import panels, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
+from .signals import order_page
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -103,24 +101,17 @@ def detail(order_no: str):
         else None
     )
     cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
-    inquiries = inquiries_of(order)
-    inquiry = inquiries[0] if inquiries else None
+    today = local_today()
     return render_template(
         "orders/detail.html",
         order=order,
         carrier=carrier,
         liability=liability,
-        timeline=timeline(order),
-        stalled=is_stalled(order),
         insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
         events=history("order", [order.id]),
         cover_form=cover_form,
-        inquiry=inquiry,
-        past_inquiries=[i for i in inquiries if not i.is_open],
-        inquiry_form=OpenInquiryForm() if order.cover is not None else None,
-        inquiry_kinds=INQUIRY_KINDS,
-        trace_from=earliest_trace_day(plugins, order),
-        today=local_today(),
+        today=today,
+        **panels(order_page, order, today=today),
     )
 
 
