@@ -84,8 +84,7 @@ def request_advance(
     if amount > claim.claimed_amount:
         raise AdvanceRefused(
             "amount",
-            f"{Money(amount, currency).format()} is more than the amount claimed, "
-            f"{Money(claim.claimed_amount, claim.currency).format()}",
+            f"{Money(amount, currency).format()} is more than the amount claimed, {claim.claimed.format()}",
         )
     why_not = refusal(plugins, claim, to_local(now).date())
     if why_not:

@@ -89,8 +89,8 @@ def claim_amount(plugins: PluginRegistry, inquiry: Inquiry, lost_share: Decimal,
     return insurer.claim_amount(
         ClaimAmountRequest(
             inquiry.kind,
-            Money(order.cover.insured_value, order.cover.currency),
-            Money(order.declared_value, order.currency),
+            order.cover.insured,
+            order.declared,
             order.category,
             lost_share,
             on,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -52,10 +51,10 @@ class CoverTerms:
     quote: Quote
 
 
-def insured_value_problem(insured: Decimal, declared: Decimal, currency: str) -> str | None:
+def insured_value_problem(insured: Money, declared: Money) -> str | None:
     """The core's one rule on how much may be insured: at most the declared value."""
     if insured > declared:
-        return f"{insured} {currency} is more than the declared value {declared} {currency}"
+        return f"{insured} is more than the declared value {declared}"
     return None
 
 
@@ -77,7 +76,7 @@ def quote(
         return Refusal("other", f"unknown insurer {insurer_code!r}", "insurer")
     if insured_value.currency != declared_value.currency:
         return Refusal("currency_not_covered", "cover is bought in the order's currency", "currency")
-    too_much = insured_value_problem(insured_value.amount, declared_value.amount, declared_value.currency)
+    too_much = insured_value_problem(insured_value, declared_value)
     if too_much:
         return Refusal("other", f"insured value {too_much}", "insured_value")
     moment = on or utcnow()
@@ -98,9 +97,8 @@ def terms_for_order(
     plugins: PluginRegistry,
     *,
     insurer_code: str,
-    insured_value: Decimal,
-    currency: str,
-    declared_value: Decimal,
+    insured_value: Money,
+    declared_value: Money,
     destination_country: str,
     category: str,
     carrier_code: str,
@@ -119,8 +117,8 @@ def terms_for_order(
     result = quote(
         plugins,
         insurer_code=insurer_code,
-        insured_value=Money(insured_value, currency),
-        declared_value=Money(declared_value, currency),
+        insured_value=insured_value,
+        declared_value=declared_value,
         destination_country=destination_country,
         category=category,
         carrier_code=carrier_code,
@@ -129,9 +127,11 @@ def terms_for_order(
     )
     if isinstance(result, Refusal):
         raise CoverRefused(result.field or "cover", result.message, result.reason)
-    if result.premium.currency != currency:
-        raise CoverRefused("cover", f"insurer {insurer_code} quoted in {result.premium.currency}, not {currency}")
-    return CoverTerms(insurer_code, Money(insured_value, currency), result)
+    if result.premium.currency != insured_value.currency:
+        raise CoverRefused(
+            "cover", f"insurer {insurer_code} quoted in {result.premium.currency}, not {insured_value.currency}"
+        )
+    return CoverTerms(insurer_code, insured_value, result)
 
 
 def certificate_no(prefix: str, order_id: int, bought_at: datetime) -> str:
@@ -170,7 +170,7 @@ def buy_cover(
     order,
     *,
     insurer_code: str,
-    insured_value: Decimal,
+    insured_value: Money,
     actor: Actor,
     now: datetime | None = None,
 ) -> Cover:
@@ -178,15 +178,14 @@ def buy_cover(
     now = now or utcnow()
     if order.cover is not None or db.session.scalar(select(Cover.id).where(Cover.order_id == order.id)):
         raise CoverRefused("cover", f"order {order.order_no} already has cover {order.cover.certificate_no}")
-    too_much = insured_value_problem(insured_value, order.declared_value, order.currency)
+    too_much = insured_value_problem(insured_value, order.declared)
     if too_much:
         raise CoverRefused("insured_value", too_much)
     terms = terms_for_order(
         plugins,
         insurer_code=insurer_code,
         insured_value=insured_value,
-        currency=order.currency,
-        declared_value=order.declared_value,
+        declared_value=order.declared,
         destination_country=order.destination_country,
         category=order.category,
         carrier_code=order.carrier_code,

@@ -162,7 +162,6 @@ def _demo_claim(now: datetime) -> None:
     from ..documents import render_pdf
     from ..inquiries import services as inquiries
     from ..inquiries.validation import InquiryInput
-    from ..money import Money
 
     plugins = registry()
     agent = db.session.scalar(select(User).where(User.username == "li.na"))
@@ -224,7 +223,7 @@ def _demo_claim(now: datetime) -> None:
                 outcome="lost",
                 case_reference=letter_format.reference_example if letter_format else "",
                 found_on=today,
-                liability=Money(order.declared_value, order.currency),
+                liability=order.declared,
                 actor=actor,
             )
         for item in inquiry.items:

@@ -630,7 +630,7 @@ def trace_request(
         tracking_no=order.tracking_no,
         service_code=order.service_code,
         destination_country=order.destination_country,
-        declared_value=Money(order.declared_value, order.currency),
+        declared_value=order.declared,
         contents=order.contents,
         inquiry_kind=inquiry.kind,
         seller_name=order.seller.name,

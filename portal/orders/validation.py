@@ -21,7 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 from ..clock import parse_timestamp, utcnow
 from ..cover.services import insured_value_problem
 from ..errors import ValidationFailed
-from ..money import MoneyError, check_currency, parse_amount
+from ..money import Money, MoneyError, check_currency, parse_amount
 from ..plugin_api import GOODS_CATEGORIES
 from ..plugin_engine import PluginRegistry
 from ..sellers.services import SellerInput
@@ -39,7 +39,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 @dataclass(frozen=True)
 class CoverInput:
     insurer: str
-    insured_value: Decimal
+    insured_value: Money
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,10 @@ class OrderInput:
     category: str
     dispatched_at: datetime | None
     cover: CoverInput | None
+
+    @property
+    def declared(self) -> Money:
+        return Money(self.declared_value, self.currency)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -76,7 +80,7 @@ class OrderInput:
             self.category,
             self.dispatched_at.isoformat() if self.dispatched_at else "",
             cover.insurer if cover else "",
-            str(cover.insured_value) if cover else "",
+            str(cover.insured_value.amount) if cover else "",
         )
         # Length-prefixed, so no field's content can shift into the next one.
         canonical = "".join(f"{len(field)}:{field};" for field in fields)
@@ -207,13 +211,13 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
                 errors["cover.insurer"] = f"unknown insurer {insurer_code!r} (known: {known})"
             insured = _amount(cover_data.get("insured_value"), currency, "cover.insured_value", errors)
             too_much = (
-                insured_value_problem(insured, declared_value, currency)
+                insured_value_problem(Money(insured, currency), Money(declared_value, currency))
                 if insured is not None and declared_value is not None
                 else None
             )
             if too_much:
                 errors["cover.insured_value"] = too_much
-            cover = CoverInput(insurer_code, insured) if insured is not None else None
+            cover = CoverInput(insurer_code, Money(insured, currency)) if insured is not None else None
 
     if errors:
         raise ValidationFailed(errors)

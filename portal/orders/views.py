@@ -95,11 +95,7 @@ def detail(order_no: str):
         abort(404)
     plugins = registry()
     carrier = plugins.carrier(order.carrier_code)
-    liability = (
-        carrier.liability_cap(order.service_code, Money(order.declared_value, order.currency), order.created_at.date())
-        if carrier
-        else None
-    )
+    liability = carrier.liability_cap(order.service_code, order.declared, order.created_at.date()) if carrier else None
     cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
     today = local_today()
     return render_template(
@@ -127,7 +123,11 @@ def add_cover(order_no: str):
             amount = parse_amount(form.insured_value.data or "", order.currency)
             with unit_of_work():
                 cover = buy_cover(
-                    plugins, order, insurer_code=form.insurer.data, insured_value=Decimal(amount), actor=staff_actor()
+                    plugins,
+                    order,
+                    insurer_code=form.insurer.data,
+                    insured_value=Money(Decimal(amount), order.currency),
+                    actor=staff_actor(),
                 )
         except MoneyError as exc:
             flash(f"Insured value {exc}.", "error")
