@@ -15,10 +15,12 @@ run: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# House rules that run: lint and format (ruff).
+# House rules that run: lint and format (ruff), and the import contracts in pyproject.toml
+# (import-linter): features stacked in one order, no cycle, the plugin contract on its own.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 install: $(INSTALLED)
 

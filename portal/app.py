@@ -35,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     configure_extensions(app)
     configure_plugins(app)
+    connect_features()
     inputs.init_app(app)  # before the blueprints: their <int:...> routes use its converter
     register_blueprints(app)
     configure_templates(app)
@@ -67,6 +68,19 @@ def configure_plugins(app: Flask) -> None:
     app.extensions["coverdesk_plugins"] = load_plugins(
         app.config["PLUGINS_DIR"], use_entry_points=app.config["LOAD_ENTRY_POINT_PLUGINS"]
     )
+
+
+def connect_features() -> None:
+    """Higher features subscribe to what lower ones announce (each feature's ``signals.py``), so
+    no feature calls one above it."""
+    from .advances import subscriptions as advances
+    from .claims import subscriptions as claims
+    from .inquiries import subscriptions as inquiries
+    from .queue import subscriptions as queue
+    from .tracking import subscriptions as tracking
+
+    for feature in (tracking, inquiries, claims, advances, queue):
+        feature.connect()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -32,9 +32,9 @@ def feed_as_expected(carrier: CarrierPlugin, feed: TrackingFeed) -> dict:
 
 def render_pdf(html: str) -> bytes:
     """A real PDF of ``html`` (WeasyPrint), e.g. a sample letter in the carrier's layout."""
-    from weasyprint import HTML
+    from .documents import render_pdf as render
 
-    return HTML(string=html).write_pdf()
+    return render(html)
 
 
 def scanned_pdf() -> bytes:

@@ -18,6 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, BinaryIO
 
+from .errors import Refused
+from .pdf_text import PdfUnreadable, open_pdf
+
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
@@ -66,8 +69,11 @@ _LOOKS_LIKE = {
 }
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused):
     """The file cannot be taken; the message names the file and the reason."""
+
+    def __init__(self, reason: str, field: str = "file"):
+        super().__init__(field, reason)
 
 
 @dataclass(frozen=True)
@@ -184,24 +190,19 @@ def _looks_like(data: bytes, kind) -> str:
 
 
 def _check_pdf(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> dict:
-    if not data.startswith(b"%PDF-"):
-        raise UploadRefused(f"{name}: the PDF is damaged: it does not start with %PDF-")
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise UploadRefused(f"{name}: the PDF is password-protected; ask for an unprotected copy")
-        declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
-        if isinstance(declared, int) and declared > max_pages:  # before walking a page bomb's tree
-            raise UploadRefused(f"{name}: the PDF has {declared:,} pages; at most {max_pages:,} are accepted")
-        pages = len(reader.pages)
-        active = active_content(reader)
-    except UploadRefused:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise UploadRefused(f"{name}: the PDF is damaged and cannot be read ({exc})") from None
+        with open_pdf(data) as reader:
+            declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+            if isinstance(declared, int) and declared > max_pages:  # before walking a page bomb's tree
+                raise UploadRefused(f"{name}: the PDF has {declared:,} pages; at most {max_pages:,} are accepted")
+            pages = len(reader.pages)
+            active = active_content(reader)
+    except PdfUnreadable as exc:
+        reason = {
+            "not_pdf": "the PDF is damaged: it does not start with %PDF-",
+            "encrypted": "the PDF is password-protected; ask for an unprotected copy",
+        }.get(exc.problem, str(exc))
+        raise UploadRefused(f"{name}: {reason}") from None
     if pages == 0:
         raise UploadRefused(f"{name}: the PDF has no pages")
     if pages > max_pages:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from blinker import Signal
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -19,3 +22,22 @@ def form_errors(form: FlaskForm) -> str:
         "; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items())
         or "The form expired; please try again."
     )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A feature's part of another feature's page: its template and the context it needs."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+    position: int = 0  # smaller first
+
+
+def panels(page: Signal, sender, **kwargs) -> dict:
+    """The context for a page's panels, from the features that subscribe to its signal (the page's
+    feature does not know them); ``panels`` lists their templates in page order."""
+    found = sorted((panel for _, panel in page.send(sender, **kwargs) if panel), key=lambda panel: panel.position)
+    context: dict = {"panels": [panel.template for panel in found if panel.template]}
+    for panel in found:
+        context.update(panel.context)
+    return context

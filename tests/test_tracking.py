@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from portal import PROJECT_ROOT
 from portal.audit.models import AuditEvent
 from portal.clock import to_local, utcnow
+from portal.errors import ValidationFailed
 from portal.extensions import db
 from portal.orders.models import Order
 from portal.orders.services import create_order
-from portal.orders.validation import ValidationFailed
 from portal.tracking.models import TrackingEvent
 from portal.tracking.services import IncomingEvent, ingest, is_stalled
 from tests.conftest import TEST_ACTOR, order_payload

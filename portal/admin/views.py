@@ -9,6 +9,7 @@ from ..auth import services as accounts
 from ..auth.forms import ResetForm
 from ..auth.models import User
 from ..clock import local_today
+from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..plugin_api import CONTRACT_VERSION
 from ..plugin_engine import registry
@@ -41,19 +42,18 @@ def user_action(username: str, action: str):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("admin.users"), code=303)
     try:
-        user = accounts.find_user(username)
-        if user.id == current_user.id and action != "reset":
-            raise accounts.AccountError("user: not your own account (ask another admin)")
-        if action in ("disable", "enable"):
-            accounts.set_active(user, action == "enable", staff_actor())
-        elif action == "reset":
-            accounts.reset_password(user, form.new.data or "", staff_actor())
-        else:
-            accounts.remove_second_factor(user, staff_actor())
-    except accounts.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        with unit_of_work():
+            user = accounts.find_user(username)
+            if user.id == current_user.id and action != "reset":
+                raise accounts.AccountError("user: not your own account (ask another admin)")
+            if action in ("disable", "enable"):
+                accounts.set_active(user, action == "enable", staff_actor())
+            elif action == "reset":
+                accounts.reset_password(user, form.new.data or "", staff_actor())
+            else:
+                accounts.remove_second_factor(user, staff_actor())
+    except Refused as exc:
+        flash_refusal(exc)
     else:
-        db.session.commit()
         flash(f"{username}: {action.replace('-', ' ')} done.", "success")
     return redirect(url_for("admin.users"), code=303)

@@ -13,14 +13,19 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from ..audit.services import Actor
+from ..claims.models import Claim
+from ..errors import Refused
 from ..extensions import db
-from .models import ACCOUNTS, LedgerEntry, LedgerLine
+from .models import ACCOUNTS, Advance, LedgerEntry, LedgerLine
 
 ZERO = Decimal("0.00")
 
 
-class LedgerRefused(ValueError):
+class LedgerRefused(Refused):
     """A booking the rules do not allow; nothing was written."""
+
+    def __init__(self, reason: str, field: str = "amount"):
+        super().__init__(field, reason)
 
 
 def book(
@@ -67,7 +72,6 @@ def reverse(entry: LedgerEntry, *, actor: Actor, memo: str) -> LedgerEntry:
         raise LedgerRefused("a reversal is not reversed; book the correct entry instead")
     if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == entry.id)) is not None:
         raise LedgerRefused(f"entry {entry.id} is already reversed")
-    from ..claims.models import Claim
 
     claim = db.session.get(Claim, entry.claim_id)
     return book(
@@ -83,7 +87,6 @@ def reverse(entry: LedgerEntry, *, actor: Actor, memo: str) -> LedgerEntry:
 
 
 def _advance(advance_id: int):
-    from .models import Advance
 
     return db.session.get(Advance, advance_id)
 

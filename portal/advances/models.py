@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..claims.models import Claim
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
@@ -109,6 +110,3 @@ class LedgerLine(db.Model):
     amount: Mapped[Decimal] = mapped_column(Amount)
 
     entry: Mapped[LedgerEntry] = relationship(back_populates="lines")
-
-
-from ..claims.models import Claim  # noqa: E402,F401

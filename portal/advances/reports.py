@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from ..claims.models import Claim
 from ..clock import to_local
 from ..csv_safety import safe_row
 from ..extensions import db
@@ -130,7 +131,6 @@ class StatementLine:
 
 def statement_lines(seller_id: int, start: date, end: date) -> list[StatementLine]:
     """The seller's advances, settlements above the advance, recoveries and write-offs in a period."""
-    from ..claims.models import Claim
 
     entries = db.session.scalars(
         select(LedgerEntry).where(LedgerEntry.seller_id == seller_id).order_by(LedgerEntry.booked_at, LedgerEntry.id)

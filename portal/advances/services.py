@@ -18,22 +18,20 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import Actor, record
 from ..claims.models import Claim
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
+from ..inquiries.checklist import Checklist
 from ..money import Money
-from ..plugin_api import ChecklistItem
 from ..plugin_engine import PluginRegistry
+from ..sellers.models import Seller
 from . import ledger
 from .models import Advance, LedgerEntry
 
 ZERO = Decimal("0.00")
 
 
-class AdvanceRefused(ValueError):
-    """A step the rules do not allow; nothing changed. ``conflict`` marks a clash with the state."""
-
-    def __init__(self, field: str, message: str, *, conflict: bool = False):
-        super().__init__(message)
-        self.field, self.conflict = field, conflict
+class AdvanceRefused(Refused):
+    """A step the rules do not allow on an advance; nothing changed."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +66,9 @@ def refusal(plugins: PluginRegistry, claim: Claim, today) -> str | None:
     if claim.state in ("rejected", "paid"):
         return f"claim {claim.number} is {claim.state}"
     insurer = plugins.insurer(claim.insurer_code)
-    items = tuple(ChecklistItem(item.kind, item.mandatory, item.state, item.due_on) for item in claim.inquiry.items)
-    return insurer.advance_refusal(items, today) if insurer else f"insurer {claim.insurer_code} is not installed"
+    if insurer is None:
+        return f"insurer {claim.insurer_code} is not installed"
+    return Checklist(claim.inquiry, today).before_advance(insurer)
 
 
 def request_advance(
@@ -85,8 +84,7 @@ def request_advance(
     if amount > claim.claimed_amount:
         raise AdvanceRefused(
             "amount",
-            f"{Money(amount, currency).format()} is more than the amount claimed, "
-            f"{Money(claim.claimed_amount, claim.currency).format()}",
+            f"{Money(amount, currency).format()} is more than the amount claimed, {claim.claimed.format()}",
         )
     why_not = refusal(plugins, claim, to_local(now).date())
     if why_not:
@@ -138,7 +136,6 @@ def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now
     payee = {}
     if target == "approved":
         # The payee as approved: later orders may change the seller, never whom this advance pays.
-        from ..sellers.models import Seller
 
         seller = db.session.get(Seller, advance.seller_id)
         payee = {"payee_code": seller.code, "payee_name": seller.name, "payee_email": seller.email}

@@ -13,12 +13,14 @@ from sqlalchemy import select
 from ..auth.access import role_required
 from ..claims.services import find_by_number as find_claim
 from ..clock import local_today
+from ..documents import render_pdf
+from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..plugin_engine import registry
 from ..sellers.models import Seller
 from ..web import staff_actor
-from . import ledger, reports, services
+from . import reports, services
 from .forms import AmountForm, PayForm, ReasonForm
 from .models import Advance
 
@@ -54,36 +56,39 @@ def claim_step(number: str, step: str):
         return _to_claim(number)
     who, advance = staff(), services.advance_of(claim)
     try:
-        if step == "request":
-            services.request_advance(registry(), claim, _amount(form.amount.data, claim.currency), claim.currency, who)
-        elif step in ("approve", "decline", "pay") and advance is None:
-            raise services.AdvanceRefused("advance", f"claim {number} has no advance")
-        elif step == "approve":
-            services.approve(advance, who)
-        elif step == "decline":
-            services.decline(advance, form.reason.data or "", who)
-        elif step == "pay":
-            if not services.pay(advance, form.reference.data or "", who):
-                flash(f"{advance.number} was already paid with reference {advance.payment_reference}.", "info")
-        elif step == "settlement":
-            services.book_settlement(
-                claim,
-                _amount(form.amount.data, claim.currency),
-                claim.currency,
-                who,
-                reference=form.reference.data or "",
-            )
-        elif step == "recovery":
-            services.recover(claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or "")
-        elif step == "write-off":
-            services.write_off(claim, _amount(form.amount.data, claim.currency), form.reason.data or "", who)
-        else:
-            abort(404)
-    except (services.AdvanceRefused, ledger.LedgerRefused) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        with unit_of_work():
+            if step == "request":
+                services.request_advance(
+                    registry(), claim, _amount(form.amount.data, claim.currency), claim.currency, who
+                )
+            elif step in ("approve", "decline", "pay") and advance is None:
+                raise services.AdvanceRefused("advance", f"claim {number} has no advance")
+            elif step == "approve":
+                services.approve(advance, who)
+            elif step == "decline":
+                services.decline(advance, form.reason.data or "", who)
+            elif step == "pay":
+                if not services.pay(advance, form.reference.data or "", who):
+                    flash(f"{advance.number} was already paid with reference {advance.payment_reference}.", "info")
+            elif step == "settlement":
+                services.book_settlement(
+                    claim,
+                    _amount(form.amount.data, claim.currency),
+                    claim.currency,
+                    who,
+                    reference=form.reference.data or "",
+                )
+            elif step == "recovery":
+                services.recover(
+                    claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or ""
+                )
+            elif step == "write-off":
+                services.write_off(claim, _amount(form.amount.data, claim.currency), form.reason.data or "", who)
+            else:
+                abort(404)
+    except Refused as exc:
+        flash_refusal(exc)
         return _to_claim(number)
-    db.session.commit()
     flash(f"Claim {number}: {step.replace('-', ' ')} recorded.", "success")
     return _to_claim(number)
 
@@ -135,8 +140,6 @@ def exposure():
 @bp.get("/sellers/<code>/statement.pdf")
 @role_required("supervisor")
 def statement(code: str):
-    from ..inquiries.generated import render_pdf
-
     seller = db.session.scalar(select(Seller).where(Seller.code == code))
     if seller is None:
         abort(404)

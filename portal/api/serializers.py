@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ..advances.services import advance_of
 from ..claims.models import Claim
 from ..claims.services import claim_of
 from ..clock import local_today
+from ..inquiries.checklist import Checklist
 from ..inquiries.models import Inquiry
-from ..inquiries.services import latest_inquiry, outstanding
+from ..inquiries.services import latest_inquiry
 from ..orders.models import Order
 from ..plugin_api import EVIDENCE_KINDS, CarrierPlugin, InsurerPlugin
 from ..tracking.services import is_stalled
@@ -81,7 +83,7 @@ def inquiry_json(inquiry: Inquiry) -> dict:
             "respond_by": inquiry.dispute_respond_by.isoformat(),
         },
         # Mandatory items neither accepted nor deferred within their grace period.
-        "missing": [item.kind for item in outstanding(inquiry, local_today())],
+        "missing": [item.kind for item in Checklist(inquiry, local_today()).outstanding],
         "evidence": [
             {
                 "kind": item.kind,
@@ -99,7 +101,6 @@ def inquiry_json(inquiry: Inquiry) -> dict:
 
 def claim_json(claim: Claim) -> dict:
     """So the ordering system can tell the seller when the money comes."""
-    from ..advances.services import advance_of
 
     advance = advance_of(claim)
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from functools import wraps
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -13,16 +14,16 @@ from ..auth.access import unauthorised
 from ..auth.services import token_for
 from ..clock import local_today
 from ..cover.services import quote as quote_cover
-from ..extensions import db, limiter
-from ..inquiries.services import InquiryRefused, attach, checked_file, open_inquiry, open_inquiry_of
+from ..errors import Refused, ValidationFailed, unit_of_work
+from ..extensions import limiter
+from ..inquiries.services import attach, checked_file, open_inquiry, open_inquiry_of
 from ..inquiries.validation import parse_inquiry
 from ..money import Money, MoneyError, check_currency, parse_amount
-from ..orders.services import OrderConflict, create_order, find_by_number
-from ..orders.validation import ValidationFailed, country_error
+from ..orders.services import create_order, find_by_number
+from ..orders.validation import country_error
 from ..plugin_api import GOODS_CATEGORIES, Refusal
 from ..plugin_engine import registry
 from ..tracking.services import ingest, parse_api_events
-from ..uploads import UploadRefused
 from .openapi import openapi_document
 from .serializers import carrier_json, inquiry_json, insurer_json, order_json
 
@@ -53,6 +54,23 @@ def problem(status: int, message: str, errors: dict[str, str] | None = None, **e
     return jsonify(body), status
 
 
+#: What a call's ``error`` says above the list when its input has several errors.
+SUMMARIES = {
+    "api.post_order": "the order has errors",
+    "api.post_tracking_events": "the events have errors; none was stored",
+    "api.post_inquiry": "the inquiry has errors",
+}
+
+
+@bp.errorhandler(Refused)
+def refused(exc: Refused):
+    """The one shape of a refusal: 409 for a clash with the current state, else 422; nothing was
+    written (the view's unit of work rolled back)."""
+    message = SUMMARIES.get(request.endpoint or "", str(exc)) if isinstance(exc, ValidationFailed) else str(exc)
+    extra = {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in exc.details.items()}
+    return problem(exc.http_status, message, exc.errors, **extra)
+
+
 def authenticate_bearer(header: str) -> None:
     """Set ``g.api_token`` and ``g.api_actor`` from an ``Authorization: Bearer`` header, if valid
     (the access check calls this before the view)."""
@@ -60,11 +78,9 @@ def authenticate_bearer(header: str) -> None:
     token = token_for(secret.strip()) if scheme.lower() == "bearer" else None
     if token is None:
         return
-    g.api_token, g.api_actor = token, Actor("api", str(token.id), f"API: {token.name}")
-    try:
-        db.session.commit()  # keep last_used_at
-    except OperationalError:
-        db.session.rollback()  # only a "last used" time: never worth refusing the call
+    # Keep last_used_at; a locked database only loses a "last used" time, never worth refusing the call.
+    with suppress(OperationalError), unit_of_work():
+        g.api_token, g.api_actor = token, Actor("api", str(token.id), f"API: {token.name}")
 
 
 def token_required(view):
@@ -93,15 +109,8 @@ def post_order():
     if not isinstance(payload, dict):
         return problem(422, "the body must be a JSON object", {"body": "must be a JSON object"})
     plugins = registry()
-    try:
+    with unit_of_work():
         result = create_order(plugins, payload, g.api_actor, source="api")
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return problem(422, "the order has errors", exc.errors)
-    except OrderConflict as exc:
-        db.session.rollback()
-        return problem(409, str(exc))
-    db.session.commit()
     body = order_json(result.order, plugins.carrier(result.order.carrier_code))
     return jsonify(body), (201 if result.created else 200)
 
@@ -122,13 +131,9 @@ def post_tracking_events(order_no: str):
     if order is None:
         return problem(404, f"no order {order_no}")
     plugins = registry()
-    try:
+    with unit_of_work():
         events = parse_api_events(request.get_json(silent=True))
         result = ingest(plugins, order, events, source="api", actor=g.api_actor)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return problem(422, "the events have errors; none was stored", exc.errors)
-    db.session.commit()
     return jsonify(
         {
             "added": result.added,
@@ -149,17 +154,9 @@ def post_inquiry(order_no: str):
     if not isinstance(payload, dict):
         return problem(422, "the body must be a JSON object", {"body": "must be a JSON object"})
     plugins = registry()
-    try:
+    with unit_of_work():
         data = parse_inquiry(payload, local_today(), default_channel="api")
         inquiry = open_inquiry(plugins, order, data, g.api_actor)
-    except ValidationFailed as exc:
-        db.session.rollback()
-        return problem(422, "the inquiry has errors", exc.errors)
-    except InquiryRefused as exc:
-        db.session.rollback()
-        extra = {"available_on": exc.available_on.isoformat()} if exc.available_on else {}
-        return problem(409 if exc.conflict else 422, str(exc), {exc.field: str(exc)}, **extra)
-    db.session.commit()
     return jsonify(inquiry_json(inquiry)), 201
 
 
@@ -179,14 +176,8 @@ def post_evidence(order_no: str):
     if upload is None:
         return problem(422, "a file is required", {"file": "send the document as multipart field 'file'"})
     plugins = registry()
-    try:
+    with unit_of_work():
         document = attach(inquiry, kind, checked_file(upload), g.api_actor, source="api", plugins=plugins)
-    except UploadRefused as exc:
-        return problem(422, str(exc), {"file": str(exc)})
-    except InquiryRefused as exc:
-        db.session.rollback()
-        return problem(409 if exc.conflict else 422, str(exc), {exc.field: str(exc)})
-    db.session.commit()
     return jsonify(
         {
             "document": {

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from ..audit.services import Actor, record
 from ..clock import utcnow
+from ..errors import Refused
 from ..extensions import db
 from .models import ROLES, ApiToken, User
 from .passwords import password_problem
@@ -18,8 +19,12 @@ from .passwords import password_problem
 TOKEN_PREFIX = "cdk_"
 
 
-class AccountError(ValueError):
-    """Bad account input; the message names the field."""
+class AccountError(Refused):
+    """Bad account input; the message starts with the field ("username: ...")."""
+
+    def __init__(self, message: str):
+        field, _, _ = message.partition(": ")
+        super().__init__(field, message)
 
 
 def create_user(

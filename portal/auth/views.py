@@ -14,6 +14,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..audit.security import security_event
 from ..clock import utcnow
+from ..errors import unit_of_work
 from ..extensions import db, limiter
 from ..web import staff_actor
 from . import services
@@ -141,8 +142,8 @@ def second_factor():
 @bp.post("/logout")
 def logout():
     security_event("logout", f"{current_user.username} logged out")
-    services.end_all_sessions(current_user)
-    db.session.commit()
+    with unit_of_work():
+        services.end_all_sessions(current_user)
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -172,13 +173,12 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            services.change_password(user, form.current.data, form.new.data, staff_actor())
+            with unit_of_work():
+                services.change_password(user, form.current.data, form.new.data, staff_actor())
         except services.AccountError as exc:
-            db.session.rollback()
             field, _, reason = str(exc).partition(": ")
             (form.current if field.startswith("current") else form.new).errors.append(reason)
         else:
-            db.session.commit()
             db.session.refresh(user)
             login_user(user)  # the change ended every session; this one goes on
             touch_session()
@@ -198,12 +198,11 @@ def totp_enrol():
     codes = None
     if form.validate_on_submit():
         try:
-            codes = services.enable_totp(user, secret, form.code.data, staff_actor())
+            with unit_of_work():
+                codes = services.enable_totp(user, secret, form.code.data, staff_actor())
         except services.AccountError as exc:
-            db.session.rollback()
             form.code.errors.append(str(exc).partition(": ")[2])
         else:
-            db.session.commit()
             session.pop("totp_secret", None)
             flash("Second factor on: from now on you log in with a code from your app.", "success")
     return render_template(
@@ -223,11 +222,10 @@ def totp_disable():
         flash("Supervisors and admins must keep a second factor.", "error")
     elif form.validate_on_submit():
         try:
-            services.disable_totp(user, form.password.data, staff_actor())
+            with unit_of_work():
+                services.disable_totp(user, form.password.data, staff_actor())
         except services.AccountError as exc:
-            db.session.rollback()
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash("Second factor removed.", "success")
     return redirect(url_for("auth.profile"), code=303)

@@ -4,11 +4,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..inquiries.models import EvidenceDocument, Inquiry
+from ..money import Money
 
 #: The states of a claim; ``portal.claims.services.TRANSITIONS`` says which steps lead where.
 CLAIM_STATES = ("draft", "submitted", "more_documents", "accepted", "paid", "rejected")
@@ -28,6 +30,8 @@ class Claim(db.Model):
     state: Mapped[str] = mapped_column(String(16), default="draft")
     claimed_amount: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
+    #: The amount claimed kept whole (the columns above, no schema of its own).
+    claimed: Mapped[Money] = composite("claimed_amount", "currency")
     amount_rule: Mapped[str] = mapped_column(String(300))  # how the insurer's rule worked it out
     lost_share: Mapped[Decimal] = mapped_column(Amount)  # 1.00 for a whole loss
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -82,6 +86,3 @@ class ClaimSupplement(db.Model):
 
     claim: Mapped[Claim] = relationship(back_populates="supplements")
     document: Mapped[EvidenceDocument] = relationship(lazy="joined")
-
-
-from ..inquiries.models import EvidenceDocument, Inquiry  # noqa: E402,F401

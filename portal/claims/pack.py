@@ -10,7 +10,6 @@ cannot be read stops the pack with its name: a pack never leaves out silently wh
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,9 @@ from flask import current_app
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .. import PROJECT_ROOT
+from .. import documents
+from ..errors import Refused
+from ..pdf_text import PdfUnreadable, open_pdf
 from ..plugin_api import EVIDENCE_KINDS, INQUIRY_KINDS
 from ..plugin_engine import PluginRegistry
 from ..storage import file_store
@@ -28,8 +29,11 @@ from ..tracking.services import timeline
 from .models import Claim
 
 
-class PackError(ValueError):
+class PackError(Refused):
     """The pack cannot be made; the message names the document and the reason."""
+
+    def __init__(self, reason: str, field: str = "pack"):
+        super().__init__(field, reason)
 
 
 @dataclass(frozen=True)
@@ -57,19 +61,16 @@ def _env() -> SandboxedEnvironment:
 
 
 def _pdf_pages(name: str, data: bytes):
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise PackError(f"{name}: the PDF is password-protected; replace it with an unprotected copy")
-        len(reader.pages)
-        return reader
-    except PackError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise PackError(f"{name}: the PDF cannot be read ({exc}); replace it before making the pack") from None
+        with open_pdf(data) as reader:
+            len(reader.pages)
+    except PdfUnreadable as exc:
+        if exc.problem == "encrypted":
+            raise PackError(f"{name}: the PDF is password-protected; replace it with an unprotected copy") from None
+        raise PackError(
+            f"{name}: the PDF cannot be read ({exc.detail or exc}); replace it before making the pack"
+        ) from None
+    return reader
 
 
 def _image_src(name: str, data: bytes, media_type: str) -> str:
@@ -186,11 +187,9 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         f"<style>{_page_css(claim.number)}{layout.stylesheet}{_stamp_css(entries, sizes)}</style></head>"
         f"<body>{body}{_stamp_pages(entries, sizes)}</body></html>"
     )
-    from weasyprint import HTML  # here, not at start-up: most commands and requests make no PDF
-
-    document = HTML(string=source, base_url=str(PROJECT_ROOT)).render()
+    document = documents.layout(source)
     main_pages = len(document.pages) - len(sizes)
-    laid_out = document.write_pdf(pdf_identifier=hashlib.md5(source.encode()).hexdigest().encode())
+    laid_out = documents.write(document, source)
     return Pack(_merge(laid_out, appended, main_pages), main_pages + len(sizes), index_for(main_pages), source)
 
 

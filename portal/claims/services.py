@@ -6,6 +6,7 @@ CLI and the insurers' response files.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,24 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import Actor, record
 from ..calendars import CalendarUnknown, working_days_after
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
+from ..inquiries.checklist import CLAIMABLE_OUTCOMES, Checklist
 from ..inquiries.models import Inquiry
-from ..inquiries.services import CLAIMABLE_OUTCOMES, missing_evidence
 from ..money import Money
 from ..plugin_api import ClaimAmountRequest
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_claim
 from ..storage import file_store
 from .models import Claim, ClaimPack, ClaimSupplement
 from .pack import render_pack
+from .signals import claim_changed, claim_rejected
 
 
-class ClaimRefused(ValueError):
-    """A step the rules do not allow; ``conflict`` marks a clash with the claim's state."""
-
-    def __init__(self, field: str, message: str, *, conflict: bool = False):
-        super().__init__(message)
-        self.field, self.conflict = field, conflict
+class ClaimRefused(Refused):
+    """A step the rules do not allow on a claim; ``conflict`` marks a clash with the claim's state."""
 
 
 #: Which states each step leads from and to.
@@ -91,8 +89,8 @@ def claim_amount(plugins: PluginRegistry, inquiry: Inquiry, lost_share: Decimal,
     return insurer.claim_amount(
         ClaimAmountRequest(
             inquiry.kind,
-            Money(order.cover.insured_value, order.cover.currency),
-            Money(order.declared_value, order.currency),
+            order.cover.insured,
+            order.declared,
             order.category,
             lost_share,
             on,
@@ -121,7 +119,7 @@ def create_claim(
             f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: mark it ready for a claim first",
             conflict=True,
         )
-    missing = missing_evidence(inquiry, today)
+    missing = Checklist(inquiry, today).missing
     if missing:
         raise ClaimRefused("inquiry", "the evidence is not complete: " + "; ".join(missing), conflict=True)
     if not Decimal(0) < lost_share <= Decimal(1):
@@ -171,7 +169,7 @@ def submit(claim: Claim, actor: Actor, now: datetime | None = None) -> None:
     target = _step(claim, "submit")
     if not claim.packs:
         raise ClaimRefused("state", f"claim {claim.number}: make the submission pack first", conflict=True)
-    missing = missing_evidence(claim.inquiry, to_local(now or utcnow()).date())
+    missing = Checklist(claim.inquiry, to_local(now or utcnow()).date()).missing
     if missing:
         raise ClaimRefused("state", "the evidence is not complete: " + "; ".join(missing), conflict=True)
     claim.state, claim.submitted_at = target, now or utcnow()
@@ -203,7 +201,7 @@ def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on
         f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due}",
         after={"insurer_reference": reference, "accepted_on": accepted_on, "payout_due_on": due},
     )
-    refresh_claim(claim)
+    claim_changed.send(claim)
 
 
 def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: Actor) -> None:
@@ -226,7 +224,7 @@ def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: 
         f"paid {Money(amount, claim.currency).format()} on {paid_on}{late}",
         after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": claim.payment_reference},
     )
-    refresh_claim(claim)
+    claim_changed.send(claim)
 
 
 def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
@@ -235,10 +233,8 @@ def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
     claim.state = _step(claim, "reject")
     claim.rejected_reason = reason.strip()
     _audit(actor, claim, "rejected", f"rejected: {claim.rejected_reason}", after={"reason": claim.rejected_reason})
-    refresh_claim(claim)
-    from ..advances.services import on_claim_rejected  # advances build on claims
-
-    on_claim_rejected(claim, actor)
+    claim_changed.send(claim)
+    claim_rejected.send(claim, actor=actor)
 
 
 def request_documents(claim: Claim, *, what: str, actor: Actor) -> None:
@@ -279,7 +275,6 @@ def note_supplements(inquiry: Inquiry) -> None:
 
 def make_pack(plugins: PluginRegistry, claim: Claim, actor: Actor, now: datetime | None = None) -> ClaimPack:
     """Render the pack and keep it as a new version (the same bytes as the last: no new version)."""
-    import hashlib
 
     now = now or utcnow()
     pack = render_pack(plugins, claim, generated_at=now)

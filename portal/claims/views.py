@@ -9,16 +9,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from ..audit.services import history
 from ..clock import local_today
+from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
 from ..money import MoneyError, parse_amount
 from ..plugin_engine import registry
 from ..storage import file_store
-from ..web import form_errors, staff_actor
+from ..web import form_errors, panels, staff_actor
 from . import services
 from .forms import AcceptForm, CreateClaimForm, PayForm, ReasonForm
 from .models import ClaimPack
-from .pack import PackError
+from .signals import claim_page
 
 bp = Blueprint("claims", __name__)
 
@@ -44,52 +45,32 @@ def create(number: str):
         flash(form_errors(form), "error")
         return redirect(url_for("inquiries.detail", number=number), code=303)
     try:
-        claim = services.create_claim(registry(), inquiry, staff_actor(), lost_share=form.lost_share.data / 100)
-    except services.ClaimRefused as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        with unit_of_work():
+            claim = services.create_claim(registry(), inquiry, staff_actor(), lost_share=form.lost_share.data / 100)
+    except Refused as exc:
+        flash_refusal(exc)
         return redirect(url_for("inquiries.detail", number=number), code=303)
-    db.session.commit()
     flash(f"Claim {claim.number} drafted for {claim.claimed_amount} {claim.currency}.", "success")
     return _back(claim)
 
 
 @bp.get("/claims/<number>")
 def detail(number: str):
-    from flask_login import current_user
-
-    from ..advances import ledger
-    from ..advances.forms import AmountForm
-    from ..advances.forms import PayForm as AdvancePayForm
-    from ..advances.forms import ReasonForm as WriteOffForm
-    from ..advances.services import advance_of, refusal
-
     claim = _claim_or_404(number)
-    plugins = registry()
-    advance = advance_of(claim)
-    balances = ledger.balances(claim_id=claim.id, currency=claim.currency)
+    today = local_today()
+    extra = panels(claim_page, claim, today=today)
     return render_template(
         "claims/detail.html",
         claim=claim,
         inquiry=claim.inquiry,
         order=claim.inquiry.order,
-        insurer=plugins.insurer(claim.insurer_code),
-        today=local_today(),
+        insurer=registry().insurer(claim.insurer_code),
+        today=today,
         accept_form=AcceptForm(),
         pay_form=PayForm(),
         reason_form=ReasonForm(),
-        advance=advance,
-        advance_refusal=refusal(plugins, claim, local_today()),
-        balances={
-            account: balances[(account, claim.currency)]
-            for account in ("advances", "seller_receivable", "seller_payable", "write_offs")
-        },
-        amount_form=AmountForm(),
-        advance_pay_form=AdvancePayForm(),
-        writeoff_form=WriteOffForm(),
-        is_supervisor=current_user.has_role("supervisor"),
-        me=current_user.id,
-        events=history("claim", [claim.id]) + (history("advance", [advance.id]) if advance else []),
+        events=history("claim", [claim.id]) + extra.pop("panel_events", []),
+        **extra,
     )
 
 
@@ -112,36 +93,35 @@ def step(number: str, step: str):
         flash(form_errors(form), "error")
         return _back(claim)
     try:
-        if step == "pack":
-            pack = services.make_pack(plugins, claim, actor)
-            flash(f"Submission pack version {pack.version}: {pack.pages} pages.", "success")
-        elif step == "submit":
-            services.submit(claim, actor)
-        elif step == "accept":
-            services.accept(
-                plugins, claim, reference=form.reference.data or "", accepted_on=form.accepted_on.data, actor=actor
-            )
-        elif step == "pay":
-            try:
-                amount = parse_amount(form.amount.data or "", claim.currency)
-            except MoneyError as exc:
-                raise services.ClaimRefused("amount", f"amount paid: {exc}") from None
-            services.pay(
-                claim,
-                amount=Decimal(amount),
-                paid_on=form.paid_on.data,
-                reference=form.reference.data or "",
-                actor=actor,
-            )
-        elif step == "reject":
-            services.reject(claim, reason=form.reason.data or "", actor=actor)
-        else:
-            services.request_documents(claim, what=form.reason.data or "", actor=actor)
-    except (services.ClaimRefused, PackError) as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        with unit_of_work():
+            if step == "pack":
+                pack = services.make_pack(plugins, claim, actor)
+                flash(f"Submission pack version {pack.version}: {pack.pages} pages.", "success")
+            elif step == "submit":
+                services.submit(claim, actor)
+            elif step == "accept":
+                services.accept(
+                    plugins, claim, reference=form.reference.data or "", accepted_on=form.accepted_on.data, actor=actor
+                )
+            elif step == "pay":
+                try:
+                    amount = parse_amount(form.amount.data or "", claim.currency)
+                except MoneyError as exc:
+                    raise services.ClaimRefused("amount", f"amount paid: {exc}") from None
+                services.pay(
+                    claim,
+                    amount=Decimal(amount),
+                    paid_on=form.paid_on.data,
+                    reference=form.reference.data or "",
+                    actor=actor,
+                )
+            elif step == "reject":
+                services.reject(claim, reason=form.reason.data or "", actor=actor)
+            else:
+                services.request_documents(claim, what=form.reason.data or "", actor=actor)
+    except Refused as exc:
+        flash_refusal(exc)
         return _back(claim)
-    db.session.commit()
     if step != "pack":
         flash(f"Claim {claim.number}: {claim.state.replace('_', ' ')}.", "success")
     return _back(claim)

@@ -4,11 +4,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, mapped_column
 
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..money import Money
 
 
 class Cover(db.Model):
@@ -22,12 +23,9 @@ class Cover(db.Model):
     insured_value: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
     premium: Mapped[Decimal] = mapped_column(Amount)
+    #: The insured value kept whole (the columns above, no schema of its own).
+    insured: Mapped[Money] = composite("insured_value", "currency")
     certificate_no: Mapped[str] = mapped_column(String(40), unique=True)
     rate_description: Mapped[str] = mapped_column(String(300))
     terms_effective: Mapped[date]
     bought_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    order: Mapped[Order] = relationship(back_populates="cover")
-
-
-from ..orders.models import Order  # noqa: E402,F401

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from ..audit.services import Actor, record
 from ..clock import to_local, utcnow
+from ..errors import Refused
 from ..extensions import db
 from ..money import Money
 from ..plugin_api import Quote, QuoteRequest, Refusal
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_stalled
 from .models import Cover
+from .signals import cover_bought
 
 #: A refusal names a ``QuoteRequest`` field; this is the order field (API path) it stands for.
 ORDER_FIELD_OF = {
@@ -34,13 +34,12 @@ def order_field(refusal_field: str | None) -> str:
     return ORDER_FIELD_OF.get(refusal_field or "", "cover")
 
 
-class CoverRefused(ValueError):
-    """Cover cannot be bought; ``field`` names the input concerned."""
+class CoverRefused(Refused):
+    """Cover cannot be bought; ``code`` is the insurer's refusal reason (``other`` for the core's own)."""
 
-    def __init__(self, field: str, message: str, reason: str = "other"):
-        super().__init__(message)
-        self.field = field
-        self.reason = reason
+    def __init__(self, field: str, reason: str, code: str = "other"):
+        super().__init__(field, reason)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,13 @@ class CoverTerms:
     insurer_code: str
     insured_value: Money
     quote: Quote
+
+
+def insured_value_problem(insured: Money, declared: Money) -> str | None:
+    """The core's one rule on how much may be insured: at most the declared value."""
+    if insured > declared:
+        return f"{insured} is more than the declared value {declared}"
+    return None
 
 
 def quote(
@@ -70,10 +76,9 @@ def quote(
         return Refusal("other", f"unknown insurer {insurer_code!r}", "insurer")
     if insured_value.currency != declared_value.currency:
         return Refusal("currency_not_covered", "cover is bought in the order's currency", "currency")
-    if insured_value > declared_value:
-        return Refusal(
-            "other", f"insured value {insured_value} is more than the declared value {declared_value}", "insured_value"
-        )
+    too_much = insured_value_problem(insured_value, declared_value)
+    if too_much:
+        return Refusal("other", f"insured value {too_much}", "insured_value")
     moment = on or utcnow()
     return insurer.quote(
         QuoteRequest(
@@ -92,9 +97,8 @@ def terms_for_order(
     plugins: PluginRegistry,
     *,
     insurer_code: str,
-    insured_value: Decimal,
-    currency: str,
-    declared_value: Decimal,
+    insured_value: Money,
+    declared_value: Money,
     destination_country: str,
     category: str,
     carrier_code: str,
@@ -113,8 +117,8 @@ def terms_for_order(
     result = quote(
         plugins,
         insurer_code=insurer_code,
-        insured_value=Money(insured_value, currency),
-        declared_value=Money(declared_value, currency),
+        insured_value=insured_value,
+        declared_value=declared_value,
         destination_country=destination_country,
         category=category,
         carrier_code=carrier_code,
@@ -123,9 +127,11 @@ def terms_for_order(
     )
     if isinstance(result, Refusal):
         raise CoverRefused(result.field or "cover", result.message, result.reason)
-    if result.premium.currency != currency:
-        raise CoverRefused("cover", f"insurer {insurer_code} quoted in {result.premium.currency}, not {currency}")
-    return CoverTerms(insurer_code, Money(insured_value, currency), result)
+    if result.premium.currency != insured_value.currency:
+        raise CoverRefused(
+            "cover", f"insurer {insurer_code} quoted in {result.premium.currency}, not {insured_value.currency}"
+        )
+    return CoverTerms(insurer_code, insured_value, result)
 
 
 def certificate_no(prefix: str, order_id: int, bought_at: datetime) -> str:
@@ -164,7 +170,7 @@ def buy_cover(
     order,
     *,
     insurer_code: str,
-    insured_value: Decimal,
+    insured_value: Money,
     actor: Actor,
     now: datetime | None = None,
 ) -> Cover:
@@ -172,17 +178,14 @@ def buy_cover(
     now = now or utcnow()
     if order.cover is not None or db.session.scalar(select(Cover.id).where(Cover.order_id == order.id)):
         raise CoverRefused("cover", f"order {order.order_no} already has cover {order.cover.certificate_no}")
-    if insured_value > order.declared_value:
-        raise CoverRefused(
-            "insured_value",
-            f"{insured_value} {order.currency} is more than the declared value {order.declared_value} {order.currency}",
-        )
+    too_much = insured_value_problem(insured_value, order.declared)
+    if too_much:
+        raise CoverRefused("insured_value", too_much)
     terms = terms_for_order(
         plugins,
         insurer_code=insurer_code,
         insured_value=insured_value,
-        currency=order.currency,
-        declared_value=order.declared_value,
+        declared_value=order.declared,
         destination_country=order.destination_country,
         category=order.category,
         carrier_code=order.carrier_code,
@@ -195,7 +198,7 @@ def buy_cover(
     db.session.add(cover)
     db.session.flush()
     order.cover = cover
-    refresh_stalled([order.id])
+    cover_bought.send(None, order_ids=[order.id])
     record(
         actor,
         "cover.bought",

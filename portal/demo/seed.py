@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 from ..audit.services import Actor
 from ..auth.services import create_token, create_user
 from ..clock import to_local
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..orders.models import Order
-from ..orders.services import create_order
-from ..orders.validation import ValidationFailed
+from ..orders.services import create_order, quiet_deadline
 from ..plugin_engine import registry
-from ..tracking.services import IncomingEvent, ingest, quiet_deadline
+from ..tracking.services import IncomingEvent, ingest
 
 DEMO_STAFF = (
     ("li.na", "Li Na", "agent"),
@@ -159,10 +159,9 @@ def _demo_claim(now: datetime) -> None:
     from ..auth.models import User
     from ..claims.services import ClaimRefused, create_claim, make_pack
     from ..cover.models import Cover
+    from ..documents import render_pdf
     from ..inquiries import services as inquiries
-    from ..inquiries.generated import render_pdf
     from ..inquiries.validation import InquiryInput
-    from ..money import Money
 
     plugins = registry()
     agent = db.session.scalar(select(User).where(User.username == "li.na"))
@@ -224,7 +223,7 @@ def _demo_claim(now: datetime) -> None:
                 outcome="lost",
                 case_reference=letter_format.reference_example if letter_format else "",
                 found_on=today,
-                liability=Money(order.declared_value, order.currency),
+                liability=order.declared,
                 actor=actor,
             )
         for item in inquiry.items:

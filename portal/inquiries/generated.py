@@ -8,12 +8,12 @@ identifier from the content, so a version's SHA-256 means something.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
 from flask import current_app, render_template
 
-from .. import PROJECT_ROOT
+from ..documents import render_pdf
+from ..errors import Refused
 from ..plugin_engine import registry
 from ..tracking.services import timeline
 
@@ -45,14 +45,6 @@ def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
     }
 
 
-def render_pdf(html: str) -> bytes:
-    """HTML to PDF with nothing fetched from outside the project; the identifier is the content's."""
-    from weasyprint import HTML  # here, not at start-up: most requests and commands make no PDF
-
-    document = HTML(string=html, base_url=str(PROJECT_ROOT)).render()
-    return document.write_pdf(pdf_identifier=hashlib.md5(html.encode()).hexdigest().encode())
-
-
 def render_delivery_record(order, *, issued_at: datetime, reference: str) -> bytes:
     return render_pdf(
         render_template(
@@ -65,7 +57,7 @@ def render_delivery_record(order, *, issued_at: datetime, reference: str) -> byt
 
 def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.dispatched_at is None:
-        raise ValueError(f"order {order.order_no} has no dispatch time: there is no handover to certify")
+        raise Refused("order", f"order {order.order_no} has no dispatch time: there is no handover to certify")
     handovers = [event for event in timeline(order) if event.handover]
     dispatch = next((event for event in handovers if event.handover == "dispatch"), None)
     return render_pdf(
@@ -81,7 +73,7 @@ def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -
 
 def render_proof_of_insured_value(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.cover is None:
-        raise ValueError(f"order {order.order_no} has no cover: there is no insured value to prove")
+        raise Refused("order", f"order {order.order_no} has no cover: there is no insured value to prove")
     insurer = registry().insurer(order.cover.insurer_code)
     return render_pdf(
         render_template(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..orders.models import Order
 
 #: The states of an inquiry; ``portal.inquiries.lifecycle`` says which steps lead where.
 INQUIRY_STATES = ("opened", "trace_requested", "carrier_answered", "ready_for_claim", "closed")
@@ -140,6 +141,3 @@ class EvidenceDocument(db.Model):
     extracted: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     item: Mapped[EvidenceItem] = relationship(back_populates="documents")
-
-
-from ..orders.models import Order  # noqa: E402,F401

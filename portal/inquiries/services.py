@@ -6,6 +6,7 @@ in the same transaction, and mirrored on the work queue.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,9 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import Actor, record
 from ..clock import to_local, utcnow
+from ..documents import render_pdf
+from ..errors import Refused
 from ..extensions import db
 from ..money import Money
 from ..orders.models import Order
+from ..pdf_text import PdfUnreadable, extract_text
 from ..plugin_api import (
     CARRIER_OUTCOMES,
     EVIDENCE_KINDS,
@@ -29,19 +33,22 @@ from ..plugin_api import (
     TraceRequestDocument,
 )
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_inquiry
+from ..storage import file_store
 from ..tracking.services import timeline
+from ..uploads import check_upload
+from .checklist import CLAIMABLE_OUTCOMES, Checklist
+from .generated import generated_pdf
 from .models import CLOSE_REASONS, EvidenceDocument, EvidenceItem, Inquiry
+from .signals import evidence_accepted, inquiry_changed
 from .validation import DisputeInput, InquiryInput
 
 
-class InquiryRefused(ValueError):
-    """A step the rules do not allow; ``field`` names the input concerned, ``conflict`` marks a
-    clash with the current state (HTTP 409) rather than bad input (422)."""
+class InquiryRefused(Refused):
+    """A step the rules do not allow on an inquiry; ``available_on`` says when a step too early opens."""
 
-    def __init__(self, field: str, message: str, *, conflict: bool = False, available_on: date | None = None):
-        super().__init__(message)
-        self.field, self.conflict, self.available_on = field, conflict, available_on
+    def __init__(self, field: str, reason: str, *, conflict: bool = False, available_on: date | None = None):
+        super().__init__(field, reason, conflict=conflict, **({"available_on": available_on} if available_on else {}))
+        self.available_on = available_on
 
 
 #: Which state each step leads from and to.
@@ -51,9 +58,6 @@ TRANSITIONS = {
     "mark_ready": ({"carrier_answered"}, "ready_for_claim"),
     "close": ({"opened", "trace_requested", "carrier_answered", "ready_for_claim"}, "closed"),
 }
-
-#: Outcomes of the carrier's answer that lead to a claim; the others end the inquiry.
-CLAIMABLE_OUTCOMES = ("lost", "damaged")
 
 
 def _step(inquiry: Inquiry, step: str) -> str:
@@ -221,7 +225,7 @@ def open_inquiry(
             for item in inquiry.items:
                 if item.generated:
                     generate_document(item, actor, now)
-            refresh_inquiry(inquiry)
+            inquiry_changed.send(inquiry)
     except IntegrityError:
         # Someone else opened one for this order a moment ago (the partial unique index).
         raise InquiryRefused("order", f"order {order.order_no} already has an open inquiry", conflict=True) from None
@@ -250,7 +254,7 @@ def set_dispute(inquiry: Inquiry, dispute: DisputeInput | None, actor: Actor) ->
         before=before,
         after=_dispute_of(inquiry),
     )
-    refresh_inquiry(inquiry)
+    inquiry_changed.send(inquiry)
 
 
 def _dispute_of(inquiry: Inquiry) -> dict:
@@ -281,7 +285,7 @@ def request_trace(inquiry: Inquiry, reference: str, actor: Actor, now: datetime 
         f"trace requested, carrier reference {reference}",
         after={"trace_reference": reference},
     )
-    refresh_inquiry(inquiry)
+    inquiry_changed.send(inquiry)
 
 
 def record_answer(inquiry: Inquiry, outcome: str, actor: Actor, now: datetime | None = None) -> None:
@@ -297,49 +301,18 @@ def record_answer(inquiry: Inquiry, outcome: str, actor: Actor, now: datetime | 
         f"carrier answered: {CARRIER_OUTCOMES[outcome].lower()}",
         after={"carrier_outcome": outcome},
     )
-    refresh_inquiry(inquiry)
-
-
-def missing_for_claim(inquiry: Inquiry, today: date) -> list[str]:
-    """What still stands between the inquiry and a claim, in words; empty when ready."""
-    problems = []
-    if inquiry.carrier_outcome not in CLAIMABLE_OUTCOMES:
-        problems.append("the carrier has not confirmed the parcel lost or damaged")
-    return problems + missing_evidence(inquiry, today)
-
-
-def outstanding(inquiry: Inquiry, today: date) -> list[EvidenceItem]:
-    """Mandatory items neither accepted nor deferred within their grace period."""
-    return [
-        item
-        for item in inquiry.items
-        if item.mandatory
-        and item.state != "accepted"
-        and not (item.state == "deferred" and item.due_on and item.due_on >= today)
-    ]
-
-
-def missing_evidence(inquiry: Inquiry, today: date) -> list[str]:
-    """The evidence still needed, in words; empty when the checklist is complete."""
-    problems = []
-    for item in outstanding(inquiry, today):
-        label = EVIDENCE_KINDS.get(item.kind, item.kind)
-        if item.state == "deferred":
-            problems.append(f"{label}: its grace deadline {item.due_on} has passed")
-        else:
-            problems.append(f"{label} is {item.state}")
-    return problems
+    inquiry_changed.send(inquiry)
 
 
 def mark_ready(inquiry: Inquiry, actor: Actor, now: datetime | None = None) -> None:
     now = now or utcnow()
     target = _step(inquiry, "mark_ready")
-    problems = missing_for_claim(inquiry, to_local(now).date())
+    problems = Checklist(inquiry, to_local(now).date()).before_claim
     if problems:
         raise InquiryRefused("state", "not ready for a claim: " + "; ".join(problems), conflict=True)
     inquiry.state = target
     _audit(actor, inquiry, "ready_for_claim", "evidence complete: ready for a claim")
-    refresh_inquiry(inquiry)
+    inquiry_changed.send(inquiry)
 
 
 def close(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = None) -> None:
@@ -354,7 +327,7 @@ def close(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = No
         )
     inquiry.state, inquiry.closed_reason, inquiry.closed_at = target, reason, now or utcnow()
     _audit(actor, inquiry, "closed", f"closed: {CLOSE_REASONS[reason].lower()}", after={"closed_reason": reason})
-    refresh_inquiry(inquiry)
+    inquiry_changed.send(inquiry)
 
 
 # --- evidence ----------------------------------------------------------------------------
@@ -440,11 +413,9 @@ def review_item(
         before={"kind": kind, **before},
         after={"kind": kind, "state": state, "reason": item.reason},
     )
-    refresh_inquiry(inquiry)
+    inquiry_changed.send(inquiry)
     if state == "accepted":
-        from ..claims.services import note_supplements  # claims build on inquiries, not the other way
-
-        note_supplements(inquiry)
+        evidence_accepted.send(inquiry)
     return item
 
 
@@ -462,8 +433,6 @@ def checked_file(upload) -> IncomingFile:
     """An uploaded file (Werkzeug ``FileStorage``) checked by content: type, size, image safety.
     Raises ``portal.uploads.UploadRefused`` naming the file and the reason."""
     from flask import current_app
-
-    from ..uploads import check_upload
 
     data = upload.read()
     checked = check_upload(
@@ -488,7 +457,6 @@ def attach(
 ) -> EvidenceDocument:
     """Add a document version to an item: the file is stored (atomically, by content) before the
     row is written; the same file again on the same item is recognised and not added twice."""
-    from ..storage import file_store
 
     now = now or utcnow()
     if not inquiry.is_open:
@@ -521,15 +489,12 @@ def attach(
         before={"kind": kind, **before, "sha256": replaced.sha256 if replaced else None},
         after={"kind": kind, "state": "received", "sha256": file.sha256, "source": source},
     )
-    refresh_inquiry(inquiry)
+    inquiry_changed.send(inquiry)
     return document
 
 
 def generate_document(item: EvidenceItem, actor: Actor, now: datetime) -> EvidenceDocument:
     """Make one of the portal's own documents from its data and attach it as a new version."""
-    import hashlib
-
-    from .generated import generated_pdf
 
     inquiry = item.inquiry
     data = generated_pdf(item.kind, inquiry.order, issued_at=now, reference=inquiry.number)
@@ -565,7 +530,6 @@ def letter_problems(plugins: PluginRegistry, inquiry: Inquiry, reading: LossLett
 
 def read_letter(plugins: PluginRegistry, inquiry: Inquiry, file: IncomingFile) -> dict:
     """The fields read from an uploaded letter and what does not fit, kept with the document."""
-    from ..pdf_text import PdfUnreadable, extract_text
 
     carrier = plugins.carrier(inquiry.order.carrier_code)
     if file.media_type != "application/pdf":
@@ -666,7 +630,7 @@ def trace_request(
         tracking_no=order.tracking_no,
         service_code=order.service_code,
         destination_country=order.destination_country,
-        declared_value=Money(order.declared_value, order.currency),
+        declared_value=order.declared,
         contents=order.contents,
         inquiry_kind=inquiry.kind,
         seller_name=order.seller.name,
@@ -684,11 +648,7 @@ def trace_request(
 
 
 def trace_request_pdf(document: TraceRequestDocument) -> bytes:
-    from weasyprint import HTML
-
-    from .. import PROJECT_ROOT
-
-    return HTML(string=document.html, base_url=str(PROJECT_ROOT)).write_pdf()
+    return render_pdf(document.html)
 
 
 def amount_or_none(text: str, currency: str) -> Money | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..orders.validation import ValidationFailed
+from ..errors import ValidationFailed
 from ..plugin_api import INQUIRY_KINDS
 from .models import CHANNELS
 

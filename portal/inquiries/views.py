@@ -6,20 +6,21 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from ..audit.services import history
-from ..claims.forms import CreateClaimForm
-from ..claims.services import claim_of
 from ..clock import local_today, utcnow
+from ..errors import Refused, ValidationFailed, flash_refusal, unit_of_work
 from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..orders.services import find_by_number as find_order
-from ..orders.validation import ValidationFailed
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import registry
-from ..uploads import ACCEPTED, UploadRefused, download_name
-from ..web import form_errors, staff_actor
+from ..storage import file_store
+from ..uploads import ACCEPTED, download_name
+from ..web import form_errors, panels, staff_actor
 from . import services
+from .checklist import Checklist
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
 from .models import EvidenceDocument, EvidenceItem
+from .signals import inquiry_page
 from .validation import parse_dispute, parse_inquiry
 
 bp = Blueprint("inquiries", __name__)
@@ -36,15 +37,6 @@ def _back(inquiry):
     return redirect(url_for("inquiries.detail", number=inquiry.number), code=303)
 
 
-def _refused(exc: Exception) -> None:
-    db.session.rollback()
-    if isinstance(exc, ValidationFailed):
-        for field, reason in exc.errors.items():
-            flash(f"{field.replace('_', ' ')}: {reason}", "error")
-    else:
-        flash(str(exc), "error")
-
-
 @bp.post("/orders/<order_no>/inquiries")
 def open_for_order(order_no: str):
     order = find_order(order_no)
@@ -55,12 +47,12 @@ def open_for_order(order_no: str):
         flash(form_errors(form), "error")
         return redirect(url_for("orders.detail", order_no=order_no), code=303)
     try:
-        data = parse_inquiry(form.payload(), local_today(), default_channel="email")
-        inquiry = services.open_inquiry(registry(), order, data, staff_actor())
-    except (ValidationFailed, services.InquiryRefused) as exc:
-        _refused(exc)
+        with unit_of_work():
+            data = parse_inquiry(form.payload(), local_today(), default_channel="email")
+            inquiry = services.open_inquiry(registry(), order, data, staff_actor())
+    except Refused as exc:
+        flash_refusal(exc)
         return redirect(url_for("orders.detail", order_no=order_no), code=303)
-    db.session.commit()
     flash(f"Inquiry {inquiry.number} opened.", "success")
     return _back(inquiry)
 
@@ -82,30 +74,29 @@ def detail(number: str):
         "inquiries/detail.html",
         order=inquiry.order,
         trace=trace,
-        claim=claim_of(inquiry),
-        claim_form=CreateClaimForm(),
         trace_form=TraceForm(),
         answer_form=AnswerForm(),
         close_form=CloseForm(),
         dispute_form=DisputeForm(),
         events=history("inquiry", [inquiry.id]),
         **_checklist_context(inquiry),
+        **panels(inquiry_page, inquiry),
     )
 
 
 def _checklist_context(inquiry) -> dict:
     today = local_today()
     letter = next((item for item in inquiry.items if item.kind == "loss_letter"), None)
-    still_needed = services.missing_evidence(inquiry, today)
+    checklist = Checklist(inquiry, today)
     return {
         "inquiry": inquiry,
         "today": today,
         "labels": EVIDENCE_KINDS,
         "upload_form": UploadForm(),
         "review_form": ReviewForm(),
-        "missing": services.missing_for_claim(inquiry, today),
-        "still_needed": still_needed,
-        "complete": not still_needed,
+        "missing": checklist.before_claim,
+        "still_needed": checklist.missing,
+        "complete": checklist.complete,
         "carrier": registry().carrier(inquiry.order.carrier_code),
         "letter": letter,
         "letter_form": _letter_form(inquiry, letter),
@@ -151,13 +142,13 @@ def upload(number: str, kind: str):
         )
         return _checklist_response(inquiry)
     try:
-        document = services.attach(
-            inquiry, kind, services.checked_file(form.file.data), staff_actor(), source="upload", plugins=registry()
-        )
-    except (UploadRefused, services.InquiryRefused) as exc:
-        _refused(exc)
+        with unit_of_work():
+            document = services.attach(
+                inquiry, kind, services.checked_file(form.file.data), staff_actor(), source="upload", plugins=registry()
+            )
+    except Refused as exc:
+        flash_refusal(exc)
         return _checklist_response(inquiry)
-    db.session.commit()
     flash(f"{EVIDENCE_KINDS.get(kind, kind)}: {document.original_name} received.", "success")
     return _checklist_response(inquiry)
 
@@ -168,18 +159,17 @@ def review(number: str, kind: str):
     form = ReviewForm()
     if form.validate_on_submit():
         try:
-            services.review_item(
-                inquiry,
-                kind,
-                form.decision.data or "",
-                staff_actor(),
-                reason=form.reason.data or "",
-                until=form.until.data,
-            )
-        except services.InquiryRefused as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+            with unit_of_work():
+                services.review_item(
+                    inquiry,
+                    kind,
+                    form.decision.data or "",
+                    staff_actor(),
+                    reason=form.reason.data or "",
+                    until=form.until.data,
+                )
+        except Refused as exc:
+            flash_refusal(exc)
     else:
         flash(form_errors(form), "error")
     return _checklist_response(inquiry)
@@ -205,54 +195,56 @@ def step(number: str, step: str):
         flash(form_errors(form), "error")
         return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
     try:
-        if step == "trace":
-            services.request_trace(inquiry, form.trace_reference.data or "", actor)
-        elif step == "answer":
-            services.record_answer(inquiry, form.outcome.data, actor)
-        elif step == "ready":
-            services.mark_ready(inquiry, actor)
-        elif step == "close":
-            services.close(inquiry, form.reason.data, actor)
-        elif step == "dispute":
-            errors: dict[str, str] = {}
-            dispute = parse_dispute(
-                {
-                    "platform": form.platform.data,
-                    "id": form.dispute_id.data,
-                    "opened_on": form.opened_on.data,
-                    "respond_by": form.respond_by.data,
-                },
-                errors,
-                "",
-            )
-            if errors:
-                raise ValidationFailed(errors)
-            services.set_dispute(inquiry, dispute, actor)
-        else:
-            try:
-                liability = (
-                    parse_amount(form.liability.data, form.currency.data)
-                    if (form.liability.data or "").strip()
-                    else None
+        with unit_of_work():
+            if step == "trace":
+                services.request_trace(inquiry, form.trace_reference.data or "", actor)
+            elif step == "answer":
+                services.record_answer(inquiry, form.outcome.data, actor)
+            elif step == "ready":
+                services.mark_ready(inquiry, actor)
+            elif step == "close":
+                services.close(inquiry, form.reason.data, actor)
+            elif step == "dispute":
+                errors: dict[str, str] = {}
+                dispute = parse_dispute(
+                    {
+                        "platform": form.platform.data,
+                        "id": form.dispute_id.data,
+                        "opened_on": form.opened_on.data,
+                        "respond_by": form.respond_by.data,
+                    },
+                    errors,
+                    "",
                 )
-            except MoneyError as exc:
-                raise ValidationFailed({"liability": str(exc)}) from None
-            problems = services.confirm_letter(
-                registry(),
-                inquiry,
-                case_reference=form.case_reference.data or "",
-                tracking_no=form.tracking_no.data or "",
-                outcome=form.outcome.data,
-                found_on=form.found_on.data,
-                liability=services.amount_or_none(str(liability) if liability is not None else "", form.currency.data),
-                actor=actor,
-            )
-            for problem in problems:
-                flash(f"Loss letter: {problem}", "warning")
-    except (ValidationFailed, services.InquiryRefused) as exc:
-        _refused(exc)
+                if errors:
+                    raise ValidationFailed(errors)
+                services.set_dispute(inquiry, dispute, actor)
+            else:
+                try:
+                    liability = (
+                        parse_amount(form.liability.data, form.currency.data)
+                        if (form.liability.data or "").strip()
+                        else None
+                    )
+                except MoneyError as exc:
+                    raise ValidationFailed({"liability": str(exc)}) from None
+                problems = services.confirm_letter(
+                    registry(),
+                    inquiry,
+                    case_reference=form.case_reference.data or "",
+                    tracking_no=form.tracking_no.data or "",
+                    outcome=form.outcome.data,
+                    found_on=form.found_on.data,
+                    liability=services.amount_or_none(
+                        str(liability) if liability is not None else "", form.currency.data
+                    ),
+                    actor=actor,
+                )
+                for problem in problems:
+                    flash(f"Loss letter: {problem}", "warning")
+    except Refused as exc:
+        flash_refusal(exc)
         return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
-    db.session.commit()
     if step == "letter":
         flash("Loss letter confirmed.", "success")
         return _checklist_response(inquiry)
@@ -263,7 +255,6 @@ def step(number: str, step: str):
 @bp.get("/inquiries/<number>/documents/<int:document_id>")
 def document(number: str, document_id: int):
     """A stored document, for logged-in staff only (the app's login check covers this path)."""
-    from ..storage import file_store
 
     inquiry = _inquiry_or_404(number)
     found = db.session.get(EvidenceDocument, document_id)
@@ -304,12 +295,11 @@ def regenerate(number: str, kind: str):
     """A fresh version of a generated document (after new tracking events, say)."""
     inquiry = _inquiry_or_404(number)
     try:
-        item = services.item_of(inquiry, kind)
-        if not item.generated:
-            raise services.InquiryRefused("kind", f"{EVIDENCE_KINDS.get(kind, kind)} is not generated by Coverdesk")
-        services.generate_document(item, staff_actor(), utcnow())
-    except (services.InquiryRefused, ValueError) as exc:
-        _refused(exc)
-        return _checklist_response(inquiry)
-    db.session.commit()
+        with unit_of_work():
+            item = services.item_of(inquiry, kind)
+            if not item.generated:
+                raise services.InquiryRefused("kind", f"{EVIDENCE_KINDS.get(kind, kind)} is not generated by Coverdesk")
+            services.generate_document(item, staff_actor(), utcnow())
+    except Refused as exc:
+        flash_refusal(exc)
     return _checklist_response(inquiry)

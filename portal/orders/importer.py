@@ -29,13 +29,14 @@ from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
+from ..errors import Refused, ValidationFailed
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_stalled
-from ..sellers.services import ensure_sellers
+from ..sellers.services import SellerInput, ensure_sellers
 from .models import Order
 from .services import order_summary, order_values, price_cover
-from .validation import SellerInput, ValidationFailed, parse_order
+from .signals import orders_recorded
+from .validation import parse_order
 
 COLUMNS = (
     "order_no",
@@ -68,8 +69,11 @@ API_TO_COLUMN = {
 BATCH_SIZE = 5000
 
 
-class ImportFileError(ValueError):
+class ImportFileError(Refused):
     """The file as a whole cannot be read (encoding, header)."""
+
+    def __init__(self, reason: str):
+        super().__init__("file", reason)
 
 
 @dataclass
@@ -429,7 +433,9 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
         if covers:
             bulk_insert(connection, Cover.__table__, covers)
             # Parcels imported as dispatched may stall; the others cannot make an item yet.
-            refresh_stalled(item.cover["order_id"] for item in fresh if item.cover and item.order["stalled_from"])
+            orders_recorded.send(
+                None, order_ids=[item.cover["order_id"] for item in fresh if item.cover and item.order["stalled_from"]]
+            )
         record_many(events)
         db.session.commit()
     except Exception:

@@ -4,11 +4,13 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from ..clock import utcnow
+from ..cover.models import Cover
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..money import Money
 from ..sellers.models import Seller
 
 
@@ -36,6 +38,8 @@ class Order(db.Model):
     destination_country: Mapped[str] = mapped_column(String(2))
     declared_value: Mapped[Decimal] = mapped_column(Amount)
     currency: Mapped[str] = mapped_column(String(3))
+    #: The declared value kept whole (the two columns above, no schema of its own).
+    declared: Mapped[Money] = composite("declared_value", "currency")
     contents: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(32))
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -50,12 +54,9 @@ class Order(db.Model):
     stalled_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     seller: Mapped[Seller] = relationship(lazy="joined")
-    cover: Mapped[Cover | None] = relationship(back_populates="order", uselist=False, lazy="joined")
+    cover: Mapped[Cover | None] = relationship(uselist=False, lazy="joined")
 
     @property
     def state(self) -> str:
         """Where the parcel is in the warehouse's hands; tracking refines this later."""
         return "dispatched" if self.dispatched_at else "awaiting_dispatch"
-
-
-from ..cover.models import Cover  # noqa: E402  (the relationship above names it)

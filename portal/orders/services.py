@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -12,21 +12,45 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..audit.services import Actor, record
-from ..clock import utcnow
+from ..clock import to_local, utcnow
 from ..cover.models import Cover
 from ..cover.services import CoverRefused, cover_summary, cover_values, order_field, terms_for_order
+from ..errors import Refused, ValidationFailed
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_stalled
 from ..sellers.models import Seller
 from ..sellers.services import ensure_seller
-from ..tracking.services import quiet_deadline
 from .models import Order
-from .validation import OrderInput, ValidationFailed, parse_order
+from .signals import orders_recorded
+from .validation import OrderInput, parse_order
 
 
-class OrderConflict(ValueError):
+def quiet_deadline(
+    plugins: PluginRegistry,
+    carrier_code: str,
+    service_code: str,
+    destination_country: str,
+    dispatched_at: datetime | None,
+    last_event_at: datetime | None,
+) -> datetime | None:
+    """The stall moment of a dispatched parcel last heard of at ``last_event_at`` (or dispatch)."""
+    carrier = plugins.carrier(carrier_code)
+    if dispatched_at is None or carrier is None:
+        return None
+    quiet_since = max(filter(None, (last_event_at, dispatched_at)))
+    days = carrier.stall_after_days(service_code, destination_country, to_local(quiet_since).date())
+    return quiet_since + timedelta(days=days)
+
+
+class OrderConflict(Refused):
     """An order with this number exists with different content."""
+
+    def __init__(self, reason: str):
+        super().__init__("order_no", reason, conflict=True)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {}  # the order as a whole clashes with the one recorded; no field of it is wrong
 
 
 @dataclass(frozen=True)
@@ -83,8 +107,7 @@ def price_cover(plugins: PluginRegistry, data: OrderInput, now: datetime):
             plugins,
             insurer_code=data.cover.insurer,
             insured_value=data.cover.insured_value,
-            currency=data.currency,
-            declared_value=data.declared_value,
+            declared_value=data.declared,
             destination_country=data.destination_country,
             category=data.category,
             carrier_code=data.carrier,
@@ -136,7 +159,7 @@ def create_order(
                 + (f" with cover {cover_row['certificate_no']}" if terms else ""),
             )
             db.session.flush()
-            refresh_stalled([order.id])
+            orders_recorded.send(None, order_ids=[order.id])
     except IntegrityError:
         # Another request created the same order number a moment ago.
         existing = find_by_number(data.order_no)

@@ -19,9 +19,12 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from ..clock import parse_timestamp, utcnow
-from ..money import MoneyError, check_currency, parse_amount
+from ..cover.services import insured_value_problem
+from ..errors import ValidationFailed
+from ..money import Money, MoneyError, check_currency, parse_amount
 from ..plugin_api import GOODS_CATEGORIES
 from ..plugin_engine import PluginRegistry
+from ..sellers.services import SellerInput
 
 ORDER_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 #: Literal segments of the order pages' paths (/orders/new, /orders/import, /orders/quote): an
@@ -33,25 +36,10 @@ SELLER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class ValidationFailed(ValueError):
-    """The input has errors; ``errors`` maps each field path to the reason."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{field}: {reason}" for field, reason in errors.items()))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class SellerInput:
-    code: str
-    name: str
-    email: str
-
-
 @dataclass(frozen=True)
 class CoverInput:
     insurer: str
-    insured_value: Decimal
+    insured_value: Money
 
 
 @dataclass(frozen=True)
@@ -68,6 +56,10 @@ class OrderInput:
     category: str
     dispatched_at: datetime | None
     cover: CoverInput | None
+
+    @property
+    def declared(self) -> Money:
+        return Money(self.declared_value, self.currency)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -88,7 +80,7 @@ class OrderInput:
             self.category,
             self.dispatched_at.isoformat() if self.dispatched_at else "",
             cover.insurer if cover else "",
-            str(cover.insured_value) if cover else "",
+            str(cover.insured_value.amount) if cover else "",
         )
         # Length-prefixed, so no field's content can shift into the next one.
         canonical = "".join(f"{len(field)}:{field};" for field in fields)
@@ -218,11 +210,14 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
                 known = ", ".join(sorted(plugins.insurers)) or "none loaded"
                 errors["cover.insurer"] = f"unknown insurer {insurer_code!r} (known: {known})"
             insured = _amount(cover_data.get("insured_value"), currency, "cover.insured_value", errors)
-            if insured is not None and declared_value is not None and insured > declared_value:
-                errors["cover.insured_value"] = (
-                    f"{insured} {currency} is more than the declared value {declared_value} {currency}"
-                )
-            cover = CoverInput(insurer_code, insured) if insured is not None else None
+            too_much = (
+                insured_value_problem(Money(insured, currency), Money(declared_value, currency))
+                if insured is not None and declared_value is not None
+                else None
+            )
+            if too_much:
+                errors["cover.insured_value"] = too_much
+            cover = CoverInput(insurer_code, Money(insured, currency)) if insured is not None else None
 
     if errors:
         raise ValidationFailed(errors)

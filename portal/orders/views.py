@@ -6,18 +6,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from ..audit.services import history
 from ..clock import local_today
 from ..cover.services import CoverRefused, buy_cover, quote
+from ..errors import Refused, unit_of_work
 from ..extensions import db
-from ..inquiries.forms import OpenInquiryForm
-from ..inquiries.services import earliest_trace_day, inquiries_of
 from ..money import Money, MoneyError, check_currency, parse_amount
-from ..plugin_api import INQUIRY_KINDS, Refusal
+from ..plugin_api import Refusal
 from ..plugin_engine import registry
-from ..tracking.services import is_stalled, timeline
-from ..web import staff_actor
+from ..web import panels, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
-from .validation import ValidationFailed
+from .signals import order_page
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -42,15 +40,13 @@ def new():
         form.currency.data = form.currency.data or "USD"
     if form.validate_on_submit():
         try:
-            result = create_order(plugins, form.payload(), staff_actor(), source="web")
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form.show_errors(exc.errors)
+            with unit_of_work():
+                result = create_order(plugins, form.payload(), staff_actor(), source="web")
         except OrderConflict as exc:
-            db.session.rollback()
             form.order_no.errors = [str(exc)]
+        except Refused as exc:
+            form.show_errors(exc.errors)
         else:
-            db.session.commit()
             if result.created:
                 flash(
                     f"Order {result.order.order_no} created"
@@ -99,30 +95,19 @@ def detail(order_no: str):
         abort(404)
     plugins = registry()
     carrier = plugins.carrier(order.carrier_code)
-    liability = (
-        carrier.liability_cap(order.service_code, Money(order.declared_value, order.currency), order.created_at.date())
-        if carrier
-        else None
-    )
+    liability = carrier.liability_cap(order.service_code, order.declared, order.created_at.date()) if carrier else None
     cover_form = CoverForm().fill_choices(plugins) if order.cover is None and order.dispatched_at is None else None
-    inquiries = inquiries_of(order)
-    inquiry = inquiries[0] if inquiries else None
+    today = local_today()
     return render_template(
         "orders/detail.html",
         order=order,
         carrier=carrier,
         liability=liability,
-        timeline=timeline(order),
-        stalled=is_stalled(order),
         insurer=plugins.insurer(order.cover.insurer_code) if order.cover else None,
         events=history("order", [order.id]),
         cover_form=cover_form,
-        inquiry=inquiry,
-        past_inquiries=[i for i in inquiries if not i.is_open],
-        inquiry_form=OpenInquiryForm() if order.cover is not None else None,
-        inquiry_kinds=INQUIRY_KINDS,
-        trace_from=earliest_trace_day(plugins, order),
-        today=local_today(),
+        today=today,
+        **panels(order_page, order, today=today),
     )
 
 
@@ -136,17 +121,19 @@ def add_cover(order_no: str):
     if form.validate_on_submit():
         try:
             amount = parse_amount(form.insured_value.data or "", order.currency)
-            cover = buy_cover(
-                plugins, order, insurer_code=form.insurer.data, insured_value=Decimal(amount), actor=staff_actor()
-            )
+            with unit_of_work():
+                cover = buy_cover(
+                    plugins,
+                    order,
+                    insurer_code=form.insurer.data,
+                    insured_value=Money(Decimal(amount), order.currency),
+                    actor=staff_actor(),
+                )
         except MoneyError as exc:
-            db.session.rollback()
             flash(f"Insured value {exc}.", "error")
         except CoverRefused as exc:
-            db.session.rollback()
             flash(f"Cover refused: {exc}", "error")
         else:
-            db.session.commit()
             flash(f"Cover {cover.certificate_no} bought; premium {cover.premium} {cover.currency}.", "success")
     else:
         flash("The form expired; please try again.", "error")
@@ -165,8 +152,8 @@ def import_csv():
             form.file.errors = [f"{form.file.data.filename or 'the file'} is not UTF-8 text (byte {exc.start})"]
         else:
             try:
-                report = import_orders(registry(), io.StringIO(text, newline=""), staff_actor(), source="csv")
+                with unit_of_work():  # the import commits its own batches; a bad file leaves nothing
+                    report = import_orders(registry(), io.StringIO(text, newline=""), staff_actor(), source="csv")
             except ImportFileError as exc:
-                db.session.rollback()
                 form.file.errors = [str(exc)]
     return render_template("orders/import.html", form=form, report=report, columns=COLUMNS)

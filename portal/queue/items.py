@@ -7,10 +7,11 @@ orders, so the same code serves one order (an API call) and a million (an import
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import delete, insert, literal, select
 
+from ..clock import to_local
 from ..cover.models import Cover
 from ..extensions import db
 from ..inquiries.models import Inquiry
@@ -110,7 +111,6 @@ def refresh_inquiry(inquiry: Inquiry) -> None:
 
 def refresh_claim(claim) -> None:
     """An accepted claim joins the queue the day after its payout falls due, if still unpaid."""
-    from datetime import datetime, time, timedelta
 
     db.session.flush()
     db.session.execute(delete(QueueItem).where(QueueItem.kind == "payout", QueueItem.order_id == claim.order_id))
@@ -118,7 +118,6 @@ def refresh_claim(claim) -> None:
         return
     order, cover = claim.inquiry.order, claim.inquiry.order.cover
     # Overdue from the start of the day after the due date, warehouse time.
-    from ..clock import to_local
 
     zone = to_local(datetime.now(UTC)).tzinfo
     overdue_from = datetime.combine(claim.payout_due_on + timedelta(days=1), time(), zone).astimezone(UTC)

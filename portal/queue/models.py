@@ -6,8 +6,11 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..claims.models import Claim
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..inquiries.models import Inquiry
+from ..orders.models import Order
 
 
 class QueueItem(db.Model):
@@ -84,7 +87,3 @@ for _column in (QueueItem.carrier_code, QueueItem.insurer_code, QueueItem.destin
         QueueItem.since,
         QueueItem.id,
     )
-
-from ..claims.models import Claim  # noqa: E402,F401
-from ..inquiries.models import Inquiry  # noqa: E402,F401
-from ..orders.models import Order  # noqa: E402,F401

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -10,8 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import Actor, event_row, record, record_many
 from ..clock import utcnow
 from ..extensions import db
-from ..orders.validation import SellerInput
 from .models import Seller
+
+
+@dataclass(frozen=True)
+class SellerInput:
+    """A seller as the ordering system names it (checked by the order's validation)."""
+
+    code: str
+    name: str
+    email: str
 
 
 def ensure_seller(data: SellerInput, actor: Actor) -> Seller:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
@@ -20,13 +20,15 @@ from ..audit.services import Actor, event_row, record_many
 from ..bulk import bulk_insert, bulk_update
 from ..clock import parse_timestamp, to_local, utcnow
 from ..cover.models import Cover
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..orders.models import Order
-from ..orders.validation import CLOCK_SKEW, ValidationFailed
+from ..orders.services import quiet_deadline
+from ..orders.validation import CLOCK_SKEW
 from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, TrackingFeed
 from ..plugin_engine import PluginRegistry
-from ..queue.items import refresh_stalled
 from .models import TrackingEvent
+from .signals import stall_changed
 
 #: Statuses after which a parcel no longer moves, so it cannot stall.
 SETTLED = frozenset({"delivered", "returned", "available_for_pickup"})
@@ -246,7 +248,7 @@ def store_batch(
     bulk_insert(connection, TrackingEvent.__table__, rows)
     bulk_update(connection, Order.__table__, "id", changes)
     record_many(audit)
-    refresh_stalled(change["id"] for change in changes)
+    stall_changed.send(None, order_ids=[change["id"] for change in changes])
     for order, _ in batch:
         if isinstance(order, Order):
             db.session.expire(order)  # its summary was written around the ORM
@@ -295,23 +297,6 @@ def timeline(order: Order) -> list[TrackingEvent]:
             .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
         )
     )
-
-
-def quiet_deadline(
-    plugins: PluginRegistry,
-    carrier_code: str,
-    service_code: str,
-    destination_country: str,
-    dispatched_at: datetime | None,
-    last_event_at: datetime | None,
-) -> datetime | None:
-    """The stall moment of a dispatched parcel last heard of at ``last_event_at`` (or dispatch)."""
-    carrier = plugins.carrier(carrier_code)
-    if dispatched_at is None or carrier is None:
-        return None
-    quiet_since = max(filter(None, (last_event_at, dispatched_at)))
-    days = carrier.stall_after_days(service_code, destination_country, to_local(quiet_since).date())
-    return quiet_since + timedelta(days=days)
 
 
 def is_stalled(order: Order, now: datetime | None = None) -> bool:

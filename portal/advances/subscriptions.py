@@ -1,0 +1,44 @@
+"""Advances follow the claims they were paid against, and show their panel on the claim page."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from ..audit.services import history
+from ..claims.signals import claim_page, claim_rejected
+from ..plugin_engine import registry
+from ..web import Panel
+from . import ledger
+from .forms import AmountForm, PayForm, ReasonForm
+from .services import advance_of, on_claim_rejected, refusal
+
+
+def _rejected(claim, *, actor, **_):
+    on_claim_rejected(claim, actor)
+
+
+def _claim_panel(claim, *, today, **_) -> Panel:
+    advance = advance_of(claim)
+    balances = ledger.balances(claim_id=claim.id, currency=claim.currency)
+    return Panel(
+        "advances/_claim_panel.html",
+        {
+            "advance": advance,
+            "advance_refusal": refusal(registry(), claim, today),
+            "balances": {
+                account: balances[(account, claim.currency)]
+                for account in ("advances", "seller_receivable", "seller_payable", "write_offs")
+            },
+            "amount_form": AmountForm(),
+            "advance_pay_form": PayForm(),
+            "writeoff_form": ReasonForm(),
+            "is_supervisor": current_user.has_role("supervisor"),
+            "me": current_user.id,
+            "panel_events": history("advance", [advance.id]) if advance else [],
+        },
+    )
+
+
+def connect() -> None:
+    claim_rejected.connect(_rejected, weak=False)
+    claim_page.connect(_claim_panel, weak=False)

@@ -1,0 +1,31 @@
+"""The queue keeps its items in step with what the features below it announce: it is never
+called by them (they do not know the queue exists)."""
+
+from __future__ import annotations
+
+from ..claims.signals import claim_changed
+from ..cover.signals import cover_bought
+from ..inquiries.signals import inquiry_changed
+from ..orders.signals import orders_recorded
+from ..tracking.signals import stall_changed
+from . import items
+
+
+def _stalled(_sender, *, order_ids, **_):
+    items.refresh_stalled(order_ids)
+
+
+def _inquiry(inquiry, **_):
+    items.refresh_inquiry(inquiry)
+
+
+def _claim(claim, **_):
+    items.refresh_claim(claim)
+
+
+def connect() -> None:
+    """Subscribe (idempotent: a receiver is connected once however many apps are made)."""
+    for signal in (orders_recorded, cover_bought, stall_changed):
+        signal.connect(_stalled, weak=False)
+    inquiry_changed.connect(_inquiry, weak=False)
+    claim_changed.connect(_claim, weak=False)

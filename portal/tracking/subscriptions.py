@@ -1,0 +1,15 @@
+"""Tracking's panel on the order page."""
+
+from __future__ import annotations
+
+from ..orders.signals import order_page
+from ..web import Panel
+from .services import is_stalled, timeline
+
+
+def _order_panel(order, **_) -> Panel:
+    return Panel("tracking/_order_panel.html", {"timeline": timeline(order), "stalled": is_stalled(order)}, position=20)
+
+
+def connect() -> None:
+    order_page.connect(_order_panel, weak=False)
