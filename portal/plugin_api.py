@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar, Protocol
@@ -28,7 +28,7 @@ import pluggy
 
 from .money import Money
 
-CONTRACT_VERSION: tuple[int, int] = (1, 2)
+CONTRACT_VERSION: tuple[int, int] = (1, 3)
 PROJECT_NAME = "coverdesk"
 ENTRY_POINT_GROUP = "coverdesk.plugins"
 
@@ -461,8 +461,9 @@ class CarrierPlugin(ABC):
     """A carrier: its services, its tracking page and, later in the lifecycle, its trace and
     loss rules. Subclasses set the class attributes and implement the abstract methods."""
 
-    #: Contract version this plugin was written for, "major.minor".
-    contract: ClassVar[str] = "1.0"
+    #: Contract version this plugin was written for, "major.minor". Required: a plugin without it
+    #: is skipped (its author must say which contract the code keeps).
+    contract: ClassVar[str]
     #: Short stable code used in orders and the API, matching CODE_PATTERN (e.g. "fourpx").
     code: ClassVar[str]
     #: Name shown to people.
@@ -578,7 +579,8 @@ class InsurerPlugin(ABC):
     dates in ``terms_history`` (oldest first); :meth:`terms` picks the one in force.
     """
 
-    contract: ClassVar[str] = "1.0"
+    #: Contract version this plugin was written for, "major.minor". Required, as for carriers.
+    contract: ClassVar[str]
     code: ClassVar[str]
     name: ClassVar[str]
     #: Prefix of the cover certificate numbers, e.g. "LFM".
@@ -695,6 +697,11 @@ class InsurerPlugin(ABC):
                 return f"{label} is {item.state}, not accepted"
         return None
 
+    def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
+        """The premium's rate bands under ``terms``, one readable line each, for the Plugins page
+        and ``coverdesk plugins`` (contract 1.3, optional). The default describes none."""
+        return ()
+
     def pack_layout(self) -> PackLayout:
         """The submission pack's template and stylesheet; the default is a plain layout."""
         from .pack_default import DEFAULT_LAYOUT
@@ -704,20 +711,3 @@ class InsurerPlugin(ABC):
     @abstractmethod
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
         """The premium before the minimum, and a one-line description of how it was worked out."""
-
-
-@dataclass
-class PluginFailure:
-    """A plugin that was skipped, and why (shown on the Plugins page and logged)."""
-
-    origin: str  # "plugins/<folder>" or "entry point <name> (<distribution>)"
-    message: str
-    code: str | None = None
-
-
-@dataclass
-class LoadedPlugin:
-    kind: str  # "carrier" or "insurer"
-    plugin: CarrierPlugin | InsurerPlugin
-    origin: str
-    warnings: list[str] = field(default_factory=list)

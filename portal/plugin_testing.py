@@ -87,7 +87,7 @@ class LetterSamples:
 
         self.carrier = load_plugins(plugin_folder.parent, use_entry_points=False).carrier(code)
         #: The plugin's own letters module, as the engine imported it.
-        self.module = sys.modules[type(self.carrier).__module__.rsplit(".", 1)[0] + ".letters"]
+        self.module = sys.modules[self.carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
         self.variants = variants
         self.fixtures = plugin_folder / "fixtures" / "letters"
 

@@ -11,7 +11,7 @@ from ..auth.models import User
 from ..clock import local_today
 from ..extensions import db
 from ..plugin_api import CONTRACT_VERSION
-from ..plugin_engine import registry
+from ..plugin_engine import registry, rules_summary
 from ..web import staff_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -22,7 +22,11 @@ def plugins():
     """Loaded plugins and the ones skipped, with the reason."""
     reg = registry()
     return render_template(
-        "admin/plugins.html", reg=reg, contract=".".join(map(str, CONTRACT_VERSION)), today=local_today()
+        "admin/plugins.html",
+        reg=reg,
+        contract=".".join(map(str, CONTRACT_VERSION)),
+        rules=rules_summary,
+        today=local_today(),
     )
 
 
