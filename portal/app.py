@@ -64,9 +64,17 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_plugins(app: Flask) -> None:
-    app.extensions["coverdesk_plugins"] = load_plugins(
-        app.config["PLUGINS_DIR"], use_entry_points=app.config["LOAD_ENTRY_POINT_PLUGINS"]
-    )
+    from .clock import utcnow
+    from .plugin_owners import owners_with_records, record_owners
+
+    with app.app_context():
+        # A code that records name stays with the plugin that owns it, whatever the loading order.
+        owners = owners_with_records()
+        reg = load_plugins(
+            app.config["PLUGINS_DIR"], use_entry_points=app.config["LOAD_ENTRY_POINT_PLUGINS"], owners=owners
+        )
+        record_owners(reg, utcnow())
+    app.extensions["coverdesk_plugins"] = reg
     app.jinja_env.globals["unloaded_plugins"] = unloaded_plugins
 
 

@@ -82,6 +82,8 @@ class PluginRegistry:
     carriers: dict[str, LoadedPlugin] = field(default_factory=dict)
     insurers: dict[str, LoadedPlugin] = field(default_factory=dict)
     failures: list[PluginFailure] = field(default_factory=list)
+    #: The owners the registry was settled with (passed on to worker processes that load again).
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def carrier(self, code: str) -> CarrierPlugin | None:
         loaded = self.carriers.get(code)
@@ -149,7 +151,7 @@ def load_plugins(
     ``owners`` maps ``(kind, code)`` to the origin of the plugin that owns a code with records in
     the database: no other plugin may take that code over, whatever the loading order.
     """
-    reg = PluginRegistry()
+    reg = PluginRegistry(owners=dict(owners or {}))
     manager = pluggy.PluginManager(plugin_api.PROJECT_NAME)
     manager.add_hookspecs(plugin_api.CoverdeskHooks)
     modules: list[tuple[str, types.ModuleType, str]] = []
@@ -471,6 +473,9 @@ class PluginFailed(PluginProblem):
             "the error is logged and shown on the Plugins page."
         )
 
+    def __reduce__(self):  # crosses process boundaries (the import's worker) intact
+        return PluginFailed, (self.kind, self.code, self.plugin_name, self.hook, self.error)
+
 
 class PluginUnavailable(PluginProblem):
     """A record names a carrier or insurer whose plugin is not loaded (removed, or skipped at start)."""
@@ -481,6 +486,9 @@ class PluginUnavailable(PluginProblem):
             f"The {kind} {code!r} is not loaded (see the Plugins page), so this cannot be done now; "
             "its orders, inquiries and claims stay readable."
         )
+
+    def __reduce__(self):
+        return PluginUnavailable, (self.kind, self.code)
 
 
 class GuardedPlugin:
