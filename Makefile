@@ -15,10 +15,11 @@ run: install
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# House rules that run: lint and format (ruff).
+# House rules that run: lint and format (ruff), import contracts (import-linter, pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 install: $(INSTALLED)
 

@@ -19,17 +19,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from portal.money import Money, quantize
 from portal.plugin_api import (
     ClaimAmountRequest,
     EvidenceRequirement,
     FilingWindow,
     InsurerPlugin,
     InsurerTerms,
+    Money,
     PackLayout,
     Quote,
     QuoteRequest,
     Refusal,
+    quantize,
 )
 
 from . import claims, evidence

@@ -21,8 +21,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
-from portal.money import Money
-from portal.plugin_api import EvidenceRequirement, FilingWindow, InsurerPlugin, InsurerTerms, PackLayout, QuoteRequest
+from portal.plugin_api import (
+    EvidenceRequirement,
+    FilingWindow,
+    InsurerPlugin,
+    InsurerTerms,
+    Money,
+    PackLayout,
+    QuoteRequest,
+)
 
 from . import claims, evidence
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from portal.plugin_engine import load_plugins
+from portal.plugin_testing import load_plugins
 
 PLUGINS_DIR = Path(__file__).resolve().parents[1]
 
