@@ -520,7 +520,7 @@ class GuardedPlugin:
         return functools.partial(_guard, loaded, name, value)
 
     def __setattr__(self, name, value):
-        raise AttributeError("loaded plugins are read-only")
+        raise AttributeError("loaded plugins are read-only (a test patches LoadedPlugin.raw)")
 
     def __repr__(self) -> str:
         return f"<guarded {self._loaded.kind} {getattr(self._loaded.raw, 'code', '?')}>"
