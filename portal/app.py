@@ -17,7 +17,7 @@ from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
-from .plugin_engine import load_plugins
+from .plugin_engine import PluginFailed, PluginUnavailable, load_plugins, unloaded_plugins
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,18 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_plugins(app: Flask) -> None:
-    app.extensions["coverdesk_plugins"] = load_plugins(
-        app.config["PLUGINS_DIR"], use_entry_points=app.config["LOAD_ENTRY_POINT_PLUGINS"]
-    )
+    from .clock import utcnow
+    from .plugin_owners import owners_with_records, record_owners
+
+    with app.app_context():
+        # A code that records name stays with the plugin that owns it, whatever the loading order.
+        owners = owners_with_records()
+        reg = load_plugins(
+            app.config["PLUGINS_DIR"], use_entry_points=app.config["LOAD_ENTRY_POINT_PLUGINS"], owners=owners
+        )
+        record_owners(reg, utcnow())
+    app.extensions["coverdesk_plugins"] = reg
+    app.jinja_env.globals["unloaded_plugins"] = unloaded_plugins
 
 
 def connect_features() -> None:
@@ -196,6 +205,15 @@ def configure_errors(app: Flask) -> None:
                 "The server's disk is full, so nothing was stored. Tell the administrator; try again later.",
             )
         return server_error(exc)
+
+    @app.errorhandler(PluginFailed)
+    @app.errorhandler(PluginUnavailable)
+    def plugin_error(exc: PluginFailed | PluginUnavailable):
+        # Logged with its traceback and counted by the plugin engine; the agent gets its name.
+        _forget_transaction()
+        if isinstance(exc, PluginUnavailable):
+            return error_response(503, "Plugin not loaded", str(exc))
+        return error_response(502, "Plugin failed", str(exc))
 
     def server_error(exc: BaseException):
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)

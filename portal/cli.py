@@ -53,9 +53,11 @@ def cli(ctx):
 
 from .audit.cli import audit  # noqa: E402
 from .files.cli import files  # noqa: E402
+from .plugin_cli import plugins  # noqa: E402
 
 cli.add_command(audit)
 cli.add_command(files)
+cli.add_command(plugins)
 
 
 def _fail(message: str) -> None:
@@ -297,23 +299,6 @@ def tracking_sync(carrier_code, force):
             )
     if any(outcome.state == "failed" for outcome in outcomes):
         sys.exit(1)
-
-
-# --- plugins -------------------------------------------------------------------------------
-
-
-@cli.command("plugins")
-@with_appcontext
-def plugins_list():
-    """List loaded plugins and the ones skipped."""
-    from .plugin_engine import registry
-
-    reg = registry()
-    for kind, table in (("carrier", reg.carriers), ("insurer", reg.insurers)):
-        for code, loaded in sorted(table.items()):
-            click.echo(f"{kind:<8} {code:<14} {loaded.plugin.name:<28} {loaded.origin}")
-    for failure in reg.failures:
-        click.echo(f"SKIPPED  {failure.origin}: {failure.message}", err=True)
 
 
 # --- demo data -----------------------------------------------------------------------------

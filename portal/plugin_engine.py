@@ -7,6 +7,7 @@ Sources, in order (a code already taken by an earlier source is reported and ski
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -14,6 +15,8 @@ import re
 import sys
 import traceback
 import types
+import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import entry_points
@@ -38,8 +41,6 @@ from .plugin_api import (
     TRACKING_STATUSES,
     CarrierPlugin,
     InsurerPlugin,
-    LoadedPlugin,
-    PluginFailure,
 )
 
 log = logging.getLogger(__name__)
@@ -50,10 +51,39 @@ class ContractError(Exception):
 
 
 @dataclass
+class PluginFailure:
+    """A plugin that was skipped, and why (shown on the Plugins page and logged)."""
+
+    origin: str  # "plugins/<folder>" or "entry point <name> (<distribution>)"
+    message: str
+    code: str | None = None
+
+
+@dataclass(eq=False)
+class LoadedPlugin:
+    """A plugin object that passed the checks. ``plugin`` is the guarded stand-in the portal
+    calls; ``failures`` counts the calls that failed since this process loaded it."""
+
+    kind: str  # "carrier" or "insurer"
+    raw: CarrierPlugin | InsurerPlugin
+    origin: str
+    #: "name version" of the installed distribution it came from; "" for the plugins folder.
+    distribution: str = ""
+    failures: int = 0
+    last_failure: str = ""
+    plugin: GuardedPlugin = field(init=False)
+
+    def __post_init__(self):
+        self.plugin = GuardedPlugin(self)
+
+
+@dataclass
 class PluginRegistry:
     carriers: dict[str, LoadedPlugin] = field(default_factory=dict)
     insurers: dict[str, LoadedPlugin] = field(default_factory=dict)
     failures: list[PluginFailure] = field(default_factory=list)
+    #: The owners the registry was settled with (passed on to worker processes that load again).
+    owners: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def carrier(self, code: str) -> CarrierPlugin | None:
         loaded = self.carriers.get(code)
@@ -69,31 +99,103 @@ class PluginRegistry:
     def all_insurers(self) -> list[InsurerPlugin]:
         return [loaded.plugin for loaded in sorted(self.insurers.values(), key=lambda p: p.plugin.name)]
 
+    def require_carrier(self, code: str) -> CarrierPlugin:
+        """The carrier ``code``, or :class:`PluginUnavailable` (shown as a named message) when it is not loaded."""
+        carrier = self.carrier(code)
+        if carrier is None:
+            raise PluginUnavailable("carrier", code)
+        return carrier
+
+    def require_insurer(self, code: str) -> InsurerPlugin:
+        insurer = self.insurer(code)
+        if insurer is None:
+            raise PluginUnavailable("insurer", code)
+        return insurer
+
+
+def unloaded_plugins(order) -> list[str]:
+    """Why an order's carrier or insurer cannot be asked right now, one sentence each: shown as a
+    banner on its order, inquiry and claim pages, which stay readable."""
+    reg = registry()
+    problems = []
+    if reg.carrier(order.carrier_code) is None:
+        problems.append(str(PluginUnavailable("carrier", order.carrier_code)))
+    cover = getattr(order, "cover", None)
+    if cover is not None and reg.insurer(cover.insurer_code) is None:
+        problems.append(str(PluginUnavailable("insurer", cover.insurer_code)))
+    return problems
+
+
+def require_loaded(order) -> None:
+    """Refuse a change to an order (or its inquiry, claim) whose carrier or insurer is not loaded:
+    such records open read-only until the plugin is back."""
+    reg = registry()
+    reg.require_carrier(order.carrier_code)
+    if getattr(order, "cover", None) is not None:
+        reg.require_insurer(order.cover.insurer_code)
+
 
 def registry() -> PluginRegistry:
     """The plugins of the running app."""
     return current_app.extensions["coverdesk_plugins"]
 
 
-def load_plugins(plugins_dir: str | Path | None, *, use_entry_points: bool = True) -> PluginRegistry:
-    reg = PluginRegistry()
+def load_plugins(
+    plugins_dir: str | Path | None,
+    *,
+    use_entry_points: bool = True,
+    owners: Mapping[tuple[str, str], str] | None = None,
+) -> PluginRegistry:
+    """Import, check and register every plugin; never raises for a plugin's fault.
+
+    ``owners`` maps ``(kind, code)`` to the origin of the plugin that owns a code with records in
+    the database: no other plugin may take that code over, whatever the loading order.
+    """
+    reg = PluginRegistry(owners=dict(owners or {}))
     manager = pluggy.PluginManager(plugin_api.PROJECT_NAME)
     manager.add_hookspecs(plugin_api.CoverdeskHooks)
-    modules: list[tuple[str, types.ModuleType]] = []
+    modules: list[tuple[str, types.ModuleType, str]] = []
     if plugins_dir:
         modules += _import_folder(Path(plugins_dir), reg)
     if use_entry_points:
         modules += _import_entry_points(reg)
-    for origin, module in modules:
+    candidates: list[LoadedPlugin] = []
+    for origin, module, distribution in modules:
         try:
             manager.register(module, name=origin)
         except Exception as exc:  # pluggy validates hook names and arguments here
             _fail(reg, origin, f"does not keep the hook contract: {exc}")
             continue
-        _collect(reg, manager, module, origin)
+        candidates += _collect(reg, module, origin, distribution)
+    _settle_codes(reg, candidates, owners or {})
     for failure in reg.failures:
         log.error("plugin skipped: %s: %s", failure.origin, failure.message)
     return reg
+
+
+def _settle_codes(reg: PluginRegistry, candidates: list[LoadedPlugin], owners: Mapping[tuple[str, str], str]) -> None:
+    """One plugin per code. A code whose records belong to a known plugin stays with it (a
+    newcomer declaring it is skipped and named, even when it loads first); otherwise the first
+    source wins (the plugins folder, then installed distributions, each by name)."""
+    by_code: dict[tuple[str, str], list[LoadedPlugin]] = {}
+    for loaded in candidates:
+        by_code.setdefault((loaded.kind, loaded.raw.code), []).append(loaded)
+    for (kind, code), claimants in by_code.items():
+        owner = owners.get((kind, code))
+        winner = next((c for c in claimants if c.origin == owner), None) if owner else claimants[0]
+        table = reg.carriers if kind == "carrier" else reg.insurers
+        if winner is not None:
+            table[code] = winner
+        for loser in claimants:
+            if loser is winner:
+                continue
+            if owner and winner is None:
+                reason = f"{kind} code {code!r} belongs to {owner}, which has records in the database and is not loaded"
+            elif owner:
+                reason = f"{kind} code {code!r} belongs to {owner}, which has records in the database"
+            else:
+                reason = f"{kind} code {code!r} is already provided by {winner.origin}"
+            _fail(reg, loser.origin, f"{reason}; not taken over", code)
 
 
 def _fail(reg: PluginRegistry, origin: str, message: str, code: str | None = None) -> None:
@@ -106,7 +208,7 @@ def _short_traceback(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.ModuleType]]:
+def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.ModuleType, str]]:
     if not folder.is_dir():
         _fail(reg, str(folder), "plugins folder does not exist")
         return []
@@ -124,10 +226,11 @@ def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.M
         name = f"{parent}.{path.name}"
         try:
             module = sys.modules.get(name) or _import_package(name, path)
-        except Exception as exc:
+        except BaseException as exc:  # sys.exit() or any error while importing skips this plugin only
+            _reraise_fatal(exc)
             _fail(reg, origin, f"failed to import: {_short_traceback(exc)}")
             continue
-        found.append((origin, module))
+        found.append((origin, module, ""))
     return found
 
 
@@ -143,29 +246,34 @@ def _import_package(name: str, path: Path) -> types.ModuleType:
     return module
 
 
-def _import_entry_points(reg: PluginRegistry) -> list[tuple[str, types.ModuleType]]:
+def _import_entry_points(reg: PluginRegistry) -> list[tuple[str, types.ModuleType, str]]:
     found = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         dist = entry.dist.name if entry.dist else "unknown distribution"
         origin = f"entry point {entry.name} ({dist})"
+        version = f"{dist} {entry.dist.version}" if entry.dist else ""
         try:
-            found.append((origin, entry.load()))
-        except Exception as exc:
+            found.append((origin, entry.load(), version))
+        except BaseException as exc:  # sys.exit() or any error while importing skips this plugin only
+            _reraise_fatal(exc)
             _fail(reg, origin, f"failed to import: {_short_traceback(exc)}")
     return found
 
 
-def _collect(reg: PluginRegistry, manager: pluggy.PluginManager, module, origin: str) -> None:
-    for hook_name, kind, base, table, check in (
-        ("coverdesk_carriers", "carrier", CarrierPlugin, reg.carriers, _check_carrier),
-        ("coverdesk_insurers", "insurer", InsurerPlugin, reg.insurers, _check_insurer),
+def _collect(reg: PluginRegistry, module, origin: str, distribution: str) -> list[LoadedPlugin]:
+    """The checked plugin objects a module's hooks provide; each failure is reported and skipped."""
+    found = []
+    for hook_name, kind, base, check in (
+        ("coverdesk_carriers", "carrier", CarrierPlugin, _check_carrier),
+        ("coverdesk_insurers", "insurer", InsurerPlugin, _check_insurer),
     ):
         impl = getattr(module, hook_name, None)
         if impl is None:
             continue
         try:
             provided = impl()
-        except Exception as exc:
+        except BaseException as exc:
+            _reraise_fatal(exc)
             _fail(reg, origin, f"{hook_name}() raised {_short_traceback(exc)}")
             continue
         if not isinstance(provided, (list, tuple)):
@@ -183,17 +291,19 @@ def _collect(reg: PluginRegistry, manager: pluggy.PluginManager, module, origin:
             except ContractError as exc:
                 _fail(reg, origin, f"{kind} {code or '?'}: {exc}", code)
                 continue
-            except Exception as exc:
+            except BaseException as exc:
+                _reraise_fatal(exc)
                 _fail(reg, origin, f"{kind} {code or '?'}: contract check raised {_short_traceback(exc)}", code)
                 continue
-            if code in table:
-                _fail(reg, origin, f"{kind} code {code!r} is already provided by {table[code].origin}", code)
-                continue
-            table[code] = LoadedPlugin(kind=kind, plugin=plugin, origin=origin)
+            found.append(LoadedPlugin(kind=kind, raw=plugin, origin=origin, distribution=distribution))
+    return found
 
 
 def _check_version(plugin) -> None:
-    declared = str(getattr(plugin, "contract", ""))
+    if getattr(plugin, "contract", None) is None:
+        have = ".".join(map(str, CONTRACT_VERSION))
+        raise ContractError(f'declares no contract version; add contract = "{have}" (the version it was written for)')
+    declared = str(plugin.contract)
     try:
         major, minor = (int(part) for part in declared.split("."))
     except ValueError:
@@ -339,3 +449,219 @@ def _check_claim_rules(plugin: InsurerPlugin) -> None:
         SandboxedEnvironment(autoescape=True).parse(layout.template)
     except TemplateSyntaxError as exc:
         raise ContractError(f"pack_layout template, line {exc.lineno}: {exc.message}") from None
+
+
+# --- the guard around every call into a plugin ------------------------------------------------
+
+#: Exceptions that are part of the contract: a plugin raises them on purpose and the core handles them.
+CONTRACT_EXCEPTIONS: tuple[type[BaseException], ...] = (plugin_api.NotSupported, plugin_api.HttpError)
+
+
+class PluginProblem(Exception):
+    """A plugin could not be asked: it failed (:class:`PluginFailed`) or is not loaded
+    (:class:`PluginUnavailable`). Pages and the API show the message as it is."""
+
+
+class PluginFailed(PluginProblem):
+    """A plugin raised, or broke its contract, while the portal called it. The message names the
+    plugin and the hook; the traceback is logged and the failure counted on the Plugins page."""
+
+    def __init__(self, kind: str, code: str, name: str, hook: str, error: str):
+        self.kind, self.code, self.plugin_name, self.hook, self.error = kind, code, name, hook, error
+        super().__init__(
+            f"The {kind} plugin {name} ({code}) failed in {hook}: {error}. Nothing was changed; "
+            "the error is logged and shown on the Plugins page."
+        )
+
+    def __reduce__(self):  # crosses process boundaries (the import's worker) intact
+        return PluginFailed, (self.kind, self.code, self.plugin_name, self.hook, self.error)
+
+
+class PluginUnavailable(PluginProblem):
+    """A record names a carrier or insurer whose plugin is not loaded (removed, or skipped at start)."""
+
+    def __init__(self, kind: str, code: str):
+        self.kind, self.code = kind, code
+        super().__init__(
+            f"The {kind} {code!r} is not loaded (see the Plugins page), so this cannot be done now; "
+            "its orders, inquiries and claims stay readable."
+        )
+
+    def __reduce__(self):
+        return PluginUnavailable, (self.kind, self.code)
+
+
+class GuardedPlugin:
+    """Stands in for a loaded plugin object: every method call and attribute read goes through
+    :func:`_guard`, so a plugin that raises (anything but a keyboard interrupt) or returns the wrong
+    type becomes a named :class:`PluginFailed`, never a 500 or a stopped process. ``isinstance``
+    still sees the plugin's own class."""
+
+    __slots__ = ("_loaded",)
+
+    def __init__(self, loaded: LoadedPlugin):
+        object.__setattr__(self, "_loaded", loaded)
+
+    @property
+    def __class__(self):  # isinstance(guarded, CarrierPlugin) keeps working
+        return type(self._loaded.raw)
+
+    def __getattr__(self, name: str):
+        loaded = self._loaded
+        try:
+            value = getattr(loaded.raw, name)
+        except AttributeError:
+            raise
+        except BaseException as exc:
+            _reraise_fatal(exc)
+            raise _failed(loaded, name, exc) from exc
+        if name.startswith("_") or not callable(value) or isinstance(value, type):
+            return value
+        return functools.partial(_guard, loaded, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("loaded plugins are read-only (a test patches LoadedPlugin.raw)")
+
+    def __repr__(self) -> str:
+        return f"<guarded {self._loaded.kind} {getattr(self._loaded.raw, 'code', '?')}>"
+
+
+def _reraise_fatal(exc: BaseException) -> None:
+    """A keyboard interrupt stops the process as the person at the keyboard asked; nothing else does."""
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+
+
+def _guard(loaded: LoadedPlugin, hook: str, method, *args, **kwargs):
+    try:
+        result = method(*args, **kwargs)
+    except CONTRACT_EXCEPTIONS:
+        raise
+    except BaseException as exc:  # SystemExit, GeneratorExit... from a plugin never stop the portal
+        _reraise_fatal(exc)
+        raise _failed(loaded, hook, exc) from exc
+    expected = _return_hints(type(loaded.raw), hook)
+    if expected is not None and not _conforms(result, expected):
+        error = ContractError(f"returned {type(result).__name__}, expected {_hint_name(expected)}")
+        raise _failed(loaded, hook, error)
+    return result
+
+
+def _failed(loaded: LoadedPlugin, hook: str, exc: BaseException) -> PluginFailed:
+    code = getattr(loaded.raw, "code", "?")
+    name = getattr(loaded.raw, "name", code)
+    error = str(exc) if isinstance(exc, ContractError) else f"{type(exc).__name__}: {exc}"
+    loaded.failures += 1
+    loaded.last_failure = f"{hook}: {error}"
+    log.error("%s plugin %s failed in %s", loaded.kind, code, hook, exc_info=exc)
+    return PluginFailed(loaded.kind, code, name, hook, error)
+
+
+@functools.cache
+def _return_hints(cls: type, hook: str):
+    """The return type the contract's base class declares for ``hook`` (None: not checked)."""
+    for base in cls.__mro__:
+        if base in (plugin_api.CarrierPlugin, plugin_api.InsurerPlugin) and hook in vars(base):
+            try:
+                return typing.get_type_hints(vars(base)[hook], vars(plugin_api)).get("return")
+            except Exception:  # noqa: BLE001 - an unresolvable hint is simply not checked
+                return None
+    return None
+
+
+def _conforms(value, hint) -> bool:
+    """Whether ``value`` fits ``hint`` as far as the contract's own hints go (classes, unions,
+    ``X | None``, ``tuple[X, ...]``, ``tuple[X, Y]``); anything else is accepted."""
+    if hint is None or hint is type(None):
+        return value is None
+    if hint is typing.Any:
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, arg) for arg in typing.get_args(hint))
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(_conforms(item, args[0]) for item in value)
+        return len(value) == len(args) and all(_conforms(v, a) for v, a in zip(value, args, strict=True))
+    if origin is not None:
+        return isinstance(value, origin)
+    if isinstance(hint, type):
+        if hint is int:
+            return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, hint)
+    return True
+
+
+def _hint_name(hint) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("portal.plugin_api.", "")
+
+
+# --- what the Plugins page and `coverdesk plugins` show -----------------------------------------
+
+
+def rules_summary(loaded: LoadedPlugin, today: date, destination: str = "US") -> list[str]:
+    """A plugin's rules in readable lines (thresholds, windows, limits, evidence, SLA), asked of
+    the plugin through the guard: a rule that fails shows as the failure instead."""
+    try:
+        if loaded.kind == "carrier":
+            return _carrier_rules(loaded.plugin, today, destination)
+        return _insurer_rules(loaded.plugin, today)
+    except PluginFailed as exc:
+        return [f"rules unavailable: {exc.hook} failed: {exc.error}"]
+
+
+def _carrier_rules(carrier: CarrierPlugin, today: date, destination: str) -> list[str]:
+    lines = []
+    for service in carrier.services:
+        window = carrier.trace_window(service.code, destination)
+        stall = carrier.stall_after_days(service.code, destination, today)
+        lines.append(
+            f"{service.name} ({service.code}), to {destination}: stalled after {stall} days without news; "
+            f"trace from day {window.earliest_day} to day {window.latest_day} after dispatch"
+        )
+    letter = carrier.loss_letter_format
+    if letter is not None:
+        lines.append(f"loss letter reference like {letter.reference_example}")
+    added = {kind: carrier.evidence_required(kind, carrier.services[0].code) for kind in plugin_api.INQUIRY_KINDS}
+    for kind, items in added.items():
+        if items:
+            lines.append(f"adds for {kind.replace('_', ' ')}: {_evidence_text(items)}")
+    return lines
+
+
+def _insurer_rules(insurer: InsurerPlugin, today: date) -> list[str]:
+    terms = insurer.terms(today)
+    limits = ", ".join(
+        f"{currency} up to {amount} (minimum premium {terms.minimum_premium.get(currency, '0')})"
+        for currency, amount in sorted(terms.max_insured_value.items())
+    )
+    lines = [f"terms from {terms.effective_from}: {limits}"]
+    lines += [f"rates: {line}" for line in insurer.describe_rates(terms)]
+    if terms.excluded_destinations:
+        lines.append(f"excluded destinations: {', '.join(sorted(terms.excluded_destinations))}")
+    if terms.excluded_categories:
+        lines.append(f"excluded goods: {', '.join(sorted(terms.excluded_categories))}")
+    for kind in plugin_api.INQUIRY_KINDS:
+        window = insurer.filing_window(kind)
+        items = insurer.evidence_required(kind, today)
+        lines.append(
+            f"{kind.replace('_', ' ')}: claim from day {window.earliest_day} to day {window.latest_day}; "
+            f"evidence: {_evidence_text(items)}"
+        )
+    lines.append(f"pays within {insurer.payout_working_days} working days ({insurer.calendar} calendar)")
+    return lines
+
+
+def _evidence_text(items) -> str:
+    parts = []
+    for item in items:
+        text = item.kind.replace("_", " ")
+        if not item.mandatory:
+            text += " (optional)"
+        if item.grace is not None:
+            text += f" (may follow within {item.grace.days} days of {item.grace.counted_from.replace('_', ' ')})"
+        parts.append(text)
+    return ", ".join(parts) or "nothing"

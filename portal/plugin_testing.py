@@ -8,6 +8,7 @@ from datetime import UTC
 from pathlib import Path
 
 from .plugin_api import CarrierPlugin, LossLetterReading, TrackingFeed
+from .plugin_engine import load_plugins  # noqa: F401 - part of the kit
 
 
 def feed_as_expected(carrier: CarrierPlugin, feed: TrackingFeed) -> dict:
@@ -83,11 +84,10 @@ class LetterSamples:
     """
 
     def __init__(self, plugin_folder: Path, code: str, variants: dict[str, dict]):
-        from .plugin_engine import load_plugins
 
         self.carrier = load_plugins(plugin_folder.parent, use_entry_points=False).carrier(code)
         #: The plugin's own letters module, as the engine imported it.
-        self.module = sys.modules[type(self.carrier).__module__.rsplit(".", 1)[0] + ".letters"]
+        self.module = sys.modules[self.carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
         self.variants = variants
         self.fixtures = plugin_folder / "fixtures" / "letters"
 

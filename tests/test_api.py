@@ -354,7 +354,7 @@ FUTURE = object()  # replaced by a time two hours ahead when the test runs
         pytest.param({"declared_value": None, "cover": None}, {"declared_value": "is required"}, id="missing-value"),
         pytest.param(
             {"carrier": "dhl"},
-            {"carrier": "unknown carrier 'dhl' (known: fourpx, harbourpost, swiftwing)"},
+            {"carrier": "unknown carrier 'dhl' (known: "},
             id="unknown-carrier",
         ),
         pytest.param(
@@ -379,7 +379,7 @@ FUTURE = object()  # replaced by a time two hours ahead when the test runs
         ),
         pytest.param(
             {"cover": {"insurer": "acme", "insured_value": "100.00"}},
-            {"cover.insurer": "unknown insurer 'acme' (known: jadeharbour, lanternfish)"},
+            {"cover.insurer": "unknown insurer 'acme' (known: "},
             id="unknown-insurer",
         ),
         pytest.param(
@@ -765,7 +765,7 @@ def test_quote_refused_with_the_insurers_reason(api, changes, reason, field, mes
         pytest.param({"insurer": None}, {"insurer": "is required"}, id="no-insurer"),
         pytest.param(
             {"insurer": "acme"},
-            {"insurer": "unknown insurer 'acme' (known: jadeharbour, lanternfish)"},
+            {"insurer": "unknown insurer 'acme' (known: "},
             id="unknown-insurer",
         ),
         pytest.param(
@@ -816,20 +816,19 @@ def test_carriers_lists_the_loaded_carriers_and_their_services(api, plugins):
 
     assert response.status_code == 200
     carriers = response.get_json()["carriers"]
-    assert [(c["code"], c["name"], c["kind"]) for c in carriers] == [
-        ("fourpx", "4PX", "dedicated_line"),
-        ("harbourpost", "Harbour Post", "postal"),
-        ("swiftwing", "Swiftwing Express", "express"),
-    ]
+    # Every loaded carrier, by name; other plugins may be installed beside the ones checked here.
+    assert [c["code"] for c in carriers] == [c.code for c in plugins.all_carriers()]
+    known = {c["code"]: (c["name"], c["kind"]) for c in carriers}
+    assert known["fourpx"] == ("4PX", "dedicated_line")
+    assert known["harbourpost"] == ("Harbour Post", "postal")
+    assert known["swiftwing"] == ("Swiftwing Express", "express")
     services = {c["code"]: [s["code"] for s in c["services"]] for c in carriers}
-    assert services == {
-        "fourpx": ["fourpx_c", "global_direct", "express"],
-        "harbourpost": ["registered_air", "ems", "surface_parcel"],
-        "swiftwing": ["express_worldwide", "economy_express"],
-    }
+    assert services["fourpx"] == ["fourpx_c", "global_direct", "express"]
+    assert services["harbourpost"] == ["registered_air", "ems", "surface_parcel"]
+    assert services["swiftwing"] == ["express_worldwide", "economy_express"]
     fourpx = plugins.carrier("fourpx")
     window = fourpx.trace_window("fourpx_c", "US")
-    assert carriers[0]["services"][0] == {
+    assert next(c for c in carriers if c["code"] == "fourpx")["services"][0] == {
         "code": "fourpx_c",
         "name": "4PX-C",
         "description": "Handed over to China Post EMS",
@@ -850,34 +849,34 @@ def test_carriers_give_the_rules_for_a_destination(api, plugins):
     assert bad.status_code == 422 and "destination_country" in bad.get_json()["errors"]
 
 
-def test_insurers_lists_the_terms_in_force_today(api):
+def test_insurers_lists_the_terms_in_force_today(api, plugins):
     response = api.get("/api/v1/insurers")
 
     assert response.status_code == 200
-    assert response.get_json() == {
-        "insurers": [
-            {
-                "code": "jadeharbour",
-                "name": "Jade Harbour Insurance",
-                "currencies": ["CNY", "EUR", "USD"],
-                "max_insured_value": {"CNY": "50000.00", "EUR": "6500.00", "USD": "7000.00"},
-                "minimum_premium": {"CNY": "5.00", "EUR": "1.00", "USD": "1.00"},
-                "excluded_destinations": ["BY", "CU", "IR", "KP", "RU", "SY"],
-                "excluded_categories": ["batteries", "cash", "food", "liquids"],
-                "terms_effective": JADEHARBOUR_TERMS,
-            },
-            {
-                "code": "lanternfish",
-                "name": "Lanternfish Mutual",
-                "currencies": ["USD"],
-                "max_insured_value": {"USD": "5000.00"},
-                "minimum_premium": {"USD": "2.00"},
-                "excluded_destinations": ["AF", "BR", "CU", "IR", "KP", "NG", "SY", "VE"],
-                "excluded_categories": ["art", "cash", "jewelry", "precious_metals"],
-                "terms_effective": LANTERNFISH_TERMS,
-            },
-        ]
-    }
+    insurers = response.get_json()["insurers"]
+    assert [i["code"] for i in insurers] == [i.code for i in plugins.all_insurers()]
+    assert [i for i in insurers if i["code"] in ("jadeharbour", "lanternfish")] == [
+        {
+            "code": "jadeharbour",
+            "name": "Jade Harbour Insurance",
+            "currencies": ["CNY", "EUR", "USD"],
+            "max_insured_value": {"CNY": "50000.00", "EUR": "6500.00", "USD": "7000.00"},
+            "minimum_premium": {"CNY": "5.00", "EUR": "1.00", "USD": "1.00"},
+            "excluded_destinations": ["BY", "CU", "IR", "KP", "RU", "SY"],
+            "excluded_categories": ["batteries", "cash", "food", "liquids"],
+            "terms_effective": JADEHARBOUR_TERMS,
+        },
+        {
+            "code": "lanternfish",
+            "name": "Lanternfish Mutual",
+            "currencies": ["USD"],
+            "max_insured_value": {"USD": "5000.00"},
+            "minimum_premium": {"USD": "2.00"},
+            "excluded_destinations": ["AF", "BR", "CU", "IR", "KP", "NG", "SY", "VE"],
+            "excluded_categories": ["art", "cash", "jewelry", "precious_metals"],
+            "terms_effective": LANTERNFISH_TERMS,
+        },
+    ]
 
 
 # --- OpenAPI ---------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", day
     inquiry = opened(plugins, order, kind=kind)
     inquiries.request_trace(inquiry, "4PX-T-1", TEST_ACTOR)
     inquiries.record_answer(inquiry, "lost" if kind == "not_arrived" else "damaged", TEST_ACTOR)
-    letters = sys.modules[type(plugins.carrier("fourpx")).__module__.rsplit(".", 1)[0] + ".letters"]
+    letters = sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     uploads = {
         "commercial_invoice": (
             render_pdf(

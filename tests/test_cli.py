@@ -257,23 +257,3 @@ def test_orders_import_of_a_missing_file_is_a_usage_error(invoke, tmp_path):
 
     assert result.exit_code == 2
     assert "does not exist" in result.stderr
-
-
-# --- plugins ----------------------------------------------------------------------------------
-
-
-def test_plugins_lists_the_five_plugins(invoke):
-    result = invoke("plugins")
-
-    assert result.exit_code == 0
-    assert [line.split(maxsplit=2)[:2] for line in result.stdout.splitlines()] == [
-        ["carrier", "fourpx"],
-        ["carrier", "harbourpost"],
-        ["carrier", "swiftwing"],
-        ["insurer", "jadeharbour"],
-        ["insurer", "lanternfish"],
-    ]
-    lines = result.stdout.splitlines()
-    assert "Harbour Post" in lines[1] and lines[1].endswith("plugins/harbourpost")
-    assert "Lanternfish Mutual" in lines[4] and lines[4].endswith("plugins/lanternfish")
-    assert "SKIPPED" not in result.stderr

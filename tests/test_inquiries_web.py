@@ -30,7 +30,7 @@ def png(color=(10, 120, 200)) -> bytes:
 
 def letter_pdf(plugins, **fields) -> bytes:
     carrier = plugins.carrier("fourpx")
-    letters = sys.modules[type(carrier).__module__.rsplit(".", 1)[0] + ".letters"]
+    letters = sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     return render_pdf(letters.sample_letter_html(**{"tracking_no": "4PX3000000000001CN", **fields}))
 
 

@@ -25,12 +25,12 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
-from portal.money import Money
 from portal.plugin_api import (
     CarrierPlugin,
     EvidenceRequirement,
     HttpGet,
     LossLetterReading,
+    Money,
     Service,
     TraceDetails,
     TraceRequestDocument,

@@ -24,10 +24,10 @@ from urllib.parse import quote
 
 import pycountry
 
-from portal.money import Money
 from portal.plugin_api import (
     CarrierPlugin,
     LossLetterReading,
+    Money,
     Service,
     TraceDetails,
     TraceRequestDocument,

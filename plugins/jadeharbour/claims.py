@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from portal.money import Money
-from portal.plugin_api import ClaimAmountRequest, FilingWindow, PackLayout
+from portal.plugin_api import ClaimAmountRequest, FilingWindow, Money, PackLayout
 
 WINDOWS = {"not_arrived": FilingWindow(7, 60), "damaged": FilingWindow(0, 60), "partly_missing": FilingWindow(0, 60)}
 DEDUCTIBLE_SHARE = {"electronics": Decimal("0.20")}

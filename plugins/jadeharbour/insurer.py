@@ -19,17 +19,18 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from portal.money import Money, quantize
 from portal.plugin_api import (
     ClaimAmountRequest,
     EvidenceRequirement,
     FilingWindow,
     InsurerPlugin,
     InsurerTerms,
+    Money,
     PackLayout,
     Quote,
     QuoteRequest,
     Refusal,
+    quantize,
 )
 
 from . import claims, evidence
@@ -76,7 +77,7 @@ TIERS = {terms.effective_from: tiers for terms, tiers in VERSIONS}
 
 
 class JadeHarbourInsurer(InsurerPlugin):
-    contract = "1.2"
+    contract = "1.3"
     code = "jadeharbour"
     name = "Jade Harbour Insurance"
     certificate_prefix = "JHI"
@@ -111,6 +112,14 @@ class JadeHarbourInsurer(InsurerPlugin):
     def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
         """See ``evidence.py``: one version of the list so far, whatever ``on``."""
         return evidence.evidence_required(inquiry_kind)
+
+    def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
+        lines, lower = [], Decimal(0)
+        for tier in TIERS[terms.effective_from]:
+            part = f"above {lower}" if tier.up_to is None else f"from {lower} to {tier.up_to}"
+            lines.append(f"{tier.percent} % of the value {part}")
+            lower = tier.up_to if tier.up_to is not None else lower
+        return tuple(lines)
 
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
         """Each tier's percentage of the part of the value inside that tier."""

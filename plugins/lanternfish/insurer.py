@@ -21,8 +21,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
-from portal.money import Money
-from portal.plugin_api import EvidenceRequirement, FilingWindow, InsurerPlugin, InsurerTerms, PackLayout, QuoteRequest
+from portal.plugin_api import (
+    EvidenceRequirement,
+    FilingWindow,
+    InsurerPlugin,
+    InsurerTerms,
+    Money,
+    PackLayout,
+    QuoteRequest,
+)
 
 from . import claims, evidence
 
@@ -67,7 +74,7 @@ BANDS = {terms.effective_from: bands for terms, bands in VERSIONS}
 
 
 class LanternfishInsurer(InsurerPlugin):
-    contract = "1.2"
+    contract = "1.3"
     code = "lanternfish"
     name = "Lanternfish Mutual"
     certificate_prefix = "LFM"
@@ -91,6 +98,14 @@ class LanternfishInsurer(InsurerPlugin):
     def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
         """See ``evidence.py``: one version of the list so far, whatever ``on``."""
         return evidence.evidence_required(inquiry_kind)
+
+    def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
+        lines, first = [], 1
+        for band in BANDS[terms.effective_from]:
+            units = f"units {first} to {first + band.units - 1}" if band.units else f"unit {first} onwards"
+            lines.append(f"{CURRENCY} {band.rate} per started {CURRENCY} {UNIT}, {units}")
+            first += band.units or 0
+        return tuple(lines)
 
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
         """Each started USD 100 is a unit, priced at the rate of the band it falls in."""

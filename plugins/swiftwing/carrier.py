@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import quote
 
-from portal.money import Money
 from portal.plugin_api import (
     CarrierPlugin,
     HttpGet,
     LossLetterReading,
+    Money,
     Service,
     TraceDetails,
     TraceRequestDocument,

@@ -14,9 +14,15 @@ from decimal import Decimal, InvalidOperation
 
 from jinja2 import Environment, select_autoescape
 
-from portal.money import Money
-from portal.plugin_api import LossLetterFormat, LossLetterReading, TraceDetails, TraceRequestDocument
-from portal.trace_default import HANDOVER_LABELS, utc
+from portal.plugin_api import (
+    HANDOVER_LABELS,
+    LossLetterFormat,
+    LossLetterReading,
+    Money,
+    TraceDetails,
+    TraceRequestDocument,
+    utc,
+)
 
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"SWC\d{9}",

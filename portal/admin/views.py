@@ -12,7 +12,7 @@ from ..clock import local_today
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..plugin_api import CONTRACT_VERSION
-from ..plugin_engine import registry
+from ..plugin_engine import registry, rules_summary
 from ..web import staff_actor
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -23,7 +23,11 @@ def plugins():
     """Loaded plugins and the ones skipped, with the reason."""
     reg = registry()
     return render_template(
-        "admin/plugins.html", reg=reg, contract=".".join(map(str, CONTRACT_VERSION)), today=local_today()
+        "admin/plugins.html",
+        reg=reg,
+        contract=".".join(map(str, CONTRACT_VERSION)),
+        rules=rules_summary,
+        today=local_today(),
     )
 
 

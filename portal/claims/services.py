@@ -78,14 +78,14 @@ def claim_of(inquiry: Inquiry) -> Claim | None:
 def filing_dates(plugins: PluginRegistry, inquiry: Inquiry) -> tuple[date, date]:
     """The first and last day the insurer accepts this claim (counted from dispatch)."""
     order = inquiry.order
-    window = plugins.insurer(order.cover.insurer_code).filing_window(inquiry.kind)
+    window = plugins.require_insurer(order.cover.insurer_code).filing_window(inquiry.kind)
     dispatched = to_local(order.dispatched_at).date()
     return dispatched + timedelta(days=window.earliest_day), dispatched + timedelta(days=window.latest_day)
 
 
 def claim_amount(plugins: PluginRegistry, inquiry: Inquiry, lost_share: Decimal, on: date):
     order = inquiry.order
-    insurer = plugins.insurer(order.cover.insurer_code)
+    insurer = plugins.require_insurer(order.cover.insurer_code)
     return insurer.claim_amount(
         ClaimAmountRequest(
             inquiry.kind,
@@ -128,7 +128,7 @@ def create_claim(
         raise ClaimRefused("lost_share", "a parcel that did not arrive is a whole loss (100 %)")
     earliest, latest = filing_dates(plugins, inquiry)
     if not earliest <= today <= latest:
-        insurer = plugins.insurer(inquiry.order.cover.insurer_code)
+        insurer = plugins.require_insurer(inquiry.order.cover.insurer_code)
         raise ClaimRefused(
             "inquiry", f"{insurer.name} accepts this claim from {earliest} to {latest} (today is {today})"
         )
@@ -178,7 +178,7 @@ def submit(claim: Claim, actor: Actor, now: datetime | None = None) -> None:
 
 
 def payout_due(plugins: PluginRegistry, claim: Claim, accepted_on: date) -> date:
-    insurer = plugins.insurer(claim.insurer_code)
+    insurer = plugins.require_insurer(claim.insurer_code)
     try:
         return working_days_after(accepted_on, insurer.payout_working_days, insurer.calendar)
     except CalendarUnknown as exc:

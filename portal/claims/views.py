@@ -13,7 +13,7 @@ from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
 from ..money import MoneyError, parse_amount
-from ..plugin_engine import registry
+from ..plugin_engine import registry, require_loaded
 from ..storage import file_store
 from ..web import form_errors, panels, staff_actor
 from . import services
@@ -22,6 +22,22 @@ from .models import ClaimPack
 from .signals import claim_page
 
 bp = Blueprint("claims", __name__)
+
+
+@bp.before_request
+def _read_only_without_its_plugins():
+    """A claim whose carrier or insurer is not loaded opens read-only: nothing changes it."""
+    number = (request.view_args or {}).get("number")
+    if request.method != "POST" or not number:
+        return
+    if request.path.startswith("/claims/"):
+        claim = services.find_by_number(number)
+        order = claim.inquiry.order if claim else None
+    else:
+        inquiry = find_inquiry(number)
+        order = inquiry.order if inquiry else None
+    if order is not None:
+        require_loaded(order)
 
 
 def _claim_or_404(number: str):

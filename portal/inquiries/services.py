@@ -32,7 +32,7 @@ from ..plugin_api import (
     TraceDetails,
     TraceRequestDocument,
 )
-from ..plugin_engine import PluginRegistry
+from ..plugin_engine import PluginFailed, PluginRegistry
 from ..storage import file_store
 from ..tracking.services import timeline
 from ..uploads import check_upload
@@ -540,7 +540,10 @@ def read_letter(plugins: PluginRegistry, inquiry: Inquiry, file: IncomingFile) -
         return {"fields": {}, "problems": [str(exc)]}
     if not text.strip():
         return {"fields": {}, "problems": ["no text found (a scanned letter?): enter the fields by hand"]}
-    reading = carrier.read_loss_letter(text) if carrier else LossLetterReading()
+    try:
+        reading = carrier.read_loss_letter(text) if carrier else LossLetterReading()
+    except PluginFailed as exc:  # the upload is kept; the agent enters the fields by hand
+        return {"fields": {}, "problems": [str(exc)]}
     return {"fields": reading_fields(reading), "problems": letter_problems(plugins, inquiry, reading)}
 
 
@@ -620,9 +623,7 @@ def trace_request(
 ) -> TraceRequestDocument:
     """The trace request in the carrier's own format, filled from the order and its scans."""
     order = inquiry.order
-    carrier = plugins.carrier(order.carrier_code)
-    if carrier is None:
-        raise InquiryRefused("carrier", f"carrier {order.carrier_code!r} is not installed")
+    carrier = plugins.require_carrier(order.carrier_code)
     events = timeline(order)
     last = events[-1] if events else None
     details = TraceDetails(

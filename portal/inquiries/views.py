@@ -12,7 +12,7 @@ from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..orders.services import find_by_number as find_order
 from ..plugin_api import EVIDENCE_KINDS
-from ..plugin_engine import registry
+from ..plugin_engine import PluginProblem, registry, require_loaded
 from ..storage import file_store
 from ..uploads import ACCEPTED, download_name
 from ..web import form_errors, panels, staff_actor
@@ -24,6 +24,14 @@ from .signals import inquiry_page
 from .validation import parse_dispute, parse_inquiry
 
 bp = Blueprint("inquiries", __name__)
+
+
+@bp.before_request
+def _read_only_without_its_plugins():
+    """An inquiry whose carrier or insurer is not loaded opens read-only: nothing changes it."""
+    number = (request.view_args or {}).get("number")
+    if request.method == "POST" and number and (inquiry := services.find_by_number(number)) is not None:
+        require_loaded(inquiry.order)
 
 
 def _inquiry_or_404(number: str):
@@ -61,19 +69,23 @@ def open_for_order(order_no: str):
 def detail(number: str):
     inquiry = _inquiry_or_404(number)
     plugins = registry()
-    plugins.carrier(inquiry.order.carrier_code)
     config = current_app.config
-    trace = services.trace_request(
-        plugins,
-        inquiry,
-        sender_name=config["WAREHOUSE_NAME"],
-        sender_email=config["WAREHOUSE_EMAIL"],
-        today=local_today(),
-    )
+    trace, trace_problem = None, ""
+    try:
+        trace = services.trace_request(
+            plugins,
+            inquiry,
+            sender_name=config["WAREHOUSE_NAME"],
+            sender_email=config["WAREHOUSE_EMAIL"],
+            today=local_today(),
+        )
+    except PluginProblem as exc:  # the inquiry still opens, with the reason
+        trace_problem = str(exc)
     return render_template(
         "inquiries/detail.html",
         order=inquiry.order,
         trace=trace,
+        trace_problem=trace_problem,
         trace_form=TraceForm(),
         answer_form=AnswerForm(),
         close_form=CloseForm(),

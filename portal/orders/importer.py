@@ -224,13 +224,13 @@ def _chunks(rows: Iterator, size: int) -> Iterator[list]:
 _worker_plugins: PluginRegistry | None = None
 
 
-def _init_worker(plugins_dir: str, use_entry_points: bool, timezone: str) -> None:
+def _init_worker(plugins_dir: str, use_entry_points: bool, timezone: str, owners: dict) -> None:
     global _worker_plugins
     from ..clock import set_default_zone
     from ..plugin_engine import load_plugins
 
     set_default_zone(timezone)
-    _worker_plugins = load_plugins(plugins_dir, use_entry_points=use_entry_points)
+    _worker_plugins = load_plugins(plugins_dir, use_entry_points=use_entry_points, owners=owners)
 
 
 def _prepare_in_worker(chunk, now, source):
@@ -263,7 +263,7 @@ def _preparer(plugins: PluginRegistry, now: datetime, source: str, processes: in
         max_workers=processes,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
-        initargs=(config["PLUGINS_DIR"], config["LOAD_ENTRY_POINT_PLUGINS"], config["TIMEZONE"]),
+        initargs=(config["PLUGINS_DIR"], config["LOAD_ENTRY_POINT_PLUGINS"], config["TIMEZONE"], plugins.owners),
     )
 
     def run(chunks):

@@ -136,7 +136,7 @@ def backoff(failures: int) -> timedelta:
 
 
 def has_online_feed(carrier: CarrierPlugin) -> bool:
-    return type(carrier).fetch_tracking is not CarrierPlugin.fetch_tracking
+    return carrier.__class__.fetch_tracking is not CarrierPlugin.fetch_tracking
 
 
 def open_tracking_numbers(carrier_code: str) -> list[str]:

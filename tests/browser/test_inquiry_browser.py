@@ -30,7 +30,7 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, plugins,
     order = dispatched_order(plugins)  # covered by Lanternfish
     make_user("li.na")
     carrier = plugins.carrier("fourpx")
-    letters = sys.modules[type(carrier).__module__.rsplit(".", 1)[0] + ".letters"]
+    letters = sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     letter = tmp_path / "4px-letter.pdf"
     letter.write_bytes(render_pdf(letters.sample_letter_html(tracking_no="4PX3000000000099CN")))
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.money import Money
+from portal.plugin_api import Money
 from portal.plugin_testing import LetterSamples
 
 #: name -> fields of the sample letter (see letters.sample_letter_html); broken ones included.

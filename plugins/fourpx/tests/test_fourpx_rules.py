@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.money import Money
+from portal.plugin_api import Money
 from portal.plugin_engine import load_plugins
 
 PLUGINS_DIR = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def test_first_rules_version_applies_from_and_before_2024_09_18(carrier, on):
 
 
 def test_a_later_rules_version_takes_over_on_its_effective_date(carrier, monkeypatch):
-    module = sys.modules[type(carrier).__module__]
+    module = sys.modules[carrier.__class__.__module__]
     later = module.LiabilityRules(date(2026, 1, 1), usd("150.00"), "a later version, for this test only")
     monkeypatch.setattr(module, "LIABILITY_RULES", (*module.LIABILITY_RULES, later))
     assert carrier.liability_cap("express", usd("250.00"), date(2025, 12, 31)) == usd("100.00")

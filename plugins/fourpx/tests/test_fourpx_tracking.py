@@ -31,16 +31,16 @@ def carrier(registry):
 
 @pytest.fixture(scope="module")
 def tracking(carrier):
-    return sys.modules[type(carrier).__module__.rsplit(".", 1)[0] + ".tracking"]
+    return sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".tracking"]
 
 
 def parse(carrier, text):
     return carrier.parse_tracking(text.encode("utf-8"))
 
 
-def test_all_five_plugins_load_and_fourpx_follows_contract_1_2(registry, carrier):
+def test_fourpx_loads_and_follows_contract_1_2(registry, carrier):
     assert registry.failures == []
-    assert len(registry.carriers) + len(registry.insurers) == 5
+    assert registry.carriers["fourpx"].origin == "plugins/fourpx"
     assert carrier.contract == "1.2"
 
 

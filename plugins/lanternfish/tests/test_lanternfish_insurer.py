@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.money import Money
-from portal.plugin_api import Quote, QuoteRequest, Refusal
+from portal.plugin_api import Money, Quote, QuoteRequest, Refusal
 from portal.plugin_engine import load_plugins
 
 PLUGINS_DIR = Path(__file__).resolve().parents[2]

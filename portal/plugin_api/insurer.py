@@ -1,0 +1,164 @@
+"""The base class of insurer plugins: cover, evidence, claims and the pack, with the defaults."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from .money import Money
+from .values import (
+    ChecklistItem,
+    ClaimAmount,
+    ClaimAmountRequest,
+    EvidenceRequirement,
+    FilingWindow,
+    InsurerTerms,
+    PackLayout,
+    Quote,
+    QuoteRequest,
+    Refusal,
+)
+from .vocabularies import EVIDENCE_KINDS, GOODS_CATEGORIES
+
+
+class InsurerPlugin(ABC):
+    """An insurer: the currencies, limits and premium of its parcel cover.
+
+    Terms change over time, so a plugin keeps a list of :class:`InsurerTerms` with effective
+    dates in ``terms_history`` (oldest first); :meth:`terms` picks the one in force.
+    """
+
+    #: Contract version this plugin was written for, "major.minor". Required, as for carriers.
+    contract: ClassVar[str]
+    code: ClassVar[str]
+    name: ClassVar[str]
+    #: Prefix of the cover certificate numbers, e.g. "LFM".
+    certificate_prefix: ClassVar[str]
+    #: Versions of the terms, oldest first.
+    terms_history: ClassVar[tuple[InsurerTerms, ...]]
+    source: ClassVar[str] = ""
+
+    def terms(self, on: date) -> InsurerTerms:
+        """The terms in force on ``on``; before the first version, the first version."""
+        current = self.terms_history[0]
+        for version in self.terms_history:
+            if version.effective_from <= on:
+                current = version
+        return current
+
+    def quote(self, request: QuoteRequest) -> Quote | Refusal:
+        """Price cover for ``request`` or refuse it with the reason.
+
+        The default checks the terms' currency, maximum, destinations and categories and then
+        asks :meth:`premium`; override to add rules of your own (call ``super().quote``).
+        """
+        terms = self.terms(request.on)
+        currency = request.insured_value.currency
+        if currency not in terms.max_insured_value:
+            return Refusal(
+                "currency_not_covered",
+                f"{self.name} does not cover {currency}; it covers {', '.join(terms.currencies)}",
+                "currency",
+            )
+        maximum = Money(terms.max_insured_value[currency], currency)
+        if request.insured_value > maximum:
+            return Refusal(
+                "value_over_maximum",
+                f"insured value {request.insured_value} is over {self.name}'s maximum of {maximum}",
+                "insured_value",
+            )
+        if request.destination_country in terms.excluded_destinations:
+            return Refusal(
+                "destination_excluded",
+                f"{self.name} does not cover parcels to {request.destination_country}",
+                "destination_country",
+            )
+        if request.category in terms.excluded_categories:
+            label = GOODS_CATEGORIES.get(request.category, request.category)
+            return Refusal(
+                "category_excluded",
+                f"{self.name} does not cover {label.lower()} ({request.category})",
+                "category",
+            )
+        premium, description = self.premium(terms, request)
+        minimum = Money(terms.minimum_premium.get(currency, Decimal(0)), currency)
+        if premium < minimum:
+            premium, description = minimum, f"{description}; minimum premium {minimum} applies"
+        return Quote(premium, description, terms.effective_from, self.certificate_prefix)
+
+    def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
+        """The documents this insurer needs for a claim of ``inquiry_kind`` (a key of
+        INQUIRY_KINDS) opened on ``on``, each with why and, when it may follow later, its grace rule.
+
+        The default asks for the three documents the portal generates, the carrier's loss letter
+        (for parcels not arrived) or photos (damage, missing contents), all mandatory, no grace.
+        """
+        items = [
+            EvidenceRequirement("delivery_record", "Shows the parcel was handed over and how it travelled."),
+            EvidenceRequirement("delivery_certificate", "Proves the carrier took the parcel."),
+            EvidenceRequirement("proof_of_insured_value", "Shows the cover and the declared value."),
+        ]
+        if inquiry_kind == "not_arrived":
+            items.append(EvidenceRequirement("loss_letter", "The carrier's confirmation that the parcel is lost."))
+        else:
+            items.append(EvidenceRequirement("damage_photos", "Shows the damage or what is missing."))
+        return tuple(items)
+
+    # --- claims (contract 1.2) ----------------------------------------------------------------
+
+    #: Working days after acceptance within which the insurer pays.
+    payout_working_days: ClassVar[int] = 3
+    #: The working-day calendar the insurer keeps (see ``portal.plugin_api.workdays``): "CN" for mainland China.
+    calendar: ClassVar[str] = "CN"
+
+    def filing_window(self, inquiry_kind: str) -> FilingWindow:
+        """The days after dispatch on which a claim of ``inquiry_kind`` may be filed. Default 7-120."""
+        return FilingWindow(7, 120)
+
+    def deductible(self, request: ClaimAmountRequest, amount: Money) -> Money:
+        """Taken off the claim's ``amount`` (before the deductible); the default is none."""
+        return Money(Decimal("0"), amount.currency)
+
+    def claim_amount(self, request: ClaimAmountRequest) -> ClaimAmount:
+        """The amount claimed: the insured value, or the declared value if lower, times the share
+        lost, less the deductible (never below zero). Override for other rules."""
+        base = min(request.insured_value.amount, request.declared_value.amount)
+        basis = "insured value" if base == request.insured_value.amount else "declared value (lower)"
+        share = request.lost_share
+        amount = Money(base, request.insured_value.currency).scaled(share)
+        description = f"{basis} {Money(base, request.insured_value.currency).format()}"
+        if share != 1:
+            description += f" × {share:.0%} lost"
+        deductible = self.deductible(request, amount)
+        if deductible.amount:
+            amount = Money(max(amount.amount - deductible.amount, Decimal("0.00")), amount.currency)
+            description += f" − deductible {deductible.format()}"
+        return ClaimAmount(amount, description)
+
+    def advance_refusal(self, items: tuple[ChecklistItem, ...], today: date) -> str | None:
+        """Why the claim's materials are not yet complete and sufficient for an advance to the
+        seller, or ``None``. The default: every mandatory item accepted and no grace deadline passed."""
+        for item in items:
+            label = EVIDENCE_KINDS.get(item.kind, item.kind)
+            if item.due_on is not None and item.due_on < today and item.state != "accepted":
+                return f"the grace deadline of {label} passed on {item.due_on}"
+            if item.mandatory and item.state != "accepted":
+                return f"{label} is {item.state}, not accepted"
+        return None
+
+    def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
+        """The premium's rate bands under ``terms``, one readable line each, for the Plugins page
+        and ``coverdesk plugins`` (contract 1.3, optional). The default describes none."""
+        return ()
+
+    def pack_layout(self) -> PackLayout:
+        """The submission pack's template and stylesheet; the default is a plain layout."""
+        from .defaults import DEFAULT_LAYOUT
+
+        return DEFAULT_LAYOUT
+
+    @abstractmethod
+    def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
+        """The premium before the minimum, and a one-line description of how it was worked out."""
