@@ -17,6 +17,7 @@ from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
+from .health import logs as request_log
 from .plugin_engine import load_plugins
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
+    request_log.init_app(app)  # first: its clock starts before any other hook may answer
     configure_extensions(app)
+    configure_jobs(app)
     configure_plugins(app)
     inputs.init_app(app)  # before the blueprints: their <int:...> routes use its converter
     register_blueprints(app)
@@ -63,6 +66,12 @@ def configure_extensions(app: Flask) -> None:
         configure_engine(app, db.engine)
 
 
+def configure_jobs(app: Flask) -> None:
+    from .jobs.queue import configure_queue
+
+    configure_queue(app)
+
+
 def configure_plugins(app: Flask) -> None:
     app.extensions["coverdesk_plugins"] = load_plugins(
         app.config["PLUGINS_DIR"], use_entry_points=app.config["LOAD_ENTRY_POINT_PLUGINS"]
@@ -78,7 +87,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth.sessions import enforce_session
     from .auth.views import bp as auth_bp
     from .claims.views import bp as claims_bp
+    from .health.views import bp as health_bp
     from .inquiries.views import bp as inquiries_bp
+    from .jobs.views import bp as jobs_bp
     from .orders.views import bp as orders_bp
     from .queue.views import bp as queue_bp
 
@@ -90,6 +101,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(advances_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(jobs_bp)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
 
     @app.before_request

@@ -52,10 +52,17 @@ def cli(ctx):
 
 
 from .audit.cli import audit  # noqa: E402
+from .backup.cli import backup  # noqa: E402
 from .files.cli import files  # noqa: E402
+from .health.cli import health  # noqa: E402
+from .jobs.cli import jobs, worker  # noqa: E402
 
 cli.add_command(audit)
 cli.add_command(files)
+cli.add_command(health)
+cli.add_command(jobs)
+cli.add_command(worker)
+cli.add_command(backup)
 
 
 def _fail(message: str) -> None:
