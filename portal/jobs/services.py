@@ -123,6 +123,13 @@ def send(run_id: int, delay: float | None = None) -> None:
 def execute_run(run_id: int, now: datetime) -> str:
     """Run the job if it is still to be done; returns its state afterwards (``skipped`` when
     another delivery already did it or holds it)."""
+    token = claim(run_id, now)
+    return "skipped" if token is None else run_claimed(run_id, token, now)
+
+
+def claim(run_id: int, now: datetime) -> str | None:
+    """Take the run for this worker (committed), or None when it is done, given up or held by a
+    worker whose lease has not run out."""
     token = uuid.uuid4().hex
     lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
     claimed = db.session.execute(
@@ -138,22 +145,25 @@ def execute_run(run_id: int, now: datetime) -> str:
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
-    if claimed != 1:
-        return "skipped"
+    return token if claimed == 1 else None
+
+
+def run_claimed(run_id: int, token: str, now: datetime) -> str:
     run = db.session.get(JobRun, run_id)
+    db.session.refresh(run)
     id_token = current_id.set(f"job-{run.id}")
     started = time.perf_counter()
+    kind, key, who = run.kind, run.key, run.requested_by or "-"
     try:
         state = _run(run, token, now)
-        duration = (time.perf_counter() - started) * 1000
-        log.info("%s %s %s %.1fms user=%s", run.kind, run.key, state, duration, run.requested_by or "-")
+        log.info("%s %s %s %.1fms user=%s", kind, key, state, (time.perf_counter() - started) * 1000, who)
         return state
     finally:
         current_id.reset(id_token)
 
 
 def _run(run: JobRun, token: str, now: datetime) -> str:
-    kind, params, run_id = run.kind, dict(run.params or {}), run.id
+    kind, params, run_id, key = run.kind, dict(run.params or {}), run.id, run.key
     try:
         outcome = HANDLERS[kind](params, now)
         if kind in SELF_COMMITTING:
@@ -171,7 +181,7 @@ def _run(run: JobRun, token: str, now: datetime) -> str:
         return "done"
     except Exception as exc:  # noqa: BLE001 - a failing job is recorded and retried, never lost
         db.session.rollback()
-        log.error("job %s %s failed", kind, run.key, exc_info=exc)
+        log.error("job %s %s failed", kind, key, exc_info=exc)
         return _failed(run_id, token, now, exc)
 
 
