@@ -8,7 +8,7 @@ import logging
 import time
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, make_response, redirect, request, url_for
+from flask import Flask, current_app, g, jsonify, make_response, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
@@ -140,7 +140,9 @@ def error_response(code: int, name: str, description: str, headers: dict | None 
     else:
         # Straight from the Jinja environment: no context processors, so not even Flask-Login's
         # lookup of the session's user, which needs the database.
-        page = current_app.jinja_env.get_template("error.html").render(code=code, name=name, description=description)
+        page = current_app.jinja_env.get_template("error.html").render(
+            code=code, name=name, description=description, reference=g.get("request_id")
+        )
         response = make_response(page)
     response.status_code = code
     response.headers.update(headers or {})
@@ -152,7 +154,9 @@ def configure_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         original = getattr(exc, "original_exception", None)
         if exc.code == 500 and original is not None:
-            return database_error(original) if isinstance(original, SQLAlchemyError) else server_error(original)
+            if isinstance(original, SQLAlchemyError):
+                return database_error(original)
+            return server_error(original, logged=True)  # Flask logged it with its traceback
         if exc.code == 413:
             exc.description = (
                 f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
@@ -196,8 +200,9 @@ def configure_errors(app: Flask) -> None:
             )
         return server_error(exc)
 
-    def server_error(exc: BaseException):
-        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    def server_error(exc: BaseException, logged: bool = False):
+        if not logged:
+            log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
         _forget_transaction()
         return error_response(500, "Server error", "Something went wrong on our side; nothing was changed.")
 
