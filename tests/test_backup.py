@@ -167,7 +167,7 @@ def test_a_backup_taken_while_uploads_and_payments_run_restores_everything(
     stop, counts = threading.Event(), {"uploads": 0, "payments": 0}
     writer = threading.Thread(target=_writer, args=(app, paid_claim.id, stop, counts))
     writer.start()
-    while counts["uploads"] < 2 and "error" not in counts and writer.is_alive():
+    while counts["payments"] < 2 and "error" not in counts and writer.is_alive():
         threading.Event().wait(0.01)
     busy_archive = backups.create_backup(tmp_path / "backups", utcnow())
     during = dict(counts)
