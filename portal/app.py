@@ -8,7 +8,7 @@ import logging
 import time
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, make_response, redirect, request, url_for
+from flask import Flask, current_app, g, jsonify, make_response, redirect, request, url_for
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
@@ -17,6 +17,7 @@ from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
+from .health import logs as request_log
 from .plugin_engine import PluginFailed, PluginUnavailable, load_plugins, unloaded_plugins
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config(instance_path))
     if overrides:
         app.config.update(overrides)
+    request_log.init_app(app)  # first: its clock starts before any other hook may answer
     configure_extensions(app)
+    configure_jobs(app)
     configure_plugins(app)
     connect_features()
     inputs.init_app(app)  # before the blueprints: their <int:...> routes use its converter
@@ -62,6 +65,12 @@ def configure_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
     with app.app_context():
         configure_engine(app, db.engine)
+
+
+def configure_jobs(app: Flask) -> None:
+    from .jobs.queue import configure_queue
+
+    configure_queue(app)
 
 
 def configure_plugins(app: Flask) -> None:
@@ -101,7 +110,9 @@ def register_blueprints(app: Flask) -> None:
     from .auth.sessions import enforce_session
     from .auth.views import bp as auth_bp
     from .claims.views import bp as claims_bp
+    from .health.views import bp as health_bp
     from .inquiries.views import bp as inquiries_bp
+    from .jobs.views import bp as jobs_bp
     from .orders.views import bp as orders_bp
     from .queue.views import bp as queue_bp
 
@@ -113,6 +124,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(advances_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(jobs_bp)
     csrf.exempt(api_bp)  # the API authenticates each request with a bearer token, not a cookie
 
     @app.before_request
@@ -150,7 +163,9 @@ def error_response(code: int, name: str, description: str, headers: dict | None 
     else:
         # Straight from the Jinja environment: no context processors, so not even Flask-Login's
         # lookup of the session's user, which needs the database.
-        page = current_app.jinja_env.get_template("error.html").render(code=code, name=name, description=description)
+        page = current_app.jinja_env.get_template("error.html").render(
+            code=code, name=name, description=description, reference=g.get("request_id")
+        )
         response = make_response(page)
     response.status_code = code
     response.headers.update(headers or {})
@@ -162,7 +177,9 @@ def configure_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         original = getattr(exc, "original_exception", None)
         if exc.code == 500 and original is not None:
-            return database_error(original) if isinstance(original, SQLAlchemyError) else server_error(original)
+            if isinstance(original, SQLAlchemyError):
+                return database_error(original)
+            return server_error(original, logged=True)  # Flask logged it with its traceback
         if exc.code == 413:
             exc.description = (
                 f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
@@ -215,8 +232,9 @@ def configure_errors(app: Flask) -> None:
             return error_response(503, "Plugin not loaded", str(exc))
         return error_response(502, "Plugin failed", str(exc))
 
-    def server_error(exc: BaseException):
-        log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    def server_error(exc: BaseException, logged: bool = False):
+        if not logged:
+            log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
         _forget_transaction()
         return error_response(500, "Server error", "Something went wrong on our side; nothing was changed.")
 

@@ -52,12 +52,19 @@ def cli(ctx):
 
 
 from .audit.cli import audit  # noqa: E402
+from .backup.cli import backup  # noqa: E402
 from .files.cli import files  # noqa: E402
+from .health.cli import health  # noqa: E402
+from .jobs.cli import jobs, worker  # noqa: E402
 from .plugin_cli import plugins  # noqa: E402
 
 cli.add_command(audit)
+cli.add_command(backup)
 cli.add_command(files)
+cli.add_command(health)
+cli.add_command(jobs)
 cli.add_command(plugins)
+cli.add_command(worker)
 
 
 def _fail(message: str) -> None:

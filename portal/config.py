@@ -28,6 +28,12 @@
 | COVERDESK_DB_LOCK_TIMEOUT   | ``5`` s PostgreSQL waits for a lock before "busy, try again" |
 | COVERDESK_DB_STATEMENT_TIMEOUT | ``30`` s: a longer PostgreSQL statement is cancelled |
 | COVERDESK_DB_POOL_SIZE / COVERDESK_DB_MAX_OVERFLOW / COVERDESK_DB_POOL_TIMEOUT | ``5`` / ``10`` / ``10`` s |
+| COVERDESK_JOBS_DB           | ``instance/jobs.db``: the job queue's SQLite file (unused with Redis) |
+| COVERDESK_JOB_ATTEMPTS      | ``4`` tries of a failing job, the waits doubling from COVERDESK_JOB_RETRY_SECONDS (``30``) |
+| COVERDESK_JOB_LEASE_SECONDS | ``300``: a job held longer by a worker that died is run again by another |
+| COVERDESK_SCHEDULE_<NAME>   | a crontab (UTC) or ``off`` for each schedule in ``portal.jobs.schedules.DEFAULTS`` |
+| COVERDESK_BACKUP_DIR        | ``instance/backups``: where the daily backup goes |
+| COVERDESK_BACKUP_KEEP       | ``14``: backups kept there, the oldest removed first |
 """
 
 from __future__ import annotations
@@ -107,6 +113,22 @@ def _number(name: str, default: str, low: float, high: float) -> float:
     return value
 
 
+def _schedules() -> dict[str, str]:
+    from .jobs.schedules import DEFAULTS, parse
+
+    schedules = {}
+    for name, default in DEFAULTS.items():
+        variable = "COVERDESK_SCHEDULE_" + name.upper().replace("-", "_")
+        value = os.environ.get(variable, default).strip()
+        if value != "off":
+            try:
+                parse(value)
+            except ValueError as exc:
+                raise RuntimeError(f"{variable}: {exc}") from None
+        schedules[name] = value
+    return schedules
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -164,6 +186,14 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_LIMIT": os.environ.get("COVERDESK_LOGIN_LIMIT", "5 per 15 minutes"),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("COVERDESK_LOGIN_ADDRESS_LIMIT", "50 per 15 minutes"),
         "API_RATE_LIMIT": os.environ.get("COVERDESK_API_RATE_LIMIT", "6000 per minute"),
+        "JOBS_DB": str(Path(os.environ.get("COVERDESK_JOBS_DB") or instance_path / "jobs.db").resolve()),
+        "JOBS_REDIS_URL": os.environ.get("COVERDESK_REDIS_URL") or None,
+        "JOB_ATTEMPTS": int(_number("COVERDESK_JOB_ATTEMPTS", "4", 1, 100)),
+        "JOB_RETRY_SECONDS": _number("COVERDESK_JOB_RETRY_SECONDS", "30", 0, 86400),
+        "JOB_LEASE_SECONDS": _number("COVERDESK_JOB_LEASE_SECONDS", "300", 1, 86400),
+        "JOB_SCHEDULES": _schedules(),
+        "BACKUP_DIR": str(Path(os.environ.get("COVERDESK_BACKUP_DIR") or instance_path / "backups").resolve()),
+        "BACKUP_KEEP": int(_number("COVERDESK_BACKUP_KEEP", "14", 1, 10000)),
         "ORDERS_PER_PAGE": 50,
         "CARRIER_ENDPOINTS": carrier_endpoints(),
         "SYNC_TIMEOUT": sync_timeout(),

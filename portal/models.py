@@ -6,6 +6,7 @@ from .auth.models import ApiToken, User  # noqa: F401
 from .claims.models import Claim, ClaimPack, ClaimSupplement  # noqa: F401
 from .cover.models import Cover  # noqa: F401
 from .inquiries.models import EvidenceDocument, EvidenceItem, Inquiry  # noqa: F401
+from .jobs.models import JobRun  # noqa: F401
 from .orders.models import Order  # noqa: F401
 from .plugin_owners import PluginOwner  # noqa: F401
 from .queue.models import QueueItem  # noqa: F401

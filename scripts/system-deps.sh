@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages Coverdesk needs outside Python: Chromium for the browser tests (never a
-# downloaded browser), a CJK font and HarfBuzz's subsetter for WeasyPrint, poppler for PDF checks.
+# downloaded browser), a CJK font and HarfBuzz's subsetter for WeasyPrint, poppler for PDF checks,
+# pg_dump for backups of a PostgreSQL desk.
 # Installs what is missing when run as root; otherwise says what to install.
 set -euo pipefail
-packages=(chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
+packages=(chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils postgresql-client)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -25,6 +25,8 @@ ARGUMENTS = {
     "version": 1,
     "document_id": 1,
     "filename": "css/coverdesk.css",
+    "run_id": 999999,
+    "name": "X-404",
 }
 
 

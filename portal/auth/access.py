@@ -40,6 +40,12 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.plugins": ADMIN,
     "admin.users": ADMIN,
     "admin.user_action": ADMIN,
+    "jobs.index": ADMIN,
+    "jobs.retry": ADMIN,
+    "jobs.run_now": ADMIN,
+    # Probes of the process and its dependencies; they show no records.
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "home": STAFF,
     "queue.index": STAFF,
     "orders.index": STAFF,

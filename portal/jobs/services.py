@@ -1,0 +1,334 @@
+"""What a job is and how it runs exactly once.
+
+A job is a ``job_runs`` row (its ``key`` unique) plus a Huey message carrying the row's id. The
+message may arrive twice (a retry, two workers, the sweeper re-sending a job whose worker died):
+the worker first *claims* the row with a conditional UPDATE (only one caller changes it), runs the
+job, and marks it done with a second conditional UPDATE in the same transaction as the job's
+effect. A worker whose lease ran out, and so lost the row to another, cannot commit its effect.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..audit.services import Actor, record
+from ..extensions import db
+from ..health.logs import current_id
+from .models import JobRun
+from .schedules import matches, next_run
+
+log = logging.getLogger("coverdesk.jobs")
+
+#: kind -> function(params, now) returning a one-line outcome; it writes its effect into the
+#: session and does not commit (the run's "done" is committed with it).
+Handler = Callable[[dict, datetime], str]
+HANDLERS: dict[str, Handler] = {}
+#: Kinds whose handler commits on its own (a sync commits carrier by carrier; a backup writes
+#: files): their effect is idempotent by itself, the run's row only says it happened.
+SELF_COMMITTING: set[str] = set()
+#: A queued job nobody took this long is sent again (its message may have been lost).
+RESEND_AFTER = timedelta(minutes=10)
+
+
+class JobError(Exception):
+    """A job that cannot be asked for or retried, with the reason."""
+
+
+def handler(kind: str, *, commits: bool = False):
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        if commits:
+            SELF_COMMITTING.add(kind)
+        return function
+
+    return register
+
+
+# --- asking for a job ----------------------------------------------------------------------
+
+
+def request_job(
+    kind: str, key: str, params: dict, now: datetime, *, subject: str = "", requested_by: str = ""
+) -> JobRun:
+    """The run for ``key``, created (and sent to a worker when the transaction commits) unless
+    it exists already: asking twice for the same thing is one job."""
+    if kind not in HANDLERS:
+        raise JobError(f"unknown job kind {kind!r}")
+    existing = db.session.scalar(select(JobRun).where(JobRun.key == key))
+    if existing is not None:
+        return existing
+    run = JobRun(
+        key=key[:200],
+        kind=kind,
+        params=params,
+        subject=subject[:80],
+        state="queued",
+        attempts=0,
+        max_attempts=current_app.config["JOB_ATTEMPTS"],
+        queued_at=now,
+        requested_by=requested_by[:120],
+        outcome="",
+        error="",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(run)
+    except IntegrityError:  # asked for at the same moment elsewhere: theirs is the one
+        return db.session.scalar(select(JobRun).where(JobRun.key == key))
+    _send_after_commit(run)
+    return run
+
+
+def _send_after_commit(run: JobRun) -> None:
+    db.session.info.setdefault("coverdesk_jobs_to_send", []).append(run)
+
+
+@event.listens_for(Session, "after_commit")
+def _send_committed(session: Session) -> None:
+    for run in session.info.pop("coverdesk_jobs_to_send", []):
+        send(run.id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    # A run rolled back never existed; one lost here by a savepoint's rollback is re-sent by
+    # the sweeper (RESEND_AFTER).
+    if not session.in_transaction():
+        session.info.pop("coverdesk_jobs_to_send", None)
+
+
+def send(run_id: int, delay: float | None = None) -> None:
+    from .tasks import execute
+
+    if delay:
+        execute.schedule((run_id,), delay=delay)
+    else:
+        execute(run_id)
+
+
+# --- running one -------------------------------------------------------------------------
+
+
+def execute_run(run_id: int, now: datetime) -> str:
+    """Run the job if it is still to be done; returns its state afterwards (``skipped`` when
+    another delivery already did it or holds it)."""
+    token = claim(run_id, now)
+    return "skipped" if token is None else run_claimed(run_id, token, now)
+
+
+def claim(run_id: int, now: datetime) -> str | None:
+    """Take the run for this worker (committed), or None when it is done, given up or held by a
+    worker whose lease has not run out."""
+    token = uuid.uuid4().hex
+    lease = timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+    claimed = db.session.execute(
+        update(JobRun)
+        .where(
+            JobRun.id == run_id,
+            or_(
+                JobRun.state.in_(("queued", "retrying")),
+                (JobRun.state == "running") & (JobRun.lease_until < now),  # its worker died
+            ),
+        )
+        .values(state="running", token=token, attempts=JobRun.attempts + 1, started_at=now, lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return token if claimed == 1 else None
+
+
+def run_claimed(run_id: int, token: str, now: datetime) -> str:
+    run = db.session.get(JobRun, run_id)
+    db.session.refresh(run)
+    id_token = current_id.set(f"job-{run.id}")
+    started = time.perf_counter()
+    kind, key, who = run.kind, run.key, run.requested_by or "-"
+    try:
+        state = _run(run, token, now)
+        log.info("%s %s %s %.1fms user=%s", kind, key, state, (time.perf_counter() - started) * 1000, who)
+        return state
+    finally:
+        current_id.reset(id_token)
+
+
+def _run(run: JobRun, token: str, now: datetime) -> str:
+    kind, params, run_id, key = run.kind, dict(run.params or {}), run.id, run.key
+    try:
+        outcome = HANDLERS[kind](params, now)
+        if kind in SELF_COMMITTING:
+            db.session.commit()
+        done = db.session.execute(
+            update(JobRun)
+            .where(JobRun.id == run_id, JobRun.token == token, JobRun.state == "running")
+            .values(state="done", token=None, lease_until=None, finished_at=now, outcome=(outcome or "")[:500])
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if done != 1:  # our lease ran out and another worker took the job: its effect counts
+            db.session.rollback()
+            return "skipped"
+        db.session.commit()
+        return "done"
+    except Exception as exc:  # noqa: BLE001 - a failing job is recorded and retried, never lost
+        db.session.rollback()
+        log.error("job %s %s failed", kind, key, exc_info=exc)
+        return _failed(run_id, token, now, exc)
+
+
+def _failed(run_id: int, token: str, now: datetime, exc: Exception) -> str:
+    run = db.session.get(JobRun, run_id)
+    give_up = run.attempts >= run.max_attempts
+    wait = current_app.config["JOB_RETRY_SECONDS"] * 2 ** max(run.attempts - 1, 0)
+    reason = f"{type(exc).__name__}: {exc}"
+    db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == run_id, JobRun.token == token)
+        .values(
+            state="failed" if give_up else "retrying",
+            token=None,
+            lease_until=None,
+            finished_at=now,
+            next_try_at=None if give_up else now + timedelta(seconds=wait),
+            error=(reason + "\n\n" + "".join(traceback.format_exception(exc))[-4000:]),
+            outcome=reason[:500],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    if give_up:
+        return "failed"
+    send(run_id, delay=wait)
+    return "retrying"
+
+
+# --- staff and the sweeper ---------------------------------------------------------------
+
+
+def retry(run_id: int, actor: Actor, now: datetime) -> JobRun:
+    """A job that gave up, queued again with fresh attempts (audited; the caller commits)."""
+    changed = db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == run_id, JobRun.state == "failed")
+        .values(state="queued", attempts=0, queued_at=now, next_try_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    run = db.session.get(JobRun, run_id)
+    if run is None:
+        raise JobError(f"job {run_id}: no such job")
+    if changed != 1:
+        raise JobError(f"job {run_id}: it is {run.state}, only a failed job can be retried")
+    db.session.refresh(run)
+    record(
+        actor,
+        "job.retried",
+        "job",
+        run.key,
+        before={"state": "failed", "error": run.outcome},
+        after={"state": "queued"},
+        summary=f"{run.label} queued again",
+    )
+    _send_after_commit(run)
+    return run
+
+
+def resend_stale(now: datetime) -> int:
+    """Send again the jobs a dead worker held past their lease, and queued ones nobody took."""
+    stale = db.session.scalars(
+        select(JobRun.id).where(
+            or_(
+                (JobRun.state == "running") & (JobRun.lease_until < now),
+                JobRun.state.in_(("queued",)) & (JobRun.queued_at < now - RESEND_AFTER),
+                (JobRun.state == "retrying") & (JobRun.next_try_at < now - RESEND_AFTER),
+            )
+        )
+    ).all()
+    for run_id in stale:
+        log.warning("job %s sent again: its worker died or its message was lost", run_id)
+        send(run_id)
+    return len(stale)
+
+
+# --- schedules ---------------------------------------------------------------------------
+
+#: Schedules that make one job per part (a carrier each): name -> function(now) -> parts.
+FAN_OUT: dict[str, Callable[[datetime], list[str]]] = {}
+
+
+def tick(now: datetime, schedules: dict[str, str]) -> list[JobRun]:
+    """The runs due this minute: two workers ticking the same minute make one run each (key)."""
+    slot = now.replace(second=0, microsecond=0)
+    runs = []
+    for name, expression in schedules.items():
+        if expression == "off" or not matches(expression, slot):
+            continue
+        parts = FAN_OUT[name](now) if name in FAN_OUT else [""]
+        for part in parts:
+            key = f"{name}{':' + part if part else ''}@{slot:%Y-%m-%dT%H:%MZ}"
+            params = {"slot": slot.isoformat(), **({"part": part} if part else {})}
+            runs.append(request_job(name, key, params, now, subject=f"schedule:{name}", requested_by="schedule"))
+    db.session.commit()
+    return runs
+
+
+def run_now(name: str, actor: Actor, now: datetime) -> list[JobRun]:
+    """A schedule's job started by staff outside its times (audited; the caller commits)."""
+    if name not in current_app.config["JOB_SCHEDULES"]:
+        raise JobError(f"{name}: no such schedule")
+    parts = FAN_OUT[name](now) if name in FAN_OUT else [""]
+    runs = [
+        request_job(
+            name,
+            f"{name}{':' + part if part else ''}@manual-{now.isoformat()}",
+            {"slot": now.isoformat(), **({"part": part} if part else {})},
+            now,
+            subject=f"schedule:{name}",
+            requested_by=actor.label,
+        )
+        for part in parts
+    ]
+    record(actor, "job.run_now", "schedule", name, summary=f"{name} started by hand")
+    return runs
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    name: str
+    expression: str
+    last: JobRun | None
+    next_at: datetime | None
+
+
+def schedule_rows(now: datetime, schedules: dict[str, str]) -> list[ScheduleRow]:
+    rows = []
+    for name, expression in schedules.items():
+        last = db.session.scalar(
+            select(JobRun).where(JobRun.kind == name).order_by(JobRun.queued_at.desc(), JobRun.id.desc()).limit(1)
+        )
+        rows.append(ScheduleRow(name, expression, last, next_run(expression, now)))
+    return rows
+
+
+def failed_runs(limit: int = 100) -> list[JobRun]:
+    return list(
+        db.session.scalars(
+            select(JobRun).where(JobRun.state == "failed").order_by(JobRun.finished_at.desc()).limit(limit)
+        )
+    )
+
+
+def recent_runs(limit: int = 50) -> list[JobRun]:
+    return list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit)))
+
+
+def runs_for(subject: str) -> list[JobRun]:
+    return list(db.session.scalars(select(JobRun).where(JobRun.subject == subject).order_by(JobRun.id)))

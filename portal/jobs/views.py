@@ -1,0 +1,62 @@
+"""The admin Jobs page: each schedule's last and next run, jobs that gave up (with a retry
+button), and the latest jobs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+
+from ..clock import utcnow
+from ..extensions import db
+from ..web import staff_actor
+from . import services
+
+bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
+
+
+@bp.get("")
+def index():
+    from . import handlers  # noqa: F401 - the schedules' fan-out (one sync job per carrier)
+
+    now = utcnow()
+    return render_template(
+        "jobs/index.html",
+        schedules=services.schedule_rows(now, current_app.config["JOB_SCHEDULES"]),
+        failed=services.failed_runs(),
+        recent=services.recent_runs(),
+        form=FlaskForm(),
+    )
+
+
+@bp.post("/<int:run_id>/retry")
+def retry(run_id: int):
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("jobs.index"), code=303)
+    try:
+        run = services.retry(run_id, staff_actor(), utcnow())
+    except services.JobError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{run.label} queued again.", "success")
+    return redirect(url_for("jobs.index"), code=303)
+
+
+@bp.post("/schedules/<name>/run")
+def run_now(name: str):
+    from . import handlers  # noqa: F401
+
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("jobs.index"), code=303)
+    try:
+        runs = services.run_now(name, staff_actor(), utcnow())
+    except services.JobError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"{name}: {len(runs)} job(s) queued.", "success")
+    return redirect(url_for("jobs.index"), code=303)

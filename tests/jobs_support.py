@@ -1,0 +1,32 @@
+"""Running the job queue inside a test: the messages Huey holds are taken and executed by Huey
+itself, as a worker would, in the test's process."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from portal.jobs.queue import huey
+
+#: Later than any retry's wait: ``later=True`` runs what waits in Huey's schedule at once.
+_FAR = datetime(9999, 1, 1)
+
+
+def drain(limit: int = 100, *, later: bool = False) -> int:
+    """Execute what is waiting (and, with ``later``, what waits for a later time, such as a
+    retry after its back-off); returns how many messages ran."""
+    ran = 0
+    while ran < limit:
+        task = huey.dequeue()
+        if task is None and later:
+            for waiting in huey.read_schedule(_FAR):
+                huey.storage.enqueue(huey.serialize_task(waiting), waiting.priority)
+            task = huey.dequeue()
+        if task is None:
+            return ran
+        huey.execute(task)
+        ran += 1
+    raise AssertionError(f"the queue did not empty after {limit} jobs")
+
+
+def waiting() -> int:
+    return huey.pending_count() + huey.scheduled_count()
