@@ -1,7 +1,7 @@
 """background jobs: one row per job (unique key), claimed and finished by conditional updates
 
-Revision ID: 0009_jobs
-Revises: 0008_queue_indexes
+Revision ID: 0010_jobs
+Revises: 0009_plugin_owners
 Create Date: 2026-12-01 19:27:59.348668
 
 """
@@ -11,8 +11,8 @@ import portal.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_jobs'
-down_revision = '0008_queue_indexes'
+revision = '0010_jobs'
+down_revision = '0009_plugin_owners'
 branch_labels = None
 depends_on = None
 
