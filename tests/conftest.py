@@ -23,13 +23,11 @@ from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT
 from portal.app import create_app
-from portal.audit.services import Actor
 from portal.extensions import db
+from tests.factories import PASSWORD, TEST_ACTOR, Auth, ready_inquiry
 
 POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-TEST_ACTOR = Actor("system", "tests", "test suite")
-PASSWORD = "correct horse battery"
 
 
 def pytest_configure(config):
@@ -171,34 +169,6 @@ def make_user(app):
     return make
 
 
-class Auth:
-    def __init__(self, client, make_user):
-        self.client = client
-        self.make_user = make_user
-
-    def login(self, username: str = "agent.one", role: str = "agent"):
-        from portal.auth.models import User
-
-        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
-            self.make_user(username, role)
-        page = self.client.get("/login")
-        token = _csrf_from(page.get_data(as_text=True))
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
-
-    def csrf(self, path: str = "/orders/new") -> str:
-        return _csrf_from(self.client.get(path).get_data(as_text=True))
-
-
-def _csrf_from(html: str) -> str:
-    marker = 'name="csrf_token" type="hidden" value="'
-    if marker not in html:
-        marker = 'name="csrf_token" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]
-
-
 @pytest.fixture
 def auth(client, make_user):
     return Auth(client, make_user)
@@ -227,29 +197,6 @@ def api(client, api_token):
     return Api()
 
 
-def order_payload(**overrides) -> dict:
-    """A valid API order; ``overrides`` replace top-level keys (None removes one)."""
-    payload = {
-        "order_no": "PRG-2026-0001",
-        "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver.example"},
-        "carrier": "fourpx",
-        "service": "fourpx_c",
-        "tracking_no": "4PX3000000000001CN",
-        "destination_country": "US",
-        "declared_value": "1850.00",
-        "currency": "USD",
-        "contents": "Drone with 4K camera",
-        "category": "electronics",
-        "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
-    }
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = value
-    return payload
-
-
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on 127.0.0.1 for the browser, in a thread of this process."""
@@ -259,3 +206,41 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def claim(plugins, make_user):
+    """A drafted claim on an inquiry ready for one, with an agent (id 1) and two supervisors (2, 3)
+    (the staff of ``tests.factories.AGENT`` and ``SUPERVISOR``)."""
+    from portal.claims import services as claims
+
+    for name, role in (("li.na", "agent"), ("chen.wei", "supervisor"), ("wang.fang", "supervisor")):
+        make_user(name, role)
+    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
+    db.session.commit()
+    return claim
+
+
+#: The generated documents of this run, one per kind (see ``generated_documents_once``).
+_RENDERED_ONCE: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def generated_documents_once(request, monkeypatch):
+    """Opening an inquiry generates three documents (delivery record, delivery certificate, proof of
+    insured value), each a WeasyPrint render. Most tests need them to exist, not to say anything in
+    particular, so each kind is rendered for real once per run and its PDF reused; the checks before
+    rendering (no cover, no dispatch) still run. A test that reads them is marked ``documents``."""
+    if request.node.get_closest_marker("documents"):
+        return
+    from portal.inquiries import generated
+
+    render = generated.render_pdf
+
+    def once(html: str) -> bytes:
+        title = html[html.index("<title>") + len("<title>") : html.index("</title>")].split(" · ")[0]
+        if title not in _RENDERED_ONCE:
+            _RENDERED_ONCE[title] = render(html)
+        return _RENDERED_ONCE[title]
+
+    monkeypatch.setattr(generated, "render_pdf", once)
