@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -125,10 +126,30 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Each test makes its own app, and each app its own Jinja environment, which would compile
+    every template again; compiled templates are kept for the run instead (keyed by Jinja on the
+    template's name and a checksum of its source, so an edited template is compiled afresh)."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     with app.app_context():
         yield app
         db.session.remove()
@@ -244,3 +265,31 @@ def generated_documents_once(request, monkeypatch):
         return _RENDERED_ONCE[title]
 
     monkeypatch.setattr(generated, "render_pdf", once)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def passwords_hashed_once():
+    """scrypt is slow by design (~0.1 s a hash here) and nearly every web test creates staff with
+    the same password and logs them in. Each distinct password is hashed for real once per run and
+    each (hash, password) pair checked for real once; the answers are reused. The hashes are real
+    scrypt hashes and a wrong password is still refused."""
+    from portal.auth import models
+
+    hash_password, check_password = models.generate_password_hash, models.check_password_hash
+    hashes: dict[str, str] = {}
+    checks: dict[tuple[str, str], bool] = {}
+
+    def generate(password: str, *args, **kwargs) -> str:
+        if password not in hashes:
+            hashes[password] = hash_password(password, *args, **kwargs)
+        return hashes[password]
+
+    def check(pwhash: str, password: str) -> bool:
+        if (pwhash, password) not in checks:
+            checks[(pwhash, password)] = check_password(pwhash, password)
+        return checks[(pwhash, password)]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash", generate)
+        patch.setattr(models, "check_password_hash", check)
+        yield
