@@ -48,3 +48,8 @@ def parse_timestamp(text: str) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=warehouse_zone())
     return moment.astimezone(UTC)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC with a ``Z`` (the API's and the CLI's form), or ``None``."""
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Numeric, String
+from sqlalchemy import DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
 
 
@@ -60,8 +60,3 @@ class Amount(TypeDecorator):
         if value is None:
             return None
         return Decimal(str(value)).quantize(self.CENT)
-
-
-class CurrencyCode(TypeDecorator):
-    impl = String(3)
-    cache_ok = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 from flask import flash
 
@@ -77,3 +78,10 @@ def flash_refusal(exc: Refused) -> None:
             flash(f"{field.replace('_', ' ')}: {reason}", "error")
     else:
         flash(str(exc), "error")
+
+
+def fail(message: str) -> NoReturn:
+    """End a command with ``message`` on stderr and exit status 1."""
+    import click
+
+    raise click.ClickException(message)

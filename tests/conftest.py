@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -23,13 +24,11 @@ from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT
 from portal.app import create_app
-from portal.audit.services import Actor
 from portal.extensions import db
+from tests.factories import PASSWORD, TEST_ACTOR, Auth, ready_inquiry
 
 POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
-TEST_ACTOR = Actor("system", "tests", "test suite")
-PASSWORD = "correct horse battery"
 
 
 def pytest_configure(config):
@@ -127,10 +126,30 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+class SharedTemplateCode(jinja2.BytecodeCache):
+    """Each test makes its own app, and each app its own Jinja environment, which would compile
+    every template again; compiled templates are kept for the run instead (keyed by Jinja on the
+    template's name and a checksum of its source, so an edited template is compiled afresh)."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 @pytest.fixture
 def app(app_config):
     app = create_app(app_config)
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     with app.app_context():
         yield app
         db.session.remove()
@@ -171,34 +190,6 @@ def make_user(app):
     return make
 
 
-class Auth:
-    def __init__(self, client, make_user):
-        self.client = client
-        self.make_user = make_user
-
-    def login(self, username: str = "agent.one", role: str = "agent"):
-        from portal.auth.models import User
-
-        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
-            self.make_user(username, role)
-        page = self.client.get("/login")
-        token = _csrf_from(page.get_data(as_text=True))
-        response = self.client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
-
-    def csrf(self, path: str = "/orders/new") -> str:
-        return _csrf_from(self.client.get(path).get_data(as_text=True))
-
-
-def _csrf_from(html: str) -> str:
-    marker = 'name="csrf_token" type="hidden" value="'
-    if marker not in html:
-        marker = 'name="csrf_token" value="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]
-
-
 @pytest.fixture
 def auth(client, make_user):
     return Auth(client, make_user)
@@ -227,29 +218,6 @@ def api(client, api_token):
     return Api()
 
 
-def order_payload(**overrides) -> dict:
-    """A valid API order; ``overrides`` replace top-level keys (None removes one)."""
-    payload = {
-        "order_no": "PRG-2026-0001",
-        "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver.example"},
-        "carrier": "fourpx",
-        "service": "fourpx_c",
-        "tracking_no": "4PX3000000000001CN",
-        "destination_country": "US",
-        "declared_value": "1850.00",
-        "currency": "USD",
-        "contents": "Drone with 4K camera",
-        "category": "electronics",
-        "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
-    }
-    for key, value in overrides.items():
-        if value is None:
-            payload.pop(key, None)
-        else:
-            payload[key] = value
-    return payload
-
-
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on 127.0.0.1 for the browser, in a thread of this process."""
@@ -259,3 +227,69 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def claim(plugins, make_user):
+    """A drafted claim on an inquiry ready for one, with an agent (id 1) and two supervisors (2, 3)
+    (the staff of ``tests.factories.AGENT`` and ``SUPERVISOR``)."""
+    from portal.claims import services as claims
+
+    for name, role in (("li.na", "agent"), ("chen.wei", "supervisor"), ("wang.fang", "supervisor")):
+        make_user(name, role)
+    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
+    db.session.commit()
+    return claim
+
+
+#: The generated documents of this run, one per kind (see ``generated_documents_once``).
+_RENDERED_ONCE: dict[str, bytes] = {}
+
+
+@pytest.fixture(autouse=True)
+def generated_documents_once(request, monkeypatch):
+    """Opening an inquiry generates three documents (delivery record, delivery certificate, proof of
+    insured value), each a WeasyPrint render. Most tests need them to exist, not to say anything in
+    particular, so each kind is rendered for real once per run and its PDF reused; the checks before
+    rendering (no cover, no dispatch) still run. A test that reads them is marked ``documents``."""
+    if request.node.get_closest_marker("documents"):
+        return
+    from portal.inquiries import generated
+
+    render = generated.render_pdf
+
+    def once(html: str) -> bytes:
+        title = html[html.index("<title>") + len("<title>") : html.index("</title>")].split(" · ")[0]
+        if title not in _RENDERED_ONCE:
+            _RENDERED_ONCE[title] = render(html)
+        return _RENDERED_ONCE[title]
+
+    monkeypatch.setattr(generated, "render_pdf", once)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def passwords_hashed_once():
+    """scrypt is slow by design (~0.1 s a hash here) and nearly every web test creates staff with
+    the same password and logs them in. Each distinct password is hashed for real once per run and
+    each (hash, password) pair checked for real once; the answers are reused. The hashes are real
+    scrypt hashes and a wrong password is still refused."""
+    from portal.auth import models
+
+    hash_password, check_password = models.generate_password_hash, models.check_password_hash
+    hashes: dict[str, str] = {}
+    checks: dict[tuple[str, str], bool] = {}
+
+    def generate(password: str, *args, **kwargs) -> str:
+        if password not in hashes:
+            hashes[password] = hash_password(password, *args, **kwargs)
+        return hashes[password]
+
+    def check(pwhash: str, password: str) -> bool:
+        if (pwhash, password) not in checks:
+            checks[(pwhash, password)] = check_password(pwhash, password)
+        return checks[(pwhash, password)]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "generate_password_hash", generate)
+        patch.setattr(models, "check_password_hash", check)
+        yield

@@ -10,8 +10,7 @@ import pytest
 
 from portal.auth.access import ACCESS, CALLERS
 from portal.extensions import db
-
-from .conftest import Auth
+from tests.factories import Auth
 
 #: Values for the routes' arguments: objects that do not exist (a 404 still proves the caller got in).
 ARGUMENTS = {

@@ -18,21 +18,9 @@ from portal.advances.models import Advance, LedgerEntry, LedgerLine
 from portal.audit.services import Actor
 from portal.claims import services as claims
 from portal.extensions import db
-from tests.conftest import TEST_ACTOR
-from tests.test_claims import ready_inquiry
+from tests.factories import AGENT, SUPERVISOR, TEST_ACTOR
 
-AGENT = advances.Staff(1, Actor("user", "1", "li.na"), False)
-SUPERVISOR = advances.Staff(2, Actor("user", "2", "chen.wei"), True)
 OTHER_SUPERVISOR = advances.Staff(3, Actor("user", "3", "wang.fang"), True)
-
-
-@pytest.fixture
-def claim(plugins, make_user):
-    for name, role in (("li.na", "agent"), ("chen.wei", "supervisor"), ("wang.fang", "supervisor")):
-        make_user(name, role)
-    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
-    db.session.commit()
-    return claim
 
 
 def approved(plugins, claim, amount="1200.00") -> Advance:

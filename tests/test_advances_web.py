@@ -5,33 +5,13 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from portal.advances import services as advances
 from portal.advances.models import Advance, LedgerEntry
-from portal.claims import services as claims
 from portal.extensions import db
-from tests.conftest import TEST_ACTOR
-from tests.test_advances import AGENT, SUPERVISOR
-from tests.test_claims import ready_inquiry
-
-
-@pytest.fixture
-def claim(plugins, make_user):
-    for name, role in (("li.na", "agent"), ("chen.wei", "supervisor"), ("wang.fang", "supervisor")):
-        make_user(name, role)  # ids 1, 2, 3: the staff of tests.test_advances
-    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
-    db.session.commit()
-    return claim
-
-
-def post(auth, client, claim, step, **data):
-    token = auth.csrf(f"/claims/{claim.number}")
-    return client.post(
-        f"/claims/{claim.number}/advance/{step}", data={"csrf_token": token, **data}, follow_redirects=True
-    ).get_data(as_text=True)
+from tests.factories import AGENT, SUPERVISOR, post
 
 
 def test_agent_requests_a_supervisor_approves_and_a_form_posted_twice_pays_once(auth, client, claim, make_user):
@@ -139,7 +119,7 @@ def test_settlement_reports_book_matches_and_list_the_rest(plugins, runner, clai
 
 def test_the_api_shows_the_advance(plugins, api, claim):
     from portal.api.openapi import openapi_document
-    from tests.test_api import assert_documented
+    from tests.factories import assert_documented
 
     advance = advances.request_advance(plugins, claim, Decimal("700.00"), "USD", AGENT)
     advances.approve(advance, SUPERVISOR)

@@ -13,19 +13,16 @@ from datetime import timedelta
 
 import pytest
 from jsonschema import ValidationError
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.services import revoke_token
 from portal.clock import local_today, utcnow
-from portal.cover.models import Cover
 from portal.extensions import db
 from portal.orders.models import Order
 from portal.sellers.models import Seller
-
-from .conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, assert_documented, order_payload, table_counts, validator_for
 
 ORDERS = "/api/v1/orders"
 LANTERNFISH_TERMS = "2026-07-01"
@@ -40,14 +37,6 @@ TRACKING = {
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def table_counts() -> dict[str, int]:
-    """Rows per table the order path writes to."""
-    return {
-        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-        for model in (Seller, Order, Cover, AuditEvent)
-    }
 
 
 def shipped_by(carrier: str, service: str) -> dict:
@@ -913,23 +902,6 @@ def test_openapi_security_matches_what_the_api_demands(client, document):
             expected = 401 if operation.get("security") else 200
             assert response.status_code == expected, (method, path)
             assert str(response.status_code) in operation["responses"], (method, path)
-
-
-def validator_for(document: dict, schema: dict) -> OAS31Validator:
-    """A validator of ``schema`` whose ``#/components/...`` references resolve in ``document``: the
-    document's components are placed beside the schema, at the root the references start from."""
-    return OAS31Validator(
-        {**schema, "components": document["components"]}, format_checker=OAS31Validator.FORMAT_CHECKER
-    )
-
-
-def assert_documented(document: dict, path: str, method: str, response) -> None:
-    """The response's status is documented for the operation and its JSON body fits the schema."""
-    responses = document["paths"][path][method]["responses"]
-    assert str(response.status_code) in responses, f"{method} {path} answered an undocumented {response.status_code}"
-    schema = responses[str(response.status_code)]["content"]["application/json"]["schema"]
-    assert response.mimetype == "application/json"
-    validator_for(document, schema).validate(response.get_json())
 
 
 def test_schema_checking_is_real(document):

@@ -9,7 +9,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import User
 from portal.auth.services import AccountError, create_user
 from portal.extensions import db
-from tests.conftest import PASSWORD, TEST_ACTOR
+from tests.factories import PASSWORD, TEST_ACTOR
 
 PAGES = ["/", "/orders/", "/orders/new", "/orders/import", "/admin/plugins", "/orders/NOPE-1"]
 

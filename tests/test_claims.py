@@ -3,15 +3,11 @@ back from the PDF, the CLI and the insurers' response files."""
 
 from __future__ import annotations
 
-import hashlib
 import io
-import itertools
-import sys
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -21,113 +17,13 @@ from portal.claims.pack import PackError, render_pack
 from portal.clock import local_today, utcnow
 from portal.extensions import db
 from portal.inquiries import services as inquiries
-from portal.inquiries.services import IncomingFile
 from portal.money import Money
-from portal.plugin_testing import render_pdf
 from portal.queue.models import QueueItem
 from portal.storage import file_store
-from tests.conftest import TEST_ACTOR
-from tests.test_inquiries import dispatched_order, opened
+from tests.factories import TEST_ACTOR, attach, dispatched_order, opened, png, ready_inquiry
 
-
-def png(color, size=(120, 90)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def attach(plugins, inquiry, kind, data, name, media_type):
-    inquiries.attach(
-        inquiry,
-        kind,
-        IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name),
-        TEST_ACTOR,
-        source="upload",
-        plugins=plugins,
-    )
-
-
-SERIAL = itertools.count(1)
 #: Claims submitted before the fixed acceptance dates the calendar tests use (Thanksgiving 2026).
 SUBMITTED = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-
-
-def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", days_ago=30, kind="not_arrived"):
-    """An inquiry with every document in, checked and accepted: ready for a claim."""
-    cover = {"insurer": insurer, "insured_value": "1850.00"}
-    from portal.orders.services import create_order
-    from portal.tracking.services import IncomingEvent, ingest
-    from tests.conftest import order_payload
-
-    bought = utcnow() - timedelta(days=days_ago, hours=6)
-    n = next(SERIAL)
-    order = create_order(
-        plugins,
-        order_payload(
-            order_no=f"CLM-TEST-{n:04d}",
-            tracking_no=f"4PX30000000{n:05d}CN",
-            category=category,
-            cover=cover,
-            contents="无人机 Drone with 4K camera",
-        ),
-        TEST_ACTOR,
-        "api",
-        now=bought,
-    ).order
-    ingest(
-        plugins,
-        order,
-        [
-            IncomingEvent(
-                bought + timedelta(hours=2), None, status="in_transit", location="Shenzhen", handover="dispatch"
-            )
-        ],
-        source="api",
-        actor=TEST_ACTOR,
-    )
-    db.session.commit()
-    inquiry = opened(plugins, order, kind=kind)
-    inquiries.request_trace(inquiry, "4PX-T-1", TEST_ACTOR)
-    inquiries.record_answer(inquiry, "lost" if kind == "not_arrived" else "damaged", TEST_ACTOR)
-    letters = sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
-    uploads = {
-        "commercial_invoice": (
-            render_pdf(
-                "<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
-                "<p style='page-break-before: always'>Terms</p>"
-            ),
-            "invoice.pdf",
-            "application/pdf",
-        ),
-        "dispute_screenshots": (png((250, 200, 10)), "screenshot.png", "image/png"),
-        "recipient_statement": (png((10, 200, 250)), "post-office.png", "image/png"),
-        "loss_letter": (
-            render_pdf(letters.sample_letter_html(tracking_no=order.tracking_no)),
-            "letter.pdf",
-            "application/pdf",
-        ),
-        "damage_photos": (png((200, 10, 10)), "photo.png", "image/png"),
-    }
-    for item in inquiry.items:
-        if item.kind in uploads:
-            attach(plugins, inquiry, item.kind, *uploads[item.kind])
-    if any(item.kind == "loss_letter" for item in inquiry.items):
-        inquiries.confirm_letter(
-            plugins,
-            inquiry,
-            case_reference="4PXCS20261103000123",
-            tracking_no=order.tracking_no,
-            outcome="lost",
-            found_on=date(2026, 11, 3),
-            liability=Money(Decimal("100.00"), "USD"),
-            actor=TEST_ACTOR,
-        )
-    for item in inquiry.items:
-        if item.current is not None:
-            inquiries.review_item(inquiry, item.kind, "accept", TEST_ACTOR)
-    inquiries.mark_ready(inquiry, TEST_ACTOR)
-    db.session.commit()
-    return inquiry
 
 
 def test_the_claim_amount_follows_the_insurers_rule(plugins):
@@ -357,7 +253,7 @@ def test_insurer_responses_are_recorded_line_by_line(plugins, runner, tmp_path):
 
 def test_the_api_tells_the_ordering_system_when_the_money_comes(plugins, api):
     from portal.api.openapi import openapi_document
-    from tests.test_api import assert_documented
+    from tests.factories import assert_documented
 
     claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
     claims.make_pack(plugins, claim, TEST_ACTOR)

@@ -18,9 +18,7 @@ from portal.cli import cli
 from portal.extensions import db
 from portal.orders.importer import COLUMNS
 from portal.orders.models import Order
-
-from .conftest import PASSWORD
-from .test_orders_import import GBK_LEAD_BYTE, csv_row, csv_text, gbk_file
+from tests.factories import GBK_LEAD_BYTE, PASSWORD, csv_row, csv_text, gbk_file
 
 
 @pytest.fixture

@@ -23,9 +23,7 @@ from portal.extensions import db
 from portal.orders.importer import import_orders
 from portal.orders.models import Order
 from portal.sellers.models import Seller
-
-from .conftest import TEST_ACTOR, order_payload
-from .test_orders_import import csv_row, csv_text
+from tests.factories import TEST_ACTOR, csv_row, csv_text, order_payload
 
 POSTS, IN_FLIGHT, PER_SELLER = 200, 8, 16
 

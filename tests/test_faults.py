@@ -16,10 +16,7 @@ from portal.cli import cli
 from portal.extensions import db
 from portal.inquiries.models import EvidenceDocument
 from portal.storage import file_store
-
-from .conftest import Auth, order_payload
-from .test_inquiries import dispatched_order
-from .test_inquiries_web import png, send
+from tests.factories import TEST_ACTOR, Auth, dispatched_order, order_payload, png, send
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-folder/coverdesk.db",
@@ -53,7 +50,7 @@ def test_a_held_lock_answers_busy_within_seconds(app_config, backend, api_token)
     with busy.app_context():
         from portal.auth.services import create_token
 
-        _, secret = create_token("lock-test", __import__("tests.conftest").conftest.TEST_ACTOR)
+        _, secret = create_token("lock-test", TEST_ACTOR)
         db.session.commit()
         holder = db.engine.connect()
         if backend == "postgresql":

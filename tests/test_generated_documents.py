@@ -13,7 +13,9 @@ from portal.extensions import db
 from portal.inquiries.generated import generated_pdf
 from portal.orders.services import create_order
 from portal.tracking.services import IncomingEvent, ingest
-from tests.conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, order_payload
+
+pytestmark = pytest.mark.documents  # reads what the generated documents say
 
 ISSUED = datetime(2026, 11, 24, 6, 30, tzinfo=UTC)
 BOUGHT = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)

@@ -15,9 +15,7 @@ from portal.claims.pack import PackError, render_pack
 from portal.clock import utcnow
 from portal.money import MoneyError, check_currency
 from portal.uploads import UploadRefused, check_upload, download_name
-
-from .conftest import TEST_ACTOR, order_payload
-from .test_claims import ready_inquiry
+from tests.factories import TEST_ACTOR, order_payload, ready_inquiry
 
 MB = 1024 * 1024
 

@@ -11,8 +11,7 @@ from portal.extensions import db
 from portal.inputs import MAX_JSON_BYTES
 from portal.orders.models import Order
 from portal.orders.validation import RESERVED_ORDER_NOS
-
-from .conftest import order_payload
+from tests.factories import order_payload
 
 
 @pytest.mark.parametrize("path", ["/orders/?q=PRG%00", "/queue?q=a%00b", "/queue?seller=%01", "/orders/?page=1%00"])
@@ -43,7 +42,7 @@ def test_control_characters_in_form_fields_are_refused(auth, client):
 
 
 def test_csv_rows_with_control_characters_are_reported_not_stored(plugins):
-    from .test_orders_import import csv_row, csv_text, run_import
+    from tests.factories import csv_row, csv_text, run_import
 
     report = run_import(csv_text(csv_row(1, seller_name="Pearl\x00River")), plugins)
     assert report.created == 0

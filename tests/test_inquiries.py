@@ -14,50 +14,9 @@ from portal.clock import local_today, to_local, utcnow
 from portal.extensions import db
 from portal.inquiries import services
 from portal.inquiries.models import Inquiry
-from portal.inquiries.validation import parse_inquiry
-from portal.orders.services import create_order
 from portal.queue.models import QueueItem
 from portal.tracking.services import IncomingEvent, ingest
-from tests.conftest import TEST_ACTOR, order_payload
-
-
-def dispatched_order(plugins, *, days_ago: float = 30, order_no="PRG-2026-0001", cover=True, **overrides):
-    """A covered 4PX parcel dispatched ``days_ago`` days ago and quiet since."""
-    bought = utcnow() - timedelta(days=days_ago, hours=6)
-    payload = order_payload(order_no=order_no, **overrides)
-    if not cover:
-        payload.pop("cover")
-    order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
-    ingest(
-        plugins,
-        order,
-        [
-            IncomingEvent(
-                bought + timedelta(hours=2),
-                None,
-                status="in_transit",
-                description="Handed to line-haul",
-                location="Shenzhen",
-                handover="dispatch",
-            )
-        ],
-        source="api",
-        actor=TEST_ACTOR,
-    )
-    db.session.commit()
-    return order
-
-
-def query(**overrides) -> dict:
-    return {"kind": "not_arrived", "message": "The buyer says nothing came.", **overrides}
-
-
-def opened(plugins, order, **overrides) -> Inquiry:
-    inquiry = services.open_inquiry(
-        plugins, order, parse_inquiry(query(**overrides), local_today(), default_channel="email"), TEST_ACTOR
-    )
-    db.session.commit()
-    return inquiry
+from tests.factories import TEST_ACTOR, dispatched_order, opened, query
 
 
 def audit_actions(inquiry) -> list[str]:

@@ -8,7 +8,6 @@ import sys
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from portal.clock import local_today
@@ -17,29 +16,13 @@ from portal.inquiries import services
 from portal.inquiries.models import EvidenceDocument, Inquiry
 from portal.plugin_testing import render_pdf
 from portal.storage import file_store
-from tests.conftest import TEST_ACTOR
-from tests.test_api import assert_documented
-from tests.test_inquiries import dispatched_order, opened
-
-
-def png(color=(10, 120, 200)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), color).save(buffer, "PNG")
-    return buffer.getvalue()
+from tests.factories import TEST_ACTOR, assert_documented, dispatched_order, opened, png, send
 
 
 def letter_pdf(plugins, **fields) -> bytes:
     carrier = plugins.carrier("fourpx")
     letters = sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     return render_pdf(letters.sample_letter_html(**{"tracking_no": "4PX3000000000001CN", **fields}))
-
-
-def send(api, order_no, kind, data, name):
-    return api.post(
-        f"/api/v1/orders/{order_no}/inquiry/evidence",
-        data={"kind": kind, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.money import Money, MoneyError, check_currency, format_amount, parse_amount
 from portal.orders.models import Order
 from portal.orders.services import create_order
-from tests.conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, order_payload
 
 
 @pytest.mark.parametrize(

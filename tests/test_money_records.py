@@ -15,9 +15,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.services import event_row, record, record_many
 from portal.cli import cli
 from portal.extensions import db
-
-from .conftest import TEST_ACTOR
-from .test_advances import AGENT, SUPERVISOR, claim  # noqa: F401 - the claim fixture
+from tests.factories import AGENT, SUPERVISOR, TEST_ACTOR
 
 
 @pytest.fixture

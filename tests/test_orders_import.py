@@ -5,7 +5,6 @@ Line numbers count the header as line 1, so the n-th data row is on line n + 1.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import re
@@ -16,54 +15,25 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.orders import importer
-from portal.orders.importer import COLUMNS, ImportFileError, import_orders, import_text, report_lines
+from portal.orders.importer import COLUMNS, ImportFileError, import_orders, report_lines
 from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.sellers.models import Seller
-
-from .conftest import TEST_ACTOR, order_payload
-from .test_api import table_counts
+from tests.factories import (
+    GBK_LEAD_BYTE,
+    TEST_ACTOR,
+    csv_row,
+    csv_text,
+    gbk_file,
+    order_payload,
+    run_import,
+    table_counts,
+)
 
 OPTIONAL = ("dispatched_at", "cover_insurer", "cover_insured_value")
-GBK_LEAD_BYTE = b"\xc0"  # 蓝 in GBK is C0 B6; 0xC0 never starts a UTF-8 character
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def csv_row(n: int, **changes: str) -> dict[str, str]:
-    """A valid row for order CSV-000n, with cover by Lanternfish (1850 USD: premium 23.80)."""
-    row = {
-        "order_no": f"CSV-{n:04d}",
-        "seller_code": "PRG001",
-        "seller_name": "Pearl River Gadgets",
-        "seller_email": "ops@pearlriver.example",
-        "carrier": "fourpx",
-        "service": "fourpx_c",
-        "tracking_no": f"4PX{n:013d}CN",
-        "destination_country": "US",
-        "declared_value": "1850.00",
-        "currency": "USD",
-        "contents": "Drone with 4K camera",
-        "category": "electronics",
-        "dispatched_at": "",
-        "cover_insurer": "lanternfish",
-        "cover_insured_value": "1850.00",
-    }
-    return {**row, **changes}
-
-
-def csv_text(*rows: dict[str, str], columns=COLUMNS) -> str:
-    """A CSV file as a spreadsheet writes it: CRLF line ends, fields quoted when needed."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def run_import(text: str, plugins, **kwargs):
-    return import_text(plugins, text, TEST_ACTOR, **kwargs)
 
 
 def stored_orders() -> dict[str, Order]:
@@ -389,13 +359,6 @@ def test_file_with_a_bad_header_is_refused_as_a_whole(plugins, text, message):
 
     assert str(caught.value) == message
     assert table_counts() == counts
-
-
-def gbk_file(rows: int = 1) -> bytes:
-    """A CSV saved in GBK, as a Chinese Excel does by default: not UTF-8."""
-    return csv_text(*(csv_row(n) for n in range(1, rows + 1)), csv_row(rows + 1, contents="蓝牙耳机, 2 pairs")).encode(
-        "gbk"
-    )
 
 
 def test_file_that_is_not_utf8_is_refused(plugins):

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.tracking.services import is_stalled
-from tests.conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, order_payload
 
 
 def form_data(token: str, **overrides) -> dict:

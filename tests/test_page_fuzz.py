@@ -9,9 +9,7 @@ from flask_wtf import FlaskForm
 
 from portal.claims import services as claims
 from portal.extensions import db
-
-from .conftest import TEST_ACTOR, Auth
-from .test_claims import ready_inquiry
+from tests.factories import TEST_ACTOR, Auth, ready_inquiry
 
 NASTY = [
     "",

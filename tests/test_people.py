@@ -16,14 +16,13 @@ from portal.auth import services as accounts
 from portal.auth.models import User
 from portal.auth.passwords import password_problem
 from portal.extensions import db
-
-from .conftest import PASSWORD, Auth, _csrf_from
+from tests.factories import PASSWORD, Auth, csrf_from
 
 MOMENT = datetime(2026, 11, 24, 9, 30, 15, tzinfo=UTC)  # the clock the second factor sees
 
 
 def _login(client, username: str, password: str, path: str = "/login"):
-    token = _csrf_from(client.get(path).get_data(as_text=True))
+    token = csrf_from(client.get(path).get_data(as_text=True))
     return client.post(path, data={"username": username, "password": password, "csrf_token": token})
 
 
@@ -44,7 +43,7 @@ def test_failed_logins_lock_the_name_out_and_good_logins_are_never_slowed(app, m
     colleague = app.test_client()
     for _ in range(25):  # a colleague logging in and out all day long
         assert _login(colleague, "zhou.min", PASSWORD).status_code == 302
-        colleague.post("/logout", data={"csrf_token": _csrf_from(colleague.get("/account").get_data(as_text=True))})
+        colleague.post("/logout", data={"csrf_token": csrf_from(colleague.get("/account").get_data(as_text=True))})
     actions = _actions()
     assert actions.count("login.failed") == 5 and "login.locked_out" in actions
     assert actions.count("login.succeeded") == 25 and actions.count("logout") == 25
@@ -149,7 +148,7 @@ def test_totp_enrolment_login_replay_and_recovery_codes(app, auth, client, make_
     page = client.get("/account/2fa").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     totp = pyotp.TOTP(secret)
-    token = _csrf_from(page)
+    token = csrf_from(page)
     assert client.post("/account/2fa", data={"csrf_token": token, "code": "000000"}).status_code == 422
     page = client.post("/account/2fa", data={"csrf_token": token, "code": totp.at(MOMENT)}).get_data(as_text=True)
     codes = re.findall(r"<li>([0-9a-f]{6}-[0-9a-f]{6})</li>", page)
@@ -159,7 +158,7 @@ def test_totp_enrolment_login_replay_and_recovery_codes(app, auth, client, make_
     answer = _login(browser, "chen.wei", PASSWORD)
     assert answer.headers["Location"].startswith("/login/code")
     assert browser.get("/queue").status_code == 302  # the password alone is not a login
-    code_token = _csrf_from(browser.get("/login/code").get_data(as_text=True))
+    code_token = csrf_from(browser.get("/login/code").get_data(as_text=True))
     assert browser.post("/login/code", data={"csrf_token": code_token, "code": "123456"}).status_code == 401
     later = totp.at(MOMENT.timestamp() + 30)
     assert browser.post("/login/code", data={"csrf_token": code_token, "code": totp.at(MOMENT)}).status_code == 401
@@ -171,11 +170,11 @@ def test_totp_enrolment_login_replay_and_recovery_codes(app, auth, client, make_
 
     thief = app.test_client()
     _login(thief, "chen.wei", PASSWORD)
-    code_token = _csrf_from(thief.get("/login/code").get_data(as_text=True))
+    code_token = csrf_from(thief.get("/login/code").get_data(as_text=True))
     assert thief.post("/login/code", data={"csrf_token": code_token, "code": codes[0]}).status_code == 302
     again = app.test_client()
     _login(again, "chen.wei", PASSWORD)
-    code_token = _csrf_from(again.get("/login/code").get_data(as_text=True))
+    code_token = csrf_from(again.get("/login/code").get_data(as_text=True))
     assert again.post("/login/code", data={"csrf_token": code_token, "code": codes[0]}).status_code == 401
     actions = _actions()
     assert "user.second_factor_enabled" in actions and "login.second_factor_failed" in actions
@@ -225,7 +224,7 @@ def test_authenticated_answers_are_not_stored_and_secure_cookies_are_host_only(a
 
 
 def _login_https(client):
-    token = _csrf_from(client.get("/login", base_url="https://localhost").get_data(as_text=True))
+    token = csrf_from(client.get("/login", base_url="https://localhost").get_data(as_text=True))
     return client.post(
         "/login",
         base_url="https://localhost",

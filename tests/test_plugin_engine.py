@@ -161,7 +161,7 @@ def test_the_portal_starts_with_broken_plugins_and_shows_them(app_config, plugin
     client = app.test_client()
     with app.app_context():
         from portal.extensions import db
-        from tests.conftest import Auth
+        from tests.factories import Auth
 
         Auth(client, make_user).login("root.admin", "admin")  # the plugins page is for admins
         page = client.get("/admin/plugins").get_data(as_text=True)

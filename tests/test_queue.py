@@ -10,7 +10,7 @@ from portal.clock import utcnow
 from portal.extensions import db
 from portal.orders.services import create_order
 from portal.tracking.services import IncomingEvent, ingest
-from tests.conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, order_payload
 
 SELLER_B = {"code": "SZL014", "name": "Shenzhen Lumen Lighting", "email": "orders@szlumen.example"}
 

@@ -16,10 +16,7 @@ from portal.advances.models import Advance, LedgerEntry
 from portal.csv_safety import safe_cell
 from portal.extensions import db
 from portal.sellers.models import Seller
-
-from .conftest import Auth, order_payload
-from .test_advances import AGENT, SUPERVISOR
-from .test_advances_web import claim, post  # noqa: F401 - the claim fixture
+from tests.factories import AGENT, SUPERVISOR, Auth, order_payload, post
 
 
 def _approved(plugins, claim):  # noqa: F811

@@ -17,7 +17,7 @@ from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.tracking.models import TrackingEvent
 from portal.tracking.services import IncomingEvent, ingest, is_stalled
-from tests.conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, order_payload
 
 CREATED = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 

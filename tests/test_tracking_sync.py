@@ -21,7 +21,7 @@ from portal.orders.services import create_order
 from portal.plugin_api import HttpError
 from portal.tracking.models import CarrierSync, TrackingEvent
 from portal.tracking.sync import UrllibHttp, backoff, sync_all
-from tests.conftest import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, order_payload
 
 CREATED = datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 10, 0, 0, tzinfo=UTC)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..claims.services import find_by_reference
 from ..csv_safety import safe_row
+from ..errors import unit_of_work
 from ..extensions import db
 from ..money import MoneyError, parse_amount
 from . import services
@@ -91,12 +92,11 @@ def import_payments(stream: TextIO, staff: services.Staff) -> FileReport:
             )
             continue
         try:
-            paid = services.pay(advance, row["bank_reference"], staff)
+            with unit_of_work():  # each payment on its own
+                paid = services.pay(advance, row["bank_reference"], staff)
         except services.AdvanceRefused as exc:
-            db.session.rollback()
             report.mismatched.append((line, str(exc)))
             continue
-        db.session.commit()
         (report.booked if paid else report.unchanged).append((line, f"{advance.number} paid ({row['bank_reference']})"))
     return report
 
@@ -128,9 +128,9 @@ def import_settlements(stream: TextIO, staff: services.Staff) -> FileReport:
         ):
             report.unchanged.append((line, f"{claim.number}: already booked"))
             continue
-        services.book_settlement(
-            claim, amount, claim.currency, staff, reference=reference, memo=f"insurer settlement of {on}"
-        )
-        db.session.commit()
+        with unit_of_work():
+            services.book_settlement(
+                claim, amount, claim.currency, staff, reference=reference, memo=f"insurer settlement of {on}"
+            )
         report.booked.append((line, f"{claim.number}: {amount} {claim.currency} settled"))
     return report

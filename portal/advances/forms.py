@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
 
@@ -19,11 +19,3 @@ class ReasonForm(FlaskForm):
 
 class PayForm(FlaskForm):
     reference = StringField("Payment reference")
-
-
-class StatementForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET form
-
-    start = DateField("From", validators=[Optional()])
-    end = DateField("To", validators=[Optional()])

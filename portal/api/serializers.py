@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from ..advances.services import advance_of
 from ..claims.models import Claim
 from ..claims.services import claim_of
-from ..clock import local_today
+from ..clock import iso_utc, local_today
 from ..inquiries.checklist import Checklist
 from ..inquiries.models import Inquiry
 from ..inquiries.services import latest_inquiry
@@ -15,9 +15,7 @@ from ..orders.models import Order
 from ..plugin_api import EVIDENCE_KINDS, CarrierPlugin, InsurerPlugin
 from ..tracking.services import is_stalled
 
-
-def timestamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+timestamp = iso_utc
 
 
 def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:

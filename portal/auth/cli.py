@@ -1,12 +1,15 @@
-"""``coverdesk users`` commands beyond create and list: reset a password, disable or enable an
-account, remove a lost second factor. Each is audited as the operator (the OS user)."""
+"""``coverdesk users`` (create, list, reset a password, disable or enable an account, remove a lost
+second factor) and ``coverdesk tokens``. Each is audited as the operator (the OS user)."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from ..audit.services import Actor
+from ..clock import iso_utc
+from ..errors import fail, unit_of_work
 from ..extensions import db
 
 
@@ -14,11 +17,10 @@ def _account_step(step) -> None:
     from .services import AccountError
 
     try:
-        step()
+        with unit_of_work():
+            step()
     except AccountError as exc:
-        db.session.rollback()
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
+        fail(str(exc))
 
 
 @click.command("reset-password")
@@ -67,3 +69,86 @@ def users_remove_second_factor(username):
 
 
 COMMANDS = (users_reset_password, users_disable, users_enable, users_remove_second_factor)
+
+
+@click.group()
+def users():
+    """Staff accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="agent", show_default=True)
+@click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
+@click.option("--email", default=None)
+@click.password_option(help="At least 12 characters, not a common password; asked for when not given.")
+@with_appcontext
+def users_create(username, role, full_name, email, password):
+    """Create a staff account."""
+    from .services import AccountError, create_user
+
+    try:
+        with unit_of_work():
+            user = create_user(username, full_name or username, role, password, Actor.cli(), email=email)
+    except AccountError as exc:
+        fail(str(exc))
+    click.echo(f"created {user.role} {user.username}")
+
+
+@users.command("list")
+@with_appcontext
+def users_list():
+    """List staff accounts."""
+    from .models import User
+
+    for user in db.session.scalars(select(User).order_by(User.username)):
+        click.echo(f"{user.username:<20} {user.role:<11} {'active' if user.active else 'disabled':<9} {user.full_name}")
+
+
+for _command in COMMANDS:
+    users.add_command(_command)
+
+
+@click.group()
+def tokens():
+    """API tokens for the ordering system's integrations."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@with_appcontext
+def tokens_create(name):
+    """Create a token; it is printed once and only its hash is kept."""
+    from .services import AccountError, create_token
+
+    try:
+        with unit_of_work():
+            _, secret = create_token(name, Actor.cli())
+    except AccountError as exc:
+        fail(str(exc))
+    click.echo(f"token for {name} (shown only now; send it as 'Authorization: Bearer <token>'):")
+    click.echo(secret)
+
+
+@tokens.command("list")
+@with_appcontext
+def tokens_list():
+    from .models import ApiToken
+
+    for token in db.session.scalars(select(ApiToken).order_by(ApiToken.name)):
+        state = f"revoked {iso_utc(token.revoked_at)}" if token.revoked_at else "active"
+        click.echo(f"{token.name:<24} {token.prefix}…  {state}  last used {iso_utc(token.last_used_at) or 'never'}")
+
+
+@tokens.command("revoke")
+@click.argument("name")
+@with_appcontext
+def tokens_revoke(name):
+    from .services import AccountError, revoke_token
+
+    try:
+        with unit_of_work():
+            revoke_token(name, Actor.cli())
+    except AccountError as exc:
+        fail(str(exc))
+    click.echo(f"revoked {name}")

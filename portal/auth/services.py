@@ -76,8 +76,12 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not user.active or not user.check_password(password or ""):
         return None
-    user.last_login_at = utcnow()
     return user
+
+
+def record_login(user: User, now=None) -> None:
+    """The login is complete (after the second factor, for those who have one)."""
+    user.last_login_at = now or utcnow()
 
 
 def end_all_sessions(user: User) -> None:

@@ -13,7 +13,6 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.security import security_event
-from ..clock import utcnow
 from ..errors import unit_of_work
 from ..extensions import db, limiter
 from ..web import staff_actor
@@ -98,12 +97,12 @@ def login():
             form.password.errors.append("Wrong user name or password, or the account is disabled.")
             security_event("login.failed", f"failed login as {form.username.data.strip().lower()[:64]!r}")
         elif user.has_second_factor:
-            db.session.rollback()  # last_login_at waits for the second factor
             session.clear()
             session["pending_login"] = {"id": user.id, "v": user.session_version, "name": user.username}
             return redirect(url_for("auth.second_factor", next=request.args.get("next")))
         else:
-            db.session.commit()
+            with unit_of_work():
+                services.record_login(user)
             return _finish_login(user, "password")
     return render_template("auth/login.html", form=form), (401 if form.errors else 200)
 
@@ -128,12 +127,12 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        how = services.check_second_factor(user, form.code.data)
+        with unit_of_work():  # a code accepted is used up with the login
+            how = services.check_second_factor(user, form.code.data)
+            if how:
+                services.record_login(user)
         if how:
-            user.last_login_at = utcnow()
-            db.session.commit()
             return _finish_login(user, how)
-        db.session.rollback()
         form.code.errors.append("That code is not right (or was already used).")
         security_event("login.second_factor_failed", f"{user.username}: wrong second-factor code")
     return render_template("auth/second_factor.html", form=form), (401 if form.errors else 200)

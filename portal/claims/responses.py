@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import TextIO
 
 from ..audit.services import Actor
-from ..extensions import db
+from ..errors import Refused, unit_of_work
 from ..money import MoneyError, parse_amount
 from ..plugin_engine import PluginRegistry
 from . import services
@@ -53,15 +53,14 @@ def import_responses(plugins: PluginRegistry, stream: TextIO, actor: Actor) -> R
         line = reader.line_num
         values = {name.strip().lower(): (value or "").strip() for name, value in row.items() if name}
         try:
-            what = _apply(plugins, values, actor)
-        except (services.ClaimRefused, ValueError) as exc:
-            db.session.rollback()
+            with unit_of_work():  # each line on its own: a refused line leaves the others recorded
+                what = _apply(plugins, values, actor)
+        except Refused as exc:
             report.errors.append((line, str(exc)))
             continue
         if what is None:
             report.unchanged.append((line, f"{values['claim']}: {values['event']} already recorded"))
         else:
-            db.session.commit()
             report.recorded.append((line, what))
     return report
 
@@ -69,14 +68,14 @@ def import_responses(plugins: PluginRegistry, stream: TextIO, actor: Actor) -> R
 def _apply(plugins: PluginRegistry, values: dict, actor: Actor) -> str | None:
     claim = services.find_by_reference(values.get("claim", ""))
     if claim is None:
-        raise ValueError(f"claim: no claim numbered or referenced {values.get('claim')!r}")
+        raise services.ClaimRefused("claim", f"claim: no claim numbered or referenced {values.get('claim')!r}")
     event = values.get("event", "").lower().replace("-", "_").replace(" ", "_")
     if event not in EVENTS:
-        raise ValueError(f"event: {values.get('event')!r} is not one of {', '.join(EVENTS)}")
+        raise services.ClaimRefused("event", f"event: {values.get('event')!r} is not one of {', '.join(EVENTS)}")
     try:
         on = date.fromisoformat(values.get("date", ""))
     except ValueError:
-        raise ValueError(f"date: {values.get('date')!r} is not a date like 2026-11-24") from None
+        raise services.ClaimRefused("date", f"date: {values.get('date')!r} is not a date like 2026-11-24") from None
     if _already(claim, event, values):
         return None
     if event == "accepted":
@@ -86,7 +85,7 @@ def _apply(plugins: PluginRegistry, values: dict, actor: Actor) -> str | None:
         try:
             amount = Decimal(parse_amount(values.get("amount", ""), claim.currency))
         except MoneyError as exc:
-            raise ValueError(f"amount: {exc}") from None
+            raise services.ClaimRefused("amount", f"amount: {exc}") from None
         services.pay(claim, amount=amount, paid_on=on, reference=values.get("reference", ""), actor=actor)
         return f"{claim.number} paid {amount} {claim.currency} on {on}"
     if event == "rejected":

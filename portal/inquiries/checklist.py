@@ -55,10 +55,6 @@ class Checklist:
             problems.append("the carrier has not confirmed the parcel lost or damaged")
         return problems + self.missing
 
-    @property
-    def ready_for_claim(self) -> bool:
-        return not self.before_claim
-
     def before_advance(self, insurer: InsurerPlugin) -> str | None:
         """Why the materials are not complete and sufficient for an advance (the insurer's rule)."""
         items = tuple(ChecklistItem(item.kind, item.mandatory, item.state, item.due_on) for item in self.inquiry.items)

@@ -29,7 +29,7 @@ from ..bulk import bulk_insert
 from ..clock import utcnow
 from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
-from ..errors import Refused, ValidationFailed
+from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
 from ..sellers.services import SellerInput, ensure_sellers
@@ -403,7 +403,7 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
             fresh.append(item)
     if not fresh:
         return
-    try:
+    with unit_of_work():  # one transaction per batch
         seller_ids = ensure_sellers({item.seller.code: item.seller for item in fresh}, actor)
         rows = []
         for item in fresh:
@@ -437,10 +437,6 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
                 None, order_ids=[item.cover["order_id"] for item in fresh if item.cover and item.order["stalled_from"]]
             )
         record_many(events)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     report.created += len(rows)
     report.with_cover += len(covers)
 

@@ -20,7 +20,7 @@ from ..audit.services import Actor, event_row, record_many
 from ..bulk import bulk_insert, bulk_update
 from ..clock import parse_timestamp, to_local, utcnow
 from ..cover.models import Cover
-from ..errors import ValidationFailed
+from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import quiet_deadline
@@ -328,7 +328,7 @@ def import_feed(
     """
     carrier = plugins.carrier(carrier_code)
     if carrier is None:
-        raise ValueError(f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
+        raise Refused("carrier", f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
     return store_feed(
         plugins, carrier, carrier.parse_tracking(content), source=source, actor=actor, now=now, progress=progress
     )
@@ -387,12 +387,8 @@ def store_feed(
             good = [event for name, event in zip(names, events, strict=False) if name not in bad]
             if good:
                 batch.append((order, good))
-        try:
+        with unit_of_work():
             results = store_batch(plugins, batch, source=source, actor=actor, now=now)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
         report.added += sum(result.added for result in results)
         report.duplicates += sum(result.duplicates for result in results)
         report.orders += len(batch)

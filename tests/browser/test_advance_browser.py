@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from portal.advances.models import LedgerEntry
 from portal.claims import services as claims
 from portal.extensions import db
-from tests.conftest import PASSWORD, TEST_ACTOR
-from tests.test_claims import ready_inquiry
+from tests.factories import PASSWORD, TEST_ACTOR, ready_inquiry
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.conftest import PASSWORD
-from tests.test_claims import ready_inquiry
+from tests.factories import PASSWORD, ready_inquiry
 
 pytestmark = pytest.mark.browser
 

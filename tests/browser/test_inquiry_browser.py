@@ -13,8 +13,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from portal.plugin_testing import render_pdf
-from tests.conftest import PASSWORD
-from tests.test_inquiries import dispatched_order
+from tests.factories import PASSWORD, dispatched_order
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.plugin_api import Quote
 from portal.plugin_engine import registry
-from tests.conftest import PASSWORD, TEST_ACTOR, order_payload
+from tests.factories import PASSWORD, TEST_ACTOR, order_payload
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ from portal.clock import to_local, utcnow
 from portal.extensions import db
 from portal.orders.services import create_order
 from portal.tracking.services import import_feed
-from tests.conftest import PASSWORD, TEST_ACTOR, order_payload
+from tests.factories import PASSWORD, TEST_ACTOR, order_payload
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,322 @@
+"""Builders the tests share: orders, inquiries ready for a claim, logged-in clients, CSV files.
+
+Tests import these from here, never from another test module or the conftest.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from openapi_schema_validator import OAS31Validator
+from PIL import Image
+from sqlalchemy import func, select
+
+from portal.advances import services as advances
+from portal.audit.models import AuditEvent
+from portal.audit.services import Actor
+from portal.clock import local_today, utcnow
+from portal.cover.models import Cover
+from portal.extensions import db
+from portal.inquiries import services
+from portal.inquiries import services as inquiries
+from portal.inquiries.models import Inquiry
+from portal.inquiries.services import IncomingFile
+from portal.inquiries.validation import parse_inquiry
+from portal.money import Money
+from portal.orders.importer import COLUMNS, import_text
+from portal.orders.models import Order
+from portal.orders.services import create_order
+from portal.plugin_testing import render_pdf
+from portal.sellers.models import Seller
+from portal.tracking.services import IncomingEvent, ingest
+
+PASSWORD = "correct horse battery"
+
+
+TEST_ACTOR = Actor("system", "tests", "test suite")
+
+
+class Auth:
+    def __init__(self, client, make_user):
+        self.client = client
+        self.make_user = make_user
+
+    def login(self, username: str = "agent.one", role: str = "agent"):
+        from portal.auth.models import User
+
+        if db.session.scalar(sa.select(User.id).where(User.username == username)) is None:
+            self.make_user(username, role)
+        page = self.client.get("/login")
+        token = csrf_from(page.get_data(as_text=True))
+        response = self.client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def csrf(self, path: str = "/orders/new") -> str:
+        return csrf_from(self.client.get(path).get_data(as_text=True))
+
+
+def csrf_from(html: str) -> str:
+    marker = 'name="csrf_token" type="hidden" value="'
+    if marker not in html:
+        marker = 'name="csrf_token" value="'
+    start = html.index(marker) + len(marker)
+    return html[start : html.index('"', start)]
+
+
+def order_payload(**overrides) -> dict:
+    """A valid API order; ``overrides`` replace top-level keys (None removes one)."""
+    payload = {
+        "order_no": "PRG-2026-0001",
+        "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver.example"},
+        "carrier": "fourpx",
+        "service": "fourpx_c",
+        "tracking_no": "4PX3000000000001CN",
+        "destination_country": "US",
+        "declared_value": "1850.00",
+        "currency": "USD",
+        "contents": "Drone with 4K camera",
+        "category": "electronics",
+        "cover": {"insurer": "lanternfish", "insured_value": "1850.00"},
+    }
+    for key, value in overrides.items():
+        if value is None:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+    return payload
+
+
+GBK_LEAD_BYTE = b"\xc0"  # 蓝 in GBK is C0 B6; 0xC0 never starts a UTF-8 character
+
+
+def csv_row(n: int, **changes: str) -> dict[str, str]:
+    """A valid row for order CSV-000n, with cover by Lanternfish (1850 USD: premium 23.80)."""
+    row = {
+        "order_no": f"CSV-{n:04d}",
+        "seller_code": "PRG001",
+        "seller_name": "Pearl River Gadgets",
+        "seller_email": "ops@pearlriver.example",
+        "carrier": "fourpx",
+        "service": "fourpx_c",
+        "tracking_no": f"4PX{n:013d}CN",
+        "destination_country": "US",
+        "declared_value": "1850.00",
+        "currency": "USD",
+        "contents": "Drone with 4K camera",
+        "category": "electronics",
+        "dispatched_at": "",
+        "cover_insurer": "lanternfish",
+        "cover_insured_value": "1850.00",
+    }
+    return {**row, **changes}
+
+
+def csv_text(*rows: dict[str, str], columns=COLUMNS) -> str:
+    """A CSV file as a spreadsheet writes it: CRLF line ends, fields quoted when needed."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def gbk_file(rows: int = 1) -> bytes:
+    """A CSV saved in GBK, as a Chinese Excel does by default: not UTF-8."""
+    return csv_text(*(csv_row(n) for n in range(1, rows + 1)), csv_row(rows + 1, contents="蓝牙耳机, 2 pairs")).encode(
+        "gbk"
+    )
+
+
+def assert_documented(document: dict, path: str, method: str, response) -> None:
+    """The response's status is documented for the operation and its JSON body fits the schema."""
+    responses = document["paths"][path][method]["responses"]
+    assert str(response.status_code) in responses, f"{method} {path} answered an undocumented {response.status_code}"
+    schema = responses[str(response.status_code)]["content"]["application/json"]["schema"]
+    assert response.mimetype == "application/json"
+    validator_for(document, schema).validate(response.get_json())
+
+
+def table_counts() -> dict[str, int]:
+    """Rows per table the order path writes to."""
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Seller, Order, Cover, AuditEvent)
+    }
+
+
+def validator_for(document: dict, schema: dict) -> OAS31Validator:
+    """A validator of ``schema`` whose ``#/components/...`` references resolve in ``document``: the
+    document's components are placed beside the schema, at the root the references start from."""
+    return OAS31Validator(
+        {**schema, "components": document["components"]}, format_checker=OAS31Validator.FORMAT_CHECKER
+    )
+
+
+AGENT = advances.Staff(1, Actor("user", "1", "li.na"), False)
+
+
+SUPERVISOR = advances.Staff(2, Actor("user", "2", "chen.wei"), True)
+
+
+def post(auth, client, claim, step, **data):
+    token = auth.csrf(f"/claims/{claim.number}")
+    return client.post(
+        f"/claims/{claim.number}/advance/{step}", data={"csrf_token": token, **data}, follow_redirects=True
+    ).get_data(as_text=True)
+
+
+SERIAL = itertools.count(1)
+
+
+def attach(plugins, inquiry, kind, data, name, media_type):
+    inquiries.attach(
+        inquiry,
+        kind,
+        IncomingFile(data, hashlib.sha256(data).hexdigest(), media_type, name),
+        TEST_ACTOR,
+        source="upload",
+        plugins=plugins,
+    )
+
+
+def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", days_ago=30, kind="not_arrived"):
+    """An inquiry with every document in, checked and accepted: ready for a claim."""
+    cover = {"insurer": insurer, "insured_value": "1850.00"}
+    from portal.orders.services import create_order
+    from portal.tracking.services import IncomingEvent, ingest
+
+    bought = utcnow() - timedelta(days=days_ago, hours=6)
+    n = next(SERIAL)
+    order = create_order(
+        plugins,
+        order_payload(
+            order_no=f"CLM-TEST-{n:04d}",
+            tracking_no=f"4PX30000000{n:05d}CN",
+            category=category,
+            cover=cover,
+            contents="无人机 Drone with 4K camera",
+        ),
+        TEST_ACTOR,
+        "api",
+        now=bought,
+    ).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(
+                bought + timedelta(hours=2), None, status="in_transit", location="Shenzhen", handover="dispatch"
+            )
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
+    db.session.commit()
+    inquiry = opened(plugins, order, kind=kind)
+    inquiries.request_trace(inquiry, "4PX-T-1", TEST_ACTOR)
+    inquiries.record_answer(inquiry, "lost" if kind == "not_arrived" else "damaged", TEST_ACTOR)
+    letters = sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
+    uploads = {
+        "commercial_invoice": (
+            render_pdf(
+                "<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
+                "<p style='page-break-before: always'>Terms</p>"
+            ),
+            "invoice.pdf",
+            "application/pdf",
+        ),
+        "dispute_screenshots": (png((250, 200, 10)), "screenshot.png", "image/png"),
+        "recipient_statement": (png((10, 200, 250)), "post-office.png", "image/png"),
+        "loss_letter": (
+            render_pdf(letters.sample_letter_html(tracking_no=order.tracking_no)),
+            "letter.pdf",
+            "application/pdf",
+        ),
+        "damage_photos": (png((200, 10, 10)), "photo.png", "image/png"),
+    }
+    for item in inquiry.items:
+        if item.kind in uploads:
+            attach(plugins, inquiry, item.kind, *uploads[item.kind])
+    if any(item.kind == "loss_letter" for item in inquiry.items):
+        inquiries.confirm_letter(
+            plugins,
+            inquiry,
+            case_reference="4PXCS20261103000123",
+            tracking_no=order.tracking_no,
+            outcome="lost",
+            found_on=date(2026, 11, 3),
+            liability=Money(Decimal("100.00"), "USD"),
+            actor=TEST_ACTOR,
+        )
+    for item in inquiry.items:
+        if item.current is not None:
+            inquiries.review_item(inquiry, item.kind, "accept", TEST_ACTOR)
+    inquiries.mark_ready(inquiry, TEST_ACTOR)
+    db.session.commit()
+    return inquiry
+
+
+def dispatched_order(plugins, *, days_ago: float = 30, order_no="PRG-2026-0001", cover=True, **overrides):
+    """A covered 4PX parcel dispatched ``days_ago`` days ago and quiet since."""
+    bought = utcnow() - timedelta(days=days_ago, hours=6)
+    payload = order_payload(order_no=order_no, **overrides)
+    if not cover:
+        payload.pop("cover")
+    order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(
+                bought + timedelta(hours=2),
+                None,
+                status="in_transit",
+                description="Handed to line-haul",
+                location="Shenzhen",
+                handover="dispatch",
+            )
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
+    db.session.commit()
+    return order
+
+
+def opened(plugins, order, **overrides) -> Inquiry:
+    inquiry = services.open_inquiry(
+        plugins, order, parse_inquiry(query(**overrides), local_today(), default_channel="email"), TEST_ACTOR
+    )
+    db.session.commit()
+    return inquiry
+
+
+def query(**overrides) -> dict:
+    return {"kind": "not_arrived", "message": "The buyer says nothing came.", **overrides}
+
+
+def send(api, order_no, kind, data, name):
+    return api.post(
+        f"/api/v1/orders/{order_no}/inquiry/evidence",
+        data={"kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def png(color=(10, 120, 200), size=(120, 90)) -> bytes:
+    """A real PNG picture, e.g. a dispute screenshot."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def run_import(text: str, plugins, **kwargs):
+    return import_text(plugins, text, TEST_ACTOR, **kwargs)
