@@ -426,8 +426,7 @@ def _check_insurer(plugin: InsurerPlugin) -> None:
 
 def _check_claim_rules(plugin: InsurerPlugin) -> None:
     """Payout days, a calendar the portal can count in, filing windows and a pack template that compiles."""
-    from jinja2 import TemplateSyntaxError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import TemplateError, TemplateSyntaxError
 
     from .calendars import CalendarUnknown, check_calendar
 
@@ -445,10 +444,13 @@ def _check_claim_rules(plugin: InsurerPlugin) -> None:
     layout = plugin.pack_layout()
     if not isinstance(layout, plugin_api.PackLayout):
         raise ContractError("pack_layout() must return a PackLayout")
+    currency = next(iter(sorted(plugin.terms_history[-1].max_insured_value)))
     try:
-        SandboxedEnvironment(autoescape=True).parse(layout.template)
+        plugin_api.render_pack_body(layout, plugin_api.sample_pack_context(currency))
     except TemplateSyntaxError as exc:
         raise ContractError(f"pack_layout template, line {exc.lineno}: {exc.message}") from None
+    except TemplateError as exc:  # a name the view model does not have, a filter misused...
+        raise ContractError(f"pack_layout template does not render the sample claim: {exc}") from None
 
 
 # --- the guard around every call into a plugin ------------------------------------------------
@@ -665,3 +667,28 @@ def _evidence_text(items) -> str:
             text += f" (may follow within {item.grace.days} days of {item.grace.counted_from.replace('_', ' ')})"
         parts.append(text)
     return ", ".join(parts) or "nothing"
+
+
+# --- what plugin-made documents may load ---------------------------------------------------------
+
+
+class RefusedResource(ValueError):
+    """A plugin's document asked for a file or a remote resource."""
+
+
+def plugin_url_fetcher():
+    """WeasyPrint's fetcher for HTML that plugins wrote (packs, trace requests): ``data:`` URLs
+    only. A ``file:`` URL could read the server's files into a PDF sent to an insurer, a remote one
+    would leak the claim and hang the render; both are refused (WeasyPrint leaves the resource out
+    and logs why)."""
+    from weasyprint.urls import URLFetcher
+
+    class DataOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not url.lower().startswith("data:"):
+                raise RefusedResource(
+                    f"documents made from plugin templates load nothing from files or the network ({url[:80]})"
+                )
+            return super().fetch(url, headers)
+
+    return DataOnly(allowed_protocols={"data"}, allow_redirects=False)

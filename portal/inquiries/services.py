@@ -28,7 +28,7 @@ from ..plugin_api import (
     TraceDetails,
     TraceRequestDocument,
 )
-from ..plugin_engine import PluginFailed, PluginRegistry
+from ..plugin_engine import PluginFailed, PluginRegistry, plugin_url_fetcher
 from ..queue.items import refresh_inquiry
 from ..tracking.services import timeline
 from .models import CLOSE_REASONS, EvidenceDocument, EvidenceItem, Inquiry
@@ -689,7 +689,7 @@ def trace_request_pdf(document: TraceRequestDocument) -> bytes:
 
     from .. import PROJECT_ROOT
 
-    return HTML(string=document.html, base_url=str(PROJECT_ROOT)).write_pdf()
+    return HTML(string=document.html, base_url=str(PROJECT_ROOT), url_fetcher=plugin_url_fetcher()).write_pdf()
 
 
 def amount_or_none(text: str, currency: str) -> Money | None:
