@@ -145,20 +145,22 @@ def load_plugins(
     *,
     use_entry_points: bool = True,
     owners: Mapping[tuple[str, str], str] | None = None,
+    only: set[str] | None = None,
 ) -> PluginRegistry:
     """Import, check and register every plugin; never raises for a plugin's fault.
 
     ``owners`` maps ``(kind, code)`` to the origin of the plugin that owns a code with records in
-    the database: no other plugin may take that code over, whatever the loading order.
+    the database: no other plugin may take that code over, whatever the loading order. ``only``
+    limits loading to these folder names and distribution names (the test kit loads one plugin).
     """
     reg = PluginRegistry(owners=dict(owners or {}))
     manager = pluggy.PluginManager(plugin_api.PROJECT_NAME)
     manager.add_hookspecs(plugin_api.CoverdeskHooks)
     modules: list[tuple[str, types.ModuleType, str]] = []
     if plugins_dir:
-        modules += _import_folder(Path(plugins_dir), reg)
+        modules += _import_folder(Path(plugins_dir), reg, only)
     if use_entry_points:
-        modules += _import_entry_points(reg)
+        modules += _import_entry_points(reg, only)
     candidates: list[LoadedPlugin] = []
     for origin, module, distribution in modules:
         try:
@@ -208,7 +210,7 @@ def _short_traceback(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.ModuleType, str]]:
+def _import_folder(folder: Path, reg: PluginRegistry, only: set[str] | None) -> list[tuple[str, types.ModuleType, str]]:
     if not folder.is_dir():
         _fail(reg, str(folder), "plugins folder does not exist")
         return []
@@ -221,6 +223,8 @@ def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.M
     found = []
     for path in sorted(folder.iterdir()):
         if not (path / "__init__.py").is_file() or path.name.startswith(("_", ".")):
+            continue
+        if only is not None and path.name not in only:
             continue
         origin = f"plugins/{path.name}"
         name = f"{parent}.{path.name}"
@@ -246,10 +250,12 @@ def _import_package(name: str, path: Path) -> types.ModuleType:
     return module
 
 
-def _import_entry_points(reg: PluginRegistry) -> list[tuple[str, types.ModuleType, str]]:
+def _import_entry_points(reg: PluginRegistry, only: set[str] | None) -> list[tuple[str, types.ModuleType, str]]:
     found = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         dist = entry.dist.name if entry.dist else "unknown distribution"
+        if only is not None and dist not in only:
+            continue
         origin = f"entry point {entry.name} ({dist})"
         version = f"{dist} {entry.dist.version}" if entry.dist else ""
         try:
@@ -297,6 +303,20 @@ def _collect(reg: PluginRegistry, module, origin: str, distribution: str) -> lis
                 continue
             found.append(LoadedPlugin(kind=kind, raw=plugin, origin=origin, distribution=distribution))
     return found
+
+
+def check_plugin(plugin) -> list[str]:
+    """The engine's load-time checks of one carrier or insurer object, for its author's tests:
+    the problem found (as the Plugins page would name it), or an empty list."""
+    kind, check = ("carrier", _check_carrier) if isinstance(plugin, CarrierPlugin) else ("insurer", _check_insurer)
+    if not isinstance(plugin, (CarrierPlugin, InsurerPlugin)):
+        return [f"{type(plugin).__name__} is neither a CarrierPlugin nor an InsurerPlugin"]
+    try:
+        _check_version(plugin)
+        check(plugin)
+    except ContractError as exc:
+        return [f"{kind} {getattr(plugin, 'code', '?')}: {exc}"]
+    return []
 
 
 def _check_version(plugin) -> None:
