@@ -12,8 +12,14 @@ run: install
 	$(BIN)/coverdesk demo load --if-empty
 	$(BIN)/coverdesk run --host 127.0.0.1 --port $(PORT)
 
-test: install lint
+test: install lint $(VENV)/.example-plugin
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# An example plugin as its own distribution (docs/plugins.md), installed so the suite loads it
+# through its entry point and runs the contract kit against it.
+$(VENV)/.example-plugin: tests/example_plugin/pyproject.toml $(INSTALLED)
+	$(BIN)/pip install --quiet --no-deps -e tests/example_plugin
+	touch $@
 
 # House rules that run: lint and format (ruff), import contracts (import-linter, pyproject.toml).
 lint: install

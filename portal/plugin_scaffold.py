@@ -45,9 +45,8 @@ CARRIER = '''"""$name's rules. Replace the example values with the carrier's pub
 
 from __future__ import annotations
 
+import contextlib
 import json
-import shutil
-import tempfile
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -133,10 +132,8 @@ class $class_name(CarrierPlugin):
             return found.group(1) if found else None
 
         found_on = liability = None
-        try:
+        with contextlib.suppress(ValueError):
             found_on = date.fromisoformat(line("Date") or "")
-        except ValueError:
-            pass
         amount = re.fullmatch(r"([A-Z]{3})\\s+([0-9]+(?:\\.[0-9]{1,2})?)", line("Liability") or "")
         if amount:
             try:
@@ -225,14 +222,11 @@ CARRIER_EXPECTED = {
 CARRIER_TESTS = '''"""$name: the contract kit, and each raw fixture against its expected normalised result."""
 
 import json
-import shutil
-import tempfile
 
 import pytest
+from $plugin_ref import PLUGIN, PLUGIN_FOLDER
 
 from portal.plugin_testing import ContractKit, feed_as_expected, load_plugin, tracking_fixtures
-
-from $plugin_ref import PLUGIN, PLUGIN_FOLDER
 
 
 class TestContract(ContractKit):
@@ -315,10 +309,10 @@ INSURER_TESTS = '''"""$name: the contract kit, and the premium rule."""
 from datetime import date
 from decimal import Decimal
 
+from $plugin_ref import PLUGIN
+
 from portal.plugin_api import Money, Quote, QuoteRequest
 from portal.plugin_testing import ContractKit, load_plugin
-
-from $plugin_ref import PLUGIN
 
 
 class TestContract(ContractKit):

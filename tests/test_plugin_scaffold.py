@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import PROJECT_ROOT
 from portal.app import create_app
 from portal.cli import cli
 from portal.extensions import db
@@ -56,6 +57,12 @@ def test_a_new_carrier_and_insurer_load_and_pass_their_own_tests(new):
     result = pytest_in(new.folder)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " passed" in result.stdout and "skipped" not in result.stdout and "failed" not in result.stdout
+
+    # What it writes keeps the project's own lint and format rules.
+    ruff = [str(Path(sys.executable).parent / "ruff"), "--config", str(PROJECT_ROOT / "pyproject.toml")]
+    for command in (["check"], ["format", "--check"]):
+        checked = subprocess.run([*ruff[:1], *command, *ruff[1:], str(new.folder)], capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_a_new_distribution_declares_its_entry_point_and_passes_its_tests(new, tmp_path):
