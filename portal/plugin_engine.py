@@ -585,7 +585,7 @@ def _return_hints(cls: type, hook: str):
     for base in cls.__mro__:
         if base in (plugin_api.CarrierPlugin, plugin_api.InsurerPlugin) and hook in vars(base):
             try:
-                return typing.get_type_hints(vars(base)[hook], vars(plugin_api)).get("return")
+                return typing.get_type_hints(vars(base)[hook]).get("return")
             except Exception:  # noqa: BLE001 - an unresolvable hint is simply not checked
                 return None
     return None

@@ -72,6 +72,7 @@ HTML = HTML_ENV.from_string("""<!doctype html>
 
 
 def generic_trace_request(carrier_name: str, details: TraceDetails) -> TraceRequestDocument:
+    """The plain trace request ``CarrierPlugin.trace_request`` gives by default."""
     return TraceRequestDocument(
         subject=f"Trace request {details.tracking_no} ({details.order_no})",
         text=TEXT.render(carrier=carrier_name, d=details),

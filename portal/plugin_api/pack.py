@@ -22,6 +22,8 @@ from .values import PackLayout
 
 @dataclass(frozen=True)
 class PackClaim:
+    """The claim being packed."""
+
     number: str  # e.g. "CLM-2026-000042"
     claimed_amount: Money  # what the insurer's rule gave, after the deductible
     amount_rule: str  # how it was worked out, e.g. "insured value US$1,850.00"
@@ -31,6 +33,8 @@ class PackClaim:
 
 @dataclass(frozen=True)
 class PackOrder:
+    """The parcel's order as the seller placed it."""
+
     order_no: str
     tracking_no: str
     carrier_code: str
@@ -45,21 +49,27 @@ class PackOrder:
 
 @dataclass(frozen=True)
 class PackCover:
+    """The cover bought for the parcel."""
+
     certificate_no: str  # e.g. "LFM-2026-00000042"
-    insured_value: Money
+    insured_value: Money  # the cover's currency, the order's too
     premium: Money
     bought_at: datetime  # UTC
 
 
 @dataclass(frozen=True)
 class PackSeller:
-    code: str
+    """The seller who shipped it."""
+
+    code: str  # the seller's code in the ordering system
     name: str
-    email: str
+    email: str  # "" when unknown
 
 
 @dataclass(frozen=True)
 class PackInquiry:
+    """The inquiry the claim follows from."""
+
     number: str  # e.g. "INQ-2026-000017"
     kind: str  # a key of INQUIRY_KINDS
     asked_on: date  # when the seller asked (warehouse zone)
@@ -78,8 +88,8 @@ class PackEvent:
     status: str | None  # one of TRACKING_STATUSES; None when the carrier's code is unmapped
     reason: str | None  # one of TRACKING_REASONS, or None
     code: str | None  # the carrier's raw code, as received
-    description: str
-    location: str
+    description: str  # the carrier's text
+    location: str  # as the carrier names it
     handover: str | None  # pickup, intake or dispatch for the warehouse's own scans
 
 
@@ -96,6 +106,8 @@ class PackIndexEntry:
 
 @dataclass(frozen=True)
 class PackImage:
+    """An image evidence item (screenshot, photo), embedded in the pack."""
+
     src: str  # a data: URL (the pack loads nothing from files or the network)
     caption: str
 
@@ -109,12 +121,12 @@ class PackContext:
     cover: PackCover
     seller: PackSeller
     inquiry: PackInquiry
-    timeline: tuple[PackEvent, ...]
-    index: tuple[PackIndexEntry, ...]
-    images: tuple[PackImage, ...]
+    timeline: tuple[PackEvent, ...]  # oldest first
+    index: tuple[PackIndexEntry, ...]  # checklist order
+    images: tuple[PackImage, ...]  # in index order
     generated_at: datetime  # UTC; also the PDF's creation date
-    insurer_name: str
-    carrier_name: str
+    insurer_name: str  # the insurer plugin's name
+    carrier_name: str  # the carrier plugin's name, or its code when it is not loaded
     warehouse: str  # the warehouse's name, as configured
     inquiry_kind: str  # the claim's kind as words, e.g. "Not arrived"
     carrier_liability: Money | None  # the same as inquiry.carrier_liability
