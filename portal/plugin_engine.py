@@ -72,6 +72,8 @@ class LoadedPlugin:
     failures: int = 0
     last_failure: str = ""
     plugin: GuardedPlugin = field(init=False)
+    #: method name -> (the plugin's function, its guarded wrapper)
+    wrappers: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.plugin = GuardedPlugin(self)
@@ -539,7 +541,13 @@ class GuardedPlugin:
             raise _failed(loaded, name, exc) from exc
         if name.startswith("_") or not callable(value) or isinstance(value, type):
             return value
-        return functools.partial(_guard, loaded, name, value)
+        # One wrapper per method, made again only when the method itself changes (a test patch).
+        function = getattr(value, "__func__", value)
+        cached = loaded.wrappers.get(name)
+        if cached is None or cached[0] is not function:
+            cached = (function, _guarded(loaded, name, value))
+            loaded.wrappers[name] = cached
+        return cached[1]
 
     def __setattr__(self, name, value):
         raise AttributeError("loaded plugins are read-only (a test patches LoadedPlugin.raw)")
@@ -554,19 +562,67 @@ def _reraise_fatal(exc: BaseException) -> None:
         raise exc
 
 
-def _guard(loaded: LoadedPlugin, hook: str, method, *args, **kwargs):
-    try:
-        result = method(*args, **kwargs)
-    except CONTRACT_EXCEPTIONS:
-        raise
-    except BaseException as exc:  # SystemExit, GeneratorExit... from a plugin never stop the portal
-        _reraise_fatal(exc)
-        raise _failed(loaded, hook, exc) from exc
-    expected = _return_hints(type(loaded.raw), hook)
-    if expected is not None and not _conforms(result, expected):
-        error = ContractError(f"returned {type(result).__name__}, expected {_hint_name(expected)}")
-        raise _failed(loaded, hook, error)
-    return result
+def _guarded(loaded: LoadedPlugin, hook: str, method):
+    """``method`` behind the guard: its exceptions (but the contract's own and a keyboard
+    interrupt) and a result of the wrong type become :class:`PluginFailed`."""
+    check = _checker(type(loaded.raw), hook)
+
+    def call(*args, **kwargs):
+        try:
+            result = method(*args, **kwargs)
+        except CONTRACT_EXCEPTIONS:
+            raise
+        except BaseException as exc:  # SystemExit, GeneratorExit... from a plugin never stop the portal
+            _reraise_fatal(exc)
+            raise _failed(loaded, hook, exc) from exc
+        if check is not None and not check(result):
+            expected = _return_hints(type(loaded.raw), hook)
+            error = ContractError(f"returned {type(result).__name__}, expected {_hint_name(expected)}")
+            raise _failed(loaded, hook, error)
+        return result
+
+    return call
+
+
+@functools.cache
+def _checker(cls: type, hook: str):
+    """A function telling whether a value fits the return type the contract declares for
+    ``hook``, compiled once per plugin class and hook (the guard sits on every call)."""
+    hint = _return_hints(cls, hook)
+    return None if hint is None else _compile(hint)
+
+
+def _compile(hint):
+    if hint is None or hint is type(None):
+        return lambda value: value is None
+    if hint is typing.Any:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        parts = [_compile(arg) for arg in typing.get_args(hint)]
+        if any(part is None for part in parts):
+            return None
+        return lambda value: any(part(value) for part in parts)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _compile(args[0])
+            if item is None:
+                return lambda value: isinstance(value, tuple)
+            return lambda value: isinstance(value, tuple) and all(item(v) for v in value)
+        items = [_compile(arg) or (lambda value: True) for arg in args]
+        return lambda value: (
+            isinstance(value, tuple)
+            and len(value) == len(items)
+            and all(f(v) for f, v in zip(items, value, strict=True))
+        )
+    if origin is not None:
+        return lambda value: isinstance(value, origin)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type):
+        return lambda value: isinstance(value, hint)
+    return None
 
 
 def _failed(loaded: LoadedPlugin, hook: str, exc: BaseException) -> PluginFailed:
@@ -589,32 +645,6 @@ def _return_hints(cls: type, hook: str):
             except Exception:  # noqa: BLE001 - an unresolvable hint is simply not checked
                 return None
     return None
-
-
-def _conforms(value, hint) -> bool:
-    """Whether ``value`` fits ``hint`` as far as the contract's own hints go (classes, unions,
-    ``X | None``, ``tuple[X, ...]``, ``tuple[X, Y]``); anything else is accepted."""
-    if hint is None or hint is type(None):
-        return value is None
-    if hint is typing.Any:
-        return True
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, arg) for arg in typing.get_args(hint))
-    if origin is tuple:
-        args = typing.get_args(hint)
-        if not isinstance(value, tuple):
-            return False
-        if len(args) == 2 and args[1] is Ellipsis:
-            return all(_conforms(item, args[0]) for item in value)
-        return len(value) == len(args) and all(_conforms(v, a) for v, a in zip(value, args, strict=True))
-    if origin is not None:
-        return isinstance(value, origin)
-    if isinstance(hint, type):
-        if hint is int:
-            return isinstance(value, int) and not isinstance(value, bool)
-        return isinstance(value, hint)
-    return True
 
 
 def _hint_name(hint) -> str:
