@@ -16,8 +16,14 @@ run: install
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	COVERDESK_WEB_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py portal.wsgi:app
 
-test: install lint
+test: install lint $(VENV)/.example-plugin
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# An example plugin as its own distribution (docs/plugins.md), installed so the suite loads it
+# through its entry point and runs the contract kit against it.
+$(VENV)/.example-plugin: tests/example_plugin/pyproject.toml $(INSTALLED)
+	$(BIN)/pip install --quiet --no-deps -e tests/example_plugin
+	touch $@
 
 # House rules that run: lint and format (ruff), and the import contracts in pyproject.toml
 # (import-linter): features stacked in one order, no cycle, the plugin contract on its own.

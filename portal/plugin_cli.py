@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -41,3 +42,37 @@ def plugins_list(strict: bool, rules: bool) -> None:
     if strict and reg.failures:
         click.echo(f"{len(reg.failures)} plugin(s) skipped (--strict)", err=True)
         sys.exit(1)
+
+
+@plugins.command("new")
+@click.argument("kind", type=click.Choice(["carrier", "insurer"]))
+@click.argument("code")
+@click.option("--name", default="", help="The name shown to people (default: from the code).")
+@click.option(
+    "--dist",
+    "dist_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write it as its own distribution coverdesk-CODE in this folder, instead of into the plugins folder.",
+)
+@with_appcontext
+def plugins_new(kind, code, name, dist_dir):
+    """Write a new carrier or insurer plugin that loads and passes its own tests."""
+    from flask import current_app
+
+    from .plugin_scaffold import ScaffoldError, scaffold
+
+    try:
+        written = scaffold(
+            kind, code, plugins_dir=Path(current_app.config["PLUGINS_DIR"]), dist_dir=dist_dir, name=name
+        )
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written.files:
+        click.echo(f"wrote {path}")
+    if dist_dir:
+        click.echo(
+            f"next: pip install -e {written.root}  (then `coverdesk plugins` lists it) and pytest {written.root}"
+        )
+    else:
+        click.echo(f"next: pytest {written.root}; restart the portal and `coverdesk plugins` lists it")

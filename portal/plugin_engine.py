@@ -72,6 +72,8 @@ class LoadedPlugin:
     failures: int = 0
     last_failure: str = ""
     plugin: GuardedPlugin = field(init=False)
+    #: method name -> (the plugin's function, its guarded wrapper)
+    wrappers: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self.plugin = GuardedPlugin(self)
@@ -145,20 +147,22 @@ def load_plugins(
     *,
     use_entry_points: bool = True,
     owners: Mapping[tuple[str, str], str] | None = None,
+    only: set[str] | None = None,
 ) -> PluginRegistry:
     """Import, check and register every plugin; never raises for a plugin's fault.
 
     ``owners`` maps ``(kind, code)`` to the origin of the plugin that owns a code with records in
-    the database: no other plugin may take that code over, whatever the loading order.
+    the database: no other plugin may take that code over, whatever the loading order. ``only``
+    limits loading to these folder names and distribution names (the test kit loads one plugin).
     """
     reg = PluginRegistry(owners=dict(owners or {}))
     manager = pluggy.PluginManager(plugin_api.PROJECT_NAME)
     manager.add_hookspecs(plugin_api.CoverdeskHooks)
     modules: list[tuple[str, types.ModuleType, str]] = []
     if plugins_dir:
-        modules += _import_folder(Path(plugins_dir), reg)
+        modules += _import_folder(Path(plugins_dir), reg, only)
     if use_entry_points:
-        modules += _import_entry_points(reg)
+        modules += _import_entry_points(reg, only)
     candidates: list[LoadedPlugin] = []
     for origin, module, distribution in modules:
         try:
@@ -208,7 +212,7 @@ def _short_traceback(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{where}"
 
 
-def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.ModuleType, str]]:
+def _import_folder(folder: Path, reg: PluginRegistry, only: set[str] | None) -> list[tuple[str, types.ModuleType, str]]:
     if not folder.is_dir():
         _fail(reg, str(folder), "plugins folder does not exist")
         return []
@@ -221,6 +225,8 @@ def _import_folder(folder: Path, reg: PluginRegistry) -> list[tuple[str, types.M
     found = []
     for path in sorted(folder.iterdir()):
         if not (path / "__init__.py").is_file() or path.name.startswith(("_", ".")):
+            continue
+        if only is not None and path.name not in only:
             continue
         origin = f"plugins/{path.name}"
         name = f"{parent}.{path.name}"
@@ -246,10 +252,12 @@ def _import_package(name: str, path: Path) -> types.ModuleType:
     return module
 
 
-def _import_entry_points(reg: PluginRegistry) -> list[tuple[str, types.ModuleType, str]]:
+def _import_entry_points(reg: PluginRegistry, only: set[str] | None) -> list[tuple[str, types.ModuleType, str]]:
     found = []
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         dist = entry.dist.name if entry.dist else "unknown distribution"
+        if only is not None and dist not in only:
+            continue
         origin = f"entry point {entry.name} ({dist})"
         version = f"{dist} {entry.dist.version}" if entry.dist else ""
         try:
@@ -297,6 +305,20 @@ def _collect(reg: PluginRegistry, module, origin: str, distribution: str) -> lis
                 continue
             found.append(LoadedPlugin(kind=kind, raw=plugin, origin=origin, distribution=distribution))
     return found
+
+
+def check_plugin(plugin) -> list[str]:
+    """The engine's load-time checks of one carrier or insurer object, for its author's tests:
+    the problem found (as the Plugins page would name it), or an empty list."""
+    kind, check = ("carrier", _check_carrier) if isinstance(plugin, CarrierPlugin) else ("insurer", _check_insurer)
+    if not isinstance(plugin, (CarrierPlugin, InsurerPlugin)):
+        return [f"{type(plugin).__name__} is neither a CarrierPlugin nor an InsurerPlugin"]
+    try:
+        _check_version(plugin)
+        check(plugin)
+    except ContractError as exc:
+        return [f"{kind} {getattr(plugin, 'code', '?')}: {exc}"]
+    return []
 
 
 def _check_version(plugin) -> None:
@@ -426,8 +448,7 @@ def _check_insurer(plugin: InsurerPlugin) -> None:
 
 def _check_claim_rules(plugin: InsurerPlugin) -> None:
     """Payout days, a calendar the portal can count in, filing windows and a pack template that compiles."""
-    from jinja2 import TemplateSyntaxError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2 import TemplateError, TemplateSyntaxError
 
     from .calendars import CalendarUnknown, check_calendar
 
@@ -445,10 +466,13 @@ def _check_claim_rules(plugin: InsurerPlugin) -> None:
     layout = plugin.pack_layout()
     if not isinstance(layout, plugin_api.PackLayout):
         raise ContractError("pack_layout() must return a PackLayout")
+    currency = next(iter(sorted(plugin.terms_history[-1].max_insured_value)))
     try:
-        SandboxedEnvironment(autoescape=True).parse(layout.template)
+        plugin_api.render_pack_body(layout, plugin_api.sample_pack_context(currency))
     except TemplateSyntaxError as exc:
         raise ContractError(f"pack_layout template, line {exc.lineno}: {exc.message}") from None
+    except TemplateError as exc:  # a name the view model does not have, a filter misused...
+        raise ContractError(f"pack_layout template does not render the sample claim: {exc}") from None
 
 
 # --- the guard around every call into a plugin ------------------------------------------------
@@ -517,7 +541,13 @@ class GuardedPlugin:
             raise _failed(loaded, name, exc) from exc
         if name.startswith("_") or not callable(value) or isinstance(value, type):
             return value
-        return functools.partial(_guard, loaded, name, value)
+        # One wrapper per method, made again only when the method itself changes (a test patch).
+        function = getattr(value, "__func__", value)
+        cached = loaded.wrappers.get(name)
+        if cached is None or cached[0] is not function:
+            cached = (function, _guarded(loaded, name, value))
+            loaded.wrappers[name] = cached
+        return cached[1]
 
     def __setattr__(self, name, value):
         raise AttributeError("loaded plugins are read-only (a test patches LoadedPlugin.raw)")
@@ -532,19 +562,67 @@ def _reraise_fatal(exc: BaseException) -> None:
         raise exc
 
 
-def _guard(loaded: LoadedPlugin, hook: str, method, *args, **kwargs):
-    try:
-        result = method(*args, **kwargs)
-    except CONTRACT_EXCEPTIONS:
-        raise
-    except BaseException as exc:  # SystemExit, GeneratorExit... from a plugin never stop the portal
-        _reraise_fatal(exc)
-        raise _failed(loaded, hook, exc) from exc
-    expected = _return_hints(type(loaded.raw), hook)
-    if expected is not None and not _conforms(result, expected):
-        error = ContractError(f"returned {type(result).__name__}, expected {_hint_name(expected)}")
-        raise _failed(loaded, hook, error)
-    return result
+def _guarded(loaded: LoadedPlugin, hook: str, method):
+    """``method`` behind the guard: its exceptions (but the contract's own and a keyboard
+    interrupt) and a result of the wrong type become :class:`PluginFailed`."""
+    check = _checker(type(loaded.raw), hook)
+
+    def call(*args, **kwargs):
+        try:
+            result = method(*args, **kwargs)
+        except CONTRACT_EXCEPTIONS:
+            raise
+        except BaseException as exc:  # SystemExit, GeneratorExit... from a plugin never stop the portal
+            _reraise_fatal(exc)
+            raise _failed(loaded, hook, exc) from exc
+        if check is not None and not check(result):
+            expected = _return_hints(type(loaded.raw), hook)
+            error = ContractError(f"returned {type(result).__name__}, expected {_hint_name(expected)}")
+            raise _failed(loaded, hook, error)
+        return result
+
+    return call
+
+
+@functools.cache
+def _checker(cls: type, hook: str):
+    """A function telling whether a value fits the return type the contract declares for
+    ``hook``, compiled once per plugin class and hook (the guard sits on every call)."""
+    hint = _return_hints(cls, hook)
+    return None if hint is None else _compile(hint)
+
+
+def _compile(hint):
+    if hint is None or hint is type(None):
+        return lambda value: value is None
+    if hint is typing.Any:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        parts = [_compile(arg) for arg in typing.get_args(hint)]
+        if any(part is None for part in parts):
+            return None
+        return lambda value: any(part(value) for part in parts)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            item = _compile(args[0])
+            if item is None:
+                return lambda value: isinstance(value, tuple)
+            return lambda value: isinstance(value, tuple) and all(item(v) for v in value)
+        items = [_compile(arg) or (lambda value: True) for arg in args]
+        return lambda value: (
+            isinstance(value, tuple)
+            and len(value) == len(items)
+            and all(f(v) for f, v in zip(items, value, strict=True))
+        )
+    if origin is not None:
+        return lambda value: isinstance(value, origin)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type):
+        return lambda value: isinstance(value, hint)
+    return None
 
 
 def _failed(loaded: LoadedPlugin, hook: str, exc: BaseException) -> PluginFailed:
@@ -563,36 +641,10 @@ def _return_hints(cls: type, hook: str):
     for base in cls.__mro__:
         if base in (plugin_api.CarrierPlugin, plugin_api.InsurerPlugin) and hook in vars(base):
             try:
-                return typing.get_type_hints(vars(base)[hook], vars(plugin_api)).get("return")
+                return typing.get_type_hints(vars(base)[hook]).get("return")
             except Exception:  # noqa: BLE001 - an unresolvable hint is simply not checked
                 return None
     return None
-
-
-def _conforms(value, hint) -> bool:
-    """Whether ``value`` fits ``hint`` as far as the contract's own hints go (classes, unions,
-    ``X | None``, ``tuple[X, ...]``, ``tuple[X, Y]``); anything else is accepted."""
-    if hint is None or hint is type(None):
-        return value is None
-    if hint is typing.Any:
-        return True
-    origin = typing.get_origin(hint)
-    if origin in (typing.Union, types.UnionType):
-        return any(_conforms(value, arg) for arg in typing.get_args(hint))
-    if origin is tuple:
-        args = typing.get_args(hint)
-        if not isinstance(value, tuple):
-            return False
-        if len(args) == 2 and args[1] is Ellipsis:
-            return all(_conforms(item, args[0]) for item in value)
-        return len(value) == len(args) and all(_conforms(v, a) for v, a in zip(value, args, strict=True))
-    if origin is not None:
-        return isinstance(value, origin)
-    if isinstance(hint, type):
-        if hint is int:
-            return isinstance(value, int) and not isinstance(value, bool)
-        return isinstance(value, hint)
-    return True
 
 
 def _hint_name(hint) -> str:

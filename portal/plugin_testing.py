@@ -1,14 +1,133 @@
-"""Helpers for plugin authors' tests (Karrio style: raw fixture in, expected normalised result out)."""
+"""The plugin author's test kit, a pytest plugin (registered as ``coverdesk`` in the ``pytest11``
+entry-point group, so any pytest run with Coverdesk installed has it).
+
+- :func:`load_plugin` loads one plugin alone, from its folder or its installed distribution, as
+  the portal would (the engine's checks included); :func:`check_plugin` runs those checks on one
+  object.
+- :func:`tracking_fixtures` pairs each raw fixture with its ``.expected.json`` for
+  parametrisation (Karrio style: raw in, normalised out); :class:`LetterSamples` does the same for
+  sample loss letters.
+- :class:`ContractKit`: subclass it in a test module (set ``plugin``) and pytest runs the
+  contract tests over every carrier and insurer the plugin provides: the checks, property tests
+  (hypothesis) that ``parse_tracking`` and ``read_loss_letter`` never raise, quotes in ``Decimal``
+  that refuse what the terms exclude, sane evidence rules, and the pack and trace request rendered
+  from a sample claim and read back from the PDF.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import sys
-from datetime import UTC
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from .plugin_api import CarrierPlugin, LossLetterReading, TrackingFeed
-from .plugin_engine import load_plugins  # noqa: F401 - part of the kit
+import pytest
+
+from .plugin_api import (
+    EVIDENCE_KINDS,
+    GRACE_STARTS,
+    INQUIRY_KINDS,
+    CarrierPlugin,
+    HandoverScan,
+    InsurerPlugin,
+    LossLetterReading,
+    Money,
+    Quote,
+    QuoteRequest,
+    Refusal,
+    TraceDetails,
+    TraceRequestDocument,
+    TrackingFeed,
+    render_pack_body,
+    sample_pack_context,
+)
+from .plugin_engine import PluginFailure, check_plugin, load_plugins
+
+__all__ = [
+    "ContractKit",
+    "KitPlugins",
+    "LetterSamples",
+    "check_plugin",
+    "feed_as_expected",
+    "load_plugin",
+    "load_plugins",
+    "read_pdf_letter",
+    "reading_as_expected",
+    "render_pdf",
+    "sample_trace_details",
+    "scanned_pdf",
+    "tracking_fixtures",
+]
+
+
+@dataclass
+class KitPlugins:
+    """What one plugin provides, as plain plugin objects (no guard: a test sees its own tracebacks)."""
+
+    carriers: list[CarrierPlugin] = field(default_factory=list)
+    insurers: list[InsurerPlugin] = field(default_factory=list)
+    failures: list[PluginFailure] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[CarrierPlugin | InsurerPlugin]:
+        return [*self.carriers, *self.insurers]
+
+
+def load_plugin(source: str | Path) -> KitPlugins:
+    """Load one plugin alone: ``source`` is its package folder (``plugins/acme``), a folder of
+    plugins (each is loaded), or the name of its installed distribution (``coverdesk-acme``),
+    loaded through the ``coverdesk.plugins`` entry point as the portal does."""
+    path = Path(source)
+    if isinstance(source, Path) or path.is_dir():
+        if (path / "__init__.py").is_file():
+            registry = load_plugins(path.parent, use_entry_points=False, only={path.name})
+        else:
+            registry = load_plugins(path, use_entry_points=False)
+    else:
+        registry = load_plugins(None, use_entry_points=True, only={str(source)})
+    return KitPlugins(
+        [loaded.raw for _, loaded in sorted(registry.carriers.items())],
+        [loaded.raw for _, loaded in sorted(registry.insurers.items())],
+        registry.failures,
+    )
+
+
+def tracking_fixtures(plugin_folder: str | Path) -> list[tuple[Path, Path]]:
+    """``(raw, expected)`` for each ``fixtures/<name>.<ext>`` that has a ``fixtures/<name>.expected.json``."""
+    pairs = []
+    for raw in sorted((Path(plugin_folder) / "fixtures").glob("*")):
+        expected = raw.with_name(f"{raw.stem}.expected.json")
+        if raw.is_file() and not raw.name.endswith(".expected.json") and expected.is_file():
+            pairs.append((raw, expected))
+    return pairs
+
+
+def sample_trace_details(tracking_no: str, service_code: str, **overrides) -> TraceDetails:
+    """A complete trace request's details for one of the carrier's own services."""
+    values = {
+        "order_no": "PRG-2026-0917",
+        "tracking_no": tracking_no,
+        "service_code": service_code,
+        "destination_country": "US",
+        "declared_value": Money(Decimal("1850.00"), "USD"),
+        "contents": "Drone with 4K camera <b>& co</b>",
+        "inquiry_kind": "not_arrived",
+        "seller_name": "Pearl River Gadgets",
+        "sender_name": "Coverdesk warehouse",
+        "sender_email": "claims@coverdesk.example",
+        "requested_on": date(2026, 11, 24),
+        "dispatched_at": datetime(2026, 11, 2, 8, 0, tzinfo=UTC),
+        "handovers": (HandoverScan("dispatch", datetime(2026, 11, 2, 8, 0, tzinfo=UTC), "Shenzhen"),),
+        "last_event_at": datetime(2026, 11, 4, 6, 30, tzinfo=UTC),
+        "last_event_description": "Departed facility",
+        "last_event_location": "Hong Kong",
+        "seller_message": "Buyer opened a case.",
+    }
+    values.update(overrides)
+    return TraceDetails(**values)
 
 
 def feed_as_expected(carrier: CarrierPlugin, feed: TrackingFeed) -> dict:
@@ -103,3 +222,188 @@ class LetterSamples:
 
     def read(self, name: str) -> dict:
         return read_pdf_letter(self.carrier, self.pdf(name))
+
+
+# --- the contract kit ---------------------------------------------------------------------------
+
+
+def _pdf_text(pdf: bytes) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+class ContractKit:
+    """Contract tests for one plugin. In the plugin's tests::
+
+        from portal.plugin_testing import ContractKit
+
+        class TestContract(ContractKit):
+            plugin = Path(__file__).parents[1]   # its folder, or "coverdesk-acme" when installed
+
+    Each test runs once per carrier or insurer the plugin provides; a plugin providing no
+    carrier gets no carrier tests (nothing is collected, nothing skipped).
+    """
+
+    plugin: str | Path
+    #: Examples hypothesis tries per property test.
+    examples: int = 150
+
+    _CARRIER_TESTS = (
+        "test_parse_tracking_never_raises",
+        "test_read_loss_letter_never_raises",
+        "test_trace_request_renders_from_a_sample_claim",
+        "test_carrier_evidence_rules_are_sane",
+    )
+    _INSURER_TESTS = (
+        "test_quotes_are_decimal_and_refuse_what_the_terms_exclude",
+        "test_insurer_evidence_rules_are_sane",
+        "test_the_pack_renders_from_a_sample_claim",
+    )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.loaded = load_plugin(cls.plugin)
+        # Hide what does not apply instead of collecting empty (skipped) parametrisations.
+        for name in () if cls.loaded.carriers else cls._CARRIER_TESTS:
+            setattr(cls, name, None)
+        for name in () if cls.loaded.insurers else cls._INSURER_TESTS:
+            setattr(cls, name, None)
+
+    def pytest_generate_tests(self, metafunc):
+        for name, objects in (
+            ("carrier", self.loaded.carriers),
+            ("insurer", self.loaded.insurers),
+            ("subject", self.loaded.all),
+        ):
+            if name in metafunc.fixturenames:
+                metafunc.parametrize(name, objects, ids=[o.code for o in objects])
+
+    # --- every plugin ----------------------------------------------------------------------
+
+    def test_loads_alone_without_failures(self):
+        assert [f"{f.origin}: {f.message}" for f in self.loaded.failures] == []
+        assert self.loaded.all, f"{self.plugin} provides no carrier and no insurer"
+
+    def test_keeps_the_contract(self, subject):
+        assert check_plugin(subject) == []
+        assert subject.source.strip(), "say where the rules come from (source)"
+
+    # --- carriers ---------------------------------------------------------------------------
+
+    def test_parse_tracking_never_raises(self, carrier):
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        raw = st.one_of(st.binary(max_size=2000), st.text(max_size=2000).map(lambda t: t.encode("utf-8")))
+
+        @settings(max_examples=self.examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(raw)
+        def never_raises(content):
+            feed = carrier.parse_tracking(content)
+            assert isinstance(feed, TrackingFeed)
+            assert all(event.occurred_at.utcoffset() is not None for event in feed.events)
+
+        never_raises()
+
+    def test_read_loss_letter_never_raises(self, carrier):
+        from hypothesis import given, settings
+        from hypothesis import strategies as st
+
+        @settings(max_examples=self.examples, deadline=None)
+        @given(st.text(max_size=3000))
+        def never_raises(text):
+            reading = carrier.read_loss_letter(text)
+            assert isinstance(reading, LossLetterReading)
+            assert reading.liability is None or isinstance(reading.liability.amount, Decimal)
+
+        never_raises()
+
+    def test_trace_request_renders_from_a_sample_claim(self, carrier):
+        for service in carrier.services:
+            details = sample_trace_details("TRACE12345678", service.code)
+            document = carrier.trace_request(details)
+            assert isinstance(document, TraceRequestDocument)
+            assert "TRACE12345678" in document.text and "TRACE12345678" in document.subject
+            assert "<b>& co</b>" not in document.html, "values from TraceDetails must be HTML-escaped"
+            text = _pdf_text(render_pdf(document.html))
+            assert "TRACE12345678" in text and "PRG-2026-0917" in text
+
+    def test_carrier_evidence_rules_are_sane(self, carrier):
+        for service in carrier.services:
+            for kind in INQUIRY_KINDS:
+                for item in carrier.evidence_required(kind, service.code):
+                    _check_requirement(item)
+
+    # --- insurers ---------------------------------------------------------------------------
+
+    def test_quotes_are_decimal_and_refuse_what_the_terms_exclude(self, insurer):
+        for terms in insurer.terms_history:
+            on = terms.effective_from
+            for currency, maximum in terms.max_insured_value.items():
+
+                def request(
+                    value=None, destination="US", category="general", currency=currency, maximum=maximum, on=on
+                ):
+                    amount = Money(min(Decimal("100"), maximum) if value is None else value, currency)
+                    return QuoteRequest(amount, amount, destination, category, "carrier", "service", on)
+
+                quote = insurer.quote(request())
+                if isinstance(quote, Refusal):  # a rule of the insurer's own may refuse the plain case
+                    assert quote.message.strip() and quote.reason
+                    continue
+                assert isinstance(quote, Quote)
+                assert isinstance(quote.premium.amount, Decimal) and quote.premium.currency == currency
+                assert quote.premium.amount > 0 and quote.terms_effective == on
+                over = insurer.quote(request(maximum + 1))
+                assert isinstance(over, Refusal) and over.reason == "value_over_maximum"
+                for destination in sorted(terms.excluded_destinations):
+                    refused = insurer.quote(request(destination=destination))
+                    assert isinstance(refused, Refusal) and refused.reason == "destination_excluded", destination
+                for category in sorted(terms.excluded_categories):
+                    refused = insurer.quote(request(category=category))
+                    assert isinstance(refused, Refusal) and refused.reason == "category_excluded", category
+
+    def test_insurer_evidence_rules_are_sane(self, insurer):
+        for terms in insurer.terms_history:
+            for kind in INQUIRY_KINDS:
+                items = insurer.evidence_required(kind, terms.effective_from)
+                assert any(item.mandatory for item in items), f"{kind}: nothing is mandatory"
+                for item in items:
+                    _check_requirement(item)
+
+    def test_the_pack_renders_from_a_sample_claim(self, insurer):
+        currency = sorted(insurer.terms_history[-1].max_insured_value)[0]
+        context = sample_pack_context(currency)
+        layout = insurer.pack_layout()
+        body = render_pack_body(layout, context)
+        html = (
+            f"<!doctype html><html><head><meta charset='utf-8'><style>{layout.stylesheet}</style></head>"
+            f"<body>{body}</body></html>"
+        )
+        pdf = render_pdf(html)
+        text = _pdf_text(pdf)
+        assert context.claim.number in text and context.cover.certificate_no in text
+
+
+def _check_requirement(item) -> None:
+    assert item.kind in EVIDENCE_KINDS, f"unknown evidence kind {item.kind!r}"
+    assert item.why.strip(), f"{item.kind}: say why it is needed"
+    if item.grace is not None:
+        assert 1 <= item.grace.days <= 365, f"{item.kind}: a grace period of {item.grace.days} days"
+        assert item.grace.counted_from in GRACE_STARTS, f"{item.kind}: counted from {item.grace.counted_from!r}"
+
+
+# --- fixtures (the kit is a pytest plugin: entry point pytest11 "coverdesk") --------------------
+
+
+@pytest.fixture
+def coverdesk_pack_context():
+    """A sample claim as pack templates see it (:class:`portal.plugin_api.PackContext`, USD)."""
+    return sample_pack_context()
+
+
+@pytest.fixture
+def coverdesk_trace_details():
+    """A factory of sample :class:`TraceDetails`: ``coverdesk_trace_details(tracking_no, service_code, **overrides)``."""
+    return sample_trace_details

@@ -28,11 +28,11 @@ TEMPLATE = """
 <p class="lead">理赔编号 Claim No. <b>{{ claim.number }}</b> · 保单 Certificate <b>{{ cover.certificate_no }}</b> · {{ generated_at|localtime }}</p>
 <p>{{ warehouse }} 现就以下包裹提出理赔 / submits the following claim: {{ inquiry_kind }} — {{ order.tracking_no }} ({{ carrier_name }}).</p>
 <table class="kv">
-<tr><th>申请金额 Amount claimed</th><td>{{ claim.claimed_amount|money(claim.currency) }}</td></tr>
+<tr><th>申请金额 Amount claimed</th><td>{{ claim.claimed_amount|money }}</td></tr>
 <tr><th>计算方式 Worked out</th><td>{{ claim.amount_rule }}</td></tr>
-<tr><th>承运人责任 Carrier liability</th><td>{{ carrier_liability or "—" }}</td></tr>
-<tr><th>保额 Insured value</th><td>{{ cover.insured_value|money(cover.currency) }}</td></tr>
-<tr><th>申报价值 Declared value</th><td>{{ order.declared_value|money(order.currency) }}</td></tr>
+<tr><th>承运人责任 Carrier liability</th><td>{{ carrier_liability|money or "—" }}</td></tr>
+<tr><th>保额 Insured value</th><td>{{ cover.insured_value|money }}</td></tr>
+<tr><th>申报价值 Declared value</th><td>{{ order.declared_value|money }}</td></tr>
 <tr><th>卖家 Seller</th><td>{{ seller.name }} ({{ seller.code }})</td></tr>
 <tr><th>订单 Order</th><td>{{ order.order_no }} · {{ order.contents }}</td></tr>
 </table>

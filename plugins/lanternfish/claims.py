@@ -25,17 +25,17 @@ TEMPLATE = """
   <p>Dear Claims Team,</p>
   <p>Please find enclosed our claim {{ claim.number }} under certificate <b>{{ cover.certificate_no }}</b> for
   parcel {{ order.tracking_no }} ({{ carrier_name }}), reported by the seller as "{{ inquiry_kind|lower }}". We claim
-  <b>{{ claim.claimed_amount|money(claim.currency) }}</b>. The evidence listed in section C follows this letter.</p>
+  <b>{{ claim.claimed_amount|money }}</b>. The evidence listed in section C follows this letter.</p>
   <p>Yours faithfully,<br>{{ warehouse }}</p>
 </section>
 <h2>A · Claimant and cover</h2>
 <div class="boxes">
   <div><span>Certificate</span>{{ cover.certificate_no }}</div>
-  <div><span>Insured value</span>{{ cover.insured_value|money(cover.currency) }}</div>
-  <div><span>Declared value</span>{{ order.declared_value|money(order.currency) }}</div>
-  <div><span>Amount claimed</span>{{ claim.claimed_amount|money(claim.currency) }}</div>
+  <div><span>Insured value</span>{{ cover.insured_value|money }}</div>
+  <div><span>Declared value</span>{{ order.declared_value|money }}</div>
+  <div><span>Amount claimed</span>{{ claim.claimed_amount|money }}</div>
   <div class="wide"><span>How worked out</span>{{ claim.amount_rule }}</div>
-  <div><span>Carrier's liability</span>{{ carrier_liability or "none stated" }}</div>
+  <div><span>Carrier's liability</span>{{ carrier_liability|money or "none stated" }}</div>
   <div><span>Seller</span>{{ seller.name }} ({{ seller.code }})</div>
   <div><span>Order</span>{{ order.order_no }}</div>
   <div><span>Contents</span>{{ order.contents }}</div>

@@ -11,20 +11,34 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import TemplateError
 from markupsafe import Markup
 
 from .. import documents
 from ..errors import Refused
+from ..money import Money
 from ..pdf_text import PdfUnreadable, open_pdf
-from ..plugin_api import EVIDENCE_KINDS, INQUIRY_KINDS
+from ..plugin_api import (
+    EVIDENCE_KINDS,
+    INQUIRY_KINDS,
+    PackClaim,
+    PackContext,
+    PackCover,
+    PackEvent,
+    PackImage,
+    PackIndexEntry,
+    PackInquiry,
+    PackOrder,
+    PackSeller,
+    render_pack_body,
+)
 from ..plugin_engine import PluginRegistry
 from ..storage import file_store
-from ..templating import localtime, money
+from ..templating import localtime
 from ..tracking.services import timeline
 from .models import Claim
 
@@ -52,14 +66,6 @@ class Pack:
     html: str = ""  # what WeasyPrint laid out (the benchmark renders the same HTML bare)
 
 
-def _env() -> SandboxedEnvironment:
-    """Insurers' templates run sandboxed, escaped, with the portal's money and time filters."""
-    env = SandboxedEnvironment(autoescape=True)
-    env.filters["money"] = money
-    env.filters["localtime"] = localtime
-    return env
-
-
 def _pdf_pages(name: str, data: bytes):
     try:
         with open_pdf(data) as reader:
@@ -85,9 +91,8 @@ def _image_src(name: str, data: bytes, media_type: str) -> str:
 
 
 def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime) -> Pack:
-    inquiry, order = claim.inquiry, claim.inquiry.order
+    inquiry = claim.inquiry
     insurer = plugins.insurer(claim.insurer_code)
-    carrier = plugins.carrier(order.carrier_code)
     if insurer is None:
         raise PackError(f"insurer {claim.insurer_code!r} is not installed")
     store = file_store()
@@ -114,7 +119,7 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
             appended.append(reader)
             entries.append((label, item.state, state_text, "pdf", len(reader.pages)))
         else:
-            images.append({"src": Markup(_image_src(name, data, document.media_type)), "caption": name})
+            images.append(PackImage(Markup(_image_src(name, data, document.media_type)), name))
             entries.append((label, item.state, state_text, "image", len(images)))
     appended_pages = sum(len(reader.pages) for reader in appended)
     limit = current_app.config["MAX_PACK_PAGES"]
@@ -153,27 +158,16 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         return result
 
     layout = insurer.pack_layout()
-    liability = (
-        f"{inquiry.letter_liability_currency} {inquiry.letter_liability:,.2f}"
-        if inquiry.letter_liability is not None
-        else ""
+    context = pack_context(plugins, claim, generated_at, images)
+    kinds = [item.kind for item in inquiry.items]
+    view_index = tuple(
+        PackIndexEntry(e.label, kind, e.state, e.state_text, e.where)
+        for e, kind in zip(index_for(None), kinds, strict=True)
     )
-    context = {
-        "claim": claim,
-        "order": order,
-        "cover": order.cover,
-        "seller": order.seller,
-        "inquiry": inquiry,
-        "inquiry_kind": INQUIRY_KINDS.get(inquiry.kind, inquiry.kind),
-        "timeline": timeline(order),
-        "images": images,
-        "generated_at": generated_at,
-        "insurer_name": insurer.name,
-        "carrier_name": carrier.name if carrier else order.carrier_code,
-        "carrier_liability": liability,
-        "warehouse": current_app.config["WAREHOUSE_NAME"],
-    }
-    body = _env().from_string(layout.template).render(index=index_for(None), **context)
+    try:
+        body = render_pack_body(layout, replace(context, index=view_index), localtime=localtime)
+    except TemplateError as exc:  # a misspelt name or a broken filter call in the insurer's layout
+        raise PackError(f"{insurer.name}'s pack template: {exc}") from None
     # The appended PDFs' pages are laid out too, as empty pages of their own sizes at the end of
     # the document: their running header and "Page x of y" (the stamps) come out of the same single
     # layout as the pack's own pages, "y" is the layout's own page count and the index reads the
@@ -191,6 +185,68 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
     main_pages = len(document.pages) - len(sizes)
     laid_out = documents.write(document, source)
     return Pack(_merge(laid_out, appended, main_pages), main_pages + len(sizes), index_for(main_pages), source)
+
+
+def pack_context(plugins: PluginRegistry, claim: Claim, generated_at: datetime, images: list) -> PackContext:
+    """The claim as the insurer's template sees it: plain values and Money (portal.plugin_api.pack),
+    never rows, so a template can only use what the contract documents."""
+    inquiry, order = claim.inquiry, claim.inquiry.order
+    cover, seller = order.cover, order.seller
+    carrier = plugins.carrier(order.carrier_code)
+    insurer = plugins.insurer(claim.insurer_code)
+    liability = (
+        Money(inquiry.letter_liability, inquiry.letter_liability_currency)
+        if inquiry.letter_liability is not None
+        else None
+    )
+    kind_label = INQUIRY_KINDS.get(inquiry.kind, inquiry.kind)
+    carrier_name = carrier.name if carrier else order.carrier_code
+    return PackContext(
+        claim=PackClaim(
+            claim.number, Money(claim.claimed_amount, claim.currency), claim.amount_rule, inquiry.kind, kind_label
+        ),
+        order=PackOrder(
+            order.order_no,
+            order.tracking_no,
+            order.carrier_code,
+            carrier_name,
+            order.service_code,
+            order.destination_country,
+            order.contents,
+            order.category,
+            Money(order.declared_value, order.currency),
+            order.dispatched_at,
+        ),
+        cover=PackCover(
+            cover.certificate_no,
+            Money(cover.insured_value, cover.currency),
+            Money(cover.premium, cover.currency),
+            cover.bought_at,
+        ),
+        seller=PackSeller(seller.code, seller.name, seller.email or ""),
+        inquiry=PackInquiry(
+            inquiry.number,
+            inquiry.kind,
+            inquiry.asked_on,
+            inquiry.opened_at,
+            inquiry.trace_reference or "",
+            inquiry.carrier_outcome,
+            inquiry.letter_reference or "",
+            liability,
+        ),
+        timeline=tuple(
+            PackEvent(e.occurred_at, e.status, e.reason, e.code, e.description or "", e.location or "", e.handover)
+            for e in timeline(order)
+        ),
+        index=(),
+        images=tuple(images),
+        generated_at=generated_at,
+        insurer_name=insurer.name if insurer else claim.insurer_code,
+        carrier_name=carrier_name,
+        warehouse=current_app.config["WAREHOUSE_NAME"],
+        inquiry_kind=kind_label,
+        carrier_liability=liability,
+    )
 
 
 def _merge(laid_out: bytes, appended: list, main_pages: int) -> bytes:

@@ -11,8 +11,8 @@ Rules that differ between carriers or insurers live behind these classes; the co
 and :class:`Money`), so rules can be tested without a database.
 
 The package, by concern: :mod:`.vocabularies` (codes, statuses, kinds, the version),
-:mod:`.values`, :mod:`.hooks`, :mod:`.carrier`, :mod:`.insurer`, :mod:`.defaults` (the plain
-trace request and pack), and the helpers :mod:`.money`, :mod:`.times` and :mod:`.workdays`.
+:mod:`.values`, :mod:`.hooks`, :mod:`.carrier`, :mod:`.insurer`, :mod:`.pack` (what pack
+templates get), :mod:`.defaults` (the plain trace request and pack), and the helpers :mod:`.money`, :mod:`.times` and :mod:`.workdays`.
 
 Versioning: ``CONTRACT_VERSION`` is ``(major, minor)``. A plugin declares the version it was
 written for in its required ``contract`` attribute; the engine loads it when the major versions
@@ -26,6 +26,20 @@ from .defaults import DEFAULT_LAYOUT, HANDOVER_LABELS, generic_trace_request
 from .hooks import CoverdeskHooks, hookimpl, hookspec
 from .insurer import InsurerPlugin
 from .money import Money, MoneyError, check_currency, format_amount, parse_amount, quantize
+from .pack import (
+    PackClaim,
+    PackContext,
+    PackCover,
+    PackEvent,
+    PackImage,
+    PackIndexEntry,
+    PackInquiry,
+    PackOrder,
+    PackSeller,
+    pack_environment,
+    render_pack_body,
+    sample_pack_context,
+)
 from .times import to_utc, utc
 from .values import (
     ChecklistItem,
@@ -123,6 +137,19 @@ __all__ = [
     "TraceRequestDocument",
     "TraceWindow",
     "TrackingFeed",
+    # the submission pack's view model
+    "PackClaim",
+    "PackContext",
+    "PackCover",
+    "PackEvent",
+    "PackImage",
+    "PackIndexEntry",
+    "PackInquiry",
+    "PackOrder",
+    "PackSeller",
+    "pack_environment",
+    "render_pack_body",
+    "sample_pack_context",
     # money, time and working days
     "Money",
     "MoneyError",

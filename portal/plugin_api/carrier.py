@@ -62,6 +62,7 @@ class CarrierPlugin(ABC):
         return None
 
     def service(self, code: str) -> Service | None:
+        """The service with this code, or ``None``: the portal's look-up; there is no need to override it."""
         return next((s for s in self.services if s.code == code), None)
 
     # --- tracking (contract 1.1) ------------------------------------------------------------

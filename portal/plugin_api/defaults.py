@@ -72,6 +72,7 @@ HTML = HTML_ENV.from_string("""<!doctype html>
 
 
 def generic_trace_request(carrier_name: str, details: TraceDetails) -> TraceRequestDocument:
+    """The plain trace request ``CarrierPlugin.trace_request`` gives by default."""
     return TraceRequestDocument(
         subject=f"Trace request {details.tracking_no} ({details.order_no})",
         text=TEXT.render(carrier=carrier_name, d=details),
@@ -85,20 +86,20 @@ PACK_TEMPLATE = """
 <section class="cover-letter">
   <h1>Claim {{ claim.number }}</h1>
   <p>To {{ insurer_name }} · {{ generated_at|localtime }}</p>
-  <p>We claim {{ claim.claimed_amount|money(claim.currency) }} under cover certificate {{ cover.certificate_no }}
+  <p>We claim {{ claim.claimed_amount|money }} under cover certificate {{ cover.certificate_no }}
      for parcel {{ order.tracking_no }} ({{ inquiry_kind }}).</p>
 </section>
 <h2>Claim</h2>
 <table class="fields">
   <tr><th>Claim number</th><td>{{ claim.number }}</td></tr>
-  <tr><th>Amount claimed</th><td>{{ claim.claimed_amount|money(claim.currency) }} <span class="muted">({{ claim.amount_rule }})</span></td></tr>
-  <tr><th>Carrier's liability</th><td>{{ carrier_liability or "none stated" }}</td></tr>
+  <tr><th>Amount claimed</th><td>{{ claim.claimed_amount|money }} <span class="muted">({{ claim.amount_rule }})</span></td></tr>
+  <tr><th>Carrier's liability</th><td>{{ carrier_liability|money or "none stated" }}</td></tr>
   <tr><th>Seller</th><td>{{ seller.name }} ({{ seller.code }})</td></tr>
   <tr><th>Order</th><td>{{ order.order_no }}</td></tr>
   <tr><th>Tracking number</th><td>{{ order.tracking_no }} · {{ carrier_name }}</td></tr>
   <tr><th>Contents</th><td>{{ order.contents }}</td></tr>
-  <tr><th>Declared value</th><td>{{ order.declared_value|money(order.currency) }}</td></tr>
-  <tr><th>Insured value</th><td>{{ cover.insured_value|money(cover.currency) }} · {{ cover.certificate_no }}</td></tr>
+  <tr><th>Declared value</th><td>{{ order.declared_value|money }}</td></tr>
+  <tr><th>Insured value</th><td>{{ cover.insured_value|money }} · {{ cover.certificate_no }}</td></tr>
 </table>
 <h2>Tracking</h2>
 <table class="timeline">

@@ -32,12 +32,15 @@ class InsurerPlugin(ABC):
 
     #: Contract version this plugin was written for, "major.minor". Required, as for carriers.
     contract: ClassVar[str]
+    #: Short stable code used in covers and the API, matching CODE_PATTERN (e.g. "lanternfish").
     code: ClassVar[str]
+    #: Name shown to people and printed on certificates.
     name: ClassVar[str]
     #: Prefix of the cover certificate numbers, e.g. "LFM".
     certificate_prefix: ClassVar[str]
     #: Versions of the terms, oldest first.
     terms_history: ClassVar[tuple[InsurerTerms, ...]]
+    #: Where the rules come from (published terms), or why the plugin is fictional.
     source: ClassVar[str] = ""
 
     def terms(self, on: date) -> InsurerTerms:
@@ -87,6 +90,10 @@ class InsurerPlugin(ABC):
         if premium < minimum:
             premium, description = minimum, f"{description}; minimum premium {minimum} applies"
         return Quote(premium, description, terms.effective_from, self.certificate_prefix)
+
+    @abstractmethod
+    def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
+        """The premium before the minimum, and a one-line description of how it was worked out."""
 
     def evidence_required(self, inquiry_kind: str, on: date) -> tuple[EvidenceRequirement, ...]:
         """The documents this insurer needs for a claim of ``inquiry_kind`` (a key of
@@ -158,7 +165,3 @@ class InsurerPlugin(ABC):
         from .defaults import DEFAULT_LAYOUT
 
         return DEFAULT_LAYOUT
-
-    @abstractmethod
-    def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
-        """The premium before the minimum, and a one-line description of how it was worked out."""

@@ -112,8 +112,10 @@ _STEPS = {digits: Decimal(1).scaleb(-digits) for digits in range(5)}
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    amount: Decimal
-    currency: str
+    """An amount of one currency: never a float, never added to another currency."""
+
+    amount: Decimal  # in the currency's units (USD 12.50 is Decimal("12.50"))
+    currency: str  # ISO 4217, upper case
 
     def __post_init__(self):
         if not isinstance(self.amount, Decimal):
@@ -121,6 +123,7 @@ class Money:
 
     @classmethod
     def of(cls, amount: str | Decimal | int, currency: str) -> Money:
+        """``Money.of("12.5", "USD")``: from text or a number, rounded to the currency's minor unit."""
         currency = check_currency(currency)
         return cls(quantize(Decimal(str(amount)), currency), currency)
 
@@ -159,6 +162,7 @@ class Money:
         return Money(quantize(self.amount * factor, self.currency), self.currency)
 
     def as_json(self) -> dict:
+        """``{"amount": "12.50", "currency": "USD"}``, as the API writes amounts."""
         return {"amount": str(self.amount), "currency": self.currency}
 
     def format(self, locale: str = "en") -> str:

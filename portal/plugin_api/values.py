@@ -45,32 +45,32 @@ class HttpGet(Protocol):
 class Service:
     """One service a carrier sells (e.g. registered airmail, express)."""
 
-    code: str
-    name: str
-    description: str = ""
+    code: str  # matches CODE_PATTERN; orders store it
+    name: str  # shown to people
+    description: str = ""  # shown to people
 
 
 @dataclass(frozen=True)
 class QuoteRequest:
     """What an insurer needs to price cover for one parcel."""
 
-    insured_value: Money
+    insured_value: Money  # at most the declared value, in the same currency
     declared_value: Money
     destination_country: str  # ISO 3166-1 alpha-2, upper case
     category: str  # a key of GOODS_CATEGORIES
-    carrier_code: str
-    service_code: str
-    on: date  # the day the cover is bought; selects the terms in force
+    carrier_code: str  # the order's carrier; "" when quoted without one
+    service_code: str  # likewise
+    on: date  # the day the cover is bought (warehouse zone); selects the terms in force
 
 
 @dataclass(frozen=True)
 class Quote:
     """A premium the insurer will accept for the cover asked."""
 
-    premium: Money
+    premium: Money  # in the insured value's currency, Decimal
     rate_description: str  # how the premium was worked out, for the agent and the certificate
     terms_effective: date  # the first day of the terms used
-    certificate_prefix: str
+    certificate_prefix: str  # the insurer's, as in certificate numbers
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Refusal:
     """The insurer will not cover this parcel; ``message`` is shown to people as it is."""
 
     reason: str  # one of REFUSAL_REASONS
-    message: str
+    message: str  # shown to agents and the ordering system as it is
     field: str | None = None  # the input it concerns, e.g. "destination_country"
 
 
@@ -90,13 +90,13 @@ class RawTrackingEvent:
     by feeds that are already normalised; otherwise the carrier's ``normalise`` decides.
     """
 
-    tracking_no: str
-    occurred_at: datetime  # tz-aware
-    code: str | None
-    description: str = ""
-    location: str = ""
-    status: str | None = None
-    reason: str | None = None
+    tracking_no: str  # as the carrier prints it; the portal matches it case-insensitively
+    occurred_at: datetime  # tz-aware, any zone (to_utc reads a local time); stored in UTC
+    code: str | None  # the carrier's raw code, kept as it is
+    description: str = ""  # the carrier's own text
+    location: str = ""  # the place as the carrier names it
+    status: str | None = None  # one of TRACKING_STATUSES, only from already normalised feeds
+    reason: str | None = None  # one of TRACKING_REASONS, likewise
     handover: str | None = None  # one of HANDOVERS, for the warehouse's own scans
 
 
@@ -104,16 +104,16 @@ class RawTrackingEvent:
 class FeedProblem:
     """A record of a carrier file that could not be read; ``record`` names it (line, element)."""
 
-    record: str
-    reason: str
+    record: str  # e.g. "line 4", "event 2", "file"
+    reason: str  # shown to people as it is
 
 
 @dataclass(frozen=True)
 class TrackingFeed:
     """What a carrier's parser read from one raw file or response."""
 
-    events: tuple[RawTrackingEvent, ...]
-    problems: tuple[FeedProblem, ...] = ()
+    events: tuple[RawTrackingEvent, ...]  # in the feed's order; the portal sorts by time
+    problems: tuple[FeedProblem, ...] = ()  # one per record that could not be read
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ class Season:
     Carriers' rules lengthen in peak season; each plugin says which dates its peak covers.
     """
 
-    start: tuple[int, int]
-    end: tuple[int, int]
+    start: tuple[int, int]  # (month, day), inclusive
+    end: tuple[int, int]  # (month, day), inclusive; before start when it wraps over the new year
 
     def __contains__(self, on: date) -> bool:
         day = (on.month, on.day)
@@ -137,8 +137,8 @@ class Season:
 class TraceWindow:
     """Days after dispatch on which the carrier accepts a trace request (first and last)."""
 
-    earliest_day: int
-    latest_day: int
+    earliest_day: int  # calendar days after dispatch (warehouse zone)
+    latest_day: int  # calendar days after dispatch, inclusive
 
 
 @dataclass(frozen=True)
@@ -149,12 +149,12 @@ class InsurerTerms:
     from ``max_insured_value`` is not covered.
     """
 
-    effective_from: date
-    max_insured_value: dict[str, Decimal]
-    minimum_premium: dict[str, Decimal]
-    excluded_destinations: frozenset[str] = frozenset()
-    excluded_categories: frozenset[str] = frozenset()
-    notes: str = ""
+    effective_from: date  # first day in force (warehouse zone)
+    max_insured_value: dict[str, Decimal]  # ISO 4217 code -> the most insured, in that currency
+    minimum_premium: dict[str, Decimal]  # ISO 4217 code -> the least premium, in that currency
+    excluded_destinations: frozenset[str] = frozenset()  # ISO 3166-1 alpha-2 codes
+    excluded_categories: frozenset[str] = frozenset()  # keys of GOODS_CATEGORIES
+    notes: str = ""  # shown on the Plugins page
 
     @property
     def currencies(self) -> tuple[str, ...]:
@@ -166,8 +166,8 @@ class GraceRule:
     """An item the insurer lets follow later: due ``days`` calendar days after ``counted_from``
     (one of GRACE_STARTS). Until that event has happened the deadline is not yet known."""
 
-    days: int
-    counted_from: str = "inquiry_opened"
+    days: int  # calendar days
+    counted_from: str = "inquiry_opened"  # one of GRACE_STARTS
 
 
 @dataclass(frozen=True)
@@ -178,9 +178,9 @@ class EvidenceRequirement:
     """
 
     kind: str  # a key of EVIDENCE_KINDS
-    why: str
-    mandatory: bool = True
-    grace: GraceRule | None = None
+    why: str  # shown to the agent: the rule and its source
+    mandatory: bool = True  # False: asked for, but the claim may go without it
+    grace: GraceRule | None = None  # None: it cannot be deferred
 
 
 @dataclass(frozen=True)
@@ -196,23 +196,23 @@ class HandoverScan:
 class TraceDetails:
     """Everything a carrier's trace request form asks for, filled from the portal's data."""
 
-    order_no: str
+    order_no: str  # the seller's order number: the warehouse's reference
     tracking_no: str
-    service_code: str
-    destination_country: str
-    declared_value: Money
-    contents: str
+    service_code: str  # one of the carrier's Service codes
+    destination_country: str  # ISO 3166-1 alpha-2
+    declared_value: Money  # in the order's currency
+    contents: str  # as the seller declared them; HTML-escape it
     inquiry_kind: str  # a key of INQUIRY_KINDS
-    seller_name: str
+    seller_name: str  # HTML-escape it
     sender_name: str  # the warehouse, as configured
-    sender_email: str
-    requested_on: date
+    sender_email: str  # the warehouse's reply address, as configured
+    requested_on: date  # warehouse zone
     dispatched_at: datetime | None = None  # tz-aware UTC
-    handovers: tuple[HandoverScan, ...] = ()
-    last_event_at: datetime | None = None
-    last_event_description: str = ""
+    handovers: tuple[HandoverScan, ...] = ()  # the warehouse's own scans, oldest first
+    last_event_at: datetime | None = None  # tz-aware UTC; None without events
+    last_event_description: str = ""  # the carrier's text of the last event
     last_event_location: str = ""
-    seller_message: str = ""
+    seller_message: str = ""  # the seller's words; HTML-escape them
 
 
 @dataclass(frozen=True)
@@ -223,9 +223,9 @@ class TraceRequestDocument:
     prints it to PDF with WeasyPrint. Every value from ``TraceDetails`` must be HTML-escaped.
     """
 
-    subject: str
-    text: str
-    html: str
+    subject: str  # the e-mail's subject line
+    text: str  # the e-mail's plain-text body
+    html: str  # a complete HTML document, printed to PDF; loads only data: URLs
     send_to: str = ""  # the carrier's trace desk address, when it publishes one
 
 
@@ -236,8 +236,8 @@ class LossLetterFormat:
     ``reference_pattern`` is a regular expression the carrier's case reference matches in full.
     """
 
-    reference_pattern: str
-    reference_example: str
+    reference_pattern: str  # a regular expression the whole reference matches
+    reference_example: str  # must fit reference_pattern (checked at load)
     description: str  # the layout in a sentence or two: where each field is, date style, currency
 
     def reference_fits(self, reference: str) -> bool:
@@ -252,13 +252,13 @@ class LossLetterReading:
     knows; ``outcome_text`` keeps the words as written. ``missing`` names the fields not found.
     """
 
-    case_reference: str | None = None
-    tracking_no: str | None = None
-    outcome: str | None = None
-    outcome_text: str = ""
-    found_on: date | None = None
-    liability: Money | None = None
-    missing: tuple[str, ...] = ()
+    case_reference: str | None = None  # the carrier's case number as printed
+    tracking_no: str | None = None  # as printed; the core compares it with the order's
+    outcome: str | None = None  # a key of CARRIER_OUTCOMES
+    outcome_text: str = ""  # the letter's own words
+    found_on: date | None = None  # the date on the letter, as written (no zone)
+    liability: Money | None = None  # what the carrier says it pays, in its currency
+    missing: tuple[str, ...] = ()  # names of the fields above not found
 
 
 @dataclass(frozen=True)
@@ -274,17 +274,19 @@ class ClaimAmountRequest:
     """What the insurer's rule needs to work out the amount claimed."""
 
     inquiry_kind: str  # a key of INQUIRY_KINDS
-    insured_value: Money
-    declared_value: Money
-    category: str
+    insured_value: Money  # the cover's currency
+    declared_value: Money  # the order's currency (the same)
+    category: str  # a key of GOODS_CATEGORIES
     #: The share of the contents lost or damaged: 1 for a whole loss, less for a partial one.
-    lost_share: Decimal
-    on: date
+    lost_share: Decimal  # 0 < share <= 1; 1 for a whole loss
+    on: date  # the day the claim is made (warehouse zone)
 
 
 @dataclass(frozen=True)
 class ClaimAmount:
-    amount: Money
+    """The amount an insurer's rule gives for a claim, and how."""
+
+    amount: Money  # in the cover's currency
     description: str  # how it was worked out, for the agent and the claim form
 
 
@@ -292,7 +294,7 @@ class ClaimAmount:
 class ChecklistItem:
     """One evidence item as an insurer's advance rule sees it."""
 
-    kind: str
+    kind: str  # a key of EVIDENCE_KINDS
     mandatory: bool
     state: str  # missing, received, accepted, rejected, deferred
     due_on: date | None  # grace deadline, when known
@@ -307,5 +309,5 @@ class PackLayout:
     ``generated_at``; the core adds the running header, "Page x of y" and the appended PDFs.
     """
 
-    template: str
-    stylesheet: str
+    template: str  # Jinja, sandboxed, autoescaped, strict undefined; names: PackContext
+    stylesheet: str  # CSS for WeasyPrint; no url() to files or the network

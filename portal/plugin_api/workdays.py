@@ -18,6 +18,8 @@ class CalendarUnknown(ValueError):
 
 
 def is_working_day(day: date, calendar: str) -> bool:
+    """Whether ``day`` is a working day in ``calendar`` ("CN", or a ``holidays`` country code);
+    raises ``CalendarUnknown`` for a year or calendar the libraries do not know."""
     if calendar == "CN":
         import chinese_calendar
 

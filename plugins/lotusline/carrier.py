@@ -1,0 +1,88 @@
+"""Lotus Line: a fictional dedicated line, shipping from Shenzhen to Europe and North America.
+
+Neither the name nor the terms belong to a real carrier (dedicated lines such as YunExpress and
+Yanwen publish no inquiry or claim policy: claims-rules.md §3 "YunExpress, Yanwen" UNCONFIRMED),
+so its numbers follow published rules of the same kind, each named below:
+
+- a parcel counts as stalled after 20 days without news: Route treats "no tracking update for
+  20 days (international)" as lost (claims-rules.md §2, R1);
+- a trace may be opened from day 45 to day 90 after dispatch, DHL eCommerce's international
+  window (claims-rules.md §2, D1); the economy service waits 10 days longer, as sea-air
+  consolidations take that much longer (an assumption of this fictional carrier);
+- no liability of its own: sellers insure (claims-rules.md §3, China Post/EMS pays only
+  capped amounts, and dedicated lines publish none).
+
+Tracking numbers are "LL", nine digits and "CN". Its raw feed is a pipe-separated text file;
+see ``tracking.py``. Its loss letter and trace request are in ``letters.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from portal.plugin_api import (
+    CarrierPlugin,
+    EvidenceRequirement,
+    LossLetterReading,
+    Service,
+    TraceDetails,
+    TraceRequestDocument,
+    TraceWindow,
+    TrackingFeed,
+)
+
+from . import letters, tracking
+
+TRACKING_PATTERN = re.compile(r"LL\d{9}CN")
+
+
+class LotusLineCarrier(CarrierPlugin):
+    contract = "1.3"
+    code = "lotusline"
+    name = "Lotus Line"
+    kind = "dedicated_line"
+    services = (
+        Service("priority", "Lotus Priority", "Air freight, tax paid, tracked door to door"),
+        Service("economy", "Lotus Economy", "Sea-air consolidation, tracked door to door"),
+    )
+    source = (
+        "Fictional dedicated line. Stall after 20 days: Route's international lost threshold (claims-rules.md R1); "
+        "trace window 45-90 days: DHL eCommerce international (claims-rules.md D1); no liability published."
+    )
+    status_map = tracking.STATUS_MAP
+    loss_letter_format = letters.LOSS_LETTER_FORMAT
+
+    def tracking_url(self, tracking_no: str) -> str:
+        return f"https://track.lotusline.example/?no={tracking_no}"
+
+    def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
+        if not TRACKING_PATTERN.fullmatch(tracking_no):
+            return "must be LL, nine digits and CN (e.g. LL123456789CN)"
+        return None
+
+    def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
+        return 20
+
+    def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
+        return TraceWindow(55, 90) if service_code == "economy" else TraceWindow(45, 90)
+
+    def parse_tracking(self, content: bytes) -> TrackingFeed:
+        return tracking.parse(content)
+
+    def read_loss_letter(self, text: str) -> LossLetterReading:
+        return letters.read_loss_letter(text)
+
+    def trace_request(self, details: TraceDetails) -> TraceRequestDocument:
+        return letters.trace_request(self.name, details)
+
+    def evidence_required(self, inquiry_kind: str, service_code: str) -> tuple[EvidenceRequirement, ...]:
+        if inquiry_kind == "not_arrived":
+            return (
+                EvidenceRequirement(
+                    "recipient_statement",
+                    "Lotus Line closes a non-delivery investigation only with the recipient's signed statement "
+                    "that nothing arrived (as DHL eCommerce asks for the consignee's statement, claims-rules.md D1).",
+                ),
+            )
+        return ()

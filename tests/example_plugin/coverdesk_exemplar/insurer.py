@@ -1,0 +1,41 @@
+"""Exemplar Mutual's rules. Replace the example terms with the insurer's published ones and name them in
+``source``; a new version of the terms is a new ``InsurerTerms`` with its effective date."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from portal.plugin_api import InsurerPlugin, InsurerTerms, Money, QuoteRequest
+
+#: Per cent of the insured value, per version of the terms.
+RATES = {date(2026, 1, 1): Decimal("1.5")}
+
+
+class ExemplarInsurer(InsurerPlugin):
+    contract = "1.3"
+    code = "exemplar"
+    name = "Exemplar Mutual"
+    certificate_prefix = "EXEM"
+    source = (
+        "Example distribution of the plugin guide: XCover's cross-border rate of 1.50 % (claims-rules.md X1); "
+        "the limits, minimum and exclusions are invented."
+    )
+    payout_working_days = 3
+    calendar = "CN"
+    terms_history = (
+        InsurerTerms(
+            effective_from=date(2026, 1, 1),
+            max_insured_value={"USD": Decimal("5000")},
+            minimum_premium={"USD": Decimal("2.00")},
+            excluded_destinations=frozenset({"KP"}),
+            excluded_categories=frozenset({"cash"}),
+        ),
+    )
+
+    def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
+        return (f"{RATES[terms.effective_from]} % of the insured value",)
+
+    def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
+        rate = RATES[terms.effective_from]
+        return request.insured_value.scaled(rate / 100), f"{rate} % of {request.insured_value.format()}"
