@@ -67,6 +67,7 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_jobs(app: Flask) -> None:
+    from .jobs import handlers  # noqa: F401 - the job kinds pages and workers ask for
     from .jobs.queue import configure_queue
 
     configure_queue(app)

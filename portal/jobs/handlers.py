@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..audit.services import Actor
 from ..clock import to_local
 from ..extensions import db
-from .services import FAN_OUT, handler
+from .services import FAN_OUT, GiveUp, handler
 
 log = logging.getLogger("coverdesk.jobs")
 
@@ -109,3 +109,20 @@ def inquiry_document(params: dict, now: datetime) -> str:
         raise LookupError(f"evidence item {params['item_id']} no longer exists")
     document = generate_document(item, _actor(params, "documents"), now)
     return f"{item.inquiry.number}: {item.kind.replace('_', ' ')} ({document.size} bytes)"
+
+
+@handler("claim-pack")
+def claim_pack(params: dict, now: datetime) -> str:
+    from ..claims.models import Claim
+    from ..claims.pack import PackError
+    from ..claims.services import ClaimRefused, make_pack
+    from ..plugin_engine import registry
+
+    claim = db.session.get(Claim, params["claim_id"])
+    if claim is None:
+        raise GiveUp(f"claim {params['claim_id']} no longer exists")
+    try:
+        pack = make_pack(registry(), claim, _actor(params, "documents"), now)
+    except (PackError, ClaimRefused) as exc:
+        raise GiveUp(f"{claim.number}: {exc}") from exc  # the same documents fail the same way
+    return f"{claim.number}: pack version {pack.version}, {pack.pages} pages"

@@ -45,6 +45,11 @@ class JobError(Exception):
     """A job that cannot be asked for or retried, with the reason."""
 
 
+class GiveUp(Exception):
+    """Raised by a job that trying again cannot help (a document the pack cannot read): it is
+    marked failed at once, with this reason, for staff to mend and retry."""
+
+
 def handler(kind: str, *, commits: bool = False):
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
@@ -67,6 +72,8 @@ def request_job(
         raise JobError(f"unknown job kind {kind!r}")
     existing = db.session.scalar(select(JobRun).where(JobRun.key == key))
     if existing is not None:
+        if existing.state == "failed":  # asked for again after it gave up: it is tried again
+            _requeue_failed(existing, now)
         return existing
     run = JobRun(
         key=key[:200],
@@ -88,6 +95,19 @@ def request_job(
         return db.session.scalar(select(JobRun).where(JobRun.key == key))
     _send_after_commit(run)
     return run
+
+
+def _requeue_failed(run: JobRun, now: datetime) -> bool:
+    changed = db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == run.id, JobRun.state == "failed")
+        .values(state="queued", attempts=0, queued_at=now, next_try_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(run)
+    if changed == 1:
+        _send_after_commit(run)
+    return changed == 1
 
 
 def _send_after_commit(run: JobRun) -> None:
@@ -187,9 +207,9 @@ def _run(run: JobRun, token: str, now: datetime) -> str:
 
 def _failed(run_id: int, token: str, now: datetime, exc: Exception) -> str:
     run = db.session.get(JobRun, run_id)
-    give_up = run.attempts >= run.max_attempts
+    give_up = isinstance(exc, GiveUp) or run.attempts >= run.max_attempts
     wait = current_app.config["JOB_RETRY_SECONDS"] * 2 ** max(run.attempts - 1, 0)
-    reason = f"{type(exc).__name__}: {exc}"
+    reason = str(exc) if isinstance(exc, GiveUp) else f"{type(exc).__name__}: {exc}"
     db.session.execute(
         update(JobRun)
         .where(JobRun.id == run_id, JobRun.token == token)
@@ -216,18 +236,11 @@ def _failed(run_id: int, token: str, now: datetime, exc: Exception) -> str:
 
 def retry(run_id: int, actor: Actor, now: datetime) -> JobRun:
     """A job that gave up, queued again with fresh attempts (audited; the caller commits)."""
-    changed = db.session.execute(
-        update(JobRun)
-        .where(JobRun.id == run_id, JobRun.state == "failed")
-        .values(state="queued", attempts=0, queued_at=now, next_try_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
     run = db.session.get(JobRun, run_id)
     if run is None:
         raise JobError(f"job {run_id}: no such job")
-    if changed != 1:
+    if not _requeue_failed(run, now):
         raise JobError(f"job {run_id}: it is {run.state}, only a failed job can be retried")
-    db.session.refresh(run)
     record(
         actor,
         "job.retried",
@@ -237,7 +250,6 @@ def retry(run_id: int, actor: Actor, now: datetime) -> JobRun:
         after={"state": "queued"},
         summary=f"{run.label} queued again",
     )
-    _send_after_commit(run)
     return run
 
 
