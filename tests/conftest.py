@@ -27,6 +27,9 @@ from portal.audit.services import Actor
 from portal.extensions import db
 
 POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
+REDIS_URL = os.environ.get("COVERDESK_TEST_REDIS_URL", "").strip()
+#: The scale-out run (gunicorn, job workers, PostgreSQL, Redis) needs both services.
+collect_ignore = [] if POSTGRES_URL and REDIS_URL else ["test_topology.py"]
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 TEST_ACTOR = Actor("system", "tests", "test suite")
 PASSWORD = "correct horse battery"
@@ -35,6 +38,8 @@ PASSWORD = "correct horse battery"
 def pytest_configure(config):
     if os.environ.get("CI") and not POSTGRES_URL:
         raise pytest.UsageError("CI is set but COVERDESK_TEST_POSTGRES_URL is not: the PostgreSQL run is required")
+    if os.environ.get("CI") and not REDIS_URL:
+        raise pytest.UsageError("CI is set but COVERDESK_TEST_REDIS_URL is not: the scale-out run is required")
 
 
 def _migrate(url: str, instance: Path) -> None:

@@ -200,3 +200,17 @@ def test_the_jobs_page_shows_each_schedule_with_its_last_and_next_run(app, auth,
     for name in app.config["JOB_SCHEDULES"]:
         assert f'id="schedule-{name}"' in page
     assert client.get("/admin/jobs").status_code == 200  # agents and supervisors: tests/test_access_matrix.py
+
+
+def test_a_job_is_sent_only_when_its_transaction_commits(app):
+    from portal.jobs.queue import huey
+
+    jobs.request_job("stalled-scan", "stalled-scan@sent-on-commit", {}, NOW)
+    jobs.request_job("clean-up", "clean-up@sent-on-commit", {}, NOW)  # its savepoint is released ...
+    assert huey.pending_count() == 0  # ... but nothing is sent before the transaction commits
+    db.session.commit()
+    assert huey.pending_count() == 2
+    jobs.request_job("stalled-scan", "stalled-scan@rolled-back", {}, NOW)
+    db.session.rollback()
+    db.session.commit()
+    assert huey.pending_count() == 2  # a job rolled back is never sent

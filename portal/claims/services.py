@@ -315,7 +315,8 @@ def request_pack(claim: Claim, actor: Actor, now: datetime):
     return request_job(
         "claim-pack",
         f"claim-pack:{claim.id}:v{len(claim.packs) + 1}",
-        {"claim_id": claim.id, "actor": [actor.kind, actor.ref, actor.label]},
+        # Made as of the request: a job run again makes the same bytes (the pack is deterministic).
+        {"claim_id": claim.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
         now,
         subject=f"claim:{claim.id}",
         requested_by=actor.label,

@@ -560,7 +560,8 @@ def request_documents(inquiry: Inquiry, actor: Actor, now: datetime, kinds: set[
                 request_job(
                     "inquiry-document",
                     f"inquiry-document:{item.id}:v{len(item.documents) + 1}",
-                    {"item_id": item.id, "actor": [actor.kind, actor.ref, actor.label]},
+                    # Issued when asked: a job run again makes the same bytes, hence the same file.
+                    {"item_id": item.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
                     now,
                     subject=f"inquiry:{inquiry.id}",
                     requested_by=actor.label,

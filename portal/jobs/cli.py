@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from ..audit.services import Actor
 from ..clock import to_local, utcnow
+from ..database import writing
 from ..extensions import db
 
 
@@ -28,9 +29,14 @@ def worker(threads, no_schedules):
     from ..health.logs import configure_logging
     from . import handlers, tasks  # noqa: F401 - the tasks and job kinds this worker runs
     from .queue import huey, storage_name
+    from .services import resend_stale
 
     configure_logging()
     logging.getLogger("huey").setLevel(logging.WARNING)  # its per-task lines repeat ours
+    with writing():
+        # A worker (re)started after another died picks up what that one held, lease run out.
+        resend_stale(utcnow())
+        db.session.commit()
     db.session.remove()
     click.echo(f"job worker: {threads} threads on {storage_name()}, schedules {'off' if no_schedules else 'on'}")
     consumer = huey.create_consumer(

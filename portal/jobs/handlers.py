@@ -18,6 +18,10 @@ from .services import FAN_OUT, GiveUp, handler
 log = logging.getLogger("coverdesk.jobs")
 
 
+def _asked_at(params: dict, now: datetime) -> datetime:
+    return datetime.fromisoformat(params["at"]) if params.get("at") else now
+
+
 def _actor(params: dict, default: str) -> Actor:
     who = params.get("actor")
     return Actor(*who) if who else Actor.system(default)
@@ -107,7 +111,7 @@ def inquiry_document(params: dict, now: datetime) -> str:
     item = db.session.get(EvidenceItem, params["item_id"])
     if item is None:
         raise LookupError(f"evidence item {params['item_id']} no longer exists")
-    document = generate_document(item, _actor(params, "documents"), now)
+    document = generate_document(item, _actor(params, "documents"), _asked_at(params, now))
     return f"{item.inquiry.number}: {item.kind.replace('_', ' ')} ({document.size} bytes)"
 
 
@@ -122,7 +126,7 @@ def claim_pack(params: dict, now: datetime) -> str:
     if claim is None:
         raise GiveUp(f"claim {params['claim_id']} no longer exists")
     try:
-        pack = make_pack(registry(), claim, _actor(params, "documents"), now)
+        pack = make_pack(registry(), claim, _actor(params, "documents"), _asked_at(params, now))
     except (PackError, ClaimRefused) as exc:
         raise GiveUp(f"{claim.number}: {exc}") from exc  # the same documents fail the same way
     return f"{claim.number}: pack version {pack.version}, {pack.pages} pages"

@@ -116,15 +116,17 @@ def _send_after_commit(run: JobRun) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (this event fires for those too): wait for the real commit
     for run in session.info.pop("coverdesk_jobs_to_send", []):
         send(run.id)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    # A run rolled back never existed; one lost here by a savepoint's rollback is re-sent by
-    # the sweeper (RESEND_AFTER).
-    if not session.in_transaction():
+    # Only the whole transaction's rollback: a run is listed after its own savepoint succeeded,
+    # so a later savepoint's rollback leaves it standing.
+    if session.get_nested_transaction() is None:
         session.info.pop("coverdesk_jobs_to_send", None)
 
 
@@ -144,7 +146,12 @@ def execute_run(run_id: int, now: datetime) -> str:
     """Run the job if it is still to be done; returns its state afterwards (``skipped`` when
     another delivery already did it or holds it)."""
     token = claim(run_id, now)
-    return "skipped" if token is None else run_claimed(run_id, token, now)
+    if token is None:
+        state = db.session.scalar(select(JobRun.state).where(JobRun.id == run_id))
+        db.session.rollback()
+        log.info("job %s not run: it is %s (delivered again, or held by a live worker)", run_id, state)
+        return "skipped"
+    return run_claimed(run_id, token, now)
 
 
 def claim(run_id: int, now: datetime) -> str | None:
