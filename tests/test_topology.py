@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from portal.clock import utcnow
 from portal.storage import FileStore
 from tests.conftest import PASSWORD, POSTGRES_URL, REDIS_URL, order_payload
-from tests.topology import BIN, Client, Processes, free_port, wait_for
+from tests.topology import BIN, Client, Processes, TcpProxy, free_port, wait_for
 
 GENERATED = ("delivery_record", "delivery_certificate", "proof_of_insured_value")
 LEASE = 6
@@ -69,10 +69,15 @@ def desk(tmp_path):
     processes.run("users", "create", "li.na", "--role", "agent", "--password", PASSWORD)
     token = processes.run("tokens", "create", "ordering").strip().splitlines()[-1]
     engine = sa.create_engine(url)
+    # The served processes reach PostgreSQL through a relay the tests can cut.
+    target = sa.engine.make_url(url)
+    proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+    processes.env["COVERDESK_DATABASE_URL"] = target.set(port=proxy.port).render_as_string(hide_password=False)
     try:
-        yield processes, engine, f"http://127.0.0.1:{port}", token, tmp_path
+        yield processes, engine, f"http://127.0.0.1:{port}", token, tmp_path, proxy
     finally:
         processes.stop_all()
+        proxy.close()
         engine.dispose()
         client = redis.Redis.from_url(REDIS_URL)
         for key in client.scan_iter(f"huey.*{queue}*"):
@@ -139,7 +144,7 @@ def _store_matches_rows(engine, evidence_dir) -> None:
 
 @pytest.mark.slow
 def test_scaled_out_end_to_end_and_a_job_worker_killed_mid_job(desk):
-    processes, engine, base, token, tmp_path = desk
+    processes, engine, base, token, tmp_path, _ = desk
     web = _start_web(processes)
     workers = [_start_worker(processes, "worker-1"), _start_worker(processes, "worker-2")]
     anonymous = Client(base)
@@ -203,3 +208,32 @@ def test_scaled_out_end_to_end_and_a_job_worker_killed_mid_job(desk):
     assert len(per_item) == 6 and all(count == 1 for _, count in per_item)  # no job made two versions
     assert done_before < 6
     _store_matches_rows(engine, tmp_path / "shared-evidence")
+
+
+@pytest.mark.slow
+def test_the_database_away_for_a_few_seconds_gives_a_try_again_page_and_the_desk_recovers(desk):
+    processes, engine, base, token, tmp_path, proxy = desk
+    _start_web(processes)
+    agent = Client(base)
+    wait_for(lambda: agent.get("/readyz")[0] == 200, 60, "the desk is ready")
+    _, _, login = agent.get("/login")
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+    status, _, _ = agent.post("/login", form={"username": "li.na", "password": PASSWORD, "csrf_token": csrf})
+    assert status == 200
+
+    proxy.cut()  # the database goes away
+    for _ in range(4):  # each gunicorn worker, its pooled connections broken and new ones refused
+        status, headers, page = agent.get("/queue")
+        assert status == 503, page
+        assert headers["Retry-After"] and "Please try again" in page and "Traceback" not in page
+    probe = Client(base)  # a probe has no session to look up
+    status, _, body = probe.get("/readyz")
+    assert status == 503 and json.loads(body)["checks"]["database"]["ok"] is False
+    assert probe.get("/healthz")[0] == 200  # the process itself is alive: no restart needed
+    time.sleep(3)
+
+    proxy.restore()  # back: the next requests are served again, nothing restarted
+    status, _, page = agent.get("/queue")
+    assert status == 200 and "Work queue" in page
+    assert wait_for(lambda: probe.get("/readyz")[0] == 200, 10, "ready again")
+    assert "database unavailable" in processes.log("web")  # and said so in the log
