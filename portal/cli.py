@@ -6,17 +6,20 @@ import click
 from flask import has_app_context
 from flask.cli import FlaskGroup
 
-from .admin.cli import plugins_list
 from .advances.cli import advances, settlements
 from .app import create_app
 from .audit.cli import audit
 from .auth.cli import tokens, users
+from .backup.cli import backup
 from .claims.cli import claims
 from .database import reset_write_intent, set_write_intent
 from .demo.cli import demo
 from .extensions import db
 from .files.cli import files
+from .health.cli import health
+from .jobs.cli import jobs, worker
 from .orders.cli import orders
+from .plugin_cli import plugins
 from .tracking.cli import tracking
 
 
@@ -63,8 +66,12 @@ cli.add_command(users)
 cli.add_command(tokens)
 cli.add_command(orders)
 cli.add_command(tracking)
-cli.add_command(plugins_list)
+cli.add_command(plugins)
 cli.add_command(demo)
 cli.add_command(claims)
 cli.add_command(advances)
 cli.add_command(settlements)
+cli.add_command(backup)
+cli.add_command(health)
+cli.add_command(jobs)
+cli.add_command(worker)

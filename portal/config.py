@@ -29,6 +29,7 @@
 | COVERDESK_DB_STATEMENT_TIMEOUT | ``30`` s: a longer PostgreSQL statement is cancelled |
 | COVERDESK_DB_POOL_SIZE / COVERDESK_DB_MAX_OVERFLOW / COVERDESK_DB_POOL_TIMEOUT | ``5`` / ``10`` / ``10`` s |
 | COVERDESK_JOBS_DB           | ``instance/jobs.db``: the job queue's SQLite file (unused with Redis) |
+| COVERDESK_JOBS_QUEUE        | ``coverdesk``: the queue's name (its Redis keys), for desks sharing a Redis |
 | COVERDESK_JOB_ATTEMPTS      | ``4`` tries of a failing job, the waits doubling from COVERDESK_JOB_RETRY_SECONDS (``30``) |
 | COVERDESK_JOB_LEASE_SECONDS | ``300``: a job held longer by a worker that died is run again by another |
 | COVERDESK_SCHEDULE_<NAME>   | a crontab (UTC) or ``off`` for each schedule in ``portal.jobs.schedules.DEFAULTS`` |
@@ -188,6 +189,8 @@ def load_config(instance_path: Path) -> dict:
         "API_RATE_LIMIT": os.environ.get("COVERDESK_API_RATE_LIMIT", "6000 per minute"),
         "JOBS_DB": str(Path(os.environ.get("COVERDESK_JOBS_DB") or instance_path / "jobs.db").resolve()),
         "JOBS_REDIS_URL": os.environ.get("COVERDESK_REDIS_URL") or None,
+        # Two desks sharing one Redis keep their queues apart by name.
+        "JOBS_QUEUE_NAME": os.environ.get("COVERDESK_JOBS_QUEUE", "coverdesk"),
         "JOB_ATTEMPTS": int(_number("COVERDESK_JOB_ATTEMPTS", "4", 1, 100)),
         "JOB_RETRY_SECONDS": _number("COVERDESK_JOB_RETRY_SECONDS", "30", 0, 86400),
         "JOB_LEASE_SECONDS": _number("COVERDESK_JOB_LEASE_SECONDS", "300", 1, 86400),

@@ -7,7 +7,6 @@ its own copy of the SQLite file, or the PostgreSQL schema emptied after it ran.
 
 from __future__ import annotations
 
-import contextvars
 import os
 import secrets
 import shutil
@@ -19,21 +18,23 @@ from urllib.parse import quote
 import jinja2
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from portal import PROJECT_ROOT
 from portal.app import create_app
 from portal.extensions import db
-from tests.factories import PASSWORD, TEST_ACTOR, Auth, ready_inquiry
+from tests.factories import PASSWORD, POSTGRES_URL, REDIS_URL, TEST_ACTOR, Auth, IsolatedClient, ready_inquiry
 
-POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
+#: The scale-out run (gunicorn, job workers, PostgreSQL, Redis) needs both services.
+collect_ignore = [] if POSTGRES_URL and REDIS_URL else ["test_topology.py"]
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
 def pytest_configure(config):
     if os.environ.get("CI") and not POSTGRES_URL:
         raise pytest.UsageError("CI is set but COVERDESK_TEST_POSTGRES_URL is not: the PostgreSQL run is required")
+    if os.environ.get("CI") and not REDIS_URL:
+        raise pytest.UsageError("CI is set but COVERDESK_TEST_REDIS_URL is not: the scale-out run is required")
 
 
 def _migrate(url: str, instance: Path) -> None:
@@ -113,17 +114,6 @@ def app_config(database_url, tmp_path) -> dict:
         "LOAD_ENTRY_POINT_PLUGINS": False,
         "SECRET_KEY": secrets.token_hex(16),
     }
-
-
-class IsolatedClient(FlaskClient):
-    """Runs each request outside the test's app context, as a real server would.
-
-    Flask reuses an app context that is already pushed, so ``g`` (and with it Flask-WTF's cached
-    CSRF token) and the database session would leak from the test into every request.
-    """
-
-    def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 class SharedTemplateCode(jinja2.BytecodeCache):

@@ -5,15 +5,18 @@ Tests import these from here, never from another test module or the conftest.
 
 from __future__ import annotations
 
+import contextvars
 import csv
 import hashlib
 import io
 import itertools
+import os
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from openapi_schema_validator import OAS31Validator
 from PIL import Image
 from sqlalchemy import func, select
@@ -38,6 +41,20 @@ from portal.sellers.models import Seller
 from portal.tracking.services import IncomingEvent, ingest
 
 PASSWORD = "correct horse battery"
+#: The services the suite runs against besides SQLite (CI sets both).
+POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
+REDIS_URL = os.environ.get("COVERDESK_TEST_REDIS_URL", "").strip()
+
+
+class IsolatedClient(FlaskClient):
+    """Runs each request outside the test's app context, as a real server would.
+
+    Flask reuses an app context that is already pushed, so ``g`` (and with it Flask-WTF's cached
+    CSRF token) and the database session would leak from the test into every request.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 TEST_ACTOR = Actor("system", "tests", "test suite")

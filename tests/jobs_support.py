@@ -30,3 +30,25 @@ def drain(limit: int = 100, *, later: bool = False) -> int:
 
 def waiting() -> int:
     return huey.pending_count() + huey.scheduled_count()
+
+
+class ThreadWorker:
+    """A real Huey consumer (threads, no schedules) in the test's process, as ``coverdesk worker``
+    runs one, for pages served by ``live_server`` to have their documents made."""
+
+    def __init__(self, threads: int = 1):
+        import signal
+
+        self._signals = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+        self.consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=False, max_delay=0.2)
+
+    def __enter__(self):
+        import signal
+
+        self.consumer.start()
+        for sig, handler in self._signals.items():  # the consumer's handlers are for its own process
+            signal.signal(sig, handler)
+        return self
+
+    def __exit__(self, *exc):
+        self.consumer.stop(graceful=True)

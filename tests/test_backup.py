@@ -32,8 +32,7 @@ from portal.inquiries import services as inquiries
 from portal.inquiries.models import EvidenceDocument
 from portal.jobs.queue import configure_queue
 from portal.storage import FileStore
-from tests.conftest import POSTGRES_URL
-from tests.test_advances import AGENT, SUPERVISOR, claim  # noqa: F401 - the claim fixture
+from tests.factories import AGENT, POSTGRES_URL, SUPERVISOR
 
 #: Tables that only ever grow: a snapshot taken mid-write holds a prefix of each, row for row.
 APPEND_ONLY = ("audit_events", "ledger_entries", "ledger_lines", "evidence_documents", "job_runs")

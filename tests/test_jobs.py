@@ -13,13 +13,16 @@ from portal.audit.models import AuditEvent
 from portal.clock import utcnow
 from portal.extensions import db
 from portal.inquiries.models import EvidenceDocument, EvidenceItem
-from portal.jobs import handlers  # noqa: F401 - registers the job kinds
 from portal.jobs import services as jobs
 from portal.jobs.models import JobRun
 from portal.jobs.schedules import next_run
-from tests.conftest import _csrf_from
+from portal.tracking.jobs import _carriers_to_sync
+from tests.factories import csrf_from as _csrf_from
+from tests.factories import dispatched_order, opened
 from tests.jobs_support import drain, waiting
-from tests.test_inquiries import dispatched_order, opened
+
+# Jobs make new versions of the generated documents, which must differ: rendered for real.
+pytestmark = pytest.mark.documents
 
 NOW = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 
@@ -163,7 +166,7 @@ def test_two_workers_ticking_the_same_minute_make_one_run_per_due_schedule(app):
     second = jobs.tick(at + timedelta(seconds=15), schedules)
     assert [run.id for run in first] == [run.id for run in second]
     keys = sorted(run.key for run in first)
-    carriers = handlers._carriers_to_sync(at)
+    carriers = _carriers_to_sync(at)
     assert carriers  # the carriers with an online feed and an endpoint
     assert keys == sorted(
         ["stalled-scan@2026-03-10T08:00Z"] + [f"tracking-sync:{code}@2026-03-10T08:00Z" for code in carriers]
@@ -200,3 +203,17 @@ def test_the_jobs_page_shows_each_schedule_with_its_last_and_next_run(app, auth,
     for name in app.config["JOB_SCHEDULES"]:
         assert f'id="schedule-{name}"' in page
     assert client.get("/admin/jobs").status_code == 200  # agents and supervisors: tests/test_access_matrix.py
+
+
+def test_a_job_is_sent_only_when_its_transaction_commits(app):
+    from portal.jobs.queue import huey
+
+    jobs.request_job("stalled-scan", "stalled-scan@sent-on-commit", {}, NOW)
+    jobs.request_job("clean-up", "clean-up@sent-on-commit", {}, NOW)  # its savepoint is released ...
+    assert huey.pending_count() == 0  # ... but nothing is sent before the transaction commits
+    db.session.commit()
+    assert huey.pending_count() == 2
+    jobs.request_job("stalled-scan", "stalled-scan@rolled-back", {}, NOW)
+    db.session.rollback()
+    db.session.commit()
+    assert huey.pending_count() == 2  # a job rolled back is never sent

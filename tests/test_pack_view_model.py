@@ -26,8 +26,7 @@ from portal.plugin_api import (
     sample_pack_context,
 )
 from portal.plugin_engine import load_plugins
-from tests.conftest import TEST_ACTOR
-from tests.test_claims import png, ready_inquiry
+from tests.factories import TEST_ACTOR, png, ready_inquiry
 
 INSURER = """
 from datetime import date

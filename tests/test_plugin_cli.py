@@ -11,7 +11,7 @@ import pytest
 from portal.app import create_app
 from portal.cli import cli
 from portal.extensions import db
-from tests.conftest import Auth, IsolatedClient
+from tests.factories import Auth, IsolatedClient
 
 FAKE_PLUGINS = Path(__file__).parent / "fake_plugins"
 

@@ -15,8 +15,7 @@ from portal.extensions import db
 from portal.inquiries.models import Inquiry
 from portal.plugin_api import CarrierPlugin, NotSupported
 from portal.plugin_engine import PluginFailed, PluginUnavailable, load_plugins
-from tests.test_claims import ready_inquiry
-from tests.test_inquiries import dispatched_order, opened
+from tests.factories import dispatched_order, opened, ready_inquiry
 
 CARRIER = """
 from portal.plugin_api import CarrierPlugin, Service, hookimpl
@@ -167,7 +166,7 @@ def test_the_api_names_a_failing_plugin_in_json(plugins, api, monkeypatch):
 def test_records_of_an_unloaded_carrier_open_read_only_with_a_banner(plugins, auth, client):
     claim_inquiry = ready_inquiry(plugins)
     from portal.claims import services as claims
-    from tests.conftest import TEST_ACTOR
+    from tests.factories import TEST_ACTOR
 
     claim = claims.create_claim(plugins, claim_inquiry, TEST_ACTOR)
     db.session.commit()

@@ -15,7 +15,7 @@ from portal.auth.services import create_user
 from portal.extensions import db
 from portal.orders.services import create_order
 from portal.plugin_owners import PluginOwner
-from tests.conftest import PASSWORD, TEST_ACTOR, Auth, IsolatedClient, order_payload
+from tests.factories import PASSWORD, TEST_ACTOR, Auth, IsolatedClient, order_payload
 
 FAKE_PLUGINS = Path(__file__).parent / "fake_plugins"
 IMPOSTOR = (FAKE_PLUGINS / "testpost" / "__init__.py").read_text().replace('name = "Test Post"', 'name = "Impostor"')

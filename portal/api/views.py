@@ -12,11 +12,11 @@ from sqlalchemy.exc import OperationalError
 from ..audit.services import Actor
 from ..auth.access import unauthorised
 from ..auth.services import token_for
-from ..clock import local_today
+from ..clock import local_today, utcnow
 from ..cover.services import quote as quote_cover
 from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import limiter
-from ..inquiries.services import attach, checked_file, open_inquiry, open_inquiry_of
+from ..inquiries.services import attach, checked_file, open_inquiry, open_inquiry_of, request_documents
 from ..inquiries.validation import parse_inquiry
 from ..money import Money, MoneyError, check_currency, parse_amount
 from ..orders.services import create_order, find_by_number
@@ -156,7 +156,8 @@ def post_inquiry(order_no: str):
     plugins = registry()
     with unit_of_work():
         data = parse_inquiry(payload, local_today(), default_channel="api")
-        inquiry = open_inquiry(plugins, order, data, g.api_actor)
+        inquiry = open_inquiry(plugins, order, data, g.api_actor, make_documents=False)
+        request_documents(inquiry, g.api_actor, utcnow())  # made by the job workers
     return jsonify(inquiry_json(inquiry)), 201
 
 

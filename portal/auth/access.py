@@ -60,12 +60,14 @@ ACCESS: dict[str, frozenset[str]] = {
     "inquiries.upload": STAFF,
     "inquiries.review": STAFF,
     "inquiries.regenerate": STAFF,
+    "inquiries.checklist": STAFF,
     "inquiries.document": STAFF,
     "inquiries.trace_request_pdf": STAFF,
     "claims.create": STAFF,
     "claims.detail": STAFF,
     "claims.step": STAFF,
     "claims.pack": STAFF,
+    "claims.packs": STAFF,
     "claims.sla": STAFF,
     # request (agents); approve, decline, pay, write-off: the service asks for a supervisor who
     # did not request the advance.

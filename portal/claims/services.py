@@ -302,6 +302,30 @@ def make_pack(plugins: PluginRegistry, claim: Claim, actor: Actor, now: datetime
     return version
 
 
+def request_pack(claim: Claim, actor: Actor, now: datetime):
+    """Ask the job workers for the next pack version; asking again before it is made is the same
+    job (one version, whatever the number of clicks or workers)."""
+    from ..jobs.services import request_job
+
+    return request_job(
+        "claim-pack",
+        f"claim-pack:{claim.id}:v{len(claim.packs) + 1}",
+        # Made as of the request: a job run again makes the same bytes (the pack is deterministic).
+        {"claim_id": claim.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
+        now,
+        subject=f"claim:{claim.id}",
+        requested_by=actor.label,
+    )
+
+
+def pack_job(claim: Claim):
+    """The latest pack job of the claim, or None."""
+    from ..jobs.services import runs_for
+
+    runs = runs_for(f"claim:{claim.id}")
+    return runs[-1] if runs else None
+
+
 # --- the payout SLA ------------------------------------------------------------------------
 
 

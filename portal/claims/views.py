@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
 from ..audit.services import history
-from ..clock import local_today
+from ..clock import local_today, utcnow
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
@@ -85,6 +85,7 @@ def detail(number: str):
         accept_form=AcceptForm(),
         pay_form=PayForm(),
         reason_form=ReasonForm(),
+        pack_job=services.pack_job(claim),
         events=history("claim", [claim.id]) + extra.pop("panel_events", []),
         **extra,
     )
@@ -111,8 +112,8 @@ def step(number: str, step: str):
     try:
         with unit_of_work():
             if step == "pack":
-                pack = services.make_pack(plugins, claim, actor)
-                flash(f"Submission pack version {pack.version}: {pack.pages} pages.", "success")
+                services.request_pack(claim, actor, utcnow())  # made by the job workers
+                flash("The submission pack is being made; it appears below when it is ready.", "success")
             elif step == "submit":
                 services.submit(claim, actor)
             elif step == "accept":
@@ -141,6 +142,15 @@ def step(number: str, step: str):
     if step != "pack":
         flash(f"Claim {claim.number}: {claim.state.replace('_', ' ')}.", "success")
     return _back(claim)
+
+
+@bp.get("/claims/<number>/packs")
+def packs(number: str):
+    """The packs section alone: htmx polls it while a pack is being made."""
+    claim = _claim_or_404(number)
+    return render_template(
+        "claims/_packs.html", claim=claim, pack_job=services.pack_job(claim), reason_form=ReasonForm(), oob=True
+    )
 
 
 @bp.get("/claims/<number>/packs/<int:version>")

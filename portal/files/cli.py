@@ -9,9 +9,6 @@ import time
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
-
-from ..extensions import db
 
 
 @click.group()
@@ -25,14 +22,9 @@ def files():
 @with_appcontext
 def files_sweep(grace_hours, dry_run):
     """Remove .incoming-* files of killed uploads and stored files no record names."""
-    from ..claims.models import ClaimPack
-    from ..inquiries.models import EvidenceDocument
-    from ..storage import file_store, sweep
+    from .services import sweep_evidence_store
 
-    referenced = set(db.session.scalars(select(EvidenceDocument.sha256))) | set(
-        db.session.scalars(select(ClaimPack.sha256))
-    )
-    report = sweep(file_store(), referenced, time.time(), grace_seconds=grace_hours * 3600, dry_run=dry_run)
+    report = sweep_evidence_store(time.time(), grace_seconds=grace_hours * 3600, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(
         f"{verb} {len(report.temporary)} temporary and {len(report.orphans)} orphaned files "

@@ -39,6 +39,7 @@ def configure_logging(level: int = logging.INFO) -> None:
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(level)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per layout step
 
 
 def new_id() -> str:

@@ -170,9 +170,17 @@ def requirements(plugins: PluginRegistry, order: Order, kind: str, on: date) -> 
 
 
 def open_inquiry(
-    plugins: PluginRegistry, order: Order, data: InquiryInput, actor: Actor, now: datetime | None = None
+    plugins: PluginRegistry,
+    order: Order,
+    data: InquiryInput,
+    actor: Actor,
+    now: datetime | None = None,
+    *,
+    make_documents: bool = True,
 ) -> Inquiry:
-    """Open an inquiry from a seller's query, with its checklist and the generated documents.
+    """Open an inquiry from a seller's query, with its checklist and the generated documents
+    (made here, or with ``make_documents=False`` left to the caller to ask the job workers for:
+    see :func:`request_documents`).
 
     Raises ``InquiryRefused`` (nothing written) when the rules do not allow it.
     """
@@ -223,7 +231,7 @@ def open_inquiry(
                 },
             )
             for item in inquiry.items:
-                if item.generated:
+                if item.generated and make_documents:
                     generate_document(item, actor, now)
             inquiry_changed.send(inquiry)
     except IntegrityError:
@@ -501,6 +509,37 @@ def generate_document(item: EvidenceItem, actor: Actor, now: datetime) -> Eviden
     name = f"{inquiry.number}-{item.kind.replace('_', '-')}.pdf"
     file = IncomingFile(data, hashlib.sha256(data).hexdigest(), "application/pdf", name)
     return attach(inquiry, item.kind, file, actor, source="generated", now=now)
+
+
+def request_documents(inquiry: Inquiry, actor: Actor, now: datetime, kinds: set[str] | None = None) -> list:
+    """Ask the job workers for a new version of the generated documents (all, or ``kinds``).
+
+    One job per item and version: asking again before it is made (a double click, the same API
+    call twice) is the same job, never a second document."""
+    from ..jobs.services import request_job
+
+    runs = []
+    for item in inquiry.items:
+        if item.generated and (kinds is None or item.kind in kinds):
+            runs.append(
+                request_job(
+                    "inquiry-document",
+                    f"inquiry-document:{item.id}:v{len(item.documents) + 1}",
+                    # Issued when asked: a job run again makes the same bytes, hence the same file.
+                    {"item_id": item.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
+                    now,
+                    subject=f"inquiry:{inquiry.id}",
+                    requested_by=actor.label,
+                )
+            )
+    return runs
+
+
+def document_jobs(inquiry: Inquiry) -> dict[int, object]:
+    """The latest document job of each generated item (item id -> job), for the checklist."""
+    from ..jobs.services import runs_for
+
+    return {run.params.get("item_id"): run for run in runs_for(f"inquiry:{inquiry.id}")}
 
 
 # --- loss letters ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from ..audit.services import Actor
 from ..clock import to_local, utcnow
+from ..database import writing
 from ..extensions import db
 
 
@@ -26,11 +27,16 @@ def worker(threads, no_schedules):
     workers ticking the same schedule make one job.
     """
     from ..health.logs import configure_logging
-    from . import handlers, tasks  # noqa: F401 - the tasks and job kinds this worker runs
+    from . import tasks  # noqa: F401 - the tasks this worker runs (the app registered the job kinds)
     from .queue import huey, storage_name
+    from .services import resend_stale
 
     configure_logging()
     logging.getLogger("huey").setLevel(logging.WARNING)  # its per-task lines repeat ours
+    with writing():
+        # A worker (re)started after another died picks up what that one held, lease run out.
+        resend_stale(utcnow())
+        db.session.commit()
     db.session.remove()
     click.echo(f"job worker: {threads} threads on {storage_name()}, schedules {'off' if no_schedules else 'on'}")
     consumer = huey.create_consumer(
@@ -89,7 +95,6 @@ def jobs_retry(run_id):
 @with_appcontext
 def jobs_run(name):
     """Run a schedule's job now, in this process, and print its outcome."""
-    from . import handlers  # noqa: F401
     from .services import JobError, execute_run, run_now
 
     if name not in current_app.config["JOB_SCHEDULES"]:

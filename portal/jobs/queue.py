@@ -18,12 +18,13 @@ _app: Flask | None = None
 def configure_queue(app: Flask) -> None:
     global _app
     redis_url = app.config.get("JOBS_REDIS_URL")
+    name = app.config.get("JOBS_QUEUE_NAME", "coverdesk")
     if redis_url:
-        huey.storage = RedisStorage(name="coverdesk", url=redis_url)
+        huey.storage = RedisStorage(name=name, url=redis_url)
     else:
         path = Path(app.config["JOBS_DB"])
         path.parent.mkdir(parents=True, exist_ok=True)
-        huey.storage = SqliteStorage(name="coverdesk", filename=str(path))
+        huey.storage = SqliteStorage(name=name, filename=str(path))
     _app = app
 
 

@@ -45,6 +45,22 @@ class JobError(Exception):
     """A job that cannot be asked for or retried, with the reason."""
 
 
+class GiveUp(Exception):
+    """Raised by a job that trying again cannot help (a document the pack cannot read): it is
+    marked failed at once, with this reason, for staff to mend and retry."""
+
+
+def asked_at(params: dict, now: datetime) -> datetime:
+    """When the job was asked for (its ``at`` parameter), else the time it runs."""
+    return datetime.fromisoformat(params["at"]) if params.get("at") else now
+
+
+def actor_of(params: dict, default: str) -> Actor:
+    """Who asked for the job (its ``actor`` parameter), else the system under ``default``."""
+    who = params.get("actor")
+    return Actor(*who) if who else Actor.system(default)
+
+
 def handler(kind: str, *, commits: bool = False):
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
@@ -67,6 +83,8 @@ def request_job(
         raise JobError(f"unknown job kind {kind!r}")
     existing = db.session.scalar(select(JobRun).where(JobRun.key == key))
     if existing is not None:
+        if existing.state == "failed":  # asked for again after it gave up: it is tried again
+            _requeue_failed(existing, now)
         return existing
     run = JobRun(
         key=key[:200],
@@ -90,21 +108,36 @@ def request_job(
     return run
 
 
+def _requeue_failed(run: JobRun, now: datetime) -> bool:
+    changed = db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == run.id, JobRun.state == "failed")
+        .values(state="queued", attempts=0, queued_at=now, next_try_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(run)
+    if changed == 1:
+        _send_after_commit(run)
+    return changed == 1
+
+
 def _send_after_commit(run: JobRun) -> None:
     db.session.info.setdefault("coverdesk_jobs_to_send", []).append(run)
 
 
 @event.listens_for(Session, "after_commit")
 def _send_committed(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (this event fires for those too): wait for the real commit
     for run in session.info.pop("coverdesk_jobs_to_send", []):
         send(run.id)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    # A run rolled back never existed; one lost here by a savepoint's rollback is re-sent by
-    # the sweeper (RESEND_AFTER).
-    if not session.in_transaction():
+    # Only the whole transaction's rollback: a run is listed after its own savepoint succeeded,
+    # so a later savepoint's rollback leaves it standing.
+    if session.get_nested_transaction() is None:
         session.info.pop("coverdesk_jobs_to_send", None)
 
 
@@ -124,7 +157,12 @@ def execute_run(run_id: int, now: datetime) -> str:
     """Run the job if it is still to be done; returns its state afterwards (``skipped`` when
     another delivery already did it or holds it)."""
     token = claim(run_id, now)
-    return "skipped" if token is None else run_claimed(run_id, token, now)
+    if token is None:
+        state = db.session.scalar(select(JobRun.state).where(JobRun.id == run_id))
+        db.session.rollback()
+        log.info("job %s not run: it is %s (delivered again, or held by a live worker)", run_id, state)
+        return "skipped"
+    return run_claimed(run_id, token, now)
 
 
 def claim(run_id: int, now: datetime) -> str | None:
@@ -187,9 +225,9 @@ def _run(run: JobRun, token: str, now: datetime) -> str:
 
 def _failed(run_id: int, token: str, now: datetime, exc: Exception) -> str:
     run = db.session.get(JobRun, run_id)
-    give_up = run.attempts >= run.max_attempts
+    give_up = isinstance(exc, GiveUp) or run.attempts >= run.max_attempts
     wait = current_app.config["JOB_RETRY_SECONDS"] * 2 ** max(run.attempts - 1, 0)
-    reason = f"{type(exc).__name__}: {exc}"
+    reason = str(exc) if isinstance(exc, GiveUp) else f"{type(exc).__name__}: {exc}"
     db.session.execute(
         update(JobRun)
         .where(JobRun.id == run_id, JobRun.token == token)
@@ -216,18 +254,11 @@ def _failed(run_id: int, token: str, now: datetime, exc: Exception) -> str:
 
 def retry(run_id: int, actor: Actor, now: datetime) -> JobRun:
     """A job that gave up, queued again with fresh attempts (audited; the caller commits)."""
-    changed = db.session.execute(
-        update(JobRun)
-        .where(JobRun.id == run_id, JobRun.state == "failed")
-        .values(state="queued", attempts=0, queued_at=now, next_try_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
     run = db.session.get(JobRun, run_id)
     if run is None:
         raise JobError(f"job {run_id}: no such job")
-    if changed != 1:
+    if not _requeue_failed(run, now):
         raise JobError(f"job {run_id}: it is {run.state}, only a failed job can be retried")
-    db.session.refresh(run)
     record(
         actor,
         "job.retried",
@@ -237,7 +268,6 @@ def retry(run_id: int, actor: Actor, now: datetime) -> JobRun:
         after={"state": "queued"},
         summary=f"{run.label} queued again",
     )
-    _send_after_commit(run)
     return run
 
 

@@ -16,7 +16,6 @@ from .queue import current, huey
 
 @huey.task()
 def execute(run_id: int) -> None:
-    from . import handlers  # noqa: F401 - registers the job kinds
     from .services import execute_run
 
     with current().app_context(), writing():
@@ -28,7 +27,6 @@ def execute(run_id: int) -> None:
 
 @huey.periodic_task(crontab())  # every minute: the desk's own schedules decide what is due
 def tick() -> None:
-    from . import handlers  # noqa: F401
     from .services import resend_stale
     from .services import tick as due
 

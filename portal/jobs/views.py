@@ -16,7 +16,6 @@ bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 @bp.get("")
 def index():
-    from . import handlers  # noqa: F401 - the schedules' fan-out (one sync job per carrier)
 
     now = utcnow()
     return render_template(
@@ -46,7 +45,6 @@ def retry(run_id: int):
 
 @bp.post("/schedules/<name>/run")
 def run_now(name: str):
-    from . import handlers  # noqa: F401
 
     if not FlaskForm().validate_on_submit():
         flash("The form expired; please try again.", "error")

@@ -144,7 +144,16 @@ def browser(playwright_session) -> Browser:
 
 
 @pytest.fixture
-def browser_problems(live_server) -> BrowserProblems:
+def job_worker(app):
+    """Documents are made by a job worker beside the server, as ``make run`` starts one."""
+    from tests.jobs_support import ThreadWorker
+
+    with ThreadWorker() as worker:
+        yield worker
+
+
+@pytest.fixture
+def browser_problems(live_server, job_worker) -> BrowserProblems:
     return BrowserProblems(live_server)
 
 

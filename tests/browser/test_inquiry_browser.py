@@ -43,6 +43,10 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, plugins,
     section.get_by_label("Seller's message").fill("The buyer opened a case on Amazon.")
     section.get_by_role("button", name="Open inquiry").click()
     expect(page).to_have_url(re.compile(r"/inquiries/INQ-\d{4}-\d{6}$"))
+    # The page answered at once; the job worker makes the three documents and htmx swaps them in.
+    for kind in ("delivery_record", "delivery_certificate", "proof_of_insured_value"):
+        expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
+    expect(page.locator("#checklist")).not_to_have_attribute("aria-busy", "true")
 
     # The trace request: printed in 4PX's own form, then recorded with 4PX's reference.
     with page.expect_download() as download:
