@@ -17,6 +17,8 @@ from functools import wraps
 from flask import abort, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
+from ..audit.security import security_event
+
 CALLERS = ("anonymous", "token", "agent", "supervisor", "admin")
 
 PUBLIC = frozenset(CALLERS)
@@ -103,7 +105,6 @@ def allowed(endpoint: str | None, who: str) -> bool:
 def refusal(endpoint: str | None, who: str):
     """The answer to a caller the table does not allow: the login page for a browser without a
     session, 401 for the API, 403 (audited) for staff of too low a rank."""
-    from ..audit.security import security_event
 
     allowed_callers = ACCESS.get(endpoint or "", frozenset())
     if who in ("anonymous", "token") and allowed_callers & STAFF:

@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.security import security_event
+from ..audit.services import Actor
 from ..errors import unit_of_work
 from ..extensions import db, limiter
 from ..web import staff_actor
@@ -72,7 +73,6 @@ def _finish_login(user: User, how: str):
 
 
 def services_actor(user: User):
-    from ..audit.services import Actor
 
     return Actor("user", str(user.id), user.username)
 

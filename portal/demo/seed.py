@@ -17,11 +17,19 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from ..advances.services import AdvanceRefused, Staff, request_advance
 from ..audit.services import Actor
+from ..auth.models import ApiToken, User
 from ..auth.services import create_token, create_user
+from ..claims.services import ClaimRefused, create_claim, make_pack
 from ..clock import to_local
+from ..cover.models import Cover
+from ..documents import render_pdf
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..inquiries import services as inquiries
+from ..inquiries.services import InquiryRefused, open_inquiry
+from ..inquiries.validation import InquiryInput
 from ..orders.models import Order
 from ..orders.services import create_order, quiet_deadline
 from ..plugin_engine import registry
@@ -93,14 +101,12 @@ def load_demo(now: datetime, *, if_empty: bool = False) -> str:
         return ""
     actor = Actor.system("demo data")
     lines = []
-    from ..auth.models import User
 
     for username, name, role in DEMO_STAFF:
         if db.session.scalar(select(User.id).where(User.username == username)) is None:
             password = secrets.token_urlsafe(12)
             create_user(username, name, role, password, actor)
             lines.append(f"  {role:<11} {username:<10} {password}")
-    from ..auth.models import ApiToken
 
     if db.session.scalar(select(ApiToken.id).where(ApiToken.name == "demo-ordering-system")) is None:
         _, secret = create_token("demo-ordering-system", actor)
@@ -120,9 +126,6 @@ def load_demo(now: datetime, *, if_empty: bool = False) -> str:
 def _demo_inquiry(actor: Actor, now: datetime) -> None:
     """A seller has asked about one quiet parcel (Jade Harbour's grace periods start only when the
     carrier answers, so it waits on the queue behind the story, ranked by value)."""
-    from ..cover.models import Cover
-    from ..inquiries.services import InquiryRefused, open_inquiry
-    from ..inquiries.validation import InquiryInput
 
     plugins = registry()
     candidates = db.session.scalars(
@@ -154,14 +157,6 @@ def _demo_claim(now: datetime) -> None:
     import io
 
     from PIL import Image
-
-    from ..advances.services import AdvanceRefused, Staff, request_advance
-    from ..auth.models import User
-    from ..claims.services import ClaimRefused, create_claim, make_pack
-    from ..cover.models import Cover
-    from ..documents import render_pdf
-    from ..inquiries import services as inquiries
-    from ..inquiries.validation import InquiryInput
 
     plugins = registry()
     agent = db.session.scalar(select(User).where(User.username == "li.na"))

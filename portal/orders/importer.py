@@ -26,12 +26,12 @@ from sqlalchemy import bindparam, select
 
 from ..audit.services import Actor, event_row, record_many
 from ..bulk import bulk_insert
-from ..clock import utcnow
+from ..clock import set_default_zone, utcnow
 from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
 from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import db
-from ..plugin_engine import PluginRegistry
+from ..plugin_engine import PluginRegistry, load_plugins
 from ..sellers.services import SellerInput, ensure_sellers
 from .models import Order
 from .services import order_summary, order_values, price_cover
@@ -226,8 +226,6 @@ _worker_plugins: PluginRegistry | None = None
 
 def _init_worker(plugins_dir: str, use_entry_points: bool, timezone: str, owners: dict) -> None:
     global _worker_plugins
-    from ..clock import set_default_zone
-    from ..plugin_engine import load_plugins
 
     set_default_zone(timezone)
     _worker_plugins = load_plugins(plugins_dir, use_entry_points=use_entry_points, owners=owners)
