@@ -192,3 +192,16 @@ def test_records_of_an_unloaded_carrier_open_read_only_with_a_banner(plugins, au
     assert db.session.scalar(select(Inquiry.state).where(Inquiry.id == claim_inquiry.id)) == state
     with pytest.raises(PluginUnavailable):
         plugins.require_carrier("fourpx")
+
+
+def test_the_api_reads_an_unloaded_carriers_order_and_refuses_a_new_inquiry_by_name(plugins, api):
+    order = dispatched_order(plugins)
+    del plugins.carriers["fourpx"]
+
+    read = api.get(f"/api/v1/orders/{order.order_no}")
+    assert read.status_code == 200 and read.get_json()["tracking_url"] is None
+
+    refused = api.post(f"/api/v1/orders/{order.order_no}/inquiries", json={"kind": "not_arrived"})
+    assert refused.status_code == 503
+    assert refused.get_json()["error"].startswith("The carrier 'fourpx' is not loaded (see the Plugins page)")
+    assert db.session.scalar(select(Inquiry.id).where(Inquiry.order_id == order.id)) is None
