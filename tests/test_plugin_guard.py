@@ -205,3 +205,23 @@ def test_the_api_reads_an_unloaded_carriers_order_and_refuses_a_new_inquiry_by_n
     assert refused.status_code == 503
     assert refused.get_json()["error"].startswith("The carrier 'fourpx' is not loaded (see the Plugins page)")
     assert db.session.scalar(select(Inquiry.id).where(Inquiry.order_id == order.id)) is None
+
+
+def test_a_parser_that_raises_is_a_named_problem_of_the_file_on_the_command_line(
+    plugins, runner, tmp_path, monkeypatch
+):
+    from portal.cli import cli
+
+    def broken(self, content):
+        raise IndexError("column 7")
+
+    monkeypatch.setattr(plugins.carriers["fourpx"].raw.__class__, "parse_tracking", broken)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
+    path = tmp_path / "export.csv"
+    path.write_text("tracking_no,event_time\n")
+    result = runner.invoke(cli, ["tracking", "import", str(path), "--carrier", "fourpx", "--quiet"])
+    assert result.exit_code == 1
+    assert (
+        f"{path}: file: The carrier plugin 4PX (fourpx) failed in parse_tracking: IndexError: column 7" in result.output
+    )
+    assert "Traceback" not in result.output

@@ -23,8 +23,8 @@ from ..cover.models import Cover
 from ..extensions import db
 from ..orders.models import Order
 from ..orders.validation import CLOCK_SKEW, ValidationFailed
-from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, TrackingFeed
-from ..plugin_engine import PluginRegistry
+from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, FeedProblem, TrackingFeed
+from ..plugin_engine import PluginFailed, PluginRegistry
 from ..queue.items import refresh_stalled
 from .models import TrackingEvent
 
@@ -344,9 +344,11 @@ def import_feed(
     carrier = plugins.carrier(carrier_code)
     if carrier is None:
         raise ValueError(f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
-    return store_feed(
-        plugins, carrier, carrier.parse_tracking(content), source=source, actor=actor, now=now, progress=progress
-    )
+    try:
+        feed = carrier.parse_tracking(content)
+    except PluginFailed as exc:  # the file is reported as unreadable, with the plugin named
+        feed = TrackingFeed((), (FeedProblem("file", str(exc)),))
+    return store_feed(plugins, carrier, feed, source=source, actor=actor, now=now, progress=progress)
 
 
 #: Orders stored per transaction by :func:`store_feed`.
