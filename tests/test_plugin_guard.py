@@ -225,3 +225,30 @@ def test_a_parser_that_raises_is_a_named_problem_of_the_file_on_the_command_line
         f"{path}: file: The carrier plugin 4PX (fourpx) failed in parse_tracking: IndexError: column 7" in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_an_import_row_whose_quote_fails_is_reported_and_the_others_are_imported(plugins, monkeypatch):
+    from tests.test_orders_import import csv_row, csv_text, problems, run_import, stored_orders
+
+    def broken(self, terms, request):
+        raise ArithmeticError("rate table empty")
+
+    monkeypatch.setattr(plugins.insurers["jadeharbour"].raw.__class__, "premium", broken)
+    text = csv_text(
+        csv_row(1),
+        csv_row(
+            2, currency="CNY", declared_value="2500.00", cover_insurer="jadeharbour", cover_insured_value="2000.00"
+        ),
+    )
+    report = run_import(text, plugins)
+
+    assert sorted(stored_orders()) == ["CSV-0001"]
+    assert problems(report) == [
+        (
+            3,
+            "cover_insurer",
+            "The insurer plugin Jade Harbour Insurance (jadeharbour) failed in quote: ArithmeticError: rate table "
+            "empty. Nothing was changed; the error is logged and shown on the Plugins page.",
+            "CSV-0002",
+        )
+    ]

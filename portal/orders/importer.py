@@ -30,7 +30,7 @@ from ..clock import utcnow
 from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
 from ..extensions import db
-from ..plugin_engine import PluginRegistry
+from ..plugin_engine import PluginFailed, PluginRegistry
 from ..queue.items import refresh_stalled
 from ..sellers.services import ensure_sellers
 from .models import Order
@@ -181,11 +181,18 @@ def prepare_chunk(
         except ValidationFailed as exc:
             prepared.append(Prepared(line, (row.get("order_no") or "").strip(), errors=_by_column(exc.errors)))
             continue
+        except PluginFailed as exc:  # the row is reported with the plugin named; the others go on
+            prepared.append(Prepared(line, (row.get("order_no") or "").strip(), errors={"carrier": str(exc)}))
+            continue
         item = Prepared(line, data.order_no, data.fingerprint, data.seller)
         try:
             terms = price_cover(plugins, data, now)
         except ValidationFailed as exc:
             item.price_errors = _by_column(exc.errors)
+            prepared.append(item)
+            continue
+        except PluginFailed as exc:
+            item.price_errors = {"cover_insurer": str(exc)}
             prepared.append(item)
             continue
         item.order = order_values(data, None, source, now, plugins)
