@@ -77,7 +77,7 @@ def test_plugins_rules_prints_thresholds_windows_rates_evidence_and_sla(make_app
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "Standard (standard), to US: stalled after 5 days without news; trace from day 10 to day 40" in out
-    assert "terms from 2020-01-01: USD up to 1000 (minimum premium 1)" in out
+    assert "terms from 2020-01-01: USD up to 1000.00 (minimum premium 1.00)" in out
     assert "rates: 1 % of the insured value" in out
     assert "not arrived: claim from day 7 to day 120; evidence: delivery record, delivery certificate," in out
     assert "pays within 3 working days (US calendar)" in out

@@ -191,3 +191,63 @@ def test_records_of_an_unloaded_carrier_open_read_only_with_a_banner(plugins, au
     assert db.session.scalar(select(Inquiry.state).where(Inquiry.id == claim_inquiry.id)) == state
     with pytest.raises(PluginUnavailable):
         plugins.require_carrier("fourpx")
+
+
+def test_the_api_reads_an_unloaded_carriers_order_and_refuses_a_new_inquiry_by_name(plugins, api):
+    order = dispatched_order(plugins)
+    del plugins.carriers["fourpx"]
+
+    read = api.get(f"/api/v1/orders/{order.order_no}")
+    assert read.status_code == 200 and read.get_json()["tracking_url"] is None
+
+    refused = api.post(f"/api/v1/orders/{order.order_no}/inquiries", json={"kind": "not_arrived"})
+    assert refused.status_code == 503
+    assert refused.get_json()["error"].startswith("The carrier 'fourpx' is not loaded (see the Plugins page)")
+    assert db.session.scalar(select(Inquiry.id).where(Inquiry.order_id == order.id)) is None
+
+
+def test_a_parser_that_raises_is_a_named_problem_of_the_file_on_the_command_line(
+    plugins, runner, tmp_path, monkeypatch
+):
+    from portal.cli import cli
+
+    def broken(self, content):
+        raise IndexError("column 7")
+
+    monkeypatch.setattr(plugins.carriers["fourpx"].raw.__class__, "parse_tracking", broken)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "false")
+    path = tmp_path / "export.csv"
+    path.write_text("tracking_no,event_time\n")
+    result = runner.invoke(cli, ["tracking", "import", str(path), "--carrier", "fourpx", "--quiet"])
+    assert result.exit_code == 1
+    assert (
+        f"{path}: file: The carrier plugin 4PX (fourpx) failed in parse_tracking: IndexError: column 7" in result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_an_import_row_whose_quote_fails_is_reported_and_the_others_are_imported(plugins, monkeypatch):
+    from tests.test_orders_import import csv_row, csv_text, problems, run_import, stored_orders
+
+    def broken(self, terms, request):
+        raise ArithmeticError("rate table empty")
+
+    monkeypatch.setattr(plugins.insurers["jadeharbour"].raw.__class__, "premium", broken)
+    text = csv_text(
+        csv_row(1),
+        csv_row(
+            2, currency="CNY", declared_value="2500.00", cover_insurer="jadeharbour", cover_insured_value="2000.00"
+        ),
+    )
+    report = run_import(text, plugins)
+
+    assert sorted(stored_orders()) == ["CSV-0001"]
+    assert problems(report) == [
+        (
+            3,
+            "cover_insurer",
+            "The insurer plugin Jade Harbour Insurance (jadeharbour) failed in quote: ArithmeticError: rate table "
+            "empty. Nothing was changed; the error is logged and shown on the Plugins page.",
+            "CSV-0002",
+        )
+    ]

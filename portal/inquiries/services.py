@@ -125,6 +125,9 @@ def check_can_open(plugins: PluginRegistry, order: Order, today: date) -> None:
         raise InquiryRefused(
             "order", f"order {order.order_no} has no cover: Coverdesk works inquiries of covered parcels"
         )
+    # An inquiry follows its carrier's and insurer's rules: none is opened without them.
+    plugins.require_carrier(order.carrier_code)
+    plugins.require_insurer(order.cover.insurer_code)
     if open_inquiry_of(order) is not None:
         raise InquiryRefused(
             "order",

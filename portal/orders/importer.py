@@ -31,7 +31,7 @@ from ..cover.models import Cover
 from ..cover.services import certificate_no, cover_summary, cover_values
 from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import db
-from ..plugin_engine import PluginRegistry, load_plugins
+from ..plugin_engine import PluginFailed, PluginRegistry, load_plugins
 from ..sellers.services import SellerInput, ensure_sellers
 from .models import Order
 from .services import order_summary, order_values, price_cover
@@ -185,11 +185,18 @@ def prepare_chunk(
         except ValidationFailed as exc:
             prepared.append(Prepared(line, (row.get("order_no") or "").strip(), errors=_by_column(exc.errors)))
             continue
+        except PluginFailed as exc:  # the row is reported with the plugin named; the others go on
+            prepared.append(Prepared(line, (row.get("order_no") or "").strip(), errors={"carrier": str(exc)}))
+            continue
         item = Prepared(line, data.order_no, data.fingerprint, data.seller)
         try:
             terms = price_cover(plugins, data, now)
         except ValidationFailed as exc:
             item.price_errors = _by_column(exc.errors)
+            prepared.append(item)
+            continue
+        except PluginFailed as exc:
+            item.price_errors = {"cover_insurer": str(exc)}
             prepared.append(item)
             continue
         item.order = order_values(data, None, source, now, plugins)

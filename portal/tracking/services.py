@@ -25,8 +25,8 @@ from ..extensions import db
 from ..orders.models import Order
 from ..orders.services import quiet_deadline
 from ..orders.validation import CLOCK_SKEW
-from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, TrackingFeed
-from ..plugin_engine import PluginRegistry
+from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, FeedProblem, TrackingFeed
+from ..plugin_engine import PluginFailed, PluginRegistry
 from .models import TrackingEvent
 from .signals import stall_changed
 
@@ -329,9 +329,11 @@ def import_feed(
     carrier = plugins.carrier(carrier_code)
     if carrier is None:
         raise Refused("carrier", f"unknown carrier {carrier_code!r} (known: {', '.join(sorted(plugins.carriers))})")
-    return store_feed(
-        plugins, carrier, carrier.parse_tracking(content), source=source, actor=actor, now=now, progress=progress
-    )
+    try:
+        feed = carrier.parse_tracking(content)
+    except PluginFailed as exc:  # the file is reported as unreadable, with the plugin named
+        feed = TrackingFeed((), (FeedProblem("file", str(exc)),))
+    return store_feed(plugins, carrier, feed, source=source, actor=actor, now=now, progress=progress)
 
 
 #: Orders stored per transaction by :func:`store_feed`.

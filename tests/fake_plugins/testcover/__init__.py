@@ -13,7 +13,7 @@ class TestCover(InsurerPlugin):
     certificate_prefix = "TCV"
     calendar = "US"
     source = "Fictional, for the core's tests."
-    terms_history = (InsurerTerms(date(2020, 1, 1), {"USD": Decimal("1000")}, {"USD": Decimal("1")}),)
+    terms_history = (InsurerTerms(date(2020, 1, 1), {"USD": Decimal("1000.00")}, {"USD": Decimal("1.00")}),)
 
     def describe_rates(self, terms):
         return ("1 % of the insured value",)
