@@ -214,7 +214,7 @@ def main() -> int:
             print(f"{name:<50} median {statistics.median(times):6.0f} ms   max {max(times):6.0f} ms")
 
         with (
-            gunicorn("portal.app:create_app()", PORT, env) as site,
+            gunicorn("portal.wsgi:app", PORT, env) as site,  # as served: with the request log
             gunicorn("bare_app:create_app()", BARE_PORT, env, chdir=os.path.dirname(os.path.abspath(__file__))) as bare,
         ):
             cookie = login(site, "bench.agent", "benchmark-password")

@@ -66,17 +66,17 @@ def add(plugins, inquiry, kind, data, name, media_type):
     )
 
 
-def build_claim():
+def build_claim(n: int = 1):
     plugins = registry()
     bought = utcnow() - timedelta(days=30)
     order = create_order(
         plugins,
         {
-            "order_no": "BENCH-PACK-1",
+            "order_no": f"BENCH-PACK-{n}",
             "seller": {"code": "PRG001", "name": "Pearl River Gadgets 珠江电子", "email": "ops@prg.example"},
             "carrier": "fourpx",
             "service": "fourpx_c",
-            "tracking_no": "4PX3000000000777CN",
+            "tracking_no": f"4PX3{776 + n:012d}CN",
             "destination_country": "US",
             "declared_value": "1850.00",
             "currency": "USD",
@@ -109,8 +109,9 @@ def build_claim():
     )
     inquiries.request_trace(inquiry, "T-1", ACTOR)
     inquiries.record_answer(inquiry, "damaged", ACTOR)
+    number = n
     for n, item in enumerate(item for item in inquiry.items if not item.generated):
-        add(plugins, inquiry, item.kind, photo(n), f"{item.kind}.jpg", "image/jpeg")
+        add(plugins, inquiry, item.kind, photo(n + 7 * (number - 1)), f"{item.kind}.jpg", "image/jpeg")
     for item in inquiry.items:
         inquiries.review_item(inquiry, item.kind, "accept", ACTOR)
     inquiries.mark_ready(inquiry, ACTOR)

@@ -63,6 +63,8 @@ def test_every_form_field_and_query_parameter_takes_nasty_values_without_a_serve
         "run_id": 1,
         "name": "stalled-scan",
         "filename": "css/coverdesk.css",
+        "run_id": 1,
+        "name": "stalled-scan",
     }
     steps = {"claims.step": "accept", "inquiries.step": "dispute", "advances.claim_step": "request"}
     admin = Auth(app.test_client(), make_user)

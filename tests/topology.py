@@ -68,12 +68,21 @@ class Processes:
                 process.wait()
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the redirect itself is the answer
+
+
 class Client:
     """A browser's essentials: cookies kept, redirects followed, errors returned not raised."""
 
-    def __init__(self, base: str, headers: dict | None = None):
+    def __init__(self, base: str, headers: dict | None = None, *, follow: bool = True):
         self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.jar = http.cookiejar.CookieJar()
+        handlers = [urllib.request.HTTPCookieProcessor(self.jar)]
+        if not follow:
+            handlers.append(_NoRedirect())
+        self.opener = urllib.request.build_opener(*handlers)
         self.headers = headers or {}
 
     def request(self, method: str, path: str, *, json_body=None, form=None, timeout: float = 30):

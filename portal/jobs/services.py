@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import event, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ..audit.services import Actor, record
+from ..database import is_busy, writing
 from ..extensions import db
 from ..health.logs import current_id
 from .models import JobRun
@@ -192,6 +193,7 @@ def run_claimed(run_id: int, token: str, now: datetime) -> str:
     id_token = current_id.set(f"job-{run.id}")
     started = time.perf_counter()
     kind, key, who = run.kind, run.key, run.requested_by or "-"
+    db.session.rollback()  # end this read: the job's own transaction starts afresh (see _run)
     try:
         state = _run(run, token, now)
         log.info("%s %s %s %.1fms user=%s", kind, key, state, (time.perf_counter() - started) * 1000, who)
@@ -202,7 +204,27 @@ def run_claimed(run_id: int, token: str, now: datetime) -> str:
 
 def _run(run: JobRun, token: str, now: datetime) -> str:
     kind, params, run_id, key = run.kind, dict(run.params or {}), run.id, run.key
+    db.session.rollback()
     try:
+        try:
+            # Optimistic first: on SQLite the job's reads take no lock, so a slow render does not
+            # hold the desk's one write lock (pages would wait for it); only its writes do.
+            return _attempt(kind, params, run_id, token, now, lock_first=False)
+        except DBAPIError as exc:
+            if not is_busy(exc):
+                raise
+            # Another writer committed while this one rendered (SQLite cannot upgrade a stale
+            # read): again, holding the write lock from the start this time.
+            db.session.rollback()
+            return _attempt(kind, params, run_id, token, now, lock_first=True)
+    except Exception as exc:  # noqa: BLE001 - a failing job is recorded and retried, never lost
+        db.session.rollback()
+        log.error("job %s %s failed", kind, key, exc_info=exc)
+        return _failed(run_id, token, now, exc)
+
+
+def _attempt(kind: str, params: dict, run_id: int, token: str, now: datetime, *, lock_first: bool) -> str:
+    with writing(lock_first):
         outcome = HANDLERS[kind](params, now)
         if kind in SELF_COMMITTING:
             db.session.commit()
@@ -217,10 +239,6 @@ def _run(run: JobRun, token: str, now: datetime) -> str:
             return "skipped"
         db.session.commit()
         return "done"
-    except Exception as exc:  # noqa: BLE001 - a failing job is recorded and retried, never lost
-        db.session.rollback()
-        log.error("job %s %s failed", kind, key, exc_info=exc)
-        return _failed(run_id, token, now, exc)
 
 
 def _failed(run_id: int, token: str, now: datetime, exc: Exception) -> str:
