@@ -60,8 +60,6 @@ def test_every_form_field_and_query_parameter_takes_nasty_values_without_a_serve
         "action": "reset",
         "version": 1,
         "document_id": 1,
-        "run_id": 1,
-        "name": "stalled-scan",
         "filename": "css/coverdesk.css",
         "run_id": 1,
         "name": "stalled-scan",
