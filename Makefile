@@ -43,7 +43,8 @@ $(INSTALLED): pyproject.toml scripts/system-deps.sh
 
 # Speed targets (docs/benchmarks.md): pages under gunicorn driven by wrk (scripts/bench-deps.sh installs
 # it) beside a bare page, imports at three sizes, the pack beside a bare render. SQLite unless
-# COVERDESK_BENCH_DATABASE_URL names a PostgreSQL database. Takes about 15 minutes.
+# COVERDESK_BENCH_DATABASE_URL names a PostgreSQL database; documents made by job workers beside
+# gunicorn, and 20 simulated agents for 5 minutes. Takes about 30 minutes.
 bench: install
 	scripts/bench-deps.sh
 	$(BIN)/python benchmarks/queue_and_stall.py --orders 10000
@@ -51,6 +52,8 @@ bench: install
 	$(BIN)/python benchmarks/import_orders.py --rows 10000,100000,1000000
 	$(BIN)/python benchmarks/render_pack.py
 	$(BIN)/python benchmarks/ingest_tracking.py
+	$(BIN)/python benchmarks/document_jobs.py
+	$(BIN)/python benchmarks/load_agents.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

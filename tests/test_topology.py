@@ -13,20 +13,25 @@ missing Redis fails the run.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import re
 import signal
+import socket
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import redis
 import sqlalchemy as sa
+from PIL import Image
 
 from portal.clock import utcnow
 from portal.storage import FileStore
@@ -237,3 +242,78 @@ def test_the_database_away_for_a_few_seconds_gives_a_try_again_page_and_the_desk
     assert status == 200 and "Work queue" in page
     assert wait_for(lambda: probe.get("/readyz")[0] == 200, 10, "ready again")
     assert "database unavailable" in processes.log("web")  # and said so in the log
+
+
+def _evidence_state(engine, evidence_dir) -> tuple[int, set[str], list[str]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT count(*) FROM evidence_documents WHERE source <> 'generated'")
+        ).scalar()
+    root = FileStore(evidence_dir).root
+    stored = {p.name for p in root.glob("*/*/*")} if root.is_dir() else set()
+    return (
+        rows,
+        {name for name in stored if not name.startswith(".incoming-")},
+        sorted(name for name in stored if name.startswith(".incoming-")),
+    )
+
+
+@pytest.mark.slow
+def test_web_workers_killed_during_an_upload_leave_nothing_half_written(desk):
+    processes, engine, base, token, tmp_path, _ = desk
+    web = _start_web(processes)
+    _start_worker(processes, "worker-1")
+    anonymous = Client(base)
+    wait_for(lambda: anonymous.get("/readyz")[0] == 200, 60, "the desk is ready")
+    api = Client(base, {"Authorization": f"Bearer {token}"})
+    order_no = _order(api, 3)
+    _open_inquiry(api, order_no)
+    wait_for(lambda: _documents_made(api, order_no), 60, "the documents")
+    evidence = tmp_path / "shared-evidence"
+    before = _evidence_state(engine, evidence)
+
+    # A seller's photo, sent slowly: half of it is on the wire when every web worker is killed.
+    photo = io.BytesIO()
+    Image.effect_noise((1200, 900), 80).convert("RGB").save(photo, "PNG")
+    data = photo.getvalue()
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\ndispute_screenshots\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="box.png"\r\n'
+            "Content-Type: image/png\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(
+            (
+                f"POST /api/v1/orders/{order_no}/inquiry/evidence HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n"
+            ).encode()
+            + body[: len(body) // 2]
+        )
+        time.sleep(0.5)
+        workers = [int(pid) for pid in Path(f"/proc/{web.pid}/task/{web.pid}/children").read_text().split()]
+        assert len(workers) == 2
+        for pid in workers:
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            connection.sendall(body[len(body) // 2 :])
+            connection.recv(1024)  # the connection is gone with its worker; no answer comes
+    assert _evidence_state(engine, evidence) == before  # no row, no stored file, no temporary file
+
+    # gunicorn's master starts new workers; the seller sends it again and it is stored once.
+    wait_for(lambda: anonymous.get("/readyz")[0] == 200, 60, "new web workers")
+    status, _, answer = api.request(
+        "POST",
+        f"/api/v1/orders/{order_no}/inquiry/evidence",
+        raw=(body, f"multipart/form-data; boundary={boundary}"),
+    )
+    assert status == 201, answer
+    rows, stored, temporary = _evidence_state(engine, evidence)
+    assert rows == before[0] + 1 and stored == before[1] | {hashlib.sha256(data).hexdigest()} and temporary == []
+    _store_matches_rows(engine, evidence)

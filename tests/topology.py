@@ -85,9 +85,11 @@ class Client:
         self.opener = urllib.request.build_opener(*handlers)
         self.headers = headers or {}
 
-    def request(self, method: str, path: str, *, json_body=None, form=None, timeout: float = 30):
+    def request(self, method: str, path: str, *, json_body=None, form=None, raw=None, timeout: float = 30):
         data, headers = None, dict(self.headers)
-        if json_body is not None:
+        if raw is not None:  # (bytes, content type)
+            data, headers["Content-Type"] = raw
+        elif json_body is not None:
             data, headers["Content-Type"] = json.dumps(json_body).encode(), "application/json"
         elif form is not None:
             data = urllib.parse.urlencode(form).encode()
