@@ -93,6 +93,10 @@ class BrowserProblems:
         # htmx aborts a request it has superseded (hx-sync replace, a newer search): not a failure.
         if failure == "net::ERR_ABORTED" and request.resource_type in ("xhr", "fetch"):
             return
+        # A page left before its scripts, styles or pictures arrived (a quick click on a busy
+        # machine) aborts them; a file the server cannot give still counts, as its 404 does.
+        if failure == "net::ERR_ABORTED" and request.resource_type in ("script", "stylesheet", "image", "font"):
+            return
         self.problems.append(f"request failed: {request.method} {request.url} ({request.resource_type}): {failure}")
 
     def _on_response(self, response: Response) -> None:
