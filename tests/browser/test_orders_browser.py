@@ -42,6 +42,7 @@ def log_in(page: Page, username: str) -> None:
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/queue$"))
     expect(page.get_by_role("heading", name="Work queue", level=1)).to_be_visible()
+    page.wait_for_load_state("load")  # under load, leaving before htmx.js arrived aborts it (a reported problem)
     page.locator("header.topbar").get_by_role("link", name="Orders").click()
     expect(page).to_have_url(re.compile(r"/orders/$"))
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
