@@ -149,7 +149,8 @@ def browser(playwright_session) -> Browser:
 
 @pytest.fixture
 def job_worker(app):
-    """Documents are made by a job worker beside the server, as ``make run`` starts one."""
+    """Documents are made by a job worker beside the server, as ``make run`` starts one (asked for
+    by the tests whose pages ask for documents)."""
     from tests.jobs_support import ThreadWorker
 
     with ThreadWorker() as worker:
@@ -157,7 +158,7 @@ def job_worker(app):
 
 
 @pytest.fixture
-def browser_problems(live_server, job_worker) -> BrowserProblems:
+def browser_problems(live_server) -> BrowserProblems:
     return BrowserProblems(live_server)
 
 

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, ready_inquiry
 pytestmark = pytest.mark.browser
 
 
-def test_an_agent_files_a_claim_and_downloads_its_pack(page, plugins, make_user, tmp_path):
+def test_an_agent_files_a_claim_and_downloads_its_pack(page, job_worker, plugins, make_user, tmp_path):
     inquiry = ready_inquiry(plugins)
     make_user("li.na")
     page.goto("/login")

@@ -25,7 +25,7 @@ def png(path, color):
     return str(path)
 
 
-def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, plugins, make_user, tmp_path):
+def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_worker, plugins, make_user, tmp_path):
     order = dispatched_order(plugins)  # covered by Lanternfish
     make_user("li.na")
     carrier = plugins.carrier("fourpx")
