@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..advances.models import ADVANCE_STATES
 from ..claims.models import CLAIM_STATES
-from ..inquiries.models import CHANNELS, CLOSE_REASONS, EVIDENCE_STATES, INQUIRY_STATES
+from ..inquiries.models import CHANNELS, END_REASONS, EVIDENCE_STATES, INQUIRY_STATES
 from ..plugin_api import (
     CARRIER_OUTCOMES,
     EVIDENCE_KINDS,
@@ -161,7 +161,7 @@ def openapi_document() -> dict:
             "opened_at": {"type": "string", "format": "date-time"},
             "asked_on": date_,
             "carrier_outcome": {"type": ["string", "null"], "enum": [*CARRIER_OUTCOMES, None]},
-            "closed_reason": {"type": ["string", "null"], "enum": [*CLOSE_REASONS, None]},
+            "closed_reason": {"type": ["string", "null"], "enum": [*END_REASONS, None]},
             "dispute": {"oneOf": [dispute, {"type": "null"}]},
             "missing": {
                 "type": "array",

@@ -24,6 +24,13 @@ CHANNELS = {
 }
 #: Why an inquiry was closed.
 CLOSE_REASONS = {"delivered": "Found and delivered", "returned": "Returned to sender", "withdrawn": "Withdrawn"}
+#: How a case ends by itself once its money is settled (never chosen by an agent).
+FINISH_REASONS = {
+    "claim_paid": "Claim paid and advance settled",
+    "claim_rejected": "Claim rejected and recovery closed",
+}
+#: Every reason an inquiry may be closed with.
+END_REASONS = CLOSE_REASONS | FINISH_REASONS
 #: The states of one evidence item.
 EVIDENCE_STATES = ("missing", "received", "accepted", "rejected", "deferred")
 

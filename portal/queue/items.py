@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import delete, insert, literal, or_, select
 
 from ..clock import to_local
 from ..cover.models import Cover
 from ..extensions import db
-from ..inquiries.models import Inquiry
+from ..inquiries.models import FINISH_REASONS, Inquiry
 from ..orders.models import Order
 from .models import QueueItem
 
@@ -22,9 +22,17 @@ BATCH = 1000
 
 
 def stalled_candidates():
-    """Covered parcels with no open inquiry that will count as stalled at ``stalled_from``
+    """Covered parcels with no open inquiry (nor a finished case) that will count as stalled at ``stalled_from``
     unless news arrives."""
-    open_inquiry = select(Inquiry.id).where(Inquiry.order_id == Order.id, Inquiry.state != "closed").exists()
+    # An open inquiry replaces the item; a finished case (claim decided, money settled) ends it.
+    open_inquiry = (
+        select(Inquiry.id)
+        .where(
+            Inquiry.order_id == Order.id,
+            or_(Inquiry.state != "closed", Inquiry.closed_reason.in_(FINISH_REASONS)),
+        )
+        .exists()
+    )
     return (
         select(
             literal("stalled"),
