@@ -16,8 +16,8 @@ from ..audit.services import Actor
 from ..claims.models import Claim
 from ..errors import Refused
 from ..extensions import db
-from .signals import ledger_booked
 from .models import ACCOUNTS, Advance, LedgerEntry, LedgerLine
+from .signals import ledger_booked
 
 ZERO = Decimal("0.00")
 
