@@ -109,3 +109,63 @@ def test_an_undecided_advance_keeps_the_case_open_until_declined(plugins, claim)
     assert claim.inquiry.closed_reason == "claim_paid"
     (event,) = _finished_events(claim)
     assert event.actor_label == SUPERVISOR.actor.label
+
+
+def _stage_everywhere(auth_client, api, claim) -> dict[str, str]:
+    """The stage the queue, the order page, the orders list and the API give the claim's case."""
+    order_no = claim.inquiry.order.order_no
+    found = {}
+    queue = auth_client.get("/queue").get_data(as_text=True)
+    found["queue"] = _first_stage(queue, order_no) if order_no in queue else None
+    found["page"] = _first_stage(auth_client.get(f"/orders/{order_no}").get_data(as_text=True))
+    found["list"] = _first_stage(auth_client.get("/orders/", query_string={"q": order_no}).get_data(as_text=True))
+    found["api"] = api.get(f"/api/v1/orders/{order_no}").get_json()["case"]["stage"]
+    return found
+
+
+def _first_stage(html: str, near: str = "") -> str:
+    start = html.rindex('data-stage="', 0, html.index(near)) if near else html.index('data-stage="')
+    start += len('data-stage="')
+    return html[start : html.index('"', start)]
+
+
+def test_every_page_and_the_api_give_the_same_stage_until_the_case_finishes(auth, client, api, plugins, claim):
+    auth.login("li.na", "agent")
+
+    def stage() -> str:
+        found = _stage_everywhere(client, api, claim)
+        assert len(set(found.values())) == 1, found
+        return found["queue"]
+
+    assert stage() == "claim"
+    assert "Make the submission pack" in client.get("/queue").get_data(as_text=True)
+    claims.make_pack(plugins, claim, TEST_ACTOR)
+    db.session.commit()
+    assert stage() == "pack_to_send"
+    advance = advances.request_advance(plugins, claim, Decimal("1000.00"), "USD", AGENT)
+    db.session.commit()
+    assert stage() == "advance_to_approve"
+    advances.approve(advance, SUPERVISOR)
+    db.session.commit()
+    assert stage() == "advance_to_pay"
+    advances.pay(advance, "BANK-1", SUPERVISOR)
+    claims.submit(claim, TEST_ACTOR, SUBMITTED)
+    db.session.commit()
+    assert stage() == "awaiting_insurer"
+    claims.accept(plugins, claim, reference="INS-77", accepted_on=ACCEPTED_ON, actor=TEST_ACTOR)
+    db.session.commit()
+    assert stage() == "payout_overdue"  # due a few working days after 1 June 2026, long past
+    _paid(claim, "1850.00")
+    db.session.commit()
+    assert stage() == "advance_to_settle"
+    advances.book_settlement(claim, Decimal("1850.00"), "USD", SUPERVISOR, reference="INS-1")
+    db.session.commit()
+    found = _stage_everywhere(client, api, claim)
+    assert found == {"queue": None, "page": "finished", "list": "finished", "api": "finished"}
+    page = client.get(f"/orders/{claim.inquiry.order.order_no}").get_data(as_text=True)
+    for number in (claim.inquiry.number, claim.number, advance.number):
+        assert number in page
+    assert api.get(f"/api/v1/orders/{claim.inquiry.order.order_no}").get_json()["case"]["advance"] == {
+        "number": advance.number,
+        "state": "paid",
+    }

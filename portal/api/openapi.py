@@ -17,6 +17,7 @@ from ..plugin_api import (
     TRACKING_REASONS,
     TRACKING_STATUSES,
 )
+from ..queue.stages import STAGES
 
 DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1250.00"]}
 NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
@@ -191,6 +192,28 @@ def openapi_document() -> dict:
                 },
             },
         },
+    }
+    link = {
+        "oneOf": [
+            {"type": "object", "properties": {"number": {"type": "string"}, "state": {"type": "string"}}},
+            {"type": "null"},
+        ]
+    }
+    order["properties"]["case"] = {
+        "description": "Where the order's case stands (its open inquiry, else the latest finished one)",
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "stage": {"type": "string", "enum": list(STAGES)},
+                    "next_action": {"type": "string"},
+                    "inquiry": link,
+                    "claim": link,
+                    "advance": link,
+                },
+            },
+            {"type": "null"},
+        ],
     }
     order["properties"]["claim"] = {
         "oneOf": [

@@ -15,7 +15,7 @@ from ..web import panels, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
-from .signals import order_page
+from .signals import order_page, orders_listed
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -25,7 +25,10 @@ def index():
     query = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=int)
     result = search_orders(db.session, query, page, current_app.config["ORDERS_PER_PAGE"])
-    context = {"result": result, "query": query, "plugins": registry()}
+    cases: dict = {}
+    for _, found in orders_listed.send(None, order_ids=[order.id for order in result.orders], today=local_today()):
+        cases.update(found or {})
+    context = {"result": result, "query": query, "plugins": registry(), "cases": cases}
     # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-rows":
         return render_template("orders/_rows.html", **context)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from ..claims.signals import claim_changed
 from ..cover.signals import cover_bought
+from ..extensions import db
 from ..inquiries.signals import inquiry_changed
-from ..orders.signals import orders_recorded
+from ..orders.signals import order_page, orders_listed, orders_recorded
 from ..tracking.signals import stall_changed
+from ..web import Panel
 from . import items
+from .stages import cases_of
 
 
 def _stalled(_sender, *, order_ids, **_):
@@ -23,9 +26,19 @@ def _claim(claim, **_):
     items.refresh_claim(claim)
 
 
+def _order_panel(order, *, today, **_) -> Panel:
+    return Panel("queue/_case_panel.html", {"case": cases_of(db.session, [order.id], today).get(order.id)}, position=5)
+
+
+def _orders_listed(_sender, *, order_ids, today, **_) -> dict:
+    return cases_of(db.session, order_ids, today)
+
+
 def connect() -> None:
     """Subscribe (idempotent: a receiver is connected once however many apps are made)."""
     for signal in (orders_recorded, cover_bought, stall_changed):
         signal.connect(_stalled, weak=False)
     inquiry_changed.connect(_inquiry, weak=False)
     claim_changed.connect(_claim, weak=False)
+    order_page.connect(_order_panel, weak=False)
+    orders_listed.connect(_orders_listed, weak=False)

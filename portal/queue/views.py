@@ -9,6 +9,7 @@ from ..money import format_amount
 from ..plugin_engine import registry
 from ..templating import country_name
 from .services import QueueFilters, queue_page
+from .stages import Case, cases_of, stalled_case
 
 bp = Blueprint("queue", __name__)
 
@@ -28,7 +29,7 @@ def index():
         "plugins": plugins,
         "now": now,
         "today": to_local(now).date(),
-        "lines": _lines(plugins, result.items, now),
+        "lines": _lines(plugins, result.items, now, to_local(now).date()),
     }
     # Filters and search swap only the list; a plain GET (no JavaScript) gets the whole page.
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-rows":
@@ -45,14 +46,16 @@ class _Line(NamedTuple):
     since: str
     last_news: str
     status: str
+    case: Case
 
 
-def _lines(plugins, items, now) -> list[_Line]:
+def _lines(plugins, items, now, today) -> list[_Line]:
     """What each row shows, written here in one pass: filters, url_for and plugin look-ups per
     row had been most of a queue request's time."""
     zone = warehouse_zone()
     order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
     shipping = {}
+    cases = cases_of(db.session, [item.order_id for item in items if item.kind != "stalled"], today)
     lines = []
     for item in items:
         order = item.order
@@ -72,6 +75,7 @@ def _lines(plugins, items, now) -> list[_Line]:
                 f"{item.since.astimezone(zone):%Y-%m-%d %H:%M}",
                 f"{news.astimezone(zone):%Y-%m-%d %H:%M}" if news else "",
                 (order.tracking_status or "unmapped").replace("_", " "),
+                cases.get(item.order_id) or stalled_case(),
             )
         )
     return lines
