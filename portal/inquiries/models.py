@@ -81,6 +81,9 @@ class Inquiry(db.Model):
     dispute_id: Mapped[str | None] = mapped_column(String(80))
     dispute_opened_on: Mapped[date | None]
     dispute_respond_by: Mapped[date | None]
+    # Who works the case: taken by an agent, reassigned by a supervisor (both audited).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[str | None] = mapped_column(String(16))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -21,6 +21,7 @@ from ..inquiries.models import Inquiry
 
 #: The stages, in the order a case goes through them, with their label.
 STAGES = {
+    "watch": "Watch",
     "stalled": "Stalled",
     "inquiry": "Inquiry",
     "claim": "Claim",
@@ -128,6 +129,10 @@ def cases_of(session: Session, order_ids: Iterable[int], today: date) -> dict[in
             CaseLink(advance.number, advance.state) if advance else None,
         )
     return result
+
+
+def watch_case() -> Case:
+    return Case("watch", "Check the tracking with the carrier before it stalls")
 
 
 def stalled_case() -> Case:
