@@ -183,8 +183,15 @@ def refresh_inquiry(inquiry: Inquiry) -> None:
                 destination_country=order.destination_country,
                 seller_id=order.seller_id,
                 quiet_since=max(filter(None, (order.last_event_at, order.dispatched_at)), default=None),
+                assignee_id=inquiry.assignee_id or 0,
             )
         )
+    db.session.execute(
+        update(QueueItem)
+        .where(QueueItem.kind == "payout", QueueItem.order_id == inquiry.order_id)
+        .values(assignee_id=inquiry.assignee_id or 0)
+        .execution_options(synchronize_session=False)
+    )
     refresh_stalled([order.id])
 
 
@@ -216,5 +223,6 @@ def refresh_claim(claim) -> None:
             destination_country=order.destination_country,
             seller_id=order.seller_id,
             quiet_since=max(filter(None, (order.last_event_at, order.dispatched_at)), default=None),
+            assignee_id=claim.inquiry.assignee_id or 0,
         )
     )

@@ -90,6 +90,7 @@ class QueueRow:
     inquiry_id: int | None
     claim_id: int | None
     quiet_since: datetime | None
+    assignee_id: int  # 0: no one
     order: QueueOrder
     inquiry: QueueInquiry | None
     claim: QueueClaim | None
@@ -123,6 +124,7 @@ _ITEM_COLUMNS = (
     QueueItem.inquiry_id,
     QueueItem.claim_id,
     QueueItem.quiet_since,
+    QueueItem.assignee_id,
 )
 _RANK = (QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
 _QUIET = (QueueItem.quiet_since, QueueItem.id)

@@ -1,14 +1,20 @@
 from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
+from ..auth.models import User
 from ..clock import to_local, utcnow, warehouse_zone
+from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
+from ..inquiries.services import find_by_number
 from ..money import format_amount
 from ..plugin_engine import registry
 from ..templating import country_name
+from ..web import staff_actor
+from .assignment import reassign, take
 from .services import QueueFilters, queue_page
 from .stages import Case, cases_of, stalled_case, watch_case
 
@@ -49,6 +55,40 @@ def index():
     return render_template("queue/index.html", **context)
 
 
+def _back(number: str):
+    """Back to the page the form was on: the inquiry's or the queue (never a URL from the form)."""
+    if request.form.get("back") == "inquiry":
+        return redirect(url_for("inquiries.detail", number=number), code=303)
+    return redirect(url_for("queue.index", **{k: v for k, v in request.args.items() if v}), code=303)
+
+
+@bp.post("/queue/cases/<number>/take")
+def take_case(number: str):
+    inquiry = find_by_number(number) or abort(404)
+    try:
+        with unit_of_work():
+            take(inquiry, current_user, staff_actor())
+    except Refused as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"You have taken {number}.", "success")
+    return _back(number)
+
+
+@bp.post("/queue/cases/<number>/assign")
+def assign_case(number: str):
+    inquiry = find_by_number(number) or abort(404)
+    username = request.form.get("assignee", "")
+    try:
+        with unit_of_work():
+            reassign(inquiry, username, staff_actor(), by_supervisor=current_user.has_role("supervisor"))
+    except Refused as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"{number} assigned to {username}." if username else f"{number} is unassigned.", "success")
+    return _back(number)
+
+
 class _Line(NamedTuple):
     href: str
     insured: str
@@ -62,6 +102,7 @@ class _Line(NamedTuple):
     quiet_days: int | None
     stall_on: str  # the carrier's own stall date, warehouse time
     stall_reason: str  # the carrier plugin's words for its threshold (e.g. peak season)
+    assignee: str  # username, empty for no one
 
 
 def _lines(plugins, items, now, today) -> list[_Line]:
@@ -70,7 +111,16 @@ def _lines(plugins, items, now, today) -> list[_Line]:
     zone = warehouse_zone()
     order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
     shipping = {}
-    cases = cases_of(db.session, [item.order_id for item in items if item.kind != "stalled"], today)
+    cases = cases_of(db.session, [item.order_id for item in items if item.kind not in ("stalled", "watch")], today)
+    assignee_ids = {item.assignee_id for item in items if item.assignee_id}
+    names = (
+        {
+            row.id: row.username
+            for row in db.session.execute(select(User.id, User.username).where(User.id.in_(assignee_ids)))
+        }
+        if assignee_ids
+        else {}
+    )
     lines = []
     for item in items:
         order = item.order
@@ -99,6 +149,7 @@ def _lines(plugins, items, now, today) -> list[_Line]:
                 (now - quiet).days if quiet else None,
                 f"{order.stalled_from.astimezone(zone):%Y-%m-%d}" if order.stalled_from else "",
                 reason,
+                names.get(item.assignee_id, ""),
             )
         )
     return lines
