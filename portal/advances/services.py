@@ -26,6 +26,7 @@ from ..plugin_engine import PluginRegistry
 from ..sellers.models import Seller
 from . import ledger
 from .models import Advance, LedgerEntry
+from .signals import advance_changed
 
 ZERO = Decimal("0.00")
 
@@ -174,6 +175,7 @@ def decline(advance: Advance, reason: str, staff: Staff, now: datetime | None = 
         raise AdvanceRefused("reason", "say why the advance is declined")
     _decide(advance, staff, "declined", reason.strip(), now or utcnow())
     _audit(staff, advance, "declined", f"declined: {reason.strip()}")
+    advance_changed.send(advance, actor=staff.actor)
 
 
 def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = None) -> bool:

@@ -5,16 +5,26 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ..audit.services import history
-from ..claims.signals import claim_page, claim_rejected
+from ..claims.signals import claim_changed, claim_page, claim_rejected
 from ..plugin_engine import registry
 from ..web import Panel
 from . import ledger
+from .finishing import finish_if_settled
 from .forms import AmountForm, PayForm, ReasonForm
 from .services import advance_of, on_claim_rejected, refusal
+from .signals import advance_changed, ledger_booked
 
 
 def _rejected(claim, *, actor, **_):
     on_claim_rejected(claim, actor)
+
+
+def _maybe_finished(claim, *, actor=None, **_):
+    finish_if_settled(claim, actor)
+
+
+def _advance_changed(advance, *, actor=None, **_):
+    finish_if_settled(advance.claim, actor)
 
 
 def _claim_panel(claim, *, today, **_) -> Panel:
@@ -42,3 +52,7 @@ def _claim_panel(claim, *, today, **_) -> Panel:
 def connect() -> None:
     claim_rejected.connect(_rejected, weak=False)
     claim_page.connect(_claim_panel, weak=False)
+    # A case ends after whichever of these comes last (each check is idempotent).
+    for signal in (claim_changed, ledger_booked):
+        signal.connect(_maybe_finished, weak=False)
+    advance_changed.connect(_advance_changed, weak=False)

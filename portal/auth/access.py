@@ -50,6 +50,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "health.readyz": PUBLIC,
     "home": STAFF,
     "queue.index": STAFF,
+    "queue.take_case": STAFF,
+    # The service also refuses anyone but a supervisor.
+    "queue.assign_case": SUPERVISOR,
     "orders.index": STAFF,
     "orders.new": STAFF,
     "orders.quote_preview": STAFF,
