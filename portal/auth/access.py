@@ -42,6 +42,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "admin.plugins": ADMIN,
     "admin.users": ADMIN,
     "admin.user_action": ADMIN,
+    "admin.calendars_page": ADMIN,
     "jobs.index": ADMIN,
     "jobs.retry": ADMIN,
     "jobs.run_now": ADMIN,

@@ -40,6 +40,8 @@ class Claim(db.Model):
     insurer_reference: Mapped[str | None] = mapped_column(String(64), index=True)
     accepted_on: Mapped[date | None]
     payout_due_on: Mapped[date | None]  # accepted_on + the insurer's working days
+    #: Why the due date of an accepted claim is not known yet (its year's calendar is not known).
+    payout_due_pending: Mapped[str | None] = mapped_column(Text)
     paid_on: Mapped[date | None]
     paid_amount: Mapped[Decimal | None] = mapped_column(Amount)
     payment_reference: Mapped[str | None] = mapped_column(String(64))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import Actor, record
@@ -23,7 +23,7 @@ from ..inquiries.checklist import CLAIMABLE_OUTCOMES, Checklist
 from ..inquiries.models import Inquiry
 from ..money import Money
 from ..plugin_api import ClaimAmountRequest
-from ..plugin_engine import PluginRegistry
+from ..plugin_engine import PluginRegistry, PluginUnavailable
 from ..storage import file_store
 from .models import Claim, ClaimPack, ClaimSupplement
 from .pack import render_pack
@@ -178,11 +178,9 @@ def submit(claim: Claim, actor: Actor, now: datetime | None = None) -> None:
 
 
 def payout_due(plugins: PluginRegistry, claim: Claim, accepted_on: date) -> date:
+    """The insurer's payout due date; ``CalendarUnknown`` when its calendar does not know the year yet."""
     insurer = plugins.require_insurer(claim.insurer_code)
-    try:
-        return working_days_after(accepted_on, insurer.payout_working_days, insurer.calendar)
-    except CalendarUnknown as exc:
-        raise ClaimRefused("accepted_on", f"cannot work out the payout due date: {exc}") from None
+    return working_days_after(accepted_on, insurer.payout_working_days, insurer.calendar)
 
 
 def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on: date, actor: Actor) -> None:
@@ -192,16 +190,49 @@ def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on
     if claim.submitted_at and accepted_on < to_local(claim.submitted_at).date():
         raise ClaimRefused("accepted_on", f"{accepted_on} is before the claim was submitted")
     target = _step(claim, "accept")
-    due = payout_due(plugins, claim, accepted_on)
+    # An unknown year never blocks the acceptance: the due date waits for the year's calendar.
+    try:
+        due, pending = payout_due(plugins, claim, accepted_on), None
+    except CalendarUnknown as exc:
+        due, pending = None, f"the due date cannot be worked out yet: {exc}"
     claim.state, claim.insurer_reference, claim.accepted_on, claim.payout_due_on = target, reference, accepted_on, due
+    claim.payout_due_pending = pending
     _audit(
         actor,
         claim,
         "accepted",
-        f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due}",
-        after={"insurer_reference": reference, "accepted_on": accepted_on, "payout_due_on": due},
+        f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due or 'pending: ' + pending}",
+        after={
+            "insurer_reference": reference,
+            "accepted_on": accepted_on,
+            "payout_due_on": due,
+            "payout_due_pending": pending,
+        },
     )
     claim_changed.send(claim)
+
+
+def fill_pending_due_dates(plugins: PluginRegistry, actor: Actor) -> list[Claim]:
+    """Work out the due dates that waited for a calendar, now that it may be known (audited)."""
+    waiting = db.session.scalars(
+        select(Claim).where(
+            Claim.state == "accepted", Claim.payout_due_on.is_(None), Claim.payout_due_pending.is_not(None)
+        )
+    ).all()
+    filled = []
+    for claim in waiting:
+        try:
+            due = payout_due(plugins, claim, claim.accepted_on)
+        except CalendarUnknown as exc:
+            claim.payout_due_pending = f"the due date cannot be worked out yet: {exc}"
+            continue
+        except PluginUnavailable:  # its calendar is unknown while the insurer is not loaded
+            continue
+        claim.payout_due_on, claim.payout_due_pending = due, None
+        _audit(actor, claim, "payout_due", f"payout due date worked out: {due}", after={"payout_due_on": due})
+        claim_changed.send(claim)
+        filled.append(claim)
+    return filled
 
 
 def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: Actor) -> None:
@@ -347,6 +378,8 @@ def awaiting_payment(today: date) -> list[Claim]:
     """Accepted claims not yet due, the nearest due date first."""
     return list(
         db.session.scalars(
-            select(Claim).where(Claim.state == "accepted", Claim.payout_due_on >= today).order_by(Claim.payout_due_on)
+            select(Claim)
+            .where(Claim.state == "accepted", or_(Claim.payout_due_on >= today, Claim.payout_due_on.is_(None)))
+            .order_by(Claim.payout_due_on.is_(None), Claim.payout_due_on)
         ).unique()
     )
