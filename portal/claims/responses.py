@@ -76,6 +76,11 @@ def _apply(plugins: PluginRegistry, values: dict, actor: Actor) -> str | None:
         on = date.fromisoformat(values.get("date", ""))
     except ValueError:
         raise services.ClaimRefused("date", f"date: {values.get('date')!r} is not a date like 2026-11-24") from None
+    if event == "paid" and (payment := services.payment_of(claim)):
+        # The same payment again changes nothing; a different one is shown, never taken as the same.
+        if str(payment.amount) == values.get("amount", "").replace(",", "") and payment.paid_on == on:
+            return None
+        raise services.ClaimRefused("amount", services.already_paid(claim, payment), conflict=True)
     if _already(claim, event, values):
         return None
     if event == "accepted":
@@ -86,7 +91,14 @@ def _apply(plugins: PluginRegistry, values: dict, actor: Actor) -> str | None:
             amount = Decimal(parse_amount(values.get("amount", ""), claim.currency))
         except MoneyError as exc:
             raise services.ClaimRefused("amount", f"amount: {exc}") from None
-        services.pay(claim, amount=amount, paid_on=on, reference=values.get("reference", ""), actor=actor)
+        services.pay(
+            claim,
+            amount=amount,
+            paid_on=on,
+            reference=values.get("reference", ""),
+            actor=actor,
+            source="insurer's response file",
+        )
         return f"{claim.number} paid {amount} {claim.currency} on {on}"
     if event == "rejected":
         services.reject(claim, reason=values.get("reason", ""), actor=actor)

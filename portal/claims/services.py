@@ -25,9 +25,9 @@ from ..money import Money
 from ..plugin_api import ClaimAmountRequest
 from ..plugin_engine import PluginRegistry, PluginUnavailable
 from ..storage import file_store
-from .models import Claim, ClaimPack, ClaimSupplement
+from .models import Claim, ClaimPack, ClaimSupplement, InsurerPayment
 from .pack import render_pack
-from .signals import claim_changed, claim_rejected
+from .signals import claim_changed, claim_paid, claim_rejected
 
 
 class ClaimRefused(Refused):
@@ -235,27 +235,86 @@ def fill_pending_due_dates(plugins: PluginRegistry, actor: Actor) -> list[Claim]
     return filled
 
 
-def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: Actor) -> None:
+def payment_of(claim: Claim) -> InsurerPayment | None:
+    return db.session.scalar(select(InsurerPayment).where(InsurerPayment.claim_id == claim.id))
+
+
+def pay(
+    claim: Claim,
+    *,
+    amount: Decimal,
+    paid_on: date,
+    reference: str,
+    actor: Actor,
+    currency: str | None = None,
+    source: str = "claim page",
+    accept_difference: bool = False,
+) -> InsurerPayment:
+    """Record the insurer's payment, once: the claim is paid and, through ``claim_paid``, the
+    advance's settlement is booked in the same step. An amount other than the one claimed is
+    refused unless the difference is confirmed; a second payment is refused by the database."""
+    currency = currency or claim.currency
     if amount <= 0:
         raise ClaimRefused("amount", "the amount paid must be more than zero")
+    if currency != claim.currency:
+        raise ClaimRefused("currency", f"claim {claim.number} is in {claim.currency}, the payment in {currency}")
     if claim.accepted_on and paid_on < claim.accepted_on:
         raise ClaimRefused("paid_on", f"{paid_on} is before the claim was accepted ({claim.accepted_on})")
+    if existing := payment_of(claim):
+        raise ClaimRefused("state", already_paid(claim, existing), conflict=True)
     target = _step(claim, "pay")
-    claim.state, claim.paid_amount, claim.paid_on = target, amount, paid_on
-    claim.payment_reference = reference.strip() or None
+    difference = amount - claim.claimed_amount
+    if difference and not accept_difference:
+        raise ClaimRefused(
+            "amount",
+            f"{Money(amount, currency).format()} is {Money(abs(difference), currency).format()} "
+            f"{'less' if difference < 0 else 'more'} than claimed ({claim.claimed.format()}): check the "
+            "insurer's statement, then confirm the difference to record it",
+            difference=str(difference),
+        )
+    reference = reference.strip() or None
+    payment = InsurerPayment(
+        claim_id=claim.id,
+        amount=amount,
+        currency=currency,
+        paid_on=paid_on,
+        reference=reference,
+        source=source,
+        difference=difference,
+        recorded_by=actor.label[:120],
+    )
+    db.session.add(payment)
+    number = claim.number  # read before the flush: a failed flush leaves the session unreadable
+    try:
+        db.session.flush()  # the unique claim: a payment recorded meanwhile elsewhere (the caller rolls back)
+    except IntegrityError:
+        raise ClaimRefused(
+            "state", f"claim {number}: the insurer's payment is already recorded", conflict=True
+        ) from None
+    claim.state, claim.paid_amount, claim.paid_on, claim.payment_reference = target, amount, paid_on, reference
     late = (
         f", {(paid_on - claim.payout_due_on).days} days after the due date"
         if (claim.payout_due_on and paid_on > claim.payout_due_on)
         else ""
     )
+    differs = f", {Money(difference, currency).format()} against the amount claimed" if difference else ""
     _audit(
         actor,
         claim,
         "paid",
-        f"paid {Money(amount, claim.currency).format()} on {paid_on}{late}",
-        after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": claim.payment_reference},
+        f"paid {Money(amount, currency).format()} on {paid_on}{late}{differs} ({source})",
+        after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": reference, "difference": difference},
     )
+    claim_paid.send(claim, payment=payment, actor=actor, accept_difference=accept_difference)
     claim_changed.send(claim)
+    return payment
+
+
+def already_paid(claim: Claim, payment: InsurerPayment) -> str:
+    return (
+        f"claim {claim.number} was already paid: {Money(payment.amount, payment.currency).format()} on "
+        f"{payment.paid_on}{f' ({payment.reference})' if payment.reference else ''}, recorded from the {payment.source}"
+    )
 
 
 def reject(claim: Claim, *, reason: str, actor: Actor) -> None:

@@ -131,6 +131,7 @@ def step(number: str, step: str):
                     paid_on=form.paid_on.data,
                     reference=form.reference.data or "",
                     actor=actor,
+                    accept_difference=form.accept_difference.data,
                 )
             elif step == "reject":
                 services.reject(claim, reason=form.reason.data or "", actor=actor)
