@@ -152,7 +152,7 @@ def test_the_database_keeps_one_payment_per_claim_as_written(plugins, claim):
     accepted(plugins, claim)
     claims.pay(claim, amount=Decimal("1850.00"), paid_on=date(2026, 11, 30), reference="W-1", actor=TEST_ACTOR)
     db.session.commit()
-    second = dict(claim_id=claim.id, amount=Decimal("1850.00"), currency="USD", paid_on=date(2026, 11, 30))
+    second = {"claim_id": claim.id, "amount": Decimal("1850.00"), "currency": "USD", "paid_on": date(2026, 11, 30)}
     with pytest.raises(IntegrityError):
         db.session.execute(
             sa.insert(InsurerPayment).values(
