@@ -12,4 +12,4 @@ from .orders.models import Order  # noqa: F401
 from .plugin_owners import PluginOwner  # noqa: F401
 from .queue.models import QueueItem  # noqa: F401
 from .sellers.models import Seller  # noqa: F401
-from .tracking.models import CarrierSync, TrackingEvent  # noqa: F401
+from .tracking.models import CarrierSync, TrackingEvent, TrackingImport  # noqa: F401

@@ -4,6 +4,7 @@ reset a password, remove a lost second factor) and the working-day calendars ent
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import services as accounts
 from ..auth.forms import ResetForm
@@ -69,7 +70,7 @@ def _calendar_form() -> CalendarForm:
     form = CalendarForm()
     # Which calendars there are is the insurers' to say (each names the one it keeps).
     codes = sorted({insurer.calendar for insurer in registry().all_insurers()})
-    form.calendar.choices = [(code, code) for code in codes]
+    form.calendar.choices = [SelectChoice(code, code) for code in codes]
     return form
 
 

@@ -1,7 +1,7 @@
 """working calendars entered by admins (a claim's payout due date may be pending on one); the
-insurer's payment of a claim, one per claim and append-only
+insurer's payment of a claim, one per claim and append-only; tracking files imported from the browser
 
-Revision ID: 0012_calendars_insurer_payments
+Revision ID: 0012_calendars_payments_imports
 Revises: 0010_jobs
 Create Date: 2026-12-01 20:50:00
 
@@ -12,7 +12,7 @@ import portal.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_calendars_insurer_payments'
+revision = '0012_calendars_payments_imports'
 down_revision = '0010_jobs'
 branch_labels = None
 depends_on = None
@@ -56,6 +56,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_insurer_payments')),
     sa.UniqueConstraint('claim_id', name=op.f('uq_insurer_payments_claim_id'))
     )
+    op.create_table('tracking_imports',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('carrier_code', sa.String(length=32), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('total', sa.Integer(), nullable=True),
+    sa.Column('processed', sa.Integer(), nullable=False),
+    sa.Column('added', sa.Integer(), nullable=False),
+    sa.Column('duplicates', sa.Integer(), nullable=False),
+    sa.Column('orders', sa.Integer(), nullable=False),
+    sa.Column('problems', sa.JSON(), nullable=False),
+    sa.Column('requested_at', portal.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_by', sa.String(length=120), nullable=False),
+    sa.Column('finished_at', portal.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tracking_imports'))
+    )
     # As the ledger (0007): a recorded payment is never edited or deleted.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
@@ -71,6 +89,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('tracking_imports')
     op.drop_table('insurer_payments')  # its triggers go with it
     with op.batch_alter_table('claims', schema=None) as batch_op:
         batch_op.drop_column('payout_due_pending')
