@@ -85,7 +85,7 @@ def _apply(plugins: PluginRegistry, values: dict, actor: Actor) -> str | None:
         return None
     if event == "accepted":
         services.accept(plugins, claim, reference=values.get("reference", ""), accepted_on=on, actor=actor)
-        return f"{claim.number} accepted ({claim.insurer_reference}); payout due {claim.payout_due_on}"
+        return f"{claim.number} accepted ({claim.insurer_reference}); payout due {claim.payout_due_on or 'pending'}"
     if event == "paid":
         try:
             amount = Decimal(parse_amount(values.get("amount", ""), claim.currency))
