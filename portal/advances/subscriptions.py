@@ -1,17 +1,17 @@
-"""Advances follow the claims they were paid against, and show their panel on the claim page."""
+"""Advances follow the claims they were paid against (a rejection, the insurer's payment), and show\ntheir panel on the claim page."""
 
 from __future__ import annotations
 
 from flask_login import current_user
 
 from ..audit.services import history
-from ..claims.signals import claim_changed, claim_page, claim_rejected
+from ..claims.signals import claim_changed, claim_page, claim_paid, claim_rejected
 from ..plugin_engine import registry
 from ..web import Panel
 from . import ledger
 from .finishing import finish_if_settled
 from .forms import AmountForm, PayForm, ReasonForm
-from .services import advance_of, on_claim_rejected, refusal
+from .services import advance_of, on_claim_rejected, refusal, settle_insurer_payment
 from .signals import advance_changed, ledger_booked
 
 
@@ -25,6 +25,10 @@ def _maybe_finished(claim, *, actor=None, **_):
 
 def _advance_changed(advance, *, actor=None, **_):
     finish_if_settled(advance.claim, actor)
+
+
+def _paid(claim, *, payment, actor, accept_difference, **_):
+    settle_insurer_payment(claim, payment, actor, accept_difference=accept_difference)
 
 
 def _claim_panel(claim, *, today, **_) -> Panel:
@@ -56,3 +60,4 @@ def connect() -> None:
     for signal in (claim_changed, ledger_booked):
         signal.connect(_maybe_finished, weak=False)
     advance_changed.connect(_advance_changed, weak=False)
+    claim_paid.connect(_paid, weak=False)

@@ -230,6 +230,10 @@ def openapi_document() -> dict:
                         "format": "date",
                         "description": "Acceptance + the insurer's working days, in its calendar",
                     },
+                    "payout_due_pending": {
+                        "type": ["string", "null"],
+                        "description": "Why the due date is not known yet (its year's calendar is not published)",
+                    },
                     "paid_on": {"type": ["string", "null"], "format": "date"},
                     "paid_amount": NULLABLE_DECIMAL,
                     "advance": {

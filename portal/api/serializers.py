@@ -120,6 +120,7 @@ def claim_json(claim: Claim) -> dict:
         "currency": claim.currency,
         "accepted_on": claim.accepted_on.isoformat() if claim.accepted_on else None,
         "payout_due_on": claim.payout_due_on.isoformat() if claim.payout_due_on else None,
+        "payout_due_pending": claim.payout_due_pending,
         "paid_on": claim.paid_on.isoformat() if claim.paid_on else None,
         "paid_amount": str(claim.paid_amount) if claim.paid_amount is not None else None,
     }
