@@ -46,6 +46,8 @@ def log_in(page: Page, username: str) -> None:
     page.locator("header.topbar").get_by_role("link", name="Orders").click()
     expect(page).to_have_url(re.compile(r"/orders/$"))
     expect(page.get_by_role("heading", name="Orders", level=1)).to_be_visible()
+    # The heading shows before the deferred htmx has run; keys typed then would send no search.
+    page.wait_for_load_state("load")
 
 
 def fill_order_form(page: Page, payload: dict) -> None:
