@@ -150,3 +150,20 @@ def test_a_tracking_file_uploaded_in_the_browser_is_imported_by_a_job_with_the_c
     import html
 
     assert problems and html.unescape(report).splitlines()[1:] == problems
+
+
+def test_an_import_whose_job_gives_up_stops_polling_and_says_why(app, plugins, auth, client, monkeypatch):
+    from portal.tracking import services
+
+    app.config["JOB_ATTEMPTS"] = 1  # gives up at the first failure
+    entered_order(plugins, tracking_no="4PX3001234567890CN")
+    auth.login("li.na", "agent")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services, "store_feed", broken)
+    response = upload(auth, client, "full_journey.csv", (FOURPX_FIXTURES / "full_journey.csv").read_bytes())
+    drain()
+    page = client.get(response.headers["Location"] + "/status").get_data(as_text=True)
+    assert "Not imported" in page and "RuntimeError: the disk is full" in page and "hx-trigger" not in page

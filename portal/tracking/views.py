@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..clock import utcnow, warehouse_zone
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
+from ..jobs.services import runs_for
 from ..orders.services import find_by_number
 from ..plugin_engine import registry
 from ..web import form_errors, staff_actor
@@ -92,14 +93,20 @@ def _import_or_404(import_id: int) -> TrackingImport:
 @bp.get("/tracking/imports/<int:import_id>")
 def import_detail(import_id: int):
     row = _import_or_404(import_id)
-    return render_template("tracking/import.html", row=row, lines=_lines(row))
+    return render_template("tracking/import.html", row=row, lines=_lines(row), job=_job(row))
 
 
 @bp.get("/tracking/imports/<int:import_id>/status")
 def import_status(import_id: int):
     """The progress and report panel alone: htmx polls it while the import runs."""
     row = _import_or_404(import_id)
-    return render_template("tracking/_import_status.html", row=row, lines=_lines(row))
+    return render_template("tracking/_import_status.html", row=row, lines=_lines(row), job=_job(row))
+
+
+def _job(row: TrackingImport):
+    """The import's job: one that gave up stops the polling and says why (Jobs page to retry)."""
+    runs = runs_for(f"tracking-import:{row.id}")
+    return runs[-1] if runs else None
 
 
 def _lines(row: TrackingImport) -> list[str]:
