@@ -143,3 +143,17 @@ def test_the_order_page_list_and_api_say_stalled_or_watch_like_the_queue(auth, c
         assert (f'data-stage="{stage}"' in row) if stage else ("data-stage" not in row)
         page = client.get(f"/orders/{number}").get_data(as_text=True)
         assert (f'data-stage="{stage}"' in page) if stage else ('id="case"' not in page)
+
+
+def test_a_plugin_that_fails_to_give_its_reason_does_not_break_the_queue(auth, client, plugins, monkeypatch):
+    from portal.clock import utcnow
+
+    def broken(self, service_code, destination_country, on):
+        raise RuntimeError("peak table missing")
+
+    monkeypatch.setattr(plugins.carriers["fourpx"].raw.__class__, "stall_reason", broken)
+    parcel(plugins, "W-001", "300.00", last_news=utcnow() - timedelta(days=8))
+    auth.login()
+    response = client.get("/queue")
+    assert response.status_code == 200
+    assert "plugin failed to say why" in response.get_data(as_text=True)
