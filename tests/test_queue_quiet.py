@@ -124,3 +124,36 @@ def test_the_orders_list_says_how_long_each_parcel_has_been_quiet_and_sorts_by_i
     row = quiet[quiet.index("W-002") :]
     assert '<td class="num quiet">12 d</td>' in row[: row.index("</tr>")]
     assert "Quiet for ▲" in quiet and "sort=quiet" in client.get("/orders/?q=W-00").get_data(as_text=True)
+
+
+def test_the_order_page_list_and_api_say_stalled_or_watch_like_the_queue(auth, client, api, plugins):
+    from portal.clock import utcnow
+
+    now = utcnow()
+    parcel(plugins, "W-001", "300.00", last_news=now - timedelta(days=8))  # watch, whatever the season
+    parcel(plugins, "W-002", "300.00", last_news=now - timedelta(days=60))  # stalled
+    parcel(plugins, "W-003", "300.00", last_news=now - timedelta(days=2))  # moving: no case
+    auth.login()
+    listing = client.get("/orders/?q=W-00").get_data(as_text=True)
+    for number, stage in (("W-001", "watch"), ("W-002", "stalled"), ("W-003", None)):
+        body = api.get(f"/api/v1/orders/{number}").get_json()
+        assert (body["case"] or {}).get("stage") == stage
+        row = listing[listing.index(f">{number}<") :]
+        row = row[: row.index("</tr>")]
+        assert (f'data-stage="{stage}"' in row) if stage else ("data-stage" not in row)
+        page = client.get(f"/orders/{number}").get_data(as_text=True)
+        assert (f'data-stage="{stage}"' in page) if stage else ('id="case"' not in page)
+
+
+def test_a_plugin_that_fails_to_give_its_reason_does_not_break_the_queue(auth, client, plugins, monkeypatch):
+    from portal.clock import utcnow
+
+    def broken(self, service_code, destination_country, on):
+        raise RuntimeError("peak table missing")
+
+    monkeypatch.setattr(plugins.carriers["fourpx"].raw.__class__, "stall_reason", broken)
+    parcel(plugins, "W-001", "300.00", last_news=utcnow() - timedelta(days=8))
+    auth.login()
+    response = client.get("/queue")
+    assert response.status_code == 200
+    assert "plugin failed to say why" in response.get_data(as_text=True)

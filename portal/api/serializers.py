@@ -7,7 +7,7 @@ from datetime import date
 from ..advances.services import advance_of
 from ..claims.models import Claim
 from ..claims.services import claim_of
-from ..clock import iso_utc, local_today
+from ..clock import iso_utc, local_today, utcnow
 from ..extensions import db
 from ..inquiries.checklist import Checklist
 from ..inquiries.models import Inquiry
@@ -49,7 +49,9 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         "premium": str(cover.premium) if cover else None,
         "inquiry": inquiry_json(inquiry) if inquiry is not None else None,
         "claim": claim_json(claim_of(inquiry)) if inquiry is not None and claim_of(inquiry) is not None else None,
-        "case": case.as_json() if (case := cases_of(db.session, [order.id], local_today()).get(order.id)) else None,
+        "case": case.as_json()
+        if (case := cases_of(db.session, [order.id], local_today(), utcnow()).get(order.id))
+        else None,
         "cover": None
         if cover is None
         else {

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..advances.ledger import balances_by_claim
 from ..advances.models import Advance
 from ..claims.models import Claim, ClaimPack
 from ..inquiries.models import Inquiry
+from .models import QueueItem
 
 #: The stages, in the order a case goes through them, with their label.
 STAGES = {
@@ -77,11 +78,13 @@ class Case:
         }
 
 
-def cases_of(session: Session, order_ids: Iterable[int], today: date) -> dict[int, Case]:
-    """The case of each order that has one (its open inquiry, else its latest finished one)."""
+def cases_of(session: Session, order_ids: Iterable[int], today: date, now: datetime | None = None) -> dict[int, Case]:
+    """The case of each order that has one (its open inquiry, else its latest finished one); with
+    ``now``, also the parcels without an inquiry that are on the queue as stalled or to watch."""
     ids = sorted(set(order_ids))
     if not ids:
         return {}
+    result = _parcels_on_the_queue(session, ids, now) if now is not None else {}
     inquiries: dict[int, Inquiry] = {}
     # Open first, then newest: the first seen per order is the one that counts.
     for inquiry in session.scalars(
@@ -111,7 +114,6 @@ def cases_of(session: Session, order_ids: Iterable[int], today: date) -> dict[in
             advances.setdefault(advance.claim_id, advance)
     decided = [claim.id for claim in claims.values() if claim.state in ("paid", "rejected")]
     money = balances_by_claim(decided) if decided else {}
-    result = {}
     for order_id, inquiry in inquiries.items():
         claim = claims.get(inquiry.id)
         advance = advances.get(claim.id) if claim else None
@@ -129,6 +131,21 @@ def cases_of(session: Session, order_ids: Iterable[int], today: date) -> dict[in
             CaseLink(advance.number, advance.state) if advance else None,
         )
     return result
+
+
+def _parcels_on_the_queue(session: Session, ids: list[int], now: datetime) -> dict[int, Case]:
+    found: dict[int, Case] = {}
+    for order_id, kind in session.execute(
+        select(QueueItem.order_id, QueueItem.kind).where(
+            QueueItem.order_id.in_(ids),
+            QueueItem.kind.in_(("stalled", "watch")),
+            QueueItem.since <= now,
+            or_(QueueItem.until.is_(None), QueueItem.until > now),
+        )
+    ):
+        if kind == "stalled" or order_id not in found:
+            found[order_id] = stalled_case() if kind == "stalled" else watch_case()
+    return found
 
 
 def watch_case() -> Case:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..auth.models import User
 from ..claims.signals import claim_changed
+from ..clock import utcnow
 from ..cover.signals import cover_bought
 from ..extensions import db
 from ..inquiries.signals import inquiry_changed, inquiry_page
@@ -31,11 +32,13 @@ def _claim(claim, **_):
 
 
 def _order_panel(order, *, today, **_) -> Panel:
-    return Panel("queue/_case_panel.html", {"case": cases_of(db.session, [order.id], today).get(order.id)}, position=5)
+    return Panel(
+        "queue/_case_panel.html", {"case": cases_of(db.session, [order.id], today, utcnow()).get(order.id)}, position=5
+    )
 
 
 def _orders_listed(_sender, *, order_ids, today, **_) -> dict:
-    return cases_of(db.session, order_ids, today)
+    return cases_of(db.session, order_ids, today, utcnow())
 
 
 def _inquiry_panel(inquiry, **_) -> Panel:

@@ -11,7 +11,7 @@ from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number
 from ..money import format_amount
-from ..plugin_engine import registry
+from ..plugin_engine import PluginFailed, registry
 from ..templating import country_name
 from ..web import staff_actor
 from .assignment import reassign, take
@@ -134,7 +134,12 @@ def _lines(plugins, items, now, today) -> list[_Line]:
         quiet = item.quiet_since or news
         reason = ""
         if item.kind == "watch" and carrier is not None and quiet is not None:
-            reason = carrier.stall_reason(order.service_code, order.destination_country, quiet.astimezone(zone).date())
+            try:
+                reason = carrier.stall_reason(
+                    order.service_code, order.destination_country, quiet.astimezone(zone).date()
+                )
+            except PluginFailed:  # already reported by the guard; the row shows without the reason
+                reason = "the carrier's plugin failed to say why"
         lines.append(
             _Line(
                 order_url + quote(order.order_no, safe=""),
