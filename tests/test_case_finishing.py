@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from portal.advances import services as advances
@@ -25,8 +26,8 @@ def _accepted(plugins, claim):
     claims.accept(plugins, claim, reference="INS-77", accepted_on=ACCEPTED_ON, actor=TEST_ACTOR)
 
 
-def _paid(claim, amount="1850.00"):
-    claims.pay(claim, amount=Decimal(amount), paid_on=date(2026, 6, 5), reference="PAY-1", actor=TEST_ACTOR)
+def _paid(claim, amount="1850.00", **options):
+    claims.pay(claim, amount=Decimal(amount), paid_on=date(2026, 6, 5), reference="PAY-1", actor=TEST_ACTOR, **options)
 
 
 def _paid_advance(plugins, claim, amount):
@@ -64,9 +65,7 @@ def test_a_paid_claim_without_an_advance_finishes_the_case_and_leaves_the_queue(
 def test_an_advanced_case_waits_for_the_settlement(plugins, claim):
     _paid_advance(plugins, claim, "1000.00")
     _accepted(plugins, claim)
-    _paid(claim, "700.00")
-    assert claim.inquiry.is_open  # the insurer paid, but the advance is not reconciled yet
-    advances.book_settlement(claim, Decimal("700.00"), "USD", SUPERVISOR, reference="INS-1")
+    _paid(claim, "700.00", accept_difference=True)  # the settlement is booked with the payment
     assert claim.inquiry.is_open  # a shortfall of 300.00 is still open
     advances.recover(claim, Decimal("100.00"), SUPERVISOR)
     assert claim.inquiry.is_open and "inquiry" in _queue_kinds(claim)
@@ -102,13 +101,19 @@ def test_a_rejected_claim_without_an_advance_finishes_at_once(plugins, claim):
 def test_an_undecided_advance_keeps_the_case_open_until_declined(plugins, claim):
     advance = advances.request_advance(plugins, claim, Decimal("300.00"), "USD", AGENT)
     _accepted(plugins, claim)
-    _paid(claim)
-    assert claim.inquiry.is_open  # a supervisor still has to decide on the advance
+    db.session.commit()
+    # The insurer's payment waits for a supervisor's decision on the advance: refused, and undone.
+    with pytest.raises(advances.AdvanceRefused, match="decline the advance"):
+        _paid(claim)
+    db.session.rollback()
+    assert claim.inquiry.is_open and claim.state == "accepted"
     advances.decline(advance, "The insurer paid first", SUPERVISOR)
+    assert claim.inquiry.is_open
+    _paid(claim)
     db.session.commit()
     assert claim.inquiry.closed_reason == "claim_paid"
     (event,) = _finished_events(claim)
-    assert event.actor_label == SUPERVISOR.actor.label
+    assert event.actor_label == TEST_ACTOR.label
 
 
 def _stage_everywhere(auth_client, api, claim) -> dict[str, str]:
@@ -155,10 +160,7 @@ def test_every_page_and_the_api_give_the_same_stage_until_the_case_finishes(auth
     claims.accept(plugins, claim, reference="INS-77", accepted_on=ACCEPTED_ON, actor=TEST_ACTOR)
     db.session.commit()
     assert stage() == "payout_overdue"  # due a few working days after 1 June 2026, long past
-    _paid(claim, "1850.00")
-    db.session.commit()
-    assert stage() == "advance_to_settle"
-    advances.book_settlement(claim, Decimal("1850.00"), "USD", SUPERVISOR, reference="INS-1")
+    _paid(claim, "1850.00")  # books the advance's settlement in the same step: nothing left to settle
     db.session.commit()
     found = _stage_everywhere(client, api, claim)
     assert found == {"queue": None, "page": "finished", "list": "finished", "api": "finished"}

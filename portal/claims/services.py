@@ -306,7 +306,7 @@ def pay(
         after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": reference, "difference": difference},
     )
     claim_paid.send(claim, payment=payment, actor=actor, accept_difference=accept_difference)
-    claim_changed.send(claim)
+    claim_changed.send(claim, actor=actor)  # a case that this payment finishes names who recorded it
     return payment
 
 
@@ -323,7 +323,7 @@ def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
     claim.state = _step(claim, "reject")
     claim.rejected_reason = reason.strip()
     _audit(actor, claim, "rejected", f"rejected: {claim.rejected_reason}", after={"reason": claim.rejected_reason})
-    claim_changed.send(claim)
+    claim_changed.send(claim, actor=actor)
     claim_rejected.send(claim, actor=actor)
 
 

@@ -27,7 +27,7 @@ def log_in(page, username):
     expect(page.get_by_role("heading", name="Work queue")).to_be_visible()  # let the login land first
 
 
-def test_an_agent_adds_a_scan_by_hand_and_imports_a_tracking_file(page, make_user):
+def test_an_agent_adds_a_scan_by_hand_and_imports_a_tracking_file(page, make_user, job_worker):
     order = create_order(
         registry(),
         order_payload(tracking_no="4PX3001234567890CN"),
