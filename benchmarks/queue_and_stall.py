@@ -168,7 +168,11 @@ def pages(orders: int) -> dict[str, tuple[list[str], str]]:
         "work queue, by destination": ([f"/queue?destination={country}" for country in DESTINATIONS], queue),
         "work queue, by seller": ([f"/queue?seller=S{rng.randint(0, 1999):05d}" for _ in range(500)], queue),
         "work queue, search": ([f"/queue?q={number}" for number in numbers], queue),
+        "work queue, quietest first": (["/queue?sort=quiet"], queue),
+        "work queue, unassigned": (["/queue?assigned=unassigned"], queue),
+        "work queue, mine": (["/queue?assigned=mine"], queue),
         "orders list": (["/orders/"], ">= 50 %"),
+        "orders list, quietest first": (["/orders/?sort=quiet"], ">= 50 %"),
         "orders search": ([f"/orders/?q={number}" for number in numbers], ">= 50 %"),
         "order page": ([f"/orders/{number}" for number in numbers], ">= 50 %"),
     }

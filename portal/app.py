@@ -121,10 +121,12 @@ def register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .orders.views import bp as orders_bp
     from .queue.views import bp as queue_bp
+    from .tracking.views import bp as tracking_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(queue_bp)
+    app.register_blueprint(tracking_bp)
     app.register_blueprint(inquiries_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(advances_bp)

@@ -201,6 +201,9 @@ def load_config(instance_path: Path) -> dict:
         "CARRIER_ENDPOINTS": carrier_endpoints(),
         "SYNC_TIMEOUT": sync_timeout(),
         "QUEUE_PER_PAGE": 50,
+        # Covered parcels quiet for longer than this come to the queue to watch, before their
+        # carrier's own threshold (the seller story's week).
+        "QUIET_WATCH_DAYS": int(os.environ.get("COVERDESK_QUIET_WATCH_DAYS", "7")),
         # Printed on generated documents and trace requests; carriers answer to the address.
         "WAREHOUSE_NAME": os.environ.get("COVERDESK_WAREHOUSE_NAME", "Coverdesk warehouse"),
         "WAREHOUSE_EMAIL": os.environ.get("COVERDESK_WAREHOUSE_EMAIL", "claims@coverdesk.example"),

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, str] = {
     "CarrierPlugin.parse_tracking": 'return TrackingFeed(tuple(events), (FeedProblem("line 4", "no time"),))',
     "CarrierPlugin.fetch_tracking": 'return http(f"{endpoint}/track", {"numbers": ",".join(tracking_numbers)})',
     "CarrierPlugin.stall_after_days": "return 14 if on in PEAK else 10",
+    "CarrierPlugin.stall_reason": 'return "peak season, 4 days more" if on in PEAK else ""',
     "CarrierPlugin.trace_window": "return TraceWindow(7, 183)",
     "CarrierPlugin.loss_letter_format": 'loss_letter_format = LossLetterFormat(r"AC-\\d{6}", "AC-000123", "One page ...")',
     "CarrierPlugin.read_loss_letter": 'return LossLetterReading(case_reference="AC-000123", outcome="lost", missing=("liability",))',

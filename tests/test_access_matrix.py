@@ -25,6 +25,7 @@ ARGUMENTS = {
     "document_id": 1,
     "filename": "css/coverdesk.css",
     "run_id": 999999,
+    "import_id": 999999,
     "name": "X-404",
 }
 

@@ -93,24 +93,34 @@ def test_the_bank_run_and_its_confirmations(plugins, runner, claim, tmp_path):
 
 
 def test_settlement_reports_book_matches_and_list_the_rest(plugins, runner, claim, tmp_path):
+    from datetime import UTC, date, datetime
+
+    from portal.claims import services as claims
     from portal.cli import cli
+    from tests.factories import TEST_ACTOR
 
     advance = advances.request_advance(plugins, claim, Decimal("1500.00"), "USD", AGENT)
     advances.approve(advance, SUPERVISOR)
     advances.pay(advance, "BANK-1", SUPERVISOR)
+    claims.make_pack(plugins, claim, TEST_ACTOR)
+    claims.submit(claim, TEST_ACTOR, now=datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
+    claims.accept(plugins, claim, reference="LFM-C-3", accepted_on=date(2026, 11, 25), actor=TEST_ACTOR)
     db.session.commit()
     report = tmp_path / "settlements.csv"
+    paid_on = "2026-11-30"
     report.write_text(
         "claim_reference,amount,currency,date\n"
-        f"{claim.number},1500.00,USD,2026-11-30\n"
+        f"{claim.number},80.00,EUR,{paid_on}\n"
         "CLM-2026-424242,80.00,USD,2026-11-30\n"
-        f"{claim.number},80.00,EUR,2026-11-30\n",
+        f"{claim.number},1400.00,USD,{paid_on}\n"
+        f"LFM-C-3,1850.00,USD,{paid_on}\n",
         encoding="utf-8",
     )
     result = runner.invoke(cli, ["settlements", "import", str(report)])
-    assert "1 booked, 0 already booked, 1 unmatched, 1 mismatched" in result.output
+    assert "1 booked, 0 already booked, 1 unmatched, 2 mismatched" in result.output, result.output
+    assert f"line 2: mismatched: {claim.number}: claim {claim.number} is in USD, the payment in EUR" in result.output
     assert "line 3: unmatched: no claim numbered or referenced 'CLM-2026-424242'" in result.output
-    assert f"line 4: mismatched: {claim.number} is in USD, the line in EUR" in result.output
+    assert "line 4: mismatched: " in result.output and "USD\u00a0450.00 less than claimed" in result.output
     again = runner.invoke(cli, ["settlements", "import", str(report)])
     assert "0 booked, 1 already booked" in again.output
     db.session.expire_all()

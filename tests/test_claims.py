@@ -78,15 +78,18 @@ def test_the_lifecycle_with_the_payout_due_in_working_days(plugins):
     assert claim.state == "paid" and claim.paid_amount == Decimal("1850.00")
 
 
-def test_chinese_working_days_and_an_unknown_year_fail_closed(plugins):
+def test_chinese_working_days_and_an_unknown_year_leave_the_due_date_pending(plugins):
     # National Day 2026: the holiday runs into October; the first working days come after it.
     assert working_days_after(date(2026, 9, 30), 3, "CN") > date(2026, 10, 8)
     claim = claims.create_claim(plugins, ready_inquiry(plugins, insurer="jadeharbour"), TEST_ACTOR)
     claims.make_pack(plugins, claim, TEST_ACTOR)
     claims.submit(claim, TEST_ACTOR)
-    with pytest.raises(claims.ClaimRefused, match="does not know 2030 yet"):
-        claims.accept(plugins, claim, reference="JH-1", accepted_on=date(2030, 12, 30), actor=TEST_ACTOR)
-    assert claim.state == "submitted" and claim.payout_due_on is None
+    # The acceptance is recorded; the due date is never guessed.
+    claims.accept(plugins, claim, reference="JH-1", accepted_on=date(2030, 12, 30), actor=TEST_ACTOR)
+    db.session.commit()
+    assert claim.state == "accepted" and claim.payout_due_on is None
+    assert "does not know 2030 yet" in claim.payout_due_pending and "Admin → Calendars" in claim.payout_due_pending
+    assert claims.awaiting_payment(date(2030, 12, 30)) == [claim] and claims.overdue_claims(date(2031, 6, 1)) == []
 
 
 def test_more_documents_sends_the_case_back_and_rejection_ends_it(plugins):
@@ -270,6 +273,7 @@ def test_the_api_tells_the_ordering_system_when_the_money_comes(plugins, api):
         "currency": "USD",
         "accepted_on": "2026-11-25",
         "payout_due_on": "2026-12-01",
+        "payout_due_pending": None,
         "paid_on": None,
         "paid_amount": None,
         "advance": None,

@@ -62,6 +62,7 @@ def test_every_form_field_and_query_parameter_takes_nasty_values_without_a_serve
         "document_id": 1,
         "filename": "css/coverdesk.css",
         "run_id": 1,
+        "import_id": 1,
         "name": "stalled-scan",
     }
     steps = {"claims.step": "accept", "inquiries.step": "dispute", "advances.claim_step": "request"}

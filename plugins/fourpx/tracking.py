@@ -201,6 +201,10 @@ def stall_after_days(service_code: str, on: date) -> int:
     return days + (PEAK_EXTRA_DAYS if on in PEAK_SEASON else 0)
 
 
+def stall_reason(on: date) -> str:
+    return f"peak season (15 Nov–15 Jan), {PEAK_EXTRA_DAYS} days more" if on in PEAK_SEASON else ""
+
+
 #: Trace windows in days after dispatch (≈ the first online scan). 4PX-C: day 9 to day 60 (C1).
 #: Express and direct lines: C1 gives only the "never scanned" claim waits (15 days express,
 #: 25 days other lines); those are used as the earliest day, with C1's 60-day inquiry limit.

@@ -1,19 +1,22 @@
-"""Admin pages (admins only, by the access table): plugins, and staff accounts (disable, enable,
-reset a password, remove a lost second factor)."""
+"""Admin pages (admins only, by the access table): plugins, staff accounts (disable, enable,
+reset a password, remove a lost second factor) and the working-day calendars entered by hand."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import services as accounts
 from ..auth.forms import ResetForm
 from ..auth.models import User
-from ..clock import local_today
+from ..calendars import services as calendars
+from ..clock import local_today, utcnow
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..plugin_api import CONTRACT_VERSION
 from ..plugin_engine import registry, rules_summary
-from ..web import staff_actor
+from ..web import form_errors, staff_actor
+from .forms import CalendarForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -61,3 +64,41 @@ def user_action(username: str, action: str):
     else:
         flash(f"{username}: {action.replace('-', ' ')} done.", "success")
     return redirect(url_for("admin.users"), code=303)
+
+
+def _calendar_form() -> CalendarForm:
+    form = CalendarForm()
+    # Which calendars there are is the insurers' to say (each names the one it keeps).
+    codes = sorted({insurer.calendar for insurer in registry().all_insurers()})
+    form.calendar.choices = [SelectChoice(code, code) for code in codes]
+    return form
+
+
+@bp.route("/calendars", methods=["GET", "POST"])
+def calendars_page():
+    """The years entered by hand, and the form to enter one as officially published."""
+    form = _calendar_form()
+    if form.is_submitted():
+        if not form.validate():
+            flash(form_errors(form), "error")
+        else:
+            try:
+                upload = form.file.data
+                if upload and upload.filename:
+                    days = calendars.parse_csv(upload.read(), upload.filename)
+                else:
+                    days = calendars.parse_lines(form.holidays.data or "", "holiday", "holidays")
+                    days += calendars.parse_lines(form.workdays.data or "", "workday", "make-up working days")
+                with unit_of_work():
+                    row = calendars.enter_year(
+                        form.calendar.data, form.year.data, form.source.data, days, staff_actor(), utcnow()
+                    )
+                    summary = f"{row.calendar} {row.year}: {len(row.days)} days entered."
+            except Refused as exc:
+                flash_refusal(exc)
+            else:
+                flash(summary, "success")
+                return redirect(url_for("admin.calendars_page"), code=303)
+    return render_template("admin/calendars.html", form=form, entered=calendars.entered_calendars()), (
+        422 if form.is_submitted() else 200
+    )

@@ -12,13 +12,14 @@ from typing import TextIO
 
 from sqlalchemy import select
 
+from ..claims import services as claims
 from ..claims.services import find_by_reference
 from ..csv_safety import safe_row
-from ..errors import unit_of_work
+from ..errors import Refused, unit_of_work
 from ..extensions import db
 from ..money import MoneyError, parse_amount
 from . import services
-from .models import Advance, LedgerEntry
+from .models import Advance
 
 PAYMENT_COLUMNS = ("advance", "seller_code", "seller_name", "seller_email", "amount", "currency", "claim")
 
@@ -102,8 +103,10 @@ def import_payments(stream: TextIO, staff: services.Staff) -> FileReport:
 
 
 def import_settlements(stream: TextIO, staff: services.Staff) -> FileReport:
-    """An insurer's payment report (claim_reference, amount, currency, date): matched lines are
-    booked; unknown claims and lines that do not fit are listed, not booked."""
+    """An insurer's payment report (claim_reference, amount, currency, date, optionally
+    payment_reference): each line is recorded as the claim's payment by the same service as the
+    claim page, which books the advance's settlement in the same step. A payment already recorded
+    (from the page or an earlier file) is never booked again; lines that do not fit are listed."""
     report = FileReport()
     for line, row in _rows(stream, ("claim_reference", "amount", "currency", "date"), report):
         claim = find_by_reference(row["claim_reference"])
@@ -116,21 +119,23 @@ def import_settlements(stream: TextIO, staff: services.Staff) -> FileReport:
         except (ValueError, MoneyError) as exc:
             report.mismatched.append((line, f"{claim.number}: {exc}"))
             continue
-        if row["currency"] != claim.currency:
-            report.mismatched.append((line, f"{claim.number} is in {claim.currency}, the line in {row['currency']}"))
+        if existing := claims.payment_of(claim):
+            same = (existing.amount, existing.currency, existing.paid_on) == (amount, row["currency"], on)
+            (report.unchanged if same else report.mismatched).append((line, claims.already_paid(claim, existing)))
             continue
-        if services.advance_of(claim) is None or services.advance_of(claim).state != "paid":
-            report.mismatched.append((line, f"{claim.number} has no advance paid: nothing to settle in the ledger"))
+        try:
+            with unit_of_work():
+                claims.pay(
+                    claim,
+                    amount=amount,
+                    currency=row["currency"],
+                    paid_on=on,
+                    reference=row.get("payment_reference") or "",
+                    actor=staff.actor,
+                    source="settlement file",
+                )
+        except Refused as exc:
+            report.mismatched.append((line, f"{claim.number}: {exc}"))
             continue
-        reference = f"{row['claim_reference']}/{on}/{amount}"
-        if db.session.scalar(
-            select(LedgerEntry.id).where(LedgerEntry.kind == "settlement", LedgerEntry.external_reference == reference)
-        ):
-            report.unchanged.append((line, f"{claim.number}: already booked"))
-            continue
-        with unit_of_work():
-            services.book_settlement(
-                claim, amount, claim.currency, staff, reference=reference, memo=f"insurer settlement of {on}"
-            )
-        report.booked.append((line, f"{claim.number}: {amount} {claim.currency} settled"))
+        report.booked.append((line, f"{claim.number}: {amount} {claim.currency} paid and settled"))
     return report

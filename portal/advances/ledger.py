@@ -17,6 +17,7 @@ from ..claims.models import Claim
 from ..errors import Refused
 from ..extensions import db
 from .models import ACCOUNTS, Advance, LedgerEntry, LedgerLine
+from .signals import ledger_booked
 
 ZERO = Decimal("0.00")
 
@@ -63,6 +64,7 @@ def book(
     entry.lines = [LedgerLine(account=account, amount=amount) for account, amount in sorted(lines.items())]
     db.session.add(entry)
     db.session.flush()
+    ledger_booked.send(claim, actor=actor)
     return entry
 
 

@@ -26,6 +26,7 @@ from ..plugin_engine import PluginRegistry
 from ..sellers.models import Seller
 from . import ledger
 from .models import Advance, LedgerEntry
+from .signals import advance_changed
 
 ZERO = Decimal("0.00")
 
@@ -174,6 +175,7 @@ def decline(advance: Advance, reason: str, staff: Staff, now: datetime | None = 
         raise AdvanceRefused("reason", "say why the advance is declined")
     _decide(advance, staff, "declined", reason.strip(), now or utcnow())
     _audit(staff, advance, "declined", f"declined: {reason.strip()}")
+    advance_changed.send(advance, actor=staff.actor)
 
 
 def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = None) -> bool:
@@ -249,6 +251,10 @@ def book_settlement(
 ) -> LedgerEntry:
     """The insurer's payment for a claim with an advance: it covers the exposure first; above it,
     the rest is owed to the seller; below it, the shortfall stays open to recover or write off."""
+    return _settlement(claim, amount, currency, staff.actor, reference=reference, memo=memo)
+
+
+def _settlement(claim: Claim, amount: Decimal, currency: str, actor: Actor, *, reference: str = "", memo: str = ""):
     if currency != claim.currency:
         raise AdvanceRefused("currency", f"claim {claim.number} is in {claim.currency}, not {currency}")
     if amount <= 0:
@@ -259,10 +265,41 @@ def book_settlement(
         "settlement",
         claim=claim,
         currency=currency,
-        actor=staff.actor,
+        actor=actor,
         external_reference=reference or None,
         memo=memo or f"settlement from the insurer for {claim.number}",
         lines={"bank": amount, "advances": -covered, "seller_payable": -(amount - covered)},
+    )
+
+
+def settle_insurer_payment(claim: Claim, payment, actor: Actor, *, accept_difference: bool) -> LedgerEntry | None:
+    """The insurer's payment just recorded on ``claim``, booked against its advance in the same
+    step; checked against the advance first, so a payment that does not fit it is never booked."""
+    advance = advance_of(claim)
+    if advance is None or advance.state == "declined":
+        return None  # nothing was advanced: the claim's payment is the whole story
+    if advance.state != "paid":
+        raise AdvanceRefused(
+            "advance",
+            f"advance {advance.number} is {advance.state}, not paid: the insurer has paid the claim itself, "
+            "so decline the advance (or pay it) before recording the insurer's payment",
+            conflict=True,
+        )
+    open_amount = exposure(claim)
+    if payment.amount < open_amount and not accept_difference:
+        raise AdvanceRefused(
+            "amount",
+            f"{Money(payment.amount, payment.currency).format()} leaves "
+            f"{Money(open_amount - payment.amount, claim.currency).format()} of advance {advance.number} to "
+            "recover from the seller or write off: confirm the difference to record it",
+        )
+    return _settlement(
+        claim,
+        payment.amount,
+        payment.currency,
+        actor,
+        reference=payment.reference or "",
+        memo=f"insurer's payment of {payment.paid_on} for {claim.number} ({payment.source})",
     )
 
 

@@ -1,20 +1,34 @@
-"""Advances follow the claims they were paid against, and show their panel on the claim page."""
+"""Advances follow the claims they were paid against (a rejection, the insurer's payment), and show\ntheir panel on the claim page."""
 
 from __future__ import annotations
 
 from flask_login import current_user
 
 from ..audit.services import history
-from ..claims.signals import claim_page, claim_rejected
+from ..claims.signals import claim_changed, claim_page, claim_paid, claim_rejected
 from ..plugin_engine import registry
 from ..web import Panel
 from . import ledger
+from .finishing import finish_if_settled
 from .forms import AmountForm, PayForm, ReasonForm
-from .services import advance_of, on_claim_rejected, refusal
+from .services import advance_of, on_claim_rejected, refusal, settle_insurer_payment
+from .signals import advance_changed, ledger_booked
 
 
 def _rejected(claim, *, actor, **_):
     on_claim_rejected(claim, actor)
+
+
+def _maybe_finished(claim, *, actor=None, **_):
+    finish_if_settled(claim, actor)
+
+
+def _advance_changed(advance, *, actor=None, **_):
+    finish_if_settled(advance.claim, actor)
+
+
+def _paid(claim, *, payment, actor, accept_difference, **_):
+    settle_insurer_payment(claim, payment, actor, accept_difference=accept_difference)
 
 
 def _claim_panel(claim, *, today, **_) -> Panel:
@@ -42,3 +56,8 @@ def _claim_panel(claim, *, today, **_) -> Panel:
 def connect() -> None:
     claim_rejected.connect(_rejected, weak=False)
     claim_page.connect(_claim_panel, weak=False)
+    # A case ends after whichever of these comes last (each check is idempotent).
+    for signal in (claim_changed, ledger_booked):
+        signal.connect(_maybe_finished, weak=False)
+    advance_changed.connect(_advance_changed, weak=False)
+    claim_paid.connect(_paid, weak=False)

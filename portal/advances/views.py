@@ -44,13 +44,12 @@ def _amount(text: str, currency: str) -> Decimal:
 
 @bp.post("/claims/<number>/advance/<step>")
 def claim_step(number: str, step: str):
-    """request, approve, decline, pay; settlement, recovery and write-off on the claim's ledger."""
+    """request, approve, decline, pay; recovery and write-off on the claim's ledger (the insurer's
+    settlement is booked when its payment is recorded on the claim)."""
     claim = find_claim(number)
     if claim is None:
         abort(404)
-    form = {"request": AmountForm, "settlement": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(
-        step, ReasonForm
-    )()
+    form = {"request": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(step, ReasonForm)()
     if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return _to_claim(number)
@@ -70,14 +69,6 @@ def claim_step(number: str, step: str):
             elif step == "pay":
                 if not services.pay(advance, form.reference.data or "", who):
                     flash(f"{advance.number} was already paid with reference {advance.payment_reference}.", "info")
-            elif step == "settlement":
-                services.book_settlement(
-                    claim,
-                    _amount(form.amount.data, claim.currency),
-                    claim.currency,
-                    who,
-                    reference=form.reference.data or "",
-                )
             elif step == "recovery":
                 services.recover(
                     claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or ""

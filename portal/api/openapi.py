@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..advances.models import ADVANCE_STATES
 from ..claims.models import CLAIM_STATES
-from ..inquiries.models import CHANNELS, CLOSE_REASONS, EVIDENCE_STATES, INQUIRY_STATES
+from ..inquiries.models import CHANNELS, END_REASONS, EVIDENCE_STATES, INQUIRY_STATES
 from ..plugin_api import (
     CARRIER_OUTCOMES,
     EVIDENCE_KINDS,
@@ -17,6 +17,7 @@ from ..plugin_api import (
     TRACKING_REASONS,
     TRACKING_STATUSES,
 )
+from ..queue.stages import STAGES
 
 DECIMAL = {"type": "string", "pattern": r"^\d+(\.\d+)?$", "examples": ["1250.00"]}
 NULLABLE_DECIMAL = {"type": ["string", "null"], "pattern": r"^\d+(\.\d+)?$"}
@@ -161,7 +162,7 @@ def openapi_document() -> dict:
             "opened_at": {"type": "string", "format": "date-time"},
             "asked_on": date_,
             "carrier_outcome": {"type": ["string", "null"], "enum": [*CARRIER_OUTCOMES, None]},
-            "closed_reason": {"type": ["string", "null"], "enum": [*CLOSE_REASONS, None]},
+            "closed_reason": {"type": ["string", "null"], "enum": [*END_REASONS, None]},
             "dispute": {"oneOf": [dispute, {"type": "null"}]},
             "missing": {
                 "type": "array",
@@ -192,6 +193,28 @@ def openapi_document() -> dict:
             },
         },
     }
+    link = {
+        "oneOf": [
+            {"type": "object", "properties": {"number": {"type": "string"}, "state": {"type": "string"}}},
+            {"type": "null"},
+        ]
+    }
+    order["properties"]["case"] = {
+        "description": "Where the order's case stands (its open inquiry, else the latest finished one)",
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "stage": {"type": "string", "enum": list(STAGES)},
+                    "next_action": {"type": "string"},
+                    "inquiry": link,
+                    "claim": link,
+                    "advance": link,
+                },
+            },
+            {"type": "null"},
+        ],
+    }
     order["properties"]["claim"] = {
         "oneOf": [
             {
@@ -206,6 +229,10 @@ def openapi_document() -> dict:
                         "type": ["string", "null"],
                         "format": "date",
                         "description": "Acceptance + the insurer's working days, in its calendar",
+                    },
+                    "payout_due_pending": {
+                        "type": ["string", "null"],
+                        "description": "Why the due date is not known yet (its year's calendar is not published)",
                     },
                     "paid_on": {"type": ["string", "null"], "format": "date"},
                     "paid_amount": NULLABLE_DECIMAL,

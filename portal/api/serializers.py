@@ -7,12 +7,14 @@ from datetime import date
 from ..advances.services import advance_of
 from ..claims.models import Claim
 from ..claims.services import claim_of
-from ..clock import iso_utc, local_today
+from ..clock import iso_utc, local_today, utcnow
+from ..extensions import db
 from ..inquiries.checklist import Checklist
 from ..inquiries.models import Inquiry
 from ..inquiries.services import latest_inquiry
 from ..orders.models import Order
 from ..plugin_api import EVIDENCE_KINDS, CarrierPlugin, InsurerPlugin
+from ..queue.stages import cases_of
 from ..tracking.services import is_stalled
 
 timestamp = iso_utc
@@ -47,6 +49,9 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         "premium": str(cover.premium) if cover else None,
         "inquiry": inquiry_json(inquiry) if inquiry is not None else None,
         "claim": claim_json(claim_of(inquiry)) if inquiry is not None and claim_of(inquiry) is not None else None,
+        "case": case.as_json()
+        if (case := cases_of(db.session, [order.id], local_today(), utcnow()).get(order.id))
+        else None,
         "cover": None
         if cover is None
         else {
@@ -117,6 +122,7 @@ def claim_json(claim: Claim) -> dict:
         "currency": claim.currency,
         "accepted_on": claim.accepted_on.isoformat() if claim.accepted_on else None,
         "payout_due_on": claim.payout_due_on.isoformat() if claim.payout_due_on else None,
+        "payout_due_pending": claim.payout_due_pending,
         "paid_on": claim.paid_on.isoformat() if claim.paid_on else None,
         "paid_amount": str(claim.paid_amount) if claim.paid_amount is not None else None,
     }

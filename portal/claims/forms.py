@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, DecimalField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 
@@ -25,6 +25,8 @@ class PayForm(FlaskForm):
     amount = StringField("Amount paid", render_kw={"inputmode": "decimal"})
     paid_on = DateField("Paid on", validators=[InputRequired()])
     reference = StringField("Payment reference", validators=[Optional()])
+    #: An amount other than the one claimed is refused until whoever records it confirms it.
+    accept_difference = BooleanField("The amount differs from the claim: record it as paid")
 
 
 class ReasonForm(FlaskForm):

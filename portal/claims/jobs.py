@@ -14,14 +14,19 @@ log = logging.getLogger("coverdesk.jobs")
 
 @handler("overdue-payouts")
 def overdue_payouts(params: dict, now: datetime) -> str:
-    from .services import overdue_claims
+    from ..audit.services import Actor
+    from ..plugin_engine import registry
+    from .services import fill_pending_due_dates, overdue_claims
 
+    # A calendar library updated with a new year lets the due dates waiting on it be worked out.
+    filled = fill_pending_due_dates(registry(), Actor.system("calendar"))
+    found = f"{len(filled)} pending due dates worked out; " if filled else ""
     lines = overdue_claims(to_local(now).date())
     if not lines:
-        return "no overdue payouts"
+        return f"{found}no overdue payouts"
     worst = ", ".join(f"{line.claim.number} ({line.days_late} d)" for line in lines[:5])
     log.warning("%d insurer payouts overdue: %s", len(lines), worst)
-    return f"{len(lines)} overdue: {worst}{' ...' if len(lines) > 5 else ''}"
+    return f"{found}{len(lines)} overdue: {worst}{' ...' if len(lines) > 5 else ''}"
 
 
 @handler("claim-pack")

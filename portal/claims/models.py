@@ -40,6 +40,8 @@ class Claim(db.Model):
     insurer_reference: Mapped[str | None] = mapped_column(String(64), index=True)
     accepted_on: Mapped[date | None]
     payout_due_on: Mapped[date | None]  # accepted_on + the insurer's working days
+    #: Why the due date of an accepted claim is not known yet (its year's calendar is not known).
+    payout_due_pending: Mapped[str | None] = mapped_column(Text)
     paid_on: Mapped[date | None]
     paid_amount: Mapped[Decimal | None] = mapped_column(Amount)
     payment_reference: Mapped[str | None] = mapped_column(String(64))
@@ -86,3 +88,23 @@ class ClaimSupplement(db.Model):
 
     claim: Mapped[Claim] = relationship(back_populates="supplements")
     document: Mapped[EvidenceDocument] = relationship(lazy="joined")
+
+
+class InsurerPayment(db.Model):
+    """The insurer's payment of a claim: one per claim, whichever way it is recorded (the claim
+    page, an insurers' response file, a settlement report); the unique claim makes the database
+    refuse a second one, and a trigger keeps the row as written."""
+
+    __tablename__ = "insurer_payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Amount)
+    currency: Mapped[str] = mapped_column(String(3))
+    paid_on: Mapped[date]
+    reference: Mapped[str | None] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(40))  # "claim page", "settlement file", ...
+    #: The difference from the amount claimed (paid − claimed), confirmed by whoever recorded it.
+    difference: Mapped[Decimal] = mapped_column(Amount)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(120))

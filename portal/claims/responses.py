@@ -76,17 +76,29 @@ def _apply(plugins: PluginRegistry, values: dict, actor: Actor) -> str | None:
         on = date.fromisoformat(values.get("date", ""))
     except ValueError:
         raise services.ClaimRefused("date", f"date: {values.get('date')!r} is not a date like 2026-11-24") from None
+    if event == "paid" and (payment := services.payment_of(claim)):
+        # The same payment again changes nothing; a different one is shown, never taken as the same.
+        if str(payment.amount) == values.get("amount", "").replace(",", "") and payment.paid_on == on:
+            return None
+        raise services.ClaimRefused("amount", services.already_paid(claim, payment), conflict=True)
     if _already(claim, event, values):
         return None
     if event == "accepted":
         services.accept(plugins, claim, reference=values.get("reference", ""), accepted_on=on, actor=actor)
-        return f"{claim.number} accepted ({claim.insurer_reference}); payout due {claim.payout_due_on}"
+        return f"{claim.number} accepted ({claim.insurer_reference}); payout due {claim.payout_due_on or 'pending'}"
     if event == "paid":
         try:
             amount = Decimal(parse_amount(values.get("amount", ""), claim.currency))
         except MoneyError as exc:
             raise services.ClaimRefused("amount", f"amount: {exc}") from None
-        services.pay(claim, amount=amount, paid_on=on, reference=values.get("reference", ""), actor=actor)
+        services.pay(
+            claim,
+            amount=amount,
+            paid_on=on,
+            reference=values.get("reference", ""),
+            actor=actor,
+            source="insurer's response file",
+        )
         return f"{claim.number} paid {amount} {claim.currency} on {on}"
     if event == "rejected":
         services.reject(claim, reason=values.get("reason", ""), actor=actor)

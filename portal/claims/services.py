@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import Actor, record
@@ -23,11 +23,11 @@ from ..inquiries.checklist import CLAIMABLE_OUTCOMES, Checklist
 from ..inquiries.models import Inquiry
 from ..money import Money
 from ..plugin_api import ClaimAmountRequest
-from ..plugin_engine import PluginRegistry
+from ..plugin_engine import PluginRegistry, PluginUnavailable
 from ..storage import file_store
-from .models import Claim, ClaimPack, ClaimSupplement
+from .models import Claim, ClaimPack, ClaimSupplement, InsurerPayment
 from .pack import render_pack
-from .signals import claim_changed, claim_rejected
+from .signals import claim_changed, claim_paid, claim_rejected
 
 
 class ClaimRefused(Refused):
@@ -178,11 +178,9 @@ def submit(claim: Claim, actor: Actor, now: datetime | None = None) -> None:
 
 
 def payout_due(plugins: PluginRegistry, claim: Claim, accepted_on: date) -> date:
+    """The insurer's payout due date; ``CalendarUnknown`` when its calendar does not know the year yet."""
     insurer = plugins.require_insurer(claim.insurer_code)
-    try:
-        return working_days_after(accepted_on, insurer.payout_working_days, insurer.calendar)
-    except CalendarUnknown as exc:
-        raise ClaimRefused("accepted_on", f"cannot work out the payout due date: {exc}") from None
+    return working_days_after(accepted_on, insurer.payout_working_days, insurer.calendar)
 
 
 def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on: date, actor: Actor) -> None:
@@ -192,39 +190,131 @@ def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on
     if claim.submitted_at and accepted_on < to_local(claim.submitted_at).date():
         raise ClaimRefused("accepted_on", f"{accepted_on} is before the claim was submitted")
     target = _step(claim, "accept")
-    due = payout_due(plugins, claim, accepted_on)
+    # An unknown year never blocks the acceptance: the due date waits for the year's calendar.
+    try:
+        due, pending = payout_due(plugins, claim, accepted_on), None
+    except CalendarUnknown as exc:
+        due, pending = None, f"the due date cannot be worked out yet: {exc}"
     claim.state, claim.insurer_reference, claim.accepted_on, claim.payout_due_on = target, reference, accepted_on, due
+    claim.payout_due_pending = pending
     _audit(
         actor,
         claim,
         "accepted",
-        f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due}",
-        after={"insurer_reference": reference, "accepted_on": accepted_on, "payout_due_on": due},
+        f"accepted by the insurer ({reference}) on {accepted_on}; payout due {due or 'pending: ' + pending}",
+        after={
+            "insurer_reference": reference,
+            "accepted_on": accepted_on,
+            "payout_due_on": due,
+            "payout_due_pending": pending,
+        },
     )
     claim_changed.send(claim)
 
 
-def pay(claim: Claim, *, amount: Decimal, paid_on: date, reference: str, actor: Actor) -> None:
+def fill_pending_due_dates(plugins: PluginRegistry, actor: Actor) -> list[Claim]:
+    """Work out the due dates that waited for a calendar, now that it may be known (audited)."""
+    waiting = db.session.scalars(
+        select(Claim).where(
+            Claim.state == "accepted", Claim.payout_due_on.is_(None), Claim.payout_due_pending.is_not(None)
+        )
+    ).all()
+    filled = []
+    for claim in waiting:
+        try:
+            due = payout_due(plugins, claim, claim.accepted_on)
+        except CalendarUnknown as exc:
+            claim.payout_due_pending = f"the due date cannot be worked out yet: {exc}"
+            continue
+        except PluginUnavailable:  # its calendar is unknown while the insurer is not loaded
+            continue
+        claim.payout_due_on, claim.payout_due_pending = due, None
+        _audit(actor, claim, "payout_due", f"payout due date worked out: {due}", after={"payout_due_on": due})
+        claim_changed.send(claim)
+        filled.append(claim)
+    return filled
+
+
+def payment_of(claim: Claim) -> InsurerPayment | None:
+    return db.session.scalar(select(InsurerPayment).where(InsurerPayment.claim_id == claim.id))
+
+
+def pay(
+    claim: Claim,
+    *,
+    amount: Decimal,
+    paid_on: date,
+    reference: str,
+    actor: Actor,
+    currency: str | None = None,
+    source: str = "claim page",
+    accept_difference: bool = False,
+) -> InsurerPayment:
+    """Record the insurer's payment, once: the claim is paid and, through ``claim_paid``, the
+    advance's settlement is booked in the same step. An amount other than the one claimed is
+    refused unless the difference is confirmed; a second payment is refused by the database."""
+    currency = currency or claim.currency
     if amount <= 0:
         raise ClaimRefused("amount", "the amount paid must be more than zero")
+    if currency != claim.currency:
+        raise ClaimRefused("currency", f"claim {claim.number} is in {claim.currency}, the payment in {currency}")
     if claim.accepted_on and paid_on < claim.accepted_on:
         raise ClaimRefused("paid_on", f"{paid_on} is before the claim was accepted ({claim.accepted_on})")
+    if existing := payment_of(claim):
+        raise ClaimRefused("state", already_paid(claim, existing), conflict=True)
     target = _step(claim, "pay")
-    claim.state, claim.paid_amount, claim.paid_on = target, amount, paid_on
-    claim.payment_reference = reference.strip() or None
+    difference = amount - claim.claimed_amount
+    if difference and not accept_difference:
+        raise ClaimRefused(
+            "amount",
+            f"{Money(amount, currency).format()} is {Money(abs(difference), currency).format()} "
+            f"{'less' if difference < 0 else 'more'} than claimed ({claim.claimed.format()}): check the "
+            "insurer's statement, then confirm the difference to record it",
+            difference=str(difference),
+        )
+    reference = reference.strip() or None
+    payment = InsurerPayment(
+        claim_id=claim.id,
+        amount=amount,
+        currency=currency,
+        paid_on=paid_on,
+        reference=reference,
+        source=source,
+        difference=difference,
+        recorded_by=actor.label[:120],
+    )
+    db.session.add(payment)
+    number = claim.number  # read before the flush: a failed flush leaves the session unreadable
+    try:
+        db.session.flush()  # the unique claim: a payment recorded meanwhile elsewhere (the caller rolls back)
+    except IntegrityError:
+        raise ClaimRefused(
+            "state", f"claim {number}: the insurer's payment is already recorded", conflict=True
+        ) from None
+    claim.state, claim.paid_amount, claim.paid_on, claim.payment_reference = target, amount, paid_on, reference
     late = (
         f", {(paid_on - claim.payout_due_on).days} days after the due date"
         if (claim.payout_due_on and paid_on > claim.payout_due_on)
         else ""
     )
+    differs = f", {Money(difference, currency).format()} against the amount claimed" if difference else ""
     _audit(
         actor,
         claim,
         "paid",
-        f"paid {Money(amount, claim.currency).format()} on {paid_on}{late}",
-        after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": claim.payment_reference},
+        f"paid {Money(amount, currency).format()} on {paid_on}{late}{differs} ({source})",
+        after={"paid_amount": amount, "paid_on": paid_on, "payment_reference": reference, "difference": difference},
     )
-    claim_changed.send(claim)
+    claim_paid.send(claim, payment=payment, actor=actor, accept_difference=accept_difference)
+    claim_changed.send(claim, actor=actor)  # a case that this payment finishes names who recorded it
+    return payment
+
+
+def already_paid(claim: Claim, payment: InsurerPayment) -> str:
+    return (
+        f"claim {claim.number} was already paid: {Money(payment.amount, payment.currency).format()} on "
+        f"{payment.paid_on}{f' ({payment.reference})' if payment.reference else ''}, recorded from the {payment.source}"
+    )
 
 
 def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
@@ -233,7 +323,7 @@ def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
     claim.state = _step(claim, "reject")
     claim.rejected_reason = reason.strip()
     _audit(actor, claim, "rejected", f"rejected: {claim.rejected_reason}", after={"reason": claim.rejected_reason})
-    claim_changed.send(claim)
+    claim_changed.send(claim, actor=actor)
     claim_rejected.send(claim, actor=actor)
 
 
@@ -347,6 +437,8 @@ def awaiting_payment(today: date) -> list[Claim]:
     """Accepted claims not yet due, the nearest due date first."""
     return list(
         db.session.scalars(
-            select(Claim).where(Claim.state == "accepted", Claim.payout_due_on >= today).order_by(Claim.payout_due_on)
+            select(Claim)
+            .where(Claim.state == "accepted", or_(Claim.payout_due_on >= today, Claim.payout_due_on.is_(None)))
+            .order_by(Claim.payout_due_on.is_(None), Claim.payout_due_on)
         ).unique()
     )

@@ -1,15 +1,21 @@
-"""Claims follow the evidence of their inquiry, and show their part of the inquiry page."""
+"""Claims follow the evidence of their inquiry and the calendars entered, and show their part of\nthe inquiry page."""
 
 from __future__ import annotations
 
+from ..calendars.signals import calendar_entered
 from ..inquiries.signals import evidence_accepted, inquiry_page
+from ..plugin_engine import registry
 from ..web import Panel
 from .forms import CreateClaimForm
-from .services import claim_of, note_supplements
+from .services import claim_of, fill_pending_due_dates, note_supplements
 
 
 def _accepted(inquiry, **_):
     note_supplements(inquiry)
+
+
+def _calendar_entered(calendar, *, actor, **_):
+    fill_pending_due_dates(registry(), actor)
 
 
 def _inquiry_panel(inquiry, **_) -> Panel:
@@ -20,3 +26,4 @@ def _inquiry_panel(inquiry, **_) -> Panel:
 def connect() -> None:
     evidence_accepted.connect(_accepted, weak=False)
     inquiry_page.connect(_inquiry_panel, weak=False)
+    calendar_entered.connect(_calendar_entered, weak=False)

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from ..audit.services import history
 from ..clock import local_today, utcnow
+from ..cover.services import bought_after_dispatch
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
@@ -86,6 +87,7 @@ def detail(number: str):
         pay_form=PayForm(),
         reason_form=ReasonForm(),
         pack_job=services.pack_job(claim),
+        cover_doubt=bought_after_dispatch(claim.inquiry.order.cover, claim.inquiry.order.dispatched_at),
         events=history("claim", [claim.id]) + extra.pop("panel_events", []),
         **extra,
     )
@@ -131,6 +133,7 @@ def step(number: str, step: str):
                     paid_on=form.paid_on.data,
                     reference=form.reference.data or "",
                     actor=actor,
+                    accept_difference=form.accept_difference.data,
                 )
             elif step == "reject":
                 services.reject(claim, reason=form.reason.data or "", actor=actor)

@@ -210,3 +210,14 @@ def buy_cover(
         f"{values['premium']} {values['currency']}",
     )
     return cover
+
+
+def bought_after_dispatch(cover: Cover | None, dispatched_at: datetime | None) -> str | None:
+    """Why the cover is in doubt when the dispatch scan came later than the cover was bought but
+    is dated before it (the insurer refuses cover bought after dispatch); None when it is not."""
+    if cover is None or dispatched_at is None or dispatched_at >= cover.bought_at:
+        return None
+    return (
+        f"cover bought after dispatch: cover {cover.certificate_no} was bought "
+        f"{to_local(cover.bought_at):%Y-%m-%d %H:%M}, the parcel was dispatched {to_local(dispatched_at):%Y-%m-%d %H:%M}"
+    )

@@ -24,6 +24,13 @@ CHANNELS = {
 }
 #: Why an inquiry was closed.
 CLOSE_REASONS = {"delivered": "Found and delivered", "returned": "Returned to sender", "withdrawn": "Withdrawn"}
+#: How a case ends by itself once its money is settled (never chosen by an agent).
+FINISH_REASONS = {
+    "claim_paid": "Claim paid and advance settled",
+    "claim_rejected": "Claim rejected and recovery closed",
+}
+#: Every reason an inquiry may be closed with.
+END_REASONS = CLOSE_REASONS | FINISH_REASONS
 #: The states of one evidence item.
 EVIDENCE_STATES = ("missing", "received", "accepted", "rejected", "deferred")
 
@@ -74,6 +81,9 @@ class Inquiry(db.Model):
     dispute_id: Mapped[str | None] = mapped_column(String(80))
     dispute_opened_on: Mapped[date | None]
     dispute_respond_by: Mapped[date | None]
+    # Who works the case: taken by an agent, reassigned by a supervisor (both audited).
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_reason: Mapped[str | None] = mapped_column(String(16))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

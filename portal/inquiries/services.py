@@ -38,7 +38,7 @@ from ..tracking.services import timeline
 from ..uploads import check_upload
 from .checklist import CLAIMABLE_OUTCOMES, Checklist
 from .generated import generated_pdf
-from .models import CLOSE_REASONS, EvidenceDocument, EvidenceItem, Inquiry
+from .models import CLOSE_REASONS, FINISH_REASONS, EvidenceDocument, EvidenceItem, Inquiry
 from .signals import evidence_accepted, inquiry_changed
 from .validation import DisputeInput, InquiryInput
 
@@ -339,6 +339,27 @@ def close(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = No
     inquiry.state, inquiry.closed_reason, inquiry.closed_at = target, reason, now or utcnow()
     _audit(actor, inquiry, "closed", f"closed: {CLOSE_REASONS[reason].lower()}", after={"closed_reason": reason})
     inquiry_changed.send(inquiry)
+
+
+def finish(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = None) -> bool:
+    """End a case whose money is settled (called by the feature that knows the money, never by
+    an agent). Idempotent: an inquiry already closed stays as it is and ``False`` is returned."""
+    if reason not in FINISH_REASONS:
+        raise InquiryRefused("reason", f"must be one of {', '.join(FINISH_REASONS)}")
+    if not inquiry.is_open:
+        return False
+    before = inquiry.state
+    inquiry.state, inquiry.closed_reason, inquiry.closed_at = "closed", reason, now or utcnow()
+    _audit(
+        actor,
+        inquiry,
+        "finished",
+        f"finished: {FINISH_REASONS[reason].lower()}",
+        before={"state": before},
+        after={"state": "closed", "closed_reason": reason},
+    )
+    inquiry_changed.send(inquiry)
+    return True
 
 
 # --- evidence ----------------------------------------------------------------------------

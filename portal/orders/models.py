@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from ..clock import utcnow
@@ -27,6 +27,14 @@ class Order(db.Model):
         Index("ix_orders_seller_created", "seller_id", "created_at"),
         # The stalled scan and the work queue's filters read only this index.
         Index("ix_orders_stalled", "stalled_from", "carrier_code", "destination_country", "seller_id"),
+        # Parcels still on their way, quietest first (the orders list sorted by "quiet for").
+        Index(
+            "ix_orders_quiet",
+            "last_event_at",
+            "id",
+            sqlite_where=text("stalled_from IS NOT NULL"),
+            postgresql_where=text("stalled_from IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -184,15 +184,21 @@ class OrderPage:
     has_next: bool
 
 
-def search_orders(session: Session, query: str = "", page: int = 1, per_page: int = 50) -> OrderPage:
+def search_orders(session: Session, query: str = "", page: int = 1, per_page: int = 50, sort: str = "") -> OrderPage:
     """Orders newest first, optionally matching ``query`` as the start of an order number, a
-    tracking number or a seller code, or as part of a seller's name. Every branch uses an index."""
+    tracking number or a seller code, or as part of a seller's name. Every branch uses an index.
+    ``sort="quiet"``: only parcels still on their way, the longest without news first."""
     page = max(page, 1)
     stmt = select(Order)
     query = (query or "").strip()
     if query:
         stmt = stmt.where(or_(*prefix_matches(session, query)))
-    stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc()).offset((page - 1) * per_page).limit(per_page + 1)
+    if sort == "quiet":
+        stmt = stmt.where(Order.stalled_from.is_not(None), Order.last_event_at.is_not(None))
+        stmt = stmt.order_by(Order.last_event_at, Order.id)
+    else:
+        stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc())
+    stmt = stmt.offset((page - 1) * per_page).limit(per_page + 1)
     rows = list(session.scalars(stmt).unique())
     return OrderPage(rows[:per_page], page, per_page, len(rows) > per_page)
 

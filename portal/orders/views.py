@@ -4,7 +4,7 @@ from decimal import Decimal
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..audit.services import history
-from ..clock import local_today
+from ..clock import local_today, utcnow
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..errors import Refused, unit_of_work
 from ..extensions import db
@@ -15,7 +15,7 @@ from ..web import panels, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
-from .signals import order_page
+from .signals import order_page, orders_listed
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -24,8 +24,12 @@ bp = Blueprint("orders", __name__, url_prefix="/orders")
 def index():
     query = request.args.get("q", "").strip()
     page = request.args.get("page", 1, type=int)
-    result = search_orders(db.session, query, page, current_app.config["ORDERS_PER_PAGE"])
-    context = {"result": result, "query": query, "plugins": registry()}
+    sort = "quiet" if request.args.get("sort") == "quiet" else ""
+    result = search_orders(db.session, query, page, current_app.config["ORDERS_PER_PAGE"], sort)
+    cases: dict = {}
+    for _, found in orders_listed.send(None, order_ids=[order.id for order in result.orders], today=local_today()):
+        cases.update(found or {})
+    context = {"result": result, "query": query, "sort": sort, "plugins": registry(), "cases": cases, "now": utcnow()}
     # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-rows":
         return render_template("orders/_rows.html", **context)

@@ -105,6 +105,11 @@ class CarrierPlugin(ABC):
         """
         return 7
 
+    def stall_reason(self, service_code: str, destination_country: str, on: date) -> str:
+        """Why :meth:`stall_after_days` gives what it gives on ``on``, in the carrier's words for
+        staff (e.g. "peak season, 10 days more"); empty for the carrier's usual threshold."""
+        return ""
+
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         """The days after dispatch on which a trace may be opened. Default: day 7 to day 60."""
         return TraceWindow(7, 60)

@@ -9,22 +9,40 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, insert, literal, select
+from flask import current_app
+from sqlalchemy import delete, func, insert, literal, or_, select, update
 
 from ..clock import to_local
 from ..cover.models import Cover
 from ..extensions import db
-from ..inquiries.models import Inquiry
+from ..inquiries.models import FINISH_REASONS, Inquiry
 from ..orders.models import Order
 from .models import QueueItem
 
 BATCH = 1000
 
 
+def _last_news():
+    return func.coalesce(Order.last_event_at, Order.dispatched_at)
+
+
+def _open_case():
+    """The order has an open inquiry (its item replaces the parcel's) or a finished case."""
+    # A finished case (claim decided, money settled) ends the parcel's items for good.
+    open_inquiry = (
+        select(Inquiry.id)
+        .where(
+            Inquiry.order_id == Order.id,
+            or_(Inquiry.state != "closed", Inquiry.closed_reason.in_(FINISH_REASONS)),
+        )
+        .exists()
+    )
+    return open_inquiry
+
+
 def stalled_candidates():
-    """Covered parcels with no open inquiry that will count as stalled at ``stalled_from``
-    unless news arrives."""
-    open_inquiry = select(Inquiry.id).where(Inquiry.order_id == Order.id, Inquiry.state != "closed").exists()
+    """Covered parcels with no open inquiry (nor a finished case) that will count as stalled at
+    ``stalled_from`` unless news arrives."""
     return (
         select(
             literal("stalled"),
@@ -37,9 +55,10 @@ def stalled_candidates():
             Cover.insurer_code,
             Order.destination_country,
             Order.seller_id,
+            _last_news(),
         )
         .join(Cover, Cover.order_id == Order.id)
-        .where(Order.stalled_from.is_not(None), ~open_inquiry)
+        .where(Order.stalled_from.is_not(None), ~_open_case())
     )
 
 
@@ -54,22 +73,81 @@ ITEM_COLUMNS = (
     "insurer_code",
     "destination_country",
     "seller_id",
+    "quiet_since",
 )
 
 
 def refresh_stalled(order_ids: Iterable[int]) -> None:
-    """Re-derive the "stalled" items of these orders in the current transaction."""
+    """Re-derive the "stalled" and "watch" items of these orders in the current transaction, and
+    the last news every item of theirs shows."""
     ids = sorted(set(order_ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        db.session.execute(delete(QueueItem).where(QueueItem.kind == "stalled", QueueItem.order_id.in_(chunk)))
+        db.session.execute(
+            delete(QueueItem).where(QueueItem.kind.in_(("stalled", "watch")), QueueItem.order_id.in_(chunk))
+        )
         db.session.execute(insert(QueueItem).from_select(ITEM_COLUMNS, stalled_candidates().where(Order.id.in_(chunk))))
+        _insert_watch(Order.id.in_(chunk))
+        db.session.execute(
+            update(QueueItem)
+            .where(QueueItem.order_id.in_(chunk))
+            .values(quiet_since=select(_last_news()).where(Order.id == QueueItem.order_id).scalar_subquery())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def rebuild() -> None:
-    """Derive the stalled items afresh (after a bulk load that bypassed the services)."""
-    db.session.execute(delete(QueueItem).where(QueueItem.kind == "stalled"))
+    """Derive the stalled and watch items afresh (after a bulk load that bypassed the services)."""
+    db.session.execute(delete(QueueItem).where(QueueItem.kind.in_(("stalled", "watch"))))
     db.session.execute(insert(QueueItem).from_select(ITEM_COLUMNS, stalled_candidates()))
+    _insert_watch(Order.id.is_not(None))
+
+
+def _insert_watch(which) -> None:
+    """Covered parcels quiet for longer than the warehouse watches for (``QUIET_WATCH_DAYS``) that
+    their carrier does not count as stalled yet: on the queue from then until they stall."""
+    watch = timedelta(days=current_app.config["QUIET_WATCH_DAYS"])
+    rows = db.session.execute(
+        select(
+            Order.id,
+            Order.last_event_at,
+            Order.dispatched_at,
+            Order.stalled_from,
+            Cover.insured_value,
+            Cover.currency,
+            Order.carrier_code,
+            Cover.insurer_code,
+            Order.destination_country,
+            Order.seller_id,
+        )
+        .join(Cover, Cover.order_id == Order.id)
+        .where(which, Order.stalled_from.is_not(None), ~_open_case())
+    )
+    items = []
+    for row in rows:
+        quiet_since = max(filter(None, (row.last_event_at, row.dispatched_at)))
+        if quiet_since + watch < row.stalled_from:
+            items.append(
+                {
+                    "kind": "watch",
+                    "tier": 2,
+                    "order_id": row.id,
+                    "since": quiet_since + watch,
+                    "until": row.stalled_from,
+                    "quiet_since": quiet_since,
+                    "insured_value": row.insured_value,
+                    "currency": row.currency,
+                    "carrier_code": row.carrier_code,
+                    "insurer_code": row.insurer_code,
+                    "destination_country": row.destination_country,
+                    "seller_id": row.seller_id,
+                }
+            )
+        if len(items) >= BATCH:
+            db.session.execute(insert(QueueItem), items)
+            items = []
+    if items:
+        db.session.execute(insert(QueueItem), items)
 
 
 def refresh_inquiry(inquiry: Inquiry) -> None:
@@ -104,8 +182,16 @@ def refresh_inquiry(inquiry: Inquiry) -> None:
                 insurer_code=cover.insurer_code,
                 destination_country=order.destination_country,
                 seller_id=order.seller_id,
+                quiet_since=max(filter(None, (order.last_event_at, order.dispatched_at)), default=None),
+                assignee_id=inquiry.assignee_id or 0,
             )
         )
+    db.session.execute(
+        update(QueueItem)
+        .where(QueueItem.kind == "payout", QueueItem.order_id == inquiry.order_id)
+        .values(assignee_id=inquiry.assignee_id or 0)
+        .execution_options(synchronize_session=False)
+    )
     refresh_stalled([order.id])
 
 
@@ -136,5 +222,7 @@ def refresh_claim(claim) -> None:
             insurer_code=cover.insurer_code,
             destination_country=order.destination_country,
             seller_id=order.seller_id,
+            quiet_since=max(filter(None, (order.last_event_at, order.dispatched_at)), default=None),
+            assignee_id=claim.inquiry.assignee_id or 0,
         )
     )

@@ -26,11 +26,17 @@ class QueueItem(db.Model):
     __table_args__ = (UniqueConstraint("order_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(24))  # "stalled", "inquiry"
+    kind: Mapped[str] = mapped_column(String(24))  # "stalled", "watch", "inquiry", "payout"
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
     since: Mapped[datetime] = mapped_column(UTCDateTime)
     # Items with a deadline (tier 0) come first, nearest deadline first; the rest (tier 1) by value.
+    # Tier 2: parcels quiet longer than the warehouse watches for, not yet stalled by the carrier.
     tier: Mapped[int] = mapped_column(default=1)
+    #: When the item leaves the queue by itself (a watched parcel once its carrier's threshold
+    #: passes: it is then a stalled item).
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The parcel's last news (its last event, else dispatch), for "quiet for N days".
+    quiet_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_on: Mapped[date | None]
     grace_due_on: Mapped[date | None]  # the earliest grace deadline of evidence still outstanding
     inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
@@ -43,6 +49,9 @@ class QueueItem(db.Model):
     insurer_code: Mapped[str] = mapped_column(String(32))
     destination_country: Mapped[str] = mapped_column(String(2))
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+    #: A copy of the case's assignee, for the "mine" and "unassigned" filters (0: unassigned, so
+    #: both read one index in rank order).
+    assignee_id: Mapped[int] = mapped_column(default=0)
 
     order: Mapped[Order] = relationship(lazy="joined", innerjoin=True)
     inquiry: Mapped[Inquiry | None] = relationship(lazy="joined")
@@ -65,6 +74,8 @@ Index(
     QueueItem.since,
     QueueItem.id,
 )
+#: The quietest parcels first, for the queue sorted by "quiet for".
+Index("ix_queue_items_quiet", QueueItem.quiet_since, QueueItem.id)
 #: A seller's items in the same order: a seller has a few items among a hundred thousand.
 Index(
     "ix_queue_items_seller_rank",
@@ -77,7 +88,7 @@ Index(
 )
 #: Each filter reads its own index in the same order, so a filter matching few items (a rare
 #: destination) does not walk the whole ranking to fill a page.
-for _column in (QueueItem.carrier_code, QueueItem.insurer_code, QueueItem.destination_country):
+for _column in (QueueItem.carrier_code, QueueItem.insurer_code, QueueItem.destination_country, QueueItem.assignee_id):
     Index(
         f"ix_queue_items_{_column.key}_rank",
         _column,

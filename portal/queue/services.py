@@ -33,10 +33,12 @@ class QueueFilters:
     destination: str = ""
     seller: str = ""
     q: str = ""
+    assigned: str = ""  # "mine" or "unassigned"
+    sort: str = ""  # "quiet": the quietest parcels first; else the queue's rank
 
     @property
     def active(self) -> bool:
-        return any((self.carrier, self.insurer, self.destination, self.seller, self.q))
+        return any((self.carrier, self.insurer, self.destination, self.seller, self.q, self.assigned))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class QueueOrder:
     dispatched_at: datetime | None
     last_event_at: datetime | None
     tracking_status: str | None
+    stalled_from: datetime | None
     seller: QueueSeller
 
 
@@ -86,6 +89,8 @@ class QueueRow:
     order_id: int
     inquiry_id: int | None
     claim_id: int | None
+    quiet_since: datetime | None
+    assignee_id: int  # 0: no one
     order: QueueOrder
     inquiry: QueueInquiry | None
     claim: QueueClaim | None
@@ -118,20 +123,37 @@ _ITEM_COLUMNS = (
     QueueItem.order_id,
     QueueItem.inquiry_id,
     QueueItem.claim_id,
+    QueueItem.quiet_since,
+    QueueItem.assignee_id,
 )
 _RANK = (QueueItem.tier, QueueItem.due_on, QueueItem.insured_value.desc(), QueueItem.since, QueueItem.id)
+_QUIET = (QueueItem.quiet_since, QueueItem.id)
 
 
-def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int = 1, per_page: int = 50) -> QueuePage:
+def queue_page(
+    session: Session,
+    filters: QueueFilters,
+    now: datetime,
+    page: int = 1,
+    per_page: int = 50,
+    user_id: int | None = None,
+) -> QueuePage:
     """The items due by ``now``: deadlines first (nearest first), then the most insured value,
     then the longest waiting.
 
     Reads ``queue_items`` in the order of its rank index, so a page costs about the same with a
     hundred items or a hundred thousand; then the page's few orders, sellers, inquiries and claims
-    by id. Amounts in different currencies are ranked by number.
+    by id. Amounts in different currencies are ranked by number. ``filters.sort == "quiet"``
+    reads the quietest parcels first instead (an index of its own); ``filters.assigned`` keeps
+    the cases of ``user_id`` ("mine") or of no one ("unassigned").
     """
     page = max(page, 1)
-    stmt = select(*_ITEM_COLUMNS).where(QueueItem.since <= now)
+    # A watched parcel leaves by itself once its carrier counts it as stalled.
+    stmt = select(*_ITEM_COLUMNS).where(QueueItem.since <= now, or_(QueueItem.until.is_(None), QueueItem.until > now))
+    if filters.assigned == "mine":
+        stmt = stmt.where(QueueItem.assignee_id == (user_id or -1))
+    elif filters.assigned == "unassigned":
+        stmt = stmt.where(QueueItem.assignee_id == 0)
     if filters.carrier:
         stmt = stmt.where(QueueItem.carrier_code == filters.carrier)
     if filters.insurer:
@@ -148,18 +170,23 @@ def queue_page(session: Session, filters: QueueFilters, now: datetime, page: int
         matching = select(Order.id).where(or_(*prefix_matches(session, filters.q)))
         ids = session.scalars(matching.limit(SEARCH_IDS + 1)).all()
         if len(ids) <= SEARCH_IDS:
-            return _ranked_in_python(session, stmt.where(QueueItem.order_id.in_(ids)), page, per_page)
+            return _ranked_in_python(session, stmt.where(QueueItem.order_id.in_(ids)), page, per_page, filters.sort)
         stmt = stmt.where(QueueItem.order_id.in_(matching))
-    stmt = stmt.order_by(*_RANK).offset((page - 1) * per_page).limit(per_page + 1)
+    stmt = (
+        stmt.order_by(*(_QUIET if filters.sort == "quiet" else _RANK)).offset((page - 1) * per_page).limit(per_page + 1)
+    )
     items = session.execute(stmt).all()
     return QueuePage(_rows(session, items[:per_page]), page, per_page, len(items) > per_page)
 
 
-def _ranked_in_python(session: Session, stmt, page: int, per_page: int) -> QueuePage:
+def _ranked_in_python(session: Session, stmt, page: int, per_page: int, sort: str = "") -> QueuePage:
     """The few items of a narrow search, fetched by order and ranked here: asked to sort and
     limit, SQLite and PostgreSQL both walked the whole ranking instead (70-500 ms at 1,000,000)."""
     items = session.execute(stmt).all()
-    items.sort(key=lambda k: (k.tier, k.due_on or date.min, -k.insured_value, k.since, k.id))
+    if sort == "quiet":
+        items.sort(key=lambda k: (k.quiet_since is None, k.quiet_since or datetime.min, k.id))
+    else:
+        items.sort(key=lambda k: (k.tier, k.due_on or date.min, -k.insured_value, k.since, k.id))
     chosen = items[(page - 1) * per_page : page * per_page]
     return QueuePage(_rows(session, chosen), page, per_page, len(items) > page * per_page)
 
@@ -179,6 +206,7 @@ def _rows(session: Session, items) -> list[QueueRow]:
             row.dispatched_at,
             row.last_event_at,
             row.tracking_status,
+            row.stalled_from,
             QueueSeller(row.name, row.code),
         )
         for row in session.execute(
@@ -192,6 +220,7 @@ def _rows(session: Session, items) -> list[QueueRow]:
                 Order.dispatched_at,
                 Order.last_event_at,
                 Order.tracking_status,
+                Order.stalled_from,
                 Seller.name,
                 Seller.code,
             )

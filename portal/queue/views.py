@@ -1,14 +1,22 @@
 from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
 
+from ..auth.models import User
 from ..clock import to_local, utcnow, warehouse_zone
+from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
+from ..inquiries.services import find_by_number
 from ..money import format_amount
-from ..plugin_engine import registry
+from ..plugin_engine import PluginFailed, registry
 from ..templating import country_name
+from ..web import staff_actor
+from .assignment import reassign, take
 from .services import QueueFilters, queue_page
+from .stages import Case, cases_of, stalled_case, watch_case
 
 bp = Blueprint("queue", __name__)
 
@@ -17,10 +25,20 @@ bp = Blueprint("queue", __name__)
 def index():
     args = request.args
     filters = QueueFilters(
-        **{key: (args.get(key) or "").strip() for key in ("carrier", "insurer", "destination", "seller", "q")}
+        **{
+            key: (args.get(key) or "").strip()
+            for key in ("carrier", "insurer", "destination", "seller", "q", "assigned", "sort")
+        }
     )
     now = utcnow()
-    result = queue_page(db.session, filters, now, args.get("page", 1, type=int), current_app.config["QUEUE_PER_PAGE"])
+    result = queue_page(
+        db.session,
+        filters,
+        now,
+        args.get("page", 1, type=int),
+        current_app.config["QUEUE_PER_PAGE"],
+        user_id=current_user.id,
+    )
     plugins = registry()
     context = {
         "result": result,
@@ -28,12 +46,47 @@ def index():
         "plugins": plugins,
         "now": now,
         "today": to_local(now).date(),
-        "lines": _lines(plugins, result.items, now),
+        "watch_days": current_app.config["QUIET_WATCH_DAYS"],
+        "lines": _lines(plugins, result.items, now, to_local(now).date()),
     }
     # Filters and search swap only the list; a plain GET (no JavaScript) gets the whole page.
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-rows":
         return render_template("queue/_rows.html", **context)
     return render_template("queue/index.html", **context)
+
+
+def _back(number: str):
+    """Back to the page the form was on: the inquiry's or the queue (never a URL from the form)."""
+    if request.form.get("back") == "inquiry":
+        return redirect(url_for("inquiries.detail", number=number), code=303)
+    return redirect(url_for("queue.index", **{k: v for k, v in request.args.items() if v}), code=303)
+
+
+@bp.post("/queue/cases/<number>/take")
+def take_case(number: str):
+    inquiry = find_by_number(number) or abort(404)
+    try:
+        with unit_of_work():
+            take(inquiry, current_user, staff_actor())
+    except Refused as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"You have taken {number}.", "success")
+    return _back(number)
+
+
+@bp.post("/queue/cases/<number>/assign")
+def assign_case(number: str):
+    inquiry = find_by_number(number) or abort(404)
+    username = request.form.get("assignee", "")
+    try:
+        with unit_of_work():
+            reassign(inquiry, username, staff_actor(), by_supervisor=current_user.has_role("supervisor"))
+    except Refused as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"{number} assigned to {username}." if username else f"{number} is unassigned.", "success")
+    return _back(number)
 
 
 class _Line(NamedTuple):
@@ -45,14 +98,29 @@ class _Line(NamedTuple):
     since: str
     last_news: str
     status: str
+    case: Case
+    quiet_days: int | None
+    stall_on: str  # the carrier's own stall date, warehouse time
+    stall_reason: str  # the carrier plugin's words for its threshold (e.g. peak season)
+    assignee: str  # username, empty for no one
 
 
-def _lines(plugins, items, now) -> list[_Line]:
+def _lines(plugins, items, now, today) -> list[_Line]:
     """What each row shows, written here in one pass: filters, url_for and plugin look-ups per
     row had been most of a queue request's time."""
     zone = warehouse_zone()
     order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
     shipping = {}
+    cases = cases_of(db.session, [item.order_id for item in items if item.kind not in ("stalled", "watch")], today)
+    assignee_ids = {item.assignee_id for item in items if item.assignee_id}
+    names = (
+        {
+            row.id: row.username
+            for row in db.session.execute(select(User.id, User.username).where(User.id.in_(assignee_ids)))
+        }
+        if assignee_ids
+        else {}
+    )
     lines = []
     for item in items:
         order = item.order
@@ -62,6 +130,16 @@ def _lines(plugins, items, now) -> list[_Line]:
             service = carrier.service(key[1]) if carrier else None
             shipping[key] = f"{carrier.name if carrier else key[0]} · {service.name if service else key[1]}"
         news = order.last_event_at or order.dispatched_at
+        carrier = plugins.carrier(order.carrier_code)
+        quiet = item.quiet_since or news
+        reason = ""
+        if item.kind == "watch" and carrier is not None and quiet is not None:
+            try:
+                reason = carrier.stall_reason(
+                    order.service_code, order.destination_country, quiet.astimezone(zone).date()
+                )
+            except PluginFailed:  # already reported by the guard; the row shows without the reason
+                reason = "the carrier's plugin failed to say why"
         lines.append(
             _Line(
                 order_url + quote(order.order_no, safe=""),
@@ -72,6 +150,11 @@ def _lines(plugins, items, now) -> list[_Line]:
                 f"{item.since.astimezone(zone):%Y-%m-%d %H:%M}",
                 f"{news.astimezone(zone):%Y-%m-%d %H:%M}" if news else "",
                 (order.tracking_status or "unmapped").replace("_", " "),
+                cases.get(item.order_id) or (watch_case() if item.kind == "watch" else stalled_case()),
+                (now - quiet).days if quiet else None,
+                f"{order.stalled_from.astimezone(zone):%Y-%m-%d}" if order.stalled_from else "",
+                reason,
+                names.get(item.assignee_id, ""),
             )
         )
     return lines

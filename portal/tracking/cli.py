@@ -27,7 +27,7 @@ def tracking_import(raw_file, carrier_code, quiet):
     from pathlib import Path
 
     from ..plugin_engine import registry
-    from .services import import_feed
+    from .services import import_feed, report_lines
 
     content = Path(raw_file).read_bytes()
     from tqdm import tqdm
@@ -39,12 +39,8 @@ def tracking_import(raw_file, carrier_code, quiet):
         fail(str(exc))
     finally:
         bar.close()
-    click.echo(
-        f"{report.added} events added to {report.orders} orders, {report.duplicates} already stored, "
-        f"{len(report.problems)} problems"
-    )
-    for record, reason in report.problems:
-        click.echo(f"{raw_file}: {record}: {reason}")
+    for line in report_lines(report, raw_file):
+        click.echo(line)
     if report.problems:
         sys.exit(1)
 

@@ -1,4 +1,4 @@
-"""Tracking's jobs: the stalled scan and the sync of each carrier that has an online feed."""
+"""Tracking's jobs: the stalled scan, the sync of each carrier that has an online feed, and the\ntracking files uploaded in the browser."""
 
 from __future__ import annotations
 
@@ -52,3 +52,25 @@ def tracking_sync(params: dict, now: datetime) -> str:
         log.warning("tracking sync of %s failed: %s", code, outcome.error)
         return f"{code}: failed ({outcome.error}); next try at {when}"
     return f"{code}: {outcome.state.replace('_', ' ')}"
+
+
+@handler("tracking-import", commits=True)
+def tracking_import(params: dict, now: datetime) -> str:
+    """A tracking file uploaded in the browser (it commits batch by batch, with its progress)."""
+    from ..extensions import db
+    from ..jobs.services import GiveUp, actor_of, asked_at
+    from ..plugin_engine import registry
+    from .models import TrackingImport
+    from .services import Refused, run_import
+
+    row = db.session.get(TrackingImport, params["import_id"])
+    if row is None:
+        raise GiveUp(f"tracking import {params['import_id']} no longer exists")
+    if row.state == "done":
+        return f"{row.filename}: already imported"
+    try:
+        report = run_import(registry(), row, actor_of(params, "tracking"), asked_at(params, now))
+    except Refused as exc:
+        row.state, row.problems = "failed", [["file", str(exc)]]
+        return f"{row.filename}: {exc}"
+    return f"{row.filename}: {report.added} events added, {len(report.problems)} problems"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import utcnow
@@ -52,3 +52,26 @@ class CarrierSync(db.Model):
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class TrackingImport(db.Model):
+    """A carrier's tracking file uploaded in the browser and imported by a job: where it stands
+    (for the page's progress bar) and, when done, the same line-by-line report as the CLI."""
+
+    __tablename__ = "tracking_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_code: Mapped[str] = mapped_column(String(32))
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))  # the file in the content-addressed store
+    size: Mapped[int]
+    state: Mapped[str] = mapped_column(String(12), default="queued")  # queued, running, done, failed
+    total: Mapped[int | None]  # events in the file, once read
+    processed: Mapped[int] = mapped_column(default=0)
+    added: Mapped[int] = mapped_column(default=0)
+    duplicates: Mapped[int] = mapped_column(default=0)
+    orders: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list] = mapped_column(JSON, default=list)  # [[record, reason], ...]
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

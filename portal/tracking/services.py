@@ -11,15 +11,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 
-from ..audit.services import Actor, event_row, record_many
+from ..audit.services import Actor, event_row, record, record_many
 from ..bulk import bulk_insert, bulk_update
 from ..clock import parse_timestamp, to_local, utcnow
 from ..cover.models import Cover
+from ..cover.services import bought_after_dispatch
 from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import db
 from ..orders.models import Order
@@ -27,7 +28,7 @@ from ..orders.services import quiet_deadline
 from ..orders.validation import CLOCK_SKEW
 from ..plugin_api import HANDOVERS, TRACKING_REASONS, TRACKING_STATUSES, CarrierPlugin, FeedProblem, TrackingFeed
 from ..plugin_engine import PluginFailed, PluginRegistry
-from .models import TrackingEvent
+from .models import TrackingEvent, TrackingImport
 from .signals import stall_changed
 
 #: Statuses after which a parcel no longer moves, so it cannot stall.
@@ -128,16 +129,24 @@ def parse_api_events(payload: Any) -> list[IncomingEvent]:
     return events
 
 
+#: How long before its order was entered a parcel's scan may lie: orders are often entered or
+#: imported after pickup, but a scan older than the longest trace window (six months, USPS
+#: Priority Mail International) is not one of this parcel's.
+OLDEST_BEFORE_ENTRY = timedelta(days=183)
+
+
 def check_dates(order: Order, events: list[IncomingEvent], now: datetime, names: list[str]) -> dict[str, str]:
-    """Events may not lie in the future or before the order was created; ``names`` name each record."""
+    """Events may lie before the order was entered, but not in the future nor absurdly long before
+    it; ``names`` name each record."""
     problems = {}
     for name, event in zip(names, events, strict=False):
         if event.occurred_at > now + CLOCK_SKEW:
             problems[name] = f"occurred_at {event.occurred_at.isoformat()} lies in the future"
-        elif event.occurred_at < order.created_at - CLOCK_SKEW:
+        elif event.occurred_at < order.created_at - OLDEST_BEFORE_ENTRY:
             problems[name] = (
-                f"occurred_at {to_local(event.occurred_at):%Y-%m-%d %H:%M} is before order "
-                f"{order.order_no} was created ({to_local(order.created_at):%Y-%m-%d %H:%M})"
+                f"occurred_at {to_local(event.occurred_at):%Y-%m-%d %H:%M} is more than "
+                f"{OLDEST_BEFORE_ENTRY.days} days before order {order.order_no} was entered "
+                f"({to_local(order.created_at):%Y-%m-%d %H:%M}): not a scan of this parcel"
             )
     return problems
 
@@ -198,7 +207,7 @@ def store_batch(
     for start in range(0, len(ids), 1000):
         for row in db.session.execute(select(*columns).where(TrackingEvent.order_id.in_(ids[start : start + 1000]))):
             stored[row.order_id].append(row)
-    rows, changes, audit, results = [], [], [], []
+    rows, changes, audit, results, moved = [], [], [], [], {}
     for order, events in batch:
         carrier = plugins.carrier(order.carrier_code)
         known = {row.fingerprint for row in stored[order.id]}
@@ -231,6 +240,8 @@ def store_batch(
         if added:
             before, after = summary_of(order), summarise(plugins, order, facts)
             changes.append({"id": order.id, **after})
+            if after["dispatched_at"] and after["dispatched_at"] != before["dispatched_at"]:
+                moved[order.id] = after["dispatched_at"]
             audit.append(
                 event_row(
                     actor,
@@ -244,6 +255,7 @@ def store_batch(
             )
     if not rows:
         return results
+    audit.extend(_cover_doubts(actor, moved))
     connection = db.session.connection()
     bulk_insert(connection, TrackingEvent.__table__, rows)
     bulk_update(connection, Order.__table__, "id", changes)
@@ -253,6 +265,19 @@ def store_batch(
         if isinstance(order, Order):
             db.session.expire(order)  # its summary was written around the ORM
     return results
+
+
+def _cover_doubts(actor: Actor, dispatched: dict[int, datetime]) -> list[dict]:
+    """Audit rows for orders whose dispatch moment, changed now, lies before their cover was
+    bought: flagged on the order and the claim (``bought_after_dispatch``), never silently accepted."""
+    rows = []
+    for start in range(0, len(dispatched), 1000):
+        ids = list(dispatched)[start : start + 1000]
+        for cover in db.session.scalars(select(Cover).where(Cover.order_id.in_(ids))):
+            doubt = bought_after_dispatch(cover, dispatched[cover.order_id])
+            if doubt:
+                rows.append(event_row(actor, "cover.bought_after_dispatch", "order", cover.order_id, summary=doubt))
+    return rows
 
 
 SUMMARY_FIELDS = ("tracking_status", "tracking_reason", "last_event_at", "dispatched_at", "stalled_from")
@@ -443,3 +468,131 @@ def stalled_query(now: datetime):
 
 def stalled_count(now: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Order).where(Order.stalled_from <= now))
+
+
+def report_lines(report: FeedReport, name: str) -> list[str]:
+    """A feed's report as the CLI prints it and the import page shows it: the totals, then one
+    line per problem naming the file and the record."""
+    return [
+        f"{report.added} events added to {report.orders} orders, {report.duplicates} already stored, "
+        f"{len(report.problems)} problems",
+        *(f"{name}: {record}: {reason}" for record, reason in report.problems),
+    ]
+
+
+# --- by hand and from the browser ------------------------------------------------------------
+
+
+def add_manual_scan(
+    plugins: PluginRegistry,
+    order: Order,
+    *,
+    occurred_at: datetime,
+    status: str,
+    handover: str | None,
+    location: str,
+    description: str,
+    why: str,
+    actor: Actor,
+    now: datetime,
+) -> IngestResult:
+    """A scan staff add by hand (the carrier's feed missed it, a paper manifest shows it): stored
+    as any event, marked ``manual``, and audited with who and why."""
+    why, location, description = why.strip(), location.strip(), description.strip()
+    if not why:
+        raise Refused("why", "say why the scan is added by hand (e.g. the manifest shows a scan the feed missed)")
+    if status not in TRACKING_STATUSES:
+        raise Refused("status", f"choose a status ({', '.join(TRACKING_STATUSES)})")
+    if handover and handover not in HANDOVERS:
+        raise Refused("handover", f"a handover is one of {', '.join(HANDOVERS)}")
+    if len(location) > 120 or len(description) > 300:
+        raise Refused("description", "the place is at most 120 characters, the text at most 300")
+    event = IncomingEvent(occurred_at, None, status, None, description or "added by hand", location, handover or None)
+    problems = check_dates(order, [event], now, ["occurred_at"])
+    if problems:
+        raise ValidationFailed(problems)
+    [result] = store_batch(plugins, [(order, [event])], source="manual", actor=actor, now=now)
+    if not result.added:
+        raise Refused("occurred_at", "this scan is already stored", conflict=True)
+    what = status.replace("_", " ") + (f" ({handover})" if handover else "")
+    record(
+        actor,
+        "tracking.manual_scan",
+        "order",
+        order.id,
+        after={"occurred_at": occurred_at, "status": status, "handover": handover, "location": location, "why": why},
+        summary=f"scan added by hand: {what} at {to_local(occurred_at):%Y-%m-%d %H:%M}; why: {why}",
+    )
+    return result
+
+
+def request_import(carrier_code: str, filename: str, content: bytes, actor: Actor, now: datetime) -> TrackingImport:
+    """Keep an uploaded tracking file and ask a job to import it (the page follows its progress)."""
+    from ..jobs.services import request_job
+    from ..storage import file_store
+
+    plugins_carrier = _carrier_or_refuse(carrier_code)
+    if not content.strip():
+        raise Refused("file", f"{filename}: the file is empty")
+    stored = file_store().put(content)
+    row = TrackingImport(
+        carrier_code=plugins_carrier.code,
+        filename=filename[:200],
+        sha256=stored.sha256,
+        size=stored.size,
+        state="queued",
+        problems=[],
+        requested_at=now,
+        requested_by=actor.label[:120],
+    )
+    db.session.add(row)
+    db.session.flush()
+    request_job(
+        "tracking-import",
+        f"tracking-import:{row.id}",
+        {"import_id": row.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
+        now,
+        subject=f"tracking-import:{row.id}",
+        requested_by=actor.label,
+    )
+    return row
+
+
+def _carrier_or_refuse(carrier_code: str) -> CarrierPlugin:
+    from ..plugin_engine import registry
+
+    carrier = registry().carrier(carrier_code)
+    if carrier is None:
+        raise Refused("carrier", f"unknown carrier {carrier_code!r}")
+    return carrier
+
+
+def run_import(plugins: PluginRegistry, row: TrackingImport, actor: Actor, now: datetime) -> FeedReport:
+    """The job's work: read the stored file with its carrier's parser and store its events,
+    committing batch by batch with the progress, then the report. Run again, it stores nothing twice."""
+    from ..storage import file_store
+
+    carrier = plugins.carrier(row.carrier_code)
+    if carrier is None:
+        raise Refused("carrier", f"the {row.carrier_code} carrier is not loaded")
+    try:
+        feed = carrier.parse_tracking(file_store().read(row.sha256))
+    except PluginFailed as exc:
+        feed = TrackingFeed((), (FeedProblem("file", str(exc)),))
+    row.state, row.total, row.processed = "running", len(feed.events), 0
+    db.session.commit()
+
+    def progress(seen: int) -> None:
+        row.processed += seen
+        db.session.commit()
+
+    report = store_feed(plugins, carrier, feed, source="file", actor=actor, now=now, progress=progress)
+    row.state, row.finished_at = "done", utcnow()
+    row.added, row.duplicates, row.orders = report.added, report.duplicates, report.orders
+    row.problems = [list(problem) for problem in report.problems]
+    row.processed = row.total
+    return report
+
+
+def import_report(row: TrackingImport) -> FeedReport:
+    return FeedReport(row.added, row.duplicates, row.orders, [tuple(problem) for problem in row.problems or []])
