@@ -116,6 +116,9 @@ class HarbourPostCarrier(CarrierPlugin):
     def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
         return tracking.stall_after_days(service_code, on)
 
+    def stall_reason(self, service_code: str, destination_country: str, on: date) -> str:
+        return tracking.stall_reason(on)
+
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         """USPS IMM 921.2 windows (US3); an unknown service gets the registered-item window."""
         return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["registered_air"])

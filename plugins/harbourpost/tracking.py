@@ -119,6 +119,11 @@ def stall_after_days(service_code: str, on: date) -> int:
     return days + (PEAK_EXTRA_DAYS if on in PEAK_SEASON else 0)
 
 
+def stall_reason(on: date) -> str:
+    """Why :func:`stall_after_days` waits longer than the service's usual days, for staff."""
+    return f"peak season (15 Nov–15 Jan), {PEAK_EXTRA_DAYS} days more" if on in PEAK_SEASON else ""
+
+
 #: Inquiry windows after posting, as USPS IMM Exhibit 921.2 states them (claims-rules.md US3;
 #: plugin-precedents.md section 4): registered/insured 7 days to 6 months, Priority Mail Express
 #: International (EMS) 3 to 90 days, surface 30 days to 6 months. 6 months = 183 days.

@@ -78,6 +78,9 @@ class SwiftwingCarrier(CarrierPlugin):
     def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
         return tracking.stall_after_days(service_code, destination_country, on)
 
+    def stall_reason(self, service_code: str, destination_country: str, on: date) -> str:
+        return tracking.stall_reason(destination_country, on)
+
     def trace_window(self, service_code: str, destination_country: str) -> TraceWindow:
         return tracking.TRACE_WINDOWS.get(service_code, tracking.TRACE_WINDOWS["express_worldwide"])
 

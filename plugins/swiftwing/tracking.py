@@ -146,6 +146,16 @@ def stall_after_days(service_code: str, destination_country: str, on: date) -> i
     return days
 
 
+def stall_reason(destination_country: str, on: date) -> str:
+    """Why :func:`stall_after_days` waits longer than the service's usual days, for staff."""
+    reasons = []
+    if destination_country.upper() in SLOW_CUSTOMS:
+        reasons.append(f"slow import clearance, {SLOW_CUSTOMS_EXTRA_DAYS} days more")
+    if on in PEAK_SEASON:
+        reasons.append(f"peak season (15 Nov–15 Jan), {PEAK_EXTRA_DAYS} days more")
+    return "; ".join(reasons)
+
+
 #: Trace windows modelled on USPS Global Express Guaranteed, 3 to 30 days (IMM 921.2,
 #: claims-rules.md US3); the economy window is invented.
 TRACE_WINDOWS = {"express_worldwide": TraceWindow(3, 30), "economy_express": TraceWindow(5, 30)}

@@ -121,3 +121,15 @@ def test_postal_stalls_later_than_express(carrier, registry):
 def test_trace_window_follows_imm_921_2(carrier, service, window):
     assert carrier.trace_window(service, "US") == window
     assert carrier.trace_window(service, "DE") == window
+
+
+@pytest.mark.parametrize(
+    "on, reason",
+    [
+        (date(2026, 11, 14), ""),
+        (date(2026, 11, 15), "peak season (15 Nov–15 Jan), 5 days more"),
+        (date(2027, 1, 16), ""),
+    ],
+)
+def test_the_stall_reason_names_peak_season(carrier, on, reason):
+    assert carrier.stall_reason("ems", "US", on) == reason

@@ -123,3 +123,16 @@ def test_stall_after_days_by_service_destination_and_peak(carrier, service, dest
 )
 def test_trace_window(carrier, service, window):
     assert carrier.trace_window(service, "US") == window
+
+
+@pytest.mark.parametrize(
+    "destination, on, reason",
+    [
+        ("US", date(2026, 3, 1), ""),
+        ("BR", date(2026, 3, 1), "slow import clearance, 3 days more"),
+        ("US", date(2026, 12, 1), "peak season (15 Nov–15 Jan), 2 days more"),
+        ("in", date(2027, 1, 15), "slow import clearance, 3 days more; peak season (15 Nov–15 Jan), 2 days more"),
+    ],
+)
+def test_the_stall_reason_names_what_lengthens_the_wait(carrier, destination, on, reason):
+    assert carrier.stall_reason("economy_express", destination, on) == reason
