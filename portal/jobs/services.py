@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..audit.services import Actor, record
 from ..database import is_busy, writing
+from ..errors import Refused
 from ..extensions import db
 from ..health.logs import current_id
 from .models import JobRun
@@ -42,7 +43,7 @@ SELF_COMMITTING: set[str] = set()
 RESEND_AFTER = timedelta(minutes=10)
 
 
-class JobError(Exception):
+class JobError(Refused):
     """A job that cannot be asked for or retried, with the reason."""
 
 
@@ -81,7 +82,7 @@ def request_job(
     """The run for ``key``, created (and sent to a worker when the transaction commits) unless
     it exists already: asking twice for the same thing is one job."""
     if kind not in HANDLERS:
-        raise JobError(f"unknown job kind {kind!r}")
+        raise JobError("kind", f"unknown job kind {kind!r}")
     existing = db.session.scalar(select(JobRun).where(JobRun.key == key))
     if existing is not None:
         if existing.state == "failed":  # asked for again after it gave up: it is tried again
@@ -274,9 +275,9 @@ def retry(run_id: int, actor: Actor, now: datetime) -> JobRun:
     """A job that gave up, queued again with fresh attempts (audited; the caller commits)."""
     run = db.session.get(JobRun, run_id)
     if run is None:
-        raise JobError(f"job {run_id}: no such job")
+        raise JobError("run_id", f"job {run_id}: no such job")
     if not _requeue_failed(run, now):
-        raise JobError(f"job {run_id}: it is {run.state}, only a failed job can be retried")
+        raise JobError("run_id", f"job {run_id}: it is {run.state}, only a failed job can be retried")
     record(
         actor,
         "job.retried",
@@ -331,7 +332,7 @@ def tick(now: datetime, schedules: dict[str, str]) -> list[JobRun]:
 def run_now(name: str, actor: Actor, now: datetime) -> list[JobRun]:
     """A schedule's job started by staff outside its times (audited; the caller commits)."""
     if name not in current_app.config["JOB_SCHEDULES"]:
-        raise JobError(f"{name}: no such schedule")
+        raise JobError("name", f"{name}: no such schedule")
     parts = FAN_OUT[name](now) if name in FAN_OUT else [""]
     runs = [
         request_job(

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_wtf import FlaskForm
 
 from ..clock import utcnow
-from ..extensions import db
+from ..errors import flash_refusal, unit_of_work
 from ..web import staff_actor
 from . import services
 
@@ -16,7 +16,6 @@ bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 @bp.get("")
 def index():
-
     now = utcnow()
     return render_template(
         "jobs/index.html",
@@ -27,34 +26,34 @@ def index():
     )
 
 
+def _expired() -> bool:
+    if FlaskForm().validate_on_submit():
+        return False
+    flash("The form expired; please try again.", "error")
+    return True
+
+
 @bp.post("/<int:run_id>/retry")
 def retry(run_id: int):
-    if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("jobs.index"), code=303)
-    try:
-        run = services.retry(run_id, staff_actor(), utcnow())
-    except services.JobError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{run.label} queued again.", "success")
+    if not _expired():
+        try:
+            with unit_of_work():
+                run = services.retry(run_id, staff_actor(), utcnow())
+        except services.JobError as exc:
+            flash_refusal(exc)
+        else:
+            flash(f"{run.label} queued again.", "success")
     return redirect(url_for("jobs.index"), code=303)
 
 
 @bp.post("/schedules/<name>/run")
 def run_now(name: str):
-
-    if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return redirect(url_for("jobs.index"), code=303)
-    try:
-        runs = services.run_now(name, staff_actor(), utcnow())
-    except services.JobError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"{name}: {len(runs)} job(s) queued.", "success")
+    if not _expired():
+        try:
+            with unit_of_work():
+                runs = services.run_now(name, staff_actor(), utcnow())
+        except services.JobError as exc:
+            flash_refusal(exc)
+        else:
+            flash(f"{name}: {len(runs)} job(s) queued.", "success")
     return redirect(url_for("jobs.index"), code=303)
