@@ -9,10 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from portal.advances import ledger
 from portal.advances import services as advances
 from portal.audit.models import AuditEvent
 from portal.claims import services as claims
 from portal.extensions import db
+from portal.inquiries import services as inquiries
 from portal.queue.models import QueueItem
 from tests.factories import AGENT, SUPERVISOR, TEST_ACTOR
 
@@ -171,3 +173,35 @@ def test_every_page_and_the_api_give_the_same_stage_until_the_case_finishes(auth
         "number": advance.number,
         "state": "paid",
     }
+
+
+def test_a_reversed_settlement_reopens_the_finished_case_until_it_is_settled_again(plugins, claim):
+    _paid_advance(plugins, claim, "1000.00")
+    _accepted(plugins, claim)
+    _paid(claim, "800.00", accept_difference=True)
+    write_off = advances.write_off(claim, Decimal("200.00"), "Seller closed", SUPERVISOR)
+    db.session.commit()
+    assert claim.inquiry.closed_reason == "claim_paid"
+
+    ledger.reverse(write_off, actor=SUPERVISOR.actor, memo="Seller reopened: recover instead")
+    db.session.commit()
+    inquiry = claim.inquiry
+    assert (inquiry.state, inquiry.closed_reason, inquiry.closed_at) == ("ready_for_claim", None, None)
+    assert "inquiry" in _queue_kinds(claim)
+    (reopened,) = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "inquiry.reopened", AuditEvent.entity_id == str(inquiry.id))
+    ).all()
+    assert reopened.before == {"state": "closed", "closed_reason": "claim_paid"}
+    assert reopened.actor_label == SUPERVISOR.actor.label
+
+    advances.recover(claim, Decimal("200.00"), SUPERVISOR, reference="SELLER-BACK")
+    db.session.commit()
+    assert claim.inquiry.closed_reason == "claim_paid" and _queue_kinds(claim) == set()
+    assert len(_finished_events(claim)) == 2
+
+
+def test_only_a_finished_case_is_reopened_never_one_an_agent_closed(claim):
+    inquiries.close(claim.inquiry, "withdrawn", TEST_ACTOR)
+    db.session.commit()
+    assert not inquiries.reopen(claim.inquiry, "money open again", TEST_ACTOR)
+    assert (claim.inquiry.state, claim.inquiry.closed_reason) == ("closed", "withdrawn")

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..audit.services import Actor
 from ..claims.models import Claim
-from ..inquiries.services import finish
+from ..inquiries.services import finish, reopen
 from . import ledger
 from .services import advance_of
 
@@ -38,8 +38,17 @@ def is_settled(claim: Claim) -> bool:
 
 
 def finish_if_settled(claim: Claim, actor: Actor | None = None, now: datetime | None = None) -> bool:
-    """Close the claim's inquiry if its case is over (audited); ``True`` when it was closed now."""
-    if not claim.inquiry.is_open or not is_settled(claim):
+    """Close the claim's inquiry if its case is over (audited); ``True`` when it was closed now.
+    A finished case whose money is open again (a settlement reversed) is reopened instead."""
+    if not claim.inquiry.is_open:
+        if not is_settled(claim):
+            reopen(
+                claim.inquiry,
+                f"money open again on claim {claim.number or claim.id}",
+                actor or Actor.system("case reopened"),
+            )
+        return False
+    if not is_settled(claim):
         return False
     reason = "claim_paid" if claim.state == "paid" else "claim_rejected"
     return finish(claim.inquiry, reason, actor or Actor.system("case settled"), now)

@@ -362,6 +362,25 @@ def finish(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = N
     return True
 
 
+def reopen(inquiry: Inquiry, why: str, actor: Actor) -> bool:
+    """Undo :func:`finish` when the money it relied on is open again (a settlement reversed):
+    the case is back to ready for claim and on the queue. Cases an agent closed stay closed."""
+    if inquiry.is_open or inquiry.closed_reason not in FINISH_REASONS:
+        return False
+    other = db.session.scalar(
+        select(Inquiry.number).where(
+            Inquiry.order_id == inquiry.order_id, Inquiry.id != inquiry.id, Inquiry.state != "closed"
+        )
+    )
+    if other is not None:  # one open inquiry per order (and the partial unique index says so too)
+        raise InquiryRefused("order", f"{other} is open on the same order; close it first", conflict=True)
+    before = {"state": inquiry.state, "closed_reason": inquiry.closed_reason}
+    inquiry.state, inquiry.closed_reason, inquiry.closed_at = "ready_for_claim", None, None
+    _audit(actor, inquiry, "reopened", f"reopened: {why}", before=before, after={"state": "ready_for_claim"})
+    inquiry_changed.send(inquiry)
+    return True
+
+
 # --- evidence ----------------------------------------------------------------------------
 
 
