@@ -63,4 +63,3 @@ def install(recycler: Recycler | None) -> None:
 
 def current() -> Recycler | None:
     return _current
-
