@@ -1,6 +1,7 @@
 # Two commands: `make run` (install, migrate, demo data, serve on 127.0.0.1) and `make test`.
-# `make run` serves with gunicorn (gunicorn.conf.py) and runs one job worker beside it; Ctrl-C
-# stops both. `coverdesk run --debug` is Flask's development server, for debugging only.
+# `make run` serves with gunicorn (gunicorn.conf.py) and runs one job worker beside it, started
+# again by scripts/run-worker.sh whenever it leaves to be recycled; Ctrl-C stops both.
+# `coverdesk run --debug` is Flask's development server, for debugging only.
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 5000
@@ -12,7 +13,7 @@ INSTALLED := $(VENV)/.installed
 run: install
 	$(BIN)/coverdesk db upgrade
 	$(BIN)/coverdesk demo load --if-empty
-	$(BIN)/coverdesk worker & worker=$$!; \
+	scripts/run-worker.sh $(BIN)/coverdesk worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	COVERDESK_WEB_BIND=127.0.0.1:$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py portal.wsgi:app
 

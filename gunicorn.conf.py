@@ -11,9 +11,10 @@ workers = int(os.environ.get("COVERDESK_WEB_WORKERS", max(2, min(2 * multiproces
 worker_class = "sync"
 timeout = int(os.environ.get("COVERDESK_WEB_TIMEOUT", "60"))
 graceful_timeout = 30
-# A worker is replaced after this many requests (with jitter): memory a library leaks is given back.
-max_requests = 5000
-max_requests_jitter = 500
+# A worker is replaced after this many requests, plus up to the jitter so they are not all
+# replaced at once: memory a library leaks is given back. 0 turns recycling off.
+max_requests = int(os.environ.get("COVERDESK_WEB_MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("COVERDESK_WEB_MAX_REQUESTS_JITTER", "500"))
 # Each worker builds the app itself after the fork: no database connection or file is shared.
 preload_app = False
 # The desk logs one line per request itself (with request id, user and duration).

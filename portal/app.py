@@ -69,11 +69,13 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_jobs(app: Flask) -> None:
     # Each feature registers the kinds of job it owns (its jobs.py); pages and workers ask for them.
+    from .advances import jobs as advances_jobs  # noqa: F401
     from .backup import jobs as backup_jobs  # noqa: F401
     from .claims import jobs as claims_jobs  # noqa: F401
     from .files import jobs as files_jobs  # noqa: F401
     from .inquiries import jobs as inquiries_jobs  # noqa: F401
     from .jobs.queue import configure_queue
+    from .orders import jobs as orders_jobs  # noqa: F401
     from .tracking import jobs as tracking_jobs  # noqa: F401
 
     configure_queue(app)

@@ -35,6 +35,7 @@
 | COVERDESK_SCHEDULE_<NAME>   | a crontab (UTC) or ``off`` for each schedule in ``portal.jobs.schedules.DEFAULTS`` |
 | COVERDESK_BACKUP_DIR        | ``instance/backups``: where the daily backup goes |
 | COVERDESK_BACKUP_KEEP       | ``14``: backups kept there, the oldest removed first |
+| COVERDESK_FILES_GRACE_HOURS | ``24``: the clean-up removes temporary and unreferenced stored files older than this |
 """
 
 from __future__ import annotations
@@ -197,6 +198,7 @@ def load_config(instance_path: Path) -> dict:
         "JOB_SCHEDULES": _schedules(),
         "BACKUP_DIR": str(Path(os.environ.get("COVERDESK_BACKUP_DIR") or instance_path / "backups").resolve()),
         "BACKUP_KEEP": int(_number("COVERDESK_BACKUP_KEEP", "14", 1, 10000)),
+        "FILES_GRACE_HOURS": _number("COVERDESK_FILES_GRACE_HOURS", "24", 0.1, 24 * 365),
         "ORDERS_PER_PAGE": 50,
         "CARRIER_ENDPOINTS": carrier_endpoints(),
         "SYNC_TIMEOUT": sync_timeout(),

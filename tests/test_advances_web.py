@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 from pypdf import PdfReader
@@ -11,7 +12,8 @@ from sqlalchemy import func, select
 from portal.advances import services as advances
 from portal.advances.models import Advance, LedgerEntry
 from portal.extensions import db
-from tests.factories import AGENT, SUPERVISOR, post
+from tests.factories import AGENT, SUPERVISOR, csrf_from, post
+from tests.jobs_support import drain
 
 
 def test_agent_requests_a_supervisor_approves_and_a_form_posted_twice_pays_once(auth, client, claim, make_user):
@@ -58,12 +60,21 @@ def test_exposure_report_csv_and_seller_statement(plugins, auth, client, claim):
     assert csv_text.splitlines()[0].startswith("advance,claim,seller_code")
     assert f"{advance.number},{claim.number},PRG001" in csv_text and ",1500.00,500.00," in csv_text
     assert "Nothing awaits approval or payment." in client.get("/advances").get_data(as_text=True)  # paid
-    response = client.get("/sellers/PRG001/statement.pdf")
+    # The statement is made by a job (tests/test_made_files.py follows the page through it).
+    assert 'href="/sellers/PRG001/statement"' in html
+    page = client.get("/sellers/PRG001/statement").get_data(as_text=True)  # the last 90 days
+    asked = client.post("/sellers/PRG001/statement", data={"csrf_token": csrf_from(page)})
+    assert asked.status_code == 303
+    drain()
+    section = client.get("/sellers/PRG001/statement/status").get_data(as_text=True)
+    link = re.search(r'href="(/sellers/PRG001/statement/\d+\.pdf)"', section).group(1)
+    response = client.get(link)
     reader = PdfReader(io.BytesIO(response.data))
+    response.close()
     text = " ".join(reader.pages[0].extract_text().split())
     assert response.mimetype == "application/pdf" and "Statement of advances" in text
     assert "Advance paid" in text and "Insurer settlement" in text and claim.number in text
-    assert client.get("/sellers/PRG001/statement.pdf?from=2026-12-01&to=2026-11-01").status_code == 400
+    assert client.get("/sellers/PRG001/statement?from=2026-12-01&to=2026-11-01").status_code == 400
 
 
 def test_the_bank_run_and_its_confirmations(plugins, runner, claim, tmp_path):

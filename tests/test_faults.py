@@ -4,17 +4,23 @@ killed uploads, a wrong method. Each gets a clear answer and leaves nothing half
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from portal.app import create_app
 from portal.cli import cli
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.inquiries.models import EvidenceDocument
+from portal.jobs import services as jobs
+from portal.jobs.models import JobRun
 from portal.storage import file_store
 from tests.factories import TEST_ACTOR, Auth, dispatched_order, order_payload, png, send
 
@@ -111,6 +117,87 @@ def test_the_sweep_removes_temporary_and_orphaned_files_only(plugins, api, runne
     result = runner.invoke(cli, ["files", "sweep"])
     assert result.exit_code == 0 and "removed 1 temporary and 1 orphaned files" in result.output
     assert kept.exists() and fresh.exists() and not orphan.exists() and not killed.exists()
+
+
+class WorkerKilled(BaseException):
+    """kill -9 of the web worker: nothing in it catches this, nothing after it runs."""
+
+
+def _clean_up(now: datetime) -> str:
+    """The clean-up schedule's job, run by a worker at ``now``; its outcome."""
+    run = jobs.request_job("clean-up", f"clean-up@{now.isoformat()}", {}, now, subject="schedule:clean-up")
+    db.session.commit()
+    assert jobs.execute_run(run.id, now) == "done"
+    db.session.expire_all()
+    return db.session.get(JobRun, run.id).outcome
+
+
+def test_a_web_worker_killed_between_storing_an_upload_and_committing_its_row_leaves_no_orphan(app, plugins, api):
+    order = dispatched_order(plugins)
+    api.post(f"/api/v1/orders/{order.order_no}/inquiries", json={"kind": "not_arrived", "message": "where"})
+    store = file_store()
+    shot, lost = png((7, 8, 9)), png((9, 8, 7))
+    shot_path, lost_path = (store.path(hashlib.sha256(data).hexdigest()) for data in (shot, lost))
+
+    def killed_at_commit(session, *_):
+        # The exact point: the file is stored (put returned), the row naming it is not committed.
+        if any(isinstance(item, EvidenceDocument) for item in session.new):
+            raise WorkerKilled
+
+    for data in (shot, lost):
+        sa.event.listen(Session, "before_flush", killed_at_commit)
+        try:
+            with pytest.raises(WorkerKilled):
+                send(api, order.order_no, "dispute_screenshots", data, "shot.png")
+        finally:
+            sa.event.remove(Session, "before_flush", killed_at_commit)
+        db.session.rollback()
+    assert shot_path.is_file() and lost_path.is_file()
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(EvidenceDocument).where(EvidenceDocument.media_type == "image/png")
+        )
+        == 0
+    )
+
+    # The store's clock is the files' own: both were stored "now"; an hour on, the clean-up leaves
+    # them alone (within the grace period the client may still send them again).
+    stored_at = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    for path in (shot_path, lost_path):
+        os.utime(path, (stored_at.timestamp(), stored_at.timestamp()))
+    assert _clean_up(stored_at + timedelta(hours=1)).startswith("removed 0 temporary and 0 orphaned files")
+    assert shot_path.is_file() and lost_path.is_file()
+
+    # The client sends the first again: it is found stored (one file) and its row commits.
+    assert send(api, order.order_no, "dispute_screenshots", shot, "shot.png").status_code == 201
+    assert [path.name for path in store.root.rglob(shot_path.name)] == [shot_path.name]
+    os.utime(shot_path, (stored_at.timestamp(), stored_at.timestamp()))
+
+    # A day later the other, which nobody sent again, is removed; the one a row names stays.
+    outcome = _clean_up(stored_at + timedelta(hours=app.config["FILES_GRACE_HOURS"], minutes=1))
+    assert outcome.startswith("removed 0 temporary and 1 orphaned files older than 24 h")
+    assert shot_path.is_file() and not lost_path.is_file()
+
+
+def test_the_clean_up_keeps_every_file_a_record_names(app, plugins, auth, client):
+    """Imports' files and files made by jobs are named by their rows: the sweep never takes them."""
+    from portal.orders.importer import request_import
+    from portal.tracking.services import request_import as request_tracking_import
+    from tests.factories import csv_row, csv_text
+
+    orders_file = request_import("orders.csv", csv_text(csv_row(1)).encode(), TEST_ACTOR, utcnow())
+    tracking_file = request_tracking_import("fourpx", "4px.csv", b"not read before the job runs", TEST_ACTOR, utcnow())
+    made = jobs.request_job("trace-request", "made", {}, utcnow(), subject="x")
+    db.session.commit()
+    result = file_store().put(b"%PDF-1.7 a made file")
+    db.session.execute(sa.update(JobRun).where(JobRun.id == made.id).values(state="done", result_sha256=result.sha256))
+    db.session.commit()
+    paths = [file_store().path(sha) for sha in (orders_file.sha256, tracking_file.sha256, result.sha256)]
+    old = datetime(2026, 3, 1, tzinfo=UTC).timestamp()
+    for path in paths:
+        os.utime(path, (old, old))
+    assert _clean_up(datetime(2026, 3, 10, tzinfo=UTC)).startswith("removed 0 temporary and 0 orphaned files")
+    assert all(path.is_file() for path in paths)
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from tests.factories import (
     run_import,
     table_counts,
 )
+from tests.jobs_support import drain
 
 OPTIONAL = ("dispatched_at", "cover_insurer", "cover_insured_value")
 
@@ -419,12 +420,17 @@ def upload(client, auth):
     auth.login()
 
     def post(content: bytes, filename: str = "orders.csv"):
+        """The form posted; a file taken is imported by the job worker, then its page is shown."""
         token = auth.csrf("/orders/import")
-        return client.post(
+        response = client.post(
             "/orders/import",
             data={"csrf_token": token, "file": (io.BytesIO(content), filename)},
             content_type="multipart/form-data",
         )
+        if response.status_code != 303:
+            return response
+        drain()
+        return client.get(response.headers["Location"])
 
     return post
 

@@ -16,6 +16,7 @@ from portal.inquiries.models import Inquiry
 from portal.plugin_api import CarrierPlugin, NotSupported
 from portal.plugin_engine import PluginFailed, PluginUnavailable, load_plugins
 from tests.factories import dispatched_order, opened, ready_inquiry
+from tests.jobs_support import drain
 
 CARRIER = """
 from portal.plugin_api import CarrierPlugin, Service, hookimpl
@@ -137,11 +138,18 @@ def test_a_failing_trace_request_keeps_the_inquiry_page_and_names_the_plugin(plu
     named = "The carrier plugin 4PX (fourpx) failed in trace_request: RuntimeError: template missing"
     assert named in page.get_data(as_text=True)
 
-    pdf = client.get(f"/inquiries/{inquiry.number}/trace-request.pdf")
-    assert pdf.status_code == 502 and named in pdf.get_data(as_text=True)
+    # Its printable PDF is a job: it gives up at once (the plugin fails the same way again) and the
+    # section says why, with a retry button.
+    token = auth.csrf(f"/inquiries/{inquiry.number}")
+    asked = client.post(f"/inquiries/{inquiry.number}/trace-request", data={"csrf_token": token})
+    assert asked.status_code == 303
+    drain()
+    section = client.get(f"/inquiries/{inquiry.number}/trace-request").get_data(as_text=True)
+    assert "could not be made" in section and named in section and ">Retry</button>" in section
 
     plugins_page = client.get("/admin/plugins").get_data(as_text=True)
-    assert 'data-failures="2"' in plugins_page and "trace_request: RuntimeError: template missing" in plugins_page
+    # The page twice (shown, then read for its form token) and the job: each failure counted.
+    assert 'data-failures="3"' in plugins_page and "trace_request: RuntimeError: template missing" in plugins_page
 
 
 def test_the_api_names_a_failing_plugin_in_json(plugins, api, monkeypatch):

@@ -149,3 +149,49 @@ def statement_lines(seller_id: int, start: date, end: date) -> list[StatementLin
         claim = db.session.get(Claim, entry.claim_id)
         lines.append(StatementLine(entry.booked_at, entry.kind, claim.number, entry.memo, entry.currency, to_seller))
     return lines
+
+
+# --- the seller statement as a PDF, made by a job ----------------------------------------------
+
+
+def statement_subject(seller_id: int, start: date, end: date) -> str:
+    return f"statement:{seller_id}:{start}:{end}"
+
+
+def statement_pdf(seller, start: date, end: date, issued: date) -> bytes:
+    """The seller's statement for the period, as the PDF sent to them."""
+    from flask import render_template
+
+    from ..documents import render_pdf
+
+    lines = statement_lines(seller.id, start, end)
+    totals: dict[str, Decimal] = {}
+    for line in lines:
+        totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.to_seller
+    html = render_template(
+        "advances/statement.html", seller=seller, lines=lines, start=start, end=end, totals=totals, issued=issued
+    )
+    return render_pdf(html)
+
+
+def request_statement(seller, start: date, end: date, actor, now):
+    """Ask the job workers for the seller's statement of the period: asking again before it is
+    made, or retrying one that failed, is the same job and one file."""
+    from ..jobs.services import next_version_key, request_job
+
+    subject = statement_subject(seller.id, start, end)
+    return request_job(
+        "seller-statement",
+        next_version_key(subject),
+        # Issued as asked: a job run again renders the same statement, hence the same file.
+        {
+            "seller_id": seller.id,
+            "from": start.isoformat(),
+            "to": end.isoformat(),
+            "actor": [actor.kind, actor.ref, actor.label],
+            "at": now.isoformat(),
+        },
+        now,
+        subject=subject,
+        requested_by=actor.label,
+    )

@@ -6,19 +6,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..claims.services import find_by_number as find_claim
-from ..clock import local_today
-from ..documents import render_pdf
+from ..clock import local_today, utcnow
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..money import MoneyError, parse_amount
 from ..plugin_engine import registry
 from ..sellers.models import Seller
+from ..storage import file_store
 from ..web import staff_actor
 from . import reports, services
 from .forms import AmountForm, PayForm, ReasonForm
@@ -128,28 +129,98 @@ def exposure():
     )
 
 
-@bp.get("/sellers/<code>/statement.pdf")
-@role_required("supervisor")
-def statement(code: str):
+def _seller_or_404(code: str) -> Seller:
     seller = db.session.scalar(select(Seller).where(Seller.code == code))
     if seller is None:
         abort(404)
+    return seller
+
+
+def _period() -> tuple[date, date]:
+    values = request.values
     try:
-        end = date.fromisoformat(request.args.get("to") or local_today().isoformat())
-        start = date.fromisoformat(request.args.get("from") or (end - timedelta(days=90)).isoformat())
+        end = date.fromisoformat(values.get("to") or local_today().isoformat())
+        start = date.fromisoformat(values.get("from") or (end - timedelta(days=90)).isoformat())
     except ValueError:
         abort(400, "from and to are dates like 2026-11-24")
     if start > end:
         abort(400, f"from ({start}) is after to ({end})")
-    lines = reports.statement_lines(seller.id, start, end)
-    totals: dict[str, Decimal] = {}
-    for line in lines:
-        totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.to_seller
-    html = render_template(
-        "advances/statement.html", seller=seller, lines=lines, start=start, end=end, totals=totals, issued=local_today()
+    return start, end
+
+
+def _statement_context(seller: Seller, start: date, end: date) -> dict:
+    from ..jobs.services import latest_made, latest_run
+
+    subject = reports.statement_subject(seller.id, start, end)
+    period = {"code": seller.code, "from": start.isoformat(), "to": end.isoformat()}
+    return {
+        "section_id": "statement-pdf",
+        "title": f"Statement {start} to {end}",
+        "run": latest_run(subject),
+        "made": latest_made(subject),
+        "poll_url": url_for("advances.statement_status", **period),
+        "ask_url": url_for("advances.statement_make", **period),
+        "file_url": lambda run: url_for("advances.statement_pdf", code=seller.code, run_id=run.id),
+        "ask_label": "Make the statement",
+        "hx_post": True,
+    }
+
+
+@bp.get("/sellers/<code>/statement")
+@role_required("supervisor")
+def statement(code: str):
+    """The seller's statement of a period: made as a PDF by a job, the page follows it."""
+    seller = _seller_or_404(code)
+    start, end = _period()
+    return render_template(
+        "advances/statement_page.html", seller=seller, start=start, end=end, **_statement_context(seller, start, end)
     )
-    return Response(
-        render_pdf(html),
+
+
+@bp.post("/sellers/<code>/statement")
+@role_required("supervisor")
+def statement_make(code: str):
+    seller = _seller_or_404(code)
+    start, end = _period()
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    else:
+        with unit_of_work():
+            reports.request_statement(seller, start, end, staff_actor(), utcnow())
+    if request.headers.get("HX-Request"):
+        return render_template("jobs/_made_file.html", **_statement_context(seller, start, end))
+    return redirect(url_for("advances.statement", code=seller.code, **{"from": start, "to": end}), code=303)
+
+
+@bp.get("/sellers/<code>/statement/status")
+@role_required("supervisor")
+def statement_status(code: str):
+    """The statement's section alone: htmx polls it while the PDF is being made."""
+    seller = _seller_or_404(code)
+    start, end = _period()
+    return render_template("jobs/_made_file.html", **_statement_context(seller, start, end))
+
+
+@bp.get("/sellers/<code>/statement/<int:run_id>.pdf")
+@role_required("supervisor")
+def statement_pdf(code: str, run_id: int):
+    from ..jobs.models import JobRun
+    from ..jobs.services import result_of
+
+    seller = _seller_or_404(code)
+    run = db.session.get(JobRun, run_id)
+    period = (run.params or {}) if run is not None else {}
+    if run is None or "from" not in period:
+        abort(404)
+    subject = reports.statement_subject(seller.id, date.fromisoformat(period["from"]), date.fromisoformat(period["to"]))
+    run = result_of(subject, run_id)
+    if run is None:
+        abort(404)
+    return send_file(
+        file_store().path(run.result_sha256),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="statement-{seller.code}-{start}-{end}.pdf"'},
+        as_attachment=True,
+        download_name=run.result_name,
+        max_age=0,
+        etag=run.result_sha256,
     )

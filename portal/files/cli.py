@@ -17,13 +17,19 @@ def files():
 
 
 @files.command("sweep")
-@click.option("--grace-hours", default=24.0, show_default=True, help="Leave files younger than this.")
+@click.option(
+    "--grace-hours", type=float, default=None, help="Leave files younger than this (COVERDESK_FILES_GRACE_HOURS, 24)."
+)
 @click.option("--dry-run", is_flag=True, help="Only list what would go.")
 @with_appcontext
 def files_sweep(grace_hours, dry_run):
     """Remove .incoming-* files of killed uploads and stored files no record names."""
+    from flask import current_app
+
     from .services import sweep_evidence_store
 
+    if grace_hours is None:
+        grace_hours = current_app.config["FILES_GRACE_HOURS"]
     report = sweep_evidence_store(time.time(), grace_seconds=grace_hours * 3600, dry_run=dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(

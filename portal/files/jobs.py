@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
+
+from flask import current_app
 
 from ..jobs.services import handler
 from .services import sweep_evidence_store
@@ -11,6 +12,11 @@ from .services import sweep_evidence_store
 
 @handler("clean-up", commits=True)
 def clean_up(params: dict, now: datetime) -> str:
-    # The store's own clock (file times), not the job's: an upload in progress is younger.
-    report = sweep_evidence_store(time.time(), grace_seconds=24 * 3600)
-    return f"removed {len(report.temporary)} temporary and {len(report.orphans)} orphaned files"
+    # Compared with the files' own times: an upload in progress, or one whose row is still to be
+    # committed (its worker killed in between, the client about to send it again), is younger.
+    grace_hours = current_app.config["FILES_GRACE_HOURS"]
+    report = sweep_evidence_store(now.timestamp(), grace_seconds=grace_hours * 3600)
+    return (
+        f"removed {len(report.temporary)} temporary and {len(report.orphans)} orphaned files "
+        f"older than {grace_hours:g} h ({report.freed / 1024 / 1024:.1f} MB)"
+    )

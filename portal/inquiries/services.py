@@ -734,6 +734,27 @@ def trace_request_pdf(document: TraceRequestDocument) -> bytes:
     return render_pdf(document.html)
 
 
+def trace_pdf_subject(inquiry: Inquiry) -> str:
+    return f"trace-request:{inquiry.id}"
+
+
+def request_trace_pdf(inquiry: Inquiry, actor: Actor, now: datetime):
+    """Ask the job workers for the trace request's printable PDF (the carrier renders it): asking
+    again before it is made, or retrying one that failed, is the same job and one file."""
+    from ..jobs.services import next_version_key, request_job
+
+    subject = trace_pdf_subject(inquiry)
+    return request_job(
+        "trace-request",
+        next_version_key(subject),
+        # Dated as asked: a job run again renders the same letter, hence the same file.
+        {"inquiry_id": inquiry.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
+        now,
+        subject=subject,
+        requested_by=actor.label,
+    )
+
+
 def amount_or_none(text: str, currency: str) -> Money | None:
     text = (text or "").strip()
     return Money(Decimal(text), currency) if text else None

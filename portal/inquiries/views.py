@@ -3,7 +3,8 @@ name the field and the reason."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_wtf import FlaskForm
 
 from ..audit.services import history
 from ..clock import local_today, utcnow
@@ -92,6 +93,7 @@ def detail(number: str):
         close_form=CloseForm(),
         dispute_form=DisputeForm(),
         events=history("inquiry", [inquiry.id]),
+        trace_pdf=_trace_pdf_context(inquiry),
         **_checklist_context(inquiry),
         **panels(inquiry_page, inquiry),
     )
@@ -287,22 +289,58 @@ def document(number: str, document_id: int):
     )
 
 
-@bp.get("/inquiries/<number>/trace-request.pdf")
-def trace_request_pdf(number: str):
+def _trace_pdf_context(inquiry) -> dict:
+    from ..jobs.services import latest_made, latest_run
+
+    subject = services.trace_pdf_subject(inquiry)
+    return {
+        "section_id": "trace-pdf",
+        "title": "Printable PDF",
+        "run": latest_run(subject),
+        "made": latest_made(subject),
+        "poll_url": url_for("inquiries.trace_request_status", number=inquiry.number),
+        "ask_url": url_for("inquiries.trace_request_make", number=inquiry.number),
+        "file_url": lambda run: url_for("inquiries.trace_request_pdf", number=inquiry.number, run_id=run.id),
+        "ask_label": "Make the PDF",
+        "hx_post": True,
+    }
+
+
+@bp.post("/inquiries/<number>/trace-request")
+def trace_request_make(number: str):
+    """Ask for the trace request's PDF: made by a job; the section answers at once and polls."""
     inquiry = _inquiry_or_404(number)
-    config = current_app.config
-    trace = services.trace_request(
-        registry(),
-        inquiry,
-        sender_name=config["WAREHOUSE_NAME"],
-        sender_email=config["WAREHOUSE_EMAIL"],
-        today=local_today(),
-    )
-    pdf = services.trace_request_pdf(trace)
-    return Response(
-        pdf,
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    else:
+        with unit_of_work():
+            services.request_trace_pdf(inquiry, staff_actor(), utcnow())
+    if request.headers.get("HX-Request"):
+        return render_template("jobs/_made_file.html", **_trace_pdf_context(inquiry))
+    return redirect(url_for("inquiries.detail", number=inquiry.number, _anchor="trace-pdf"), code=303)
+
+
+@bp.get("/inquiries/<number>/trace-request")
+def trace_request_status(number: str):
+    """The PDF's section alone: htmx polls it while the PDF is being made."""
+    return render_template("jobs/_made_file.html", **_trace_pdf_context(_inquiry_or_404(number)))
+
+
+@bp.get("/inquiries/<number>/trace-request/<int:run_id>.pdf")
+def trace_request_pdf(number: str, run_id: int):
+    from ..jobs.services import result_of
+
+    inquiry = _inquiry_or_404(number)
+    run = result_of(services.trace_pdf_subject(inquiry), run_id)
+    if run is None:
+        abort(404)
+    return send_file(
+        file_store().path(run.result_sha256),
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{inquiry.number}-trace-request.pdf"'},
+        as_attachment=True,
+        download_name=run.result_name,
+        max_age=0,
+        etag=run.result_sha256,
     )
 
 

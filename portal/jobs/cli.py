@@ -19,12 +19,30 @@ from ..extensions import db
 @click.command("worker")
 @click.option("--threads", default=2, show_default=True, help="Jobs run at once by this process.")
 @click.option("--no-schedules", is_flag=True, help="Only run jobs; leave the schedules to other workers.")
+@click.option(
+    "--max-jobs",
+    type=click.IntRange(min=0),
+    default=0,
+    envvar="COVERDESK_WORKER_MAX_JOBS",
+    show_default=True,
+    help="Leave (exit status 75) after this many jobs, for the supervisor to start a fresh worker; 0: never.",
+)
+@click.option(
+    "--max-rss-mb",
+    type=click.FloatRange(min=0),
+    default=0,
+    envvar="COVERDESK_WORKER_MAX_RSS_MB",
+    show_default=True,
+    help="Leave (exit status 75) once this process's memory is above this after a job; 0: never.",
+)
 @with_appcontext
-def worker(threads, no_schedules):
+def worker(threads, no_schedules, max_jobs, max_rss_mb):
     """Run queued jobs and the schedules until stopped (SIGTERM or Ctrl-C finish the jobs in hand).
 
     Any number may run, on any machine sharing the database, Redis and the evidence store; two
-    workers ticking the same schedule make one job.
+    workers ticking the same schedule make one job. With --max-jobs or --max-rss-mb it leaves
+    with exit status 75 when a limit is reached, the jobs in hand finished (scripts/run-worker.sh
+    starts it again).
     """
     from ..health.logs import configure_logging
     from . import tasks  # noqa: F401 - the tasks this worker runs (the app registered the job kinds)
@@ -38,11 +56,24 @@ def worker(threads, no_schedules):
         resend_stale(utcnow())
         db.session.commit()
     db.session.remove()
-    click.echo(f"job worker: {threads} threads on {storage_name()}, schedules {'off' if no_schedules else 'on'}")
+    limits = [f"{max_jobs} jobs"] * bool(max_jobs) + [f"{max_rss_mb:g} MB"] * bool(max_rss_mb)
+    recycled = f", recycled after {' or '.join(limits)}" if limits else ""
+    click.echo(
+        f"job worker: {threads} threads on {storage_name()}, schedules {'off' if no_schedules else 'on'}{recycled}"
+    )
+    from . import recycle
+
     consumer = huey.create_consumer(
         workers=threads, worker_type="thread", periodic=not no_schedules, max_delay=1.0, check_worker_health=True
     )
+    recycler = recycle.Recycler(max_jobs, max_rss_mb, consumer.stop_flag.set) if max_jobs or max_rss_mb else None
+    recycle.install(recycler)
     consumer.run()
+    if recycler is not None and recycler.leaving:
+        for _, thread in consumer.worker_threads:  # the jobs in hand finish
+            thread.join()
+        click.echo(f"job worker: leaving to be recycled ({recycler.reason})")
+        sys.exit(recycle.RECYCLE_STATUS)
 
 
 @click.group()

@@ -42,6 +42,15 @@ class JobRun(db.Model):
     requested_by: Mapped[str] = mapped_column(String(120), default="")
     outcome: Mapped[str] = mapped_column(String(500), default="")
     error: Mapped[str] = mapped_column(Text, default="")
+    # A job that makes a file (a PDF to download): it is in the evidence store, stored before the
+    # run is marked done in the same transaction as this name of it.
+    result_sha256: Mapped[str | None] = mapped_column(String(64))
+    result_name: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def in_hand(self) -> bool:
+        """Still to be done: queued, running or waiting to try again."""
+        return self.state in ("queued", "running", "retrying")
 
     @property
     def label(self) -> str:

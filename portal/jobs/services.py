@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,20 +27,31 @@ from ..database import is_busy, writing
 from ..errors import Refused
 from ..extensions import db
 from ..health.logs import current_id
+from ..storage import file_store
 from .models import JobRun
 from .schedules import matches, next_run
 
 log = logging.getLogger("coverdesk.jobs")
 
-#: kind -> function(params, now) returning a one-line outcome; it writes its effect into the
-#: session and does not commit (the run's "done" is committed with it).
-Handler = Callable[[dict, datetime], str]
+#: kind -> function(params, now) returning a one-line outcome (or a ``JobFile``); it writes its
+#: effect into the session and does not commit (the run's "done" is committed with it).
+Handler = Callable[[dict, datetime], "str | JobFile"]
 HANDLERS: dict[str, Handler] = {}
 #: Kinds whose handler commits on its own (a sync commits carrier by carrier; a backup writes
 #: files): their effect is idempotent by itself, the run's row only says it happened.
 SELF_COMMITTING: set[str] = set()
 #: A queued job nobody took this long is sent again (its message may have been lost).
 RESEND_AFTER = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class JobFile:
+    """What a job that makes a file returns: the file is stored (content-addressed, so a run made
+    twice stores it once) and named on the run when it is marked done; the page offers it."""
+
+    outcome: str
+    content: bytes
+    name: str
 
 
 class JobError(Refused):
@@ -227,12 +238,21 @@ def _run(run: JobRun, token: str, now: datetime) -> str:
 def _attempt(kind: str, params: dict, run_id: int, token: str, now: datetime, *, lock_first: bool) -> str:
     with writing(lock_first):
         outcome = HANDLERS[kind](params, now)
+        result = {}
+        if isinstance(outcome, JobFile):
+            # Written (fsync, rename) before the row naming it commits; the same bytes again are
+            # the same file, so a run made twice leaves one.
+            stored = file_store().put(outcome.content)
+            result = {"result_sha256": stored.sha256, "result_name": outcome.name[:200]}
+            outcome = outcome.outcome
         if kind in SELF_COMMITTING:
             db.session.commit()
         done = db.session.execute(
             update(JobRun)
             .where(JobRun.id == run_id, JobRun.token == token, JobRun.state == "running")
-            .values(state="done", token=None, lease_until=None, finished_at=now, outcome=(outcome or "")[:500])
+            .values(
+                state="done", token=None, lease_until=None, finished_at=now, outcome=(outcome or "")[:500], **result
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
         if done != 1:  # our lease ran out and another worker took the job: its effect counts
@@ -381,3 +401,35 @@ def recent_runs(limit: int = 50) -> list[JobRun]:
 
 def runs_for(subject: str) -> list[JobRun]:
     return list(db.session.scalars(select(JobRun).where(JobRun.subject == subject).order_by(JobRun.id)))
+
+
+def latest_run(subject: str) -> JobRun | None:
+    """The newest job about ``subject`` (a page polls it), or None."""
+    return db.session.scalar(select(JobRun).where(JobRun.subject == subject).order_by(JobRun.id.desc()).limit(1))
+
+
+def latest_made(subject: str) -> JobRun | None:
+    """The newest run about ``subject`` that made a file, or None."""
+    return db.session.scalar(
+        select(JobRun)
+        .where(JobRun.subject == subject, JobRun.state == "done", JobRun.result_sha256.is_not(None))
+        .order_by(JobRun.id.desc())
+        .limit(1)
+    )
+
+
+def next_version_key(subject: str) -> str:
+    """``subject:vN``, N one more than the files made so far: asking again before the next one is
+    made is the same job (one version, whatever the clicks or workers); asking after it is a new one."""
+    made = db.session.scalar(
+        select(func.count()).select_from(JobRun).where(JobRun.subject == subject, JobRun.state == "done")
+    )
+    return f"{subject}:v{made + 1}"
+
+
+def result_of(subject: str, run_id: int) -> JobRun | None:
+    """A made file's run, if it is about ``subject`` (a page serves only its own files)."""
+    run = db.session.get(JobRun, run_id)
+    if run is None or run.subject != subject or run.state != "done" or not run.result_sha256:
+        return None
+    return run

@@ -16,13 +16,23 @@ from .queue import current, huey
 
 @huey.task()
 def execute(run_id: int) -> None:
-    from .services import execute_run
+    from . import recycle
+    from .services import execute_run, send
 
+    recycler = recycle.current()
+    if recycler is not None and recycler.leaving:
+        # Taken by another thread as this worker leaves to be recycled: the fresh worker runs it.
+        recycle.log.info("job %s handed back: this worker is leaving to be recycled", run_id)
+        send(run_id)
+        return
     with current().app_context(), writing():
         try:
             execute_run(run_id, utcnow())
         finally:
             db.session.remove()
+    if recycler is not None and recycler.finished_one():
+        recycle.log.info("job worker leaving to be recycled: %s", recycler.reason)
+        recycler.stop()
 
 
 @huey.periodic_task(crontab())  # every minute: the desk's own schedules decide what is due

@@ -33,7 +33,7 @@ from ..errors import Refused, ValidationFailed, unit_of_work
 from ..extensions import db
 from ..plugin_engine import PluginFailed, PluginRegistry, load_plugins
 from ..sellers.services import SellerInput, ensure_sellers
-from .models import Order
+from .models import Order, OrderImport
 from .services import order_summary, order_values, price_cover
 from .signals import orders_recorded
 from .validation import parse_order
@@ -467,3 +467,81 @@ def report_lines(report: ImportReport) -> Iterable[str]:
     )
     for error in report.errors:
         yield str(error)
+
+
+# --- from the browser: the file is kept, a job imports it -----------------------------------------
+
+#: Problems kept on an import's row for its page; the command line prints all of them.
+SHOWN_PROBLEMS = 500
+
+
+def request_import(filename: str, content: bytes, actor: Actor, now: datetime) -> OrderImport:
+    """Keep an uploaded CSV and ask a job to import it (the page follows its progress). A file
+    that cannot be read at all (encoding, header) is refused here, at once, naming why."""
+    from ..jobs.services import request_job
+    from ..storage import file_store
+
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{filename} is not UTF-8 text (byte {exc.start})") from None
+    next(read_rows(io.StringIO(text, newline="")), None)  # the header's refusals
+    stored = file_store().put(content)
+    row = OrderImport(
+        filename=filename[:200],
+        sha256=stored.sha256,
+        size=stored.size,
+        state="queued",
+        problems=[],
+        requested_at=now,
+        requested_by=actor.label[:120],
+    )
+    db.session.add(row)
+    db.session.flush()
+    request_job(
+        "order-import",
+        f"order-import:{row.id}",
+        {"import_id": row.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
+        now,
+        subject=f"order-import:{row.id}",
+        requested_by=actor.label,
+    )
+    return row
+
+
+def retry_import(row: OrderImport, actor: Actor, now: datetime):
+    """The import's job, given up, queued again (audited as any job retried; the caller commits)."""
+    from ..jobs.services import JobError, latest_run, retry
+
+    run = latest_run(f"order-import:{row.id}")
+    if run is None:
+        raise JobError("import", f"{row.filename}: no job to retry")
+    return retry(run.id, actor, now)
+
+
+def run_stored_import(plugins: PluginRegistry, row: OrderImport, actor: Actor, now: datetime) -> ImportReport | None:
+    """The job's work: import the stored file batch by batch, committing each batch and the
+    progress, then the report. Run again (a retry, a second delivery) it creates nothing twice:
+    orders already there are counted as present. None when the file as a whole was refused."""
+    from ..storage import file_store
+
+    with file_store().open(row.sha256) as counting:
+        total = max(sum(1 for _ in counting) - 1, 0)
+    row.state, row.total, row.processed = "running", total, 0
+    db.session.commit()
+
+    def progress(seen: int) -> None:
+        row.processed = min(row.processed + seen, total)
+        db.session.commit()
+
+    with file_store().open(row.sha256) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as stream:
+        try:
+            report = import_orders(plugins, stream, actor, source="csv", progress=progress, now=now)
+        except ImportFileError as exc:
+            row.state, row.failure, row.finished_at = "failed", str(exc), utcnow()
+            return None
+    row.state, row.finished_at, row.processed = "done", utcnow(), total
+    row.created, row.with_cover, row.already_present = report.created, report.with_cover, report.already_present
+    row.problem_count = len(report.errors)
+    row.problems = [[e.line, e.order_no, e.field, e.reason] for e in report.errors[:SHOWN_PROBLEMS]]
+    return report

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from ..clock import utcnow
@@ -68,3 +68,27 @@ class Order(db.Model):
     def state(self) -> str:
         """Where the parcel is in the warehouse's hands; tracking refines this later."""
         return "dispatched" if self.dispatched_at else "awaiting_dispatch"
+
+
+class OrderImport(db.Model):
+    """A CSV of orders uploaded in the browser and imported by a job: where it stands (for the
+    page's progress bar) and, when done, its report (the first problems, and how many there were)."""
+
+    __tablename__ = "order_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))  # the file in the content-addressed store
+    size: Mapped[int]
+    state: Mapped[str] = mapped_column(String(12), default="queued")  # queued, running, done, failed
+    total: Mapped[int | None]  # data lines in the file, once counted
+    processed: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    with_cover: Mapped[int] = mapped_column(default=0)
+    already_present: Mapped[int] = mapped_column(default=0)
+    problem_count: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list] = mapped_column(JSON, default=list)  # [[line, order_no, column, reason], ...]
+    failure: Mapped[str] = mapped_column(Text, default="")  # the file as a whole could not be read
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,19 +1,21 @@
-import io
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import select
 
 from ..audit.services import history
 from ..clock import local_today, utcnow
 from ..cover.services import CoverRefused, buy_cover, quote
-from ..errors import Refused, unit_of_work
+from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..money import Money, MoneyError, check_currency, parse_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
 from ..web import panels, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
-from .importer import COLUMNS, ImportFileError, import_orders
+from .importer import COLUMNS, ImportFileError, request_import, retry_import
+from .models import OrderImport
 from .services import OrderConflict, create_order, find_by_number, search_orders
 from .signals import order_page, orders_listed
 
@@ -146,18 +148,55 @@ def add_cover(order_no: str):
 
 @bp.route("/import", methods=["GET", "POST"])
 def import_csv():
+    """Upload a CSV of orders; a job imports it while its page shows the progress, then the report."""
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
-        raw = form.file.data.read()
+        upload = form.file.data
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            form.file.errors = [f"{form.file.data.filename or 'the file'} is not UTF-8 text (byte {exc.start})"]
+            with unit_of_work():
+                row = request_import(upload.filename or "orders.csv", upload.read(), staff_actor(), utcnow())
+        except ImportFileError as exc:
+            form.file.errors = [str(exc)]
         else:
-            try:
-                with unit_of_work():  # the import commits its own batches; a bad file leaves nothing
-                    report = import_orders(registry(), io.StringIO(text, newline=""), staff_actor(), source="csv")
-            except ImportFileError as exc:
-                form.file.errors = [str(exc)]
-    return render_template("orders/import.html", form=form, report=report, columns=COLUMNS)
+            return redirect(url_for("orders.import_detail", import_id=row.id), code=303)
+    recent = db.session.scalars(select(OrderImport).order_by(OrderImport.id.desc()).limit(10)).all()
+    return render_template("orders/import.html", form=form, columns=COLUMNS, recent=recent)
+
+
+def _import_or_404(import_id: int) -> OrderImport:
+    row = db.session.get(OrderImport, import_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _import_context(row: OrderImport) -> dict:
+    from ..jobs.services import latest_run
+
+    return {"row": row, "job": latest_run(f"order-import:{row.id}"), "retry_form": FlaskForm()}
+
+
+@bp.get("/import/<int:import_id>")
+def import_detail(import_id: int):
+    return render_template("orders/import_detail.html", **_import_context(_import_or_404(import_id)))
+
+
+@bp.get("/import/<int:import_id>/status")
+def import_status(import_id: int):
+    """The progress and report panel alone: htmx polls it while the import runs."""
+    return render_template("orders/_import_status.html", **_import_context(_import_or_404(import_id)))
+
+
+@bp.post("/import/<int:import_id>/retry")
+def import_retry(import_id: int):
+    """An import whose job gave up, tried again (orders it made already are not made twice)."""
+    row = _import_or_404(import_id)
+    if not FlaskForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+    else:
+        try:
+            with unit_of_work():
+                retry_import(row, staff_actor(), utcnow())
+        except Refused as exc:
+            flash_refusal(exc)
+    return redirect(url_for("orders.import_detail", import_id=row.id), code=303)

@@ -3,6 +3,8 @@ approves; it is paid once, even when the payment is sent twice."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -61,3 +63,30 @@ def test_agent_requests_supervisor_approves_paid_once(page, new_context, plugins
     assert (
         db.session.scalar(select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "advance_paid")) == 1
     )
+
+
+def test_a_supervisor_has_a_sellers_statement_made_while_the_page_waits(page, plugins, make_user, job_worker):
+    from decimal import Decimal
+
+    from portal.advances import services as advances
+    from tests.factories import AGENT, SUPERVISOR
+
+    make_user("li.na", "agent")
+    make_user("chen.wei", "supervisor")
+    make_user("wang.fang", "supervisor")
+    claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
+    advance = advances.request_advance(plugins, claim, Decimal("1500.00"), "USD", AGENT)
+    advances.approve(advance, SUPERVISOR)
+    advances.pay(advance, "BANK-1", SUPERVISOR)
+    db.session.commit()
+    log_in(page, "chen.wei")
+    page.goto("/advances/exposure")
+    page.get_by_role("link", name="statement").click()
+    section = page.locator("#statement-pdf")
+    section.get_by_role("button", name="Make the statement").click()
+    # The job worker makes it while the section polls; the file is swapped in.
+    with page.expect_download() as download:
+        section.get_by_role("link", name=re.compile(r"^statement-PRG001-.*\.pdf$")).click()
+    assert download.value.suggested_filename.startswith("statement-PRG001-")
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+    expect(section).not_to_have_attribute("aria-busy", "true")

@@ -48,10 +48,14 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_work
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
     expect(page.locator("#checklist")).not_to_have_attribute("aria-busy", "true")
 
-    # The trace request: printed in 4PX's own form, then recorded with 4PX's reference.
+    # The trace request: printed in 4PX's own form (made by the job worker while the section
+    # polls), then recorded with 4PX's reference.
+    section = page.locator("#trace-pdf")
+    section.get_by_role("button", name="Make the PDF").click()
     with page.expect_download() as download:
-        page.get_by_role("link", name="Printable PDF").click()
+        section.get_by_role("link", name=re.compile(r"-trace-request\.pdf$")).click()
     assert download.value.suggested_filename.endswith("-trace-request.pdf")
+    expect(page.locator("#trace-pdf")).not_to_have_attribute("aria-busy", "true")
     page.get_by_label("Carrier's trace reference").fill("4PX-TRACE-55120")
     page.get_by_role("button", name="Trace requested").click()
     expect(page.locator(".badge").first).to_contain_text("trace requested")

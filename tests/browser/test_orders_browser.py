@@ -312,3 +312,25 @@ def test_form_error_is_shown_at_the_field_and_nothing_is_created(page, make_user
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
     page.goto("/orders/")
     expect(page.get_by_text("No orders yet.")).to_be_visible()
+
+
+def test_an_orders_file_is_imported_by_the_worker_while_the_page_shows_its_progress(
+    page, make_user, job_worker, tmp_path
+):
+    from tests.factories import csv_row, csv_text
+
+    make_user("li.na")
+    log_in(page, "li.na")
+    path = tmp_path / "订单.csv"
+    path.write_text(csv_text(csv_row(1), csv_row(2), csv_row(3, seller_email="nope")), encoding="utf-8")
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("CSV file").set_input_files(str(path))
+    page.get_by_role("button", name="Import").click()
+    expect(page).to_have_url(re.compile(r"/orders/import/\d+$"))
+    # The page answered at once; the worker imports while it polls, then the report is swapped in.
+    expect(page.locator("#import-report")).to_contain_text(
+        "2 orders created (2 with cover), 0 already present, 1 problems."
+    )
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+    expect(page.locator("#import-report")).to_contain_text("seller_email")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Order)) == 2
