@@ -9,7 +9,7 @@ from ..audit.services import history
 from ..clock import local_today, utcnow
 from ..errors import Refused, ValidationFailed, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import MoneyError, parse_amount
+from ..money import MoneyError, read_amount
 from ..orders.services import find_by_number as find_order
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import PluginProblem, registry, require_loaded
@@ -238,7 +238,7 @@ def step(number: str, step: str):
             else:
                 try:
                     liability = (
-                        parse_amount(form.liability.data, form.currency.data)
+                        read_amount(form.liability.data, form.currency.data)
                         if (form.liability.data or "").strip()
                         else None
                     )
