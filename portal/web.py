@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blinker import Signal
-from flask import flash, g
+from flask import flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -51,6 +51,27 @@ def keep_invalid(key: str, form: FlaskForm) -> None:
     """A post whose form did not validate: kept as typed (its fields marked by WTForms), one flash."""
     g.setdefault("kept_forms", {})[key] = form
     flash(form_errors(form), "error")
+
+
+def confirmed() -> bool:
+    """Whether a post that undoes work was confirmed (the confirmation page's button, or htmx's
+    hx-confirm, sends ``confirm=yes``)."""
+    return request.form.get("confirm") == "yes"
+
+
+def confirmation(question: str, consequence: str, *, yes: str, back: str, keep: tuple[str, ...] = ()) -> str:
+    """The page that asks first, posting the same form again with ``confirm=yes`` and the fields in
+    ``keep`` as typed."""
+    fields = [(name, value) for name in keep for value in request.form.getlist(name)]
+    return render_template(
+        "confirm.html",
+        question=question,
+        consequence=consequence,
+        yes=yes,
+        back=back,
+        action=request.path,
+        fields=fields,
+    )
 
 
 @dataclass(frozen=True)

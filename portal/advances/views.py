@@ -17,10 +17,10 @@ from ..clock import local_today
 from ..documents import render_pdf
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import MoneyError, read_amount
+from ..money import Money, MoneyError, read_amount
 from ..plugin_engine import registry
 from ..sellers.models import Seller
-from ..web import keep_invalid, keep_refused, staff_actor
+from ..web import confirmation, confirmed, keep_invalid, keep_refused, staff_actor
 from . import reports, services
 from .forms import AmountForm, PayForm, ReasonForm
 from .models import Advance
@@ -82,7 +82,19 @@ def claim_step(number: str, step: str):
                     claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or ""
                 )
             elif step == "write-off":
-                services.write_off(claim, _amount(form.amount.data, claim.currency), form.reason.data or "", who)
+                amount = _amount(form.amount.data, claim.currency)
+                services.check_write_off(claim, amount, form.reason.data or "", who)
+                if not confirmed():  # a write-off is undone only by a reversing entry: ask first
+                    shown = Money(amount, claim.currency).format()
+                    return confirmation(
+                        f"Write off {shown} on claim {number}?",
+                        f"{shown} is booked as a loss in the ledger (reason: {form.reason.data.strip()}); "
+                        "only a reversing entry corrects it.",
+                        yes=f"Yes, write off {shown}",
+                        back=url_for("claims.detail", number=number, _anchor="advance"),
+                        keep=("amount", "reason"),
+                    )
+                services.write_off(claim, amount, form.reason.data or "", who)
             else:
                 abort(404)
     except Refused as exc:
