@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from ..audit.services import history
+from ..audit.services import history, in_time_order
 from ..clock import local_today, utcnow
 from ..cover.services import bought_after_dispatch
 from ..errors import Refused, flash_refusal, unit_of_work
@@ -95,7 +95,7 @@ def render_detail(claim, status: int = 200):
         reject_form=page_form("reject", ReasonForm),
         pack_job=services.pack_job(claim),
         cover_doubt=bought_after_dispatch(claim.inquiry.order.cover, claim.inquiry.order.dispatched_at),
-        events=history("claim", [claim.id]) + extra.pop("panel_events", []),
+        events=in_time_order(history("claim", [claim.id]), extra.pop("panel_events", [])),
         **extra,
     ), status
 

@@ -82,19 +82,22 @@ def detail(number: str):
         )
     except PluginProblem as exc:  # the inquiry still opens, with the reason
         trace_problem = str(exc)
-    return render_template(
-        "inquiries/detail.html",
-        order=inquiry.order,
-        trace=trace,
-        trace_problem=trace_problem,
-        trace_form=TraceForm(),
-        answer_form=AnswerForm(),
-        close_form=CloseForm(),
-        dispute_form=DisputeForm(),
-        events=history("inquiry", [inquiry.id]),
+    return render_template("inquiries/detail.html", trace=trace, trace_problem=trace_problem, **_page_context(inquiry))
+
+
+def _page_context(inquiry) -> dict:
+    """Everything on the inquiry page but the trace request: for the page, and for the parts an
+    in-place action sends again."""
+    return {
+        "order": inquiry.order,
+        "trace_form": TraceForm(),
+        "answer_form": AnswerForm(),
+        "close_form": CloseForm(),
+        "dispute_form": DisputeForm(),
+        "events": history("inquiry", [inquiry.id]),
         **_checklist_context(inquiry),
         **panels(inquiry_page, inquiry),
-    )
+    }
 
 
 def _checklist_context(inquiry) -> dict:
@@ -143,9 +146,12 @@ def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
 
 
 def _checklist_response(inquiry):
-    """htmx swaps the checklist in place; without JavaScript the whole page comes back."""
+    """htmx swaps the checklist in place, and with it (out of band) every part of the page that
+    follows the evidence: state, panels, next step, history and the status region with the
+    confirmation or refusal. Without JavaScript the whole page comes back."""
     if request.headers.get("HX-Request"):
-        return render_template("inquiries/_checklist.html", **_checklist_context(inquiry))
+        db.session.expire_all()  # a refused step rolled back; a job may have added a version
+        return render_template("inquiries/_in_place.html", **_page_context(inquiry))
     return _back(inquiry)
 
 
@@ -187,6 +193,14 @@ def review(number: str, kind: str):
                 )
         except Refused as exc:
             flash_refusal(exc)
+        else:
+            done = {"accept": "accepted", "reject": "rejected", "defer": "deferred"}.get(form.decision.data or "", "")
+            item = services.item_of(inquiry, kind)
+            flash(
+                f"{EVIDENCE_KINDS.get(kind, kind)}: {done or item.state}"
+                + (f" until {item.due_on}." if done == "deferred" and item.due_on else "."),
+                "success",
+            )
     else:
         flash(form_errors(form), "error")
     return _checklist_response(inquiry)
