@@ -34,12 +34,12 @@ def page_form(key: str, form_class: type[FlaskForm]) -> FlaskForm:
     return kept if kept is not None else form_class(formdata=None)
 
 
-def keep_refused(key: str, form: FlaskForm, exc: Refused) -> None:
+def keep_refused(key: str, form: FlaskForm, exc: Refused, aliases: dict[str, str] | None = None) -> None:
     """A refused post: keep ``form`` as typed for the page shown again, with the refusal's reason
     beside each field it names (``aria-invalid``, see ``_macros.field``); the refusal is also
     flashed (the page's one status region announces it)."""
     for name, reason in exc.errors.items():
-        field_ = form._fields.get(name)
+        field_ = form._fields.get((aliases or {}).get(name, name))
         if field_ is not None and name != "csrf_token":
             prefix = f"{name.replace('_', ' ')}: "
             field_.errors = [*(field_.errors or []), reason.removeprefix(prefix)]

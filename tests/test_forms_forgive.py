@@ -16,7 +16,7 @@ from portal.extensions import db
 from portal.inquiries import services as inquiries
 from portal.money import MoneyError, check_locale, read_amount, show_amount
 from portal.plugin_api import EVIDENCE_KINDS
-from tests.factories import AGENT, SUPERVISOR, TEST_ACTOR, csrf_from, ready_inquiry
+from tests.factories import AGENT, SUPERVISOR, TEST_ACTOR, csrf_from, dispatched_order, opened, ready_inquiry
 from tests.jobs_support import waiting
 
 
@@ -213,3 +213,71 @@ def test_a_write_off_asks_first_with_what_was_typed(plugins, auth, client, claim
     assert done.status_code == 303
     entry = db.session.scalar(db.select(LedgerEntry).where(LedgerEntry.kind == "write_off"))
     assert entry.memo == "seller closed" and advances.exposure(claim) == 0
+
+
+def test_a_refused_dispute_keeps_what_was_typed_and_marks_the_field(plugins, auth, client):
+    inquiry = opened(plugins, dispatched_order(plugins))
+    auth.login()
+    token = csrf_from(client.get(f"/inquiries/{inquiry.number}").get_data(as_text=True))
+    response = client.post(
+        f"/inquiries/{inquiry.number}/dispute",
+        data={"csrf_token": token, "platform": "eBay", "dispute_id": "EB-5512", "opened_on": "2026-11-20"},
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert _field_state(html, "platform")[0] == "eBay" and _field_state(html, "dispute_id")[0] == "EB-5512"
+    value, invalid, message = _field_state(html, "respond_by")
+    assert (value, invalid) == ("", "true") and message.startswith("is required for a dispute")
+    assert _field_state(html, "opened_on")[0] == "2026-11-20"
+    db.session.expire_all()
+    assert inquiry.dispute_id is None
+
+
+def test_an_in_place_action_updates_every_part_of_the_page_that_depends_on_it(plugins, auth, client):
+    """Accepting the last document: the checklist, and out of band the state, the next step (ready
+    for a claim, enabled), the history (newest first) and the confirmation in the status region."""
+    inquiry = ready_inquiry(plugins)
+    inquiries.review_item(inquiry, "commercial_invoice", "reject", TEST_ACTOR, reason="blurred")
+    inquiry.state = "carrier_answered"  # as before "ready for claim" (the step this test is about)
+    db.session.commit()
+    auth.login()
+    page = client.get(f"/inquiries/{inquiry.number}").get_data(as_text=True)
+    assert 'disabled aria-describedby="ready-why"' in page and 'id="flashes"' in page
+    token = csrf_from(page)
+    response = client.post(
+        f"/inquiries/{inquiry.number}/evidence/commercial_invoice/review",
+        data={"csrf_token": token, "decision": "accept"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and html.lstrip().startswith('<section class="card" id="checklist"')
+    parts = {
+        name: html.split(f'id="{name}"', 1)[1].split("\n", 1)[0]
+        for name in ("inquiry-state", "inquiry-panels", "next-step-box", "history", "flashes")
+    }
+    assert all("hx-swap-oob=" in part for part in parts.values()), parts
+    assert 'hx-swap-oob="innerHTML"' in parts["flashes"]
+    flashes = html.split('id="flashes"', 1)[1]
+    assert f"{EVIDENCE_KINDS['commercial_invoice']}: accepted." in flashes
+    next_step = html.split('id="next-step-box"', 1)[1].split("</div>", 1)[0]
+    assert "Ready for claim</button>" in next_step and "disabled" not in next_step
+    history = html.split('id="history"', 1)[1]
+    first = history.split("<li>", 2)[1]
+    assert f"{EVIDENCE_KINDS['commercial_invoice']} accepted" in first
+    times = re.findall(r'<time datetime="([^"]+)"', history)
+    assert times == sorted(times, reverse=True) and len(times) > 5
+    # The status region is the page's one: once in the answer, with its role.
+    assert html.count('id="flashes"') == 1 and 'role="status" aria-live="polite"' in flashes.split(">", 1)[0]
+
+
+def test_the_claim_page_tells_the_claim_and_its_advance_as_one_history(plugins, auth, client, claim):
+    advance = advances.request_advance(plugins, claim, Decimal("1500.00"), "USD", AGENT)
+    advances.approve(advance, SUPERVISOR)
+    db.session.commit()
+    auth.login("li.na", "agent")
+    html = client.get(f"/claims/{claim.number}").get_data(as_text=True)
+    history = html.split("<h2>History</h2>", 1)[1]
+    times = re.findall(r'<time datetime="([^"]+)"', history)
+    assert len(times) >= 3 and times == sorted(times, reverse=True)
+    # Newest first across both records: the advance's approval, its request, then the claim drafted.
+    assert history.index("approved; pays") < history.index("requested for claim") < history.index("draft claim for")

@@ -3,7 +3,19 @@ name the field and the reason."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from ..audit.services import history
 from ..clock import local_today, utcnow
@@ -15,7 +27,7 @@ from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import PluginProblem, registry, require_loaded
 from ..storage import file_store
 from ..uploads import ACCEPTED, download_name
-from ..web import confirmation, confirmed, form_errors, panels, staff_actor
+from ..web import confirmation, confirmed, form_errors, keep_invalid, keep_refused, page_form, panels, staff_actor
 from . import services
 from .checklist import Checklist
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
@@ -68,7 +80,12 @@ def open_for_order(order_no: str):
 
 @bp.get("/inquiries/<number>")
 def detail(number: str):
-    inquiry = _inquiry_or_404(number)
+    return _render_detail(_inquiry_or_404(number))
+
+
+def _render_detail(inquiry, status: int = 200):
+    """The inquiry page; after a refused post the refused form shows what was typed, its fields
+    marked (``portal.web.keep_refused``)."""
     plugins = registry()
     config = current_app.config
     trace, trace_problem = None, ""
@@ -82,7 +99,8 @@ def detail(number: str):
         )
     except PluginProblem as exc:  # the inquiry still opens, with the reason
         trace_problem = str(exc)
-    return render_template("inquiries/detail.html", trace=trace, trace_problem=trace_problem, **_page_context(inquiry))
+    context = _page_context(inquiry)
+    return render_template("inquiries/detail.html", trace=trace, trace_problem=trace_problem, **context), status
 
 
 def _page_context(inquiry) -> dict:
@@ -90,10 +108,10 @@ def _page_context(inquiry) -> dict:
     in-place action sends again."""
     return {
         "order": inquiry.order,
-        "trace_form": TraceForm(),
-        "answer_form": AnswerForm(),
-        "close_form": CloseForm(),
-        "dispute_form": DisputeForm(),
+        "trace_form": page_form("trace", TraceForm),
+        "answer_form": page_form("answer", AnswerForm),
+        "close_form": page_form("close", CloseForm),
+        "dispute_form": page_form("dispute", DisputeForm),
         "events": history("inquiry", [inquiry.id]),
         **_checklist_context(inquiry),
         **panels(inquiry_page, inquiry),
@@ -127,7 +145,10 @@ def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
     """The letter's fields: as confirmed, else as read from the newest letter."""
     if letter is None or letter.current is None:
         return None
-    form = LetterForm()
+    kept = g.get("kept_forms", {}).get("letter")
+    if kept is not None:
+        return kept  # refused: as typed, the fields marked
+    form = LetterForm(formdata=None)
     if inquiry.letter_confirmed_by:
         form.case_reference.data, form.tracking_no.data = inquiry.letter_reference, inquiry.letter_tracking_no
         form.outcome.data, form.found_on.data = inquiry.letter_outcome, inquiry.letter_found_on
@@ -223,8 +244,11 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
-        flash(form_errors(form), "error")
-        return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
+        if form.csrf_token.errors or step == "ready":
+            flash(form_errors(form), "error")
+            return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
+        keep_invalid(step, form)
+        return _checklist_response(inquiry) if step == "letter" else _render_detail(inquiry, 422)
     try:
         with unit_of_work():
             if step == "trace":
@@ -274,8 +298,11 @@ def step(number: str, step: str):
                 for problem in problems:
                     flash(f"Loss letter: {problem}", "warning")
     except Refused as exc:
-        flash_refusal(exc)
-        return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
+        if step == "ready":
+            flash_refusal(exc)
+            return _back(inquiry)
+        keep_refused(step, form, exc, {"id": "dispute_id"})  # the page again, the form as typed with its field marked
+        return _checklist_response(inquiry) if step == "letter" else _render_detail(inquiry, exc.http_status)
     if step == "letter":
         flash("Loss letter confirmed.", "success")
         return _checklist_response(inquiry)
