@@ -281,3 +281,33 @@ def test_the_claim_page_tells_the_claim_and_its_advance_as_one_history(plugins, 
     assert len(times) >= 3 and times == sorted(times, reverse=True)
     # Newest first across both records: the advance's approval, its request, then the claim drafted.
     assert history.index("approved; pays") < history.index("requested for claim") < history.index("draft claim for")
+
+
+def test_a_new_order_takes_amounts_as_the_pages_show_them(auth, client):
+    from portal.orders.models import Order
+    from tests.test_orders_web import form_data
+
+    auth.login()
+    response = client.post(
+        "/orders/new", data=form_data(auth.csrf(), declared_value="1,640.00", cover_insured_value="USD 1,600")
+    )
+    assert response.status_code == 303
+    order = db.session.scalar(db.select(Order))
+    assert (order.declared_value, order.cover.insured_value) == (Decimal("1640.00"), Decimal("1600.00"))
+    # The quote beside the form reads them the same way.
+    quote = client.get(
+        "/orders/quote",
+        query_string=form_data("", declared_value="1,640.00", cover_insured_value="1,600.00"),
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert "Enter the declared and insured values" not in quote and "USD" in quote
+
+
+def test_the_portal_locale_decides_how_amounts_are_read(app, auth, client, claim):
+    app.config["LOCALE"] = "de_DE"
+    auth.login("li.na", "agent")
+    html = client.get(f"/claims/{claim.number}").get_data(as_text=True)
+    assert "USD\u00a01.850,00" in html  # shown the German way…
+    response = _post(client, claim, "advance/request", amount="1.500,00")  # …and read back the same way
+    assert response.status_code == 303
+    assert db.session.scalar(db.select(Advance)).amount == Decimal("1500.00")
