@@ -8,6 +8,7 @@
 | COVERDESK_EVIDENCE_DIR      | ``instance/evidence``                     |
 | COVERDESK_PLUGINS_DIR       | ``plugins/`` in the project folder        |
 | COVERDESK_TIMEZONE          | ``Asia/Shanghai``                         |
+| COVERDESK_LOCALE            | ``en``: how amounts are shown and read back in forms (``de_DE``: ``1.850,00``) |
 | COVERDESK_MAX_UPLOAD_MB     | ``20``                                    |
 | COVERDESK_MAX_UPLOAD_PIXELS | ``50000000``: larger images are refused as decompression bombs |
 | COVERDESK_LOAD_ENTRY_POINTS | ``1``: also load installed ``coverdesk.plugins`` distributions |
@@ -49,6 +50,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import PROJECT_ROOT
 from .database import engine_options
+from .money import check_locale
 
 
 def default_instance_path() -> Path:
@@ -140,6 +142,11 @@ def load_config(instance_path: Path) -> dict:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise RuntimeError(f"COVERDESK_TIMEZONE: unknown time zone {timezone!r}") from exc
+    locale = os.environ.get("COVERDESK_LOCALE", "en").strip() or "en"
+    try:
+        check_locale(locale)
+    except ValueError as exc:
+        raise RuntimeError(f"COVERDESK_LOCALE: {exc}") from exc
     max_upload_mb = int(os.environ.get("COVERDESK_MAX_UPLOAD_MB", "20"))
     secure = _flag("COVERDESK_SECURE_COOKIES", "0")
     pool = {
@@ -159,6 +166,7 @@ def load_config(instance_path: Path) -> dict:
         "PLUGINS_DIR": str(Path(os.environ.get("COVERDESK_PLUGINS_DIR") or PROJECT_ROOT / "plugins").resolve()),
         "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),
         "TIMEZONE": timezone,
+        "LOCALE": locale,
         # Flask accepts any request size unless told otherwise; the margin is for the form's other fields.
         "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
         "MAX_UPLOAD_MB": max_upload_mb,

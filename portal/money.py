@@ -1,5 +1,16 @@
 """Money for the core: the contract's :mod:`portal.plugin_api.money`, which plugins use too (the
-contract may not import the core, so the one definition lives there)."""
+contract may not import the core, so the one definition lives there), and :func:`read_amount`, the
+one reader of amounts typed by staff into the portal's forms."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
+from flask import current_app, has_app_context
 
 from .plugin_api.money import (  # noqa: F401
     NON_TENDER,
@@ -11,3 +22,87 @@ from .plugin_api.money import (  # noqa: F401
     parse_amount,
     quantize,
 )
+
+DEFAULT_LOCALE = "en"
+#: Characters that people type (or copy from a page) as a thousands separator when the locale's is a space.
+_SPACES = " \u00a0\u202f\u2009"
+_CODE_FIRST = re.compile(r"^([A-Za-z]{3})[\s\u00a0\u202f]*(.*)$", re.S)
+_CODE_LAST = re.compile(r"^(.*?)[\s\u00a0\u202f]*([A-Za-z]{3})$", re.S)
+
+
+@lru_cache(maxsize=32)
+def check_locale(name: str) -> Locale:
+    """The Babel locale named ``name`` (``en``, ``zh_CN``, ``de_DE``…), or ``ValueError`` naming it."""
+    try:
+        return Locale.parse((name or "").strip().replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        raise ValueError(f"{name!r} is not a locale Babel knows ({exc})") from None
+
+
+def portal_locale() -> Locale:
+    """The locale the portal writes and reads numbers in (``COVERDESK_LOCALE``, English by default)."""
+    name = current_app.config.get("LOCALE", DEFAULT_LOCALE) if has_app_context() else DEFAULT_LOCALE
+    return check_locale(name)
+
+
+def example_amount(locale: Locale | None = None) -> str:
+    """How the portal writes 1850 in ``locale``: what a refusal offers as the way to type it."""
+    return format_decimal(Decimal("1850.00"), "#,##0.00", locale=locale or portal_locale())
+
+
+def read_amount(
+    text: str | Decimal | None, currency: str, *, locale: Locale | str | None = None, allow_zero: bool = False
+) -> Decimal:
+    """An amount typed by staff, accepted the way the portal shows it: ``1,850.00``, ``1850``,
+    ``USD 1,850.00`` in English; ``1 850,00`` or ``1.850,00`` where the locale writes numbers so.
+
+    Babel reads the number with the locale's symbols (strictly: ``1,85.00`` is refused, not
+    guessed); then :func:`parse_amount` applies the money rules (not negative, not zero unless
+    allowed, no more decimal places than the currency has). ``MoneyError`` says why it was refused."""
+    if isinstance(text, Decimal):
+        return parse_amount(text, currency, allow_zero=allow_zero)
+    locale = check_locale(locale) if isinstance(locale, str) else (locale or portal_locale())
+    raw = (text or "").strip()
+    if not raw:
+        raise MoneyError("is required")
+    code_first, code_last = _CODE_FIRST.match(raw), _CODE_LAST.match(raw)
+    code = None
+    if code_first and code_first.group(2) and code_first.group(1).upper() not in ("NAN", "INF"):
+        code, raw = code_first.group(1).upper(), code_first.group(2)
+    elif code_last and code_last.group(1):
+        code, raw = code_last.group(2).upper(), code_last.group(1)
+    if code is not None and code != currency:
+        raise MoneyError(f"is in {code}, but this amount is in {currency}")
+    if raw.startswith(("-", "\u2212")):
+        raise MoneyError("must not be negative")
+    group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
+    if group in _SPACES:
+        # A space-grouping locale: any space typed between digits is its group symbol.
+        raw = re.sub(f"[{_SPACES}]", group, raw)
+    if not raw or any(not (char.isdigit() or char in (group, decimal)) for char in raw):
+        raise MoneyError(f"{(text or '').strip()!r} is not an amount (write it like {example_amount(locale)} or 1850)")
+    try:
+        number = parse_decimal(raw, locale=locale, strict=True)
+    except NumberFormatError:
+        raise MoneyError(
+            f"{(text or '').strip()!r} is not an amount as the portal writes them (like {example_amount(locale)} or 1850)"
+        ) from None
+    return parse_amount(number, currency, allow_zero=allow_zero)
+
+
+def show_amount(amount: Decimal, currency: str, locale: Locale | None = None) -> str:
+    """An amount as the portal shows it (``USD 1,850.00`` in English, ``USD 1.850,00`` in German):
+    the form :func:`read_amount` takes back."""
+    locale = locale or portal_locale()
+    if (get_group_symbol(locale), get_decimal_symbol(locale)) == (",", "."):
+        return format_amount(amount, currency)  # the fast path, the same text as Babel's
+    return Money(amount, currency).format(str(locale))
+
+
+def typed_amount(text: str | None, currency: str) -> str | None:
+    """``text`` as a plain decimal string (``"1850.00"``) when :func:`read_amount` takes it, else as
+    typed, for payloads whose own validation then names the field and the reason."""
+    try:
+        return str(read_amount(text, check_currency(currency), allow_zero=True))
+    except MoneyError:
+        return text

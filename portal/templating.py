@@ -10,12 +10,12 @@ import pycountry
 from flask import Flask
 
 from .clock import to_local
-from .money import Money
+from .money import show_amount
 from .plugin_api import GOODS_CATEGORIES
 
 
 def money(amount: Decimal | None, currency: str) -> str:
-    return "" if amount is None else Money(amount, currency).format()
+    return "" if amount is None else show_amount(amount, currency)
 
 
 def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from blinker import Signal
+from flask import flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .audit.services import Actor
+from .errors import Refused, flash_refusal
 
 
 def staff_actor() -> Actor:
@@ -21,6 +23,54 @@ def form_errors(form: FlaskForm) -> str:
     return (
         "; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items())
         or "The form expired; please try again."
+    )
+
+
+def page_form(key: str, form_class: type[FlaskForm]) -> FlaskForm:
+    """The form ``key`` of a page (``"pay"``, ``"advance-request"``): the one a refused post kept
+    (what was typed, each field the refusal names marked), else an empty one (never filled from
+    another form's post on the same page)."""
+    kept = g.get("kept_forms", {}).get(key)
+    return kept if kept is not None else form_class(formdata=None)
+
+
+def keep_refused(key: str, form: FlaskForm, exc: Refused, aliases: dict[str, str] | None = None) -> None:
+    """A refused post: keep ``form`` as typed for the page shown again, with the refusal's reason
+    beside each field it names (``aria-invalid``, see ``_macros.field``); the refusal is also
+    flashed (the page's one status region announces it)."""
+    for name, reason in exc.errors.items():
+        field_ = form._fields.get((aliases or {}).get(name, name))
+        if field_ is not None and name != "csrf_token":
+            prefix = f"{name.replace('_', ' ')}: "
+            field_.errors = [*(field_.errors or []), reason.removeprefix(prefix)]
+    g.setdefault("kept_forms", {})[key] = form
+    flash_refusal(exc)
+
+
+def keep_invalid(key: str, form: FlaskForm) -> None:
+    """A post whose form did not validate: kept as typed (its fields marked by WTForms), one flash."""
+    g.setdefault("kept_forms", {})[key] = form
+    flash(form_errors(form), "error")
+
+
+def confirmed() -> bool:
+    """Whether a post that undoes work was confirmed (the confirmation page's button, or htmx's
+    hx-confirm, sends ``confirm=yes``)."""
+    return request.form.get("confirm") == "yes"
+
+
+def confirmation(question: str, consequence: str, *, yes: str, back: str, keep: tuple[str, ...] = ()) -> str:
+    """The page that asks first, posting the same form again with ``confirm=yes`` and the fields in
+    ``keep`` as typed."""
+    fields = [(name, value) for name in keep for value in request.form.getlist(name)]
+    return render_template(
+        "confirm.html",
+        question=question,
+        consequence=consequence,
+        yes=yes,
+        back=back,
+        action=request.path,
+        fields=fields,
     )
 
 

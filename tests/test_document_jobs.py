@@ -74,7 +74,7 @@ def test_generate_again_twice_before_it_is_made_is_one_job_and_one_version(plugi
     for _ in range(2):  # a double click
         response = client.post(
             f"/inquiries/{inquiry.number}/regenerate/delivery_record",
-            data={"csrf_token": token},
+            data={"csrf_token": token, "confirm": "yes"},  # as hx-confirm sends it (hx-vals)
             headers={"HX-Request": "true"},
         )
         assert response.status_code == 200 and "being made" in _row(response.get_data(as_text=True), "delivery_record")

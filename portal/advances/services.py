@@ -342,6 +342,21 @@ def recover(claim: Claim, amount: Decimal, staff: Staff, *, reference: str = "")
 
 
 def write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) -> LedgerEntry:
+    receivable = check_write_off(claim, amount, reason, staff)
+    from_receivable = min(amount, receivable)
+    return ledger.book(
+        "write_off",
+        claim=claim,
+        currency=claim.currency,
+        actor=staff.actor,
+        memo=reason.strip(),
+        lines={"write_offs": amount, "seller_receivable": -from_receivable, "advances": -(amount - from_receivable)},
+    )
+
+
+def check_write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) -> Decimal:
+    """``AdvanceRefused`` unless ``staff`` may write ``amount`` off (before the page asks to confirm
+    it); the seller's receivable on the claim otherwise."""
     if not staff.is_supervisor:
         raise AdvanceRefused("user", "only a supervisor writes off")
     if not reason.strip():
@@ -354,12 +369,4 @@ def write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) -> Ledge
             f"write off more than zero and at most what is open "
             f"({Money(receivable + exposed, claim.currency).format()})",
         )
-    from_receivable = min(amount, receivable)
-    return ledger.book(
-        "write_off",
-        claim=claim,
-        currency=claim.currency,
-        actor=staff.actor,
-        memo=reason.strip(),
-        lines={"write_offs": amount, "seller_receivable": -from_receivable, "advances": -(amount - from_receivable)},
-    )
+    return receivable

@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..audit.services import history
 from ..claims.signals import claim_changed, claim_page, claim_paid, claim_rejected
 from ..plugin_engine import registry
-from ..web import Panel
+from ..web import Panel, page_form
 from . import ledger
 from .finishing import finish_if_settled
 from .forms import AmountForm, PayForm, ReasonForm
@@ -43,9 +43,11 @@ def _claim_panel(claim, *, today, **_) -> Panel:
                 account: balances[(account, claim.currency)]
                 for account in ("advances", "seller_receivable", "seller_payable", "write_offs")
             },
-            "amount_form": AmountForm(),
-            "advance_pay_form": PayForm(),
-            "writeoff_form": ReasonForm(),
+            "request_form": page_form("advance-request", AmountForm),
+            "recovery_form": page_form("advance-recovery", AmountForm),
+            "decline_form": page_form("advance-decline", ReasonForm),
+            "advance_pay_form": page_form("advance-pay", PayForm),
+            "writeoff_form": page_form("advance-write-off", ReasonForm),
             "is_supervisor": current_user.has_role("supervisor"),
             "me": current_user.id,
             "panel_events": history("advance", [advance.id]) if advance else [],

@@ -13,14 +13,15 @@ from sqlalchemy import select
 
 from ..auth.access import role_required
 from ..claims.services import find_by_number as find_claim
+from ..claims.views import render_detail as claim_page
 from ..clock import local_today, utcnow
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import MoneyError, parse_amount
+from ..money import Money, MoneyError, read_amount
 from ..plugin_engine import registry
 from ..sellers.models import Seller
 from ..storage import file_store
-from ..web import staff_actor
+from ..web import confirmation, confirmed, keep_invalid, keep_refused, staff_actor
 from . import reports, services
 from .forms import AmountForm, PayForm, ReasonForm
 from .models import Advance
@@ -38,9 +39,13 @@ def _to_claim(number: str):
 
 def _amount(text: str, currency: str) -> Decimal:
     try:
-        return Decimal(parse_amount(text or "", currency))
+        return Decimal(read_amount(text, currency))
     except MoneyError as exc:
         raise services.AdvanceRefused("amount", f"amount: {exc}") from None
+
+
+#: Steps whose refused form comes back as typed (the others have nothing to type but a reason).
+KEPT = ("request", "decline", "pay", "recovery", "write-off")
 
 
 @bp.post("/claims/<number>/advance/<step>")
@@ -52,8 +57,11 @@ def claim_step(number: str, step: str):
         abort(404)
     form = {"request": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(step, ReasonForm)()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
-        return _to_claim(number)
+        if form.csrf_token.errors or step not in KEPT:
+            flash("The form expired; please try again.", "error")
+            return _to_claim(number)
+        keep_invalid(f"advance-{step}", form)
+        return claim_page(claim, 422)
     who, advance = staff(), services.advance_of(claim)
     try:
         with unit_of_work():
@@ -75,12 +83,28 @@ def claim_step(number: str, step: str):
                     claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or ""
                 )
             elif step == "write-off":
-                services.write_off(claim, _amount(form.amount.data, claim.currency), form.reason.data or "", who)
+                amount = _amount(form.amount.data, claim.currency)
+                services.check_write_off(claim, amount, form.reason.data or "", who)
+                if not confirmed():  # a write-off is undone only by a reversing entry: ask first
+                    shown = Money(amount, claim.currency).format()
+                    return confirmation(
+                        f"Write off {shown} on claim {number}?",
+                        f"{shown} is booked as a loss in the ledger (reason: {form.reason.data.strip()}); "
+                        "only a reversing entry corrects it.",
+                        yes=f"Yes, write off {shown}",
+                        back=url_for("claims.detail", number=number, _anchor="advance"),
+                        keep=("amount", "reason"),
+                    )
+                services.write_off(claim, amount, form.reason.data or "", who)
             else:
                 abort(404)
     except Refused as exc:
-        flash_refusal(exc)
-        return _to_claim(number)
+        if step not in KEPT:
+            flash_refusal(exc)
+            return _to_claim(number)
+        # The claim page again, the refused form as typed with its field marked (the others empty).
+        keep_refused(f"advance-{step}", form, exc)
+        return claim_page(claim, exc.http_status)
     flash(f"Claim {number}: {step.replace('-', ' ')} recorded.", "success")
     return _to_claim(number)
 

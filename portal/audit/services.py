@@ -101,12 +101,19 @@ def record_many(rows: Iterable[dict]) -> None:
 
 
 def history(entity_type: str, entity_ids: Iterable) -> list[AuditEvent]:
-    """Events about the given records, newest first."""
+    """Events about the given records, newest first (by when they happened, then as recorded)."""
     ids = [str(entity_id) for entity_id in entity_ids]
     return list(
         db.session.scalars(
             select(AuditEvent)
             .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id.in_(ids))
-            .order_by(AuditEvent.id.desc())
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         )
     )
+
+
+def in_time_order(*histories: list[AuditEvent]) -> list[AuditEvent]:
+    """Several records' histories as one, newest first: a page that shows a claim with its
+    advance tells one story, not two lists one after the other."""
+    events = [event for events in histories for event in events]
+    return sorted(events, key=lambda event: (event.occurred_at, event.id), reverse=True)

@@ -7,16 +7,16 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 
-from ..audit.services import history
+from ..audit.services import history, in_time_order
 from ..clock import local_today, utcnow
 from ..cover.services import bought_after_dispatch
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number as find_inquiry
-from ..money import MoneyError, parse_amount
+from ..money import MoneyError, read_amount
 from ..plugin_engine import registry, require_loaded
 from ..storage import file_store
-from ..web import form_errors, panels, staff_actor
+from ..web import form_errors, keep_invalid, keep_refused, page_form, panels, staff_actor
 from . import services
 from .forms import AcceptForm, CreateClaimForm, PayForm, ReasonForm
 from .models import ClaimPack
@@ -73,7 +73,12 @@ def create(number: str):
 
 @bp.get("/claims/<number>")
 def detail(number: str):
-    claim = _claim_or_404(number)
+    return render_detail(_claim_or_404(number))
+
+
+def render_detail(claim, status: int = 200):
+    """The claim page; after a refused post (status 422 or 409) the refused form shows what was
+    typed, its fields marked (``portal.web.keep_refused``), the others empty."""
     today = local_today()
     extra = panels(claim_page, claim, today=today)
     return render_template(
@@ -83,14 +88,16 @@ def detail(number: str):
         order=claim.inquiry.order,
         insurer=registry().insurer(claim.insurer_code),
         today=today,
-        accept_form=AcceptForm(),
-        pay_form=PayForm(),
-        reason_form=ReasonForm(),
+        accept_form=page_form("accept", AcceptForm),
+        pay_form=page_form("pay", PayForm),
+        reason_form=ReasonForm(formdata=None),
+        more_documents_form=page_form("more-documents", ReasonForm),
+        reject_form=page_form("reject", ReasonForm),
         pack_job=services.pack_job(claim),
         cover_doubt=bought_after_dispatch(claim.inquiry.order.cover, claim.inquiry.order.dispatched_at),
-        events=history("claim", [claim.id]) + extra.pop("panel_events", []),
+        events=in_time_order(history("claim", [claim.id]), extra.pop("panel_events", [])),
         **extra,
-    )
+    ), status
 
 
 @bp.post("/claims/<number>/<step>")
@@ -109,6 +116,9 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
+        if not form.csrf_token.errors and step in ("accept", "pay", "reject", "more-documents"):
+            keep_invalid(step, form)
+            return render_detail(claim, 422)
         flash(form_errors(form), "error")
         return _back(claim)
     try:
@@ -124,7 +134,7 @@ def step(number: str, step: str):
                 )
             elif step == "pay":
                 try:
-                    amount = parse_amount(form.amount.data or "", claim.currency)
+                    amount = read_amount(form.amount.data, claim.currency)
                 except MoneyError as exc:
                     raise services.ClaimRefused("amount", f"amount paid: {exc}") from None
                 services.pay(
@@ -140,6 +150,9 @@ def step(number: str, step: str):
             else:
                 services.request_documents(claim, what=form.reason.data or "", actor=actor)
     except Refused as exc:
+        if step in ("accept", "pay", "reject", "more-documents"):
+            keep_refused(step, form, exc)
+            return render_detail(claim, exc.http_status)
         flash_refusal(exc)
         return _back(claim)
     if step != "pack":

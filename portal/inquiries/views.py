@@ -3,20 +3,31 @@ name the field and the reason."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_wtf import FlaskForm
 
 from ..audit.services import history
 from ..clock import local_today, utcnow
 from ..errors import Refused, ValidationFailed, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import MoneyError, parse_amount
+from ..money import MoneyError, read_amount
 from ..orders.services import find_by_number as find_order
 from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import PluginProblem, registry, require_loaded
 from ..storage import file_store
 from ..uploads import ACCEPTED, download_name
-from ..web import form_errors, panels, staff_actor
+from ..web import confirmation, confirmed, form_errors, keep_invalid, keep_refused, page_form, panels, staff_actor
 from . import services
 from .checklist import Checklist
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
@@ -69,7 +80,12 @@ def open_for_order(order_no: str):
 
 @bp.get("/inquiries/<number>")
 def detail(number: str):
-    inquiry = _inquiry_or_404(number)
+    return _render_detail(_inquiry_or_404(number))
+
+
+def _render_detail(inquiry, status: int = 200):
+    """The inquiry page; after a refused post the refused form shows what was typed, its fields
+    marked (``portal.web.keep_refused``)."""
     plugins = registry()
     config = current_app.config
     trace, trace_problem = None, ""
@@ -83,20 +99,24 @@ def detail(number: str):
         )
     except PluginProblem as exc:  # the inquiry still opens, with the reason
         trace_problem = str(exc)
-    return render_template(
-        "inquiries/detail.html",
-        order=inquiry.order,
-        trace=trace,
-        trace_problem=trace_problem,
-        trace_form=TraceForm(),
-        answer_form=AnswerForm(),
-        close_form=CloseForm(),
-        dispute_form=DisputeForm(),
-        events=history("inquiry", [inquiry.id]),
-        trace_pdf=_trace_pdf_context(inquiry),
+    context = _page_context(inquiry)
+    return render_template("inquiries/detail.html", trace=trace, trace_problem=trace_problem, **context), status
+
+
+def _page_context(inquiry) -> dict:
+    """Everything on the inquiry page but the trace request: for the page, and for the parts an
+    in-place action sends again."""
+    return {
+        "order": inquiry.order,
+        "trace_form": page_form("trace", TraceForm),
+        "answer_form": page_form("answer", AnswerForm),
+        "close_form": page_form("close", CloseForm),
+        "dispute_form": page_form("dispute", DisputeForm),
+        "events": history("inquiry", [inquiry.id]),
+        "trace_pdf": _trace_pdf_context(inquiry),
         **_checklist_context(inquiry),
         **panels(inquiry_page, inquiry),
-    )
+    }
 
 
 def _checklist_context(inquiry) -> dict:
@@ -118,6 +138,7 @@ def _checklist_context(inquiry) -> dict:
         "carrier": registry().carrier(inquiry.order.carrier_code),
         "letter": letter,
         "letter_form": _letter_form(inquiry, letter),
+        "sent": services.sent_to_insurer(inquiry),
     }
 
 
@@ -125,7 +146,10 @@ def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
     """The letter's fields: as confirmed, else as read from the newest letter."""
     if letter is None or letter.current is None:
         return None
-    form = LetterForm()
+    kept = g.get("kept_forms", {}).get("letter")
+    if kept is not None:
+        return kept  # refused: as typed, the fields marked
+    form = LetterForm(formdata=None)
     if inquiry.letter_confirmed_by:
         form.case_reference.data, form.tracking_no.data = inquiry.letter_reference, inquiry.letter_tracking_no
         form.outcome.data, form.found_on.data = inquiry.letter_outcome, inquiry.letter_found_on
@@ -144,9 +168,12 @@ def _letter_form(inquiry, letter: EvidenceItem | None) -> LetterForm | None:
 
 
 def _checklist_response(inquiry):
-    """htmx swaps the checklist in place; without JavaScript the whole page comes back."""
+    """htmx swaps the checklist in place, and with it (out of band) every part of the page that
+    follows the evidence: state, panels, next step, history and the status region with the
+    confirmation or refusal. Without JavaScript the whole page comes back."""
     if request.headers.get("HX-Request"):
-        return render_template("inquiries/_checklist.html", **_checklist_context(inquiry))
+        db.session.expire_all()  # a refused step rolled back; a job may have added a version
+        return render_template("inquiries/_in_place.html", **_page_context(inquiry))
     return _back(inquiry)
 
 
@@ -188,6 +215,14 @@ def review(number: str, kind: str):
                 )
         except Refused as exc:
             flash_refusal(exc)
+        else:
+            done = {"accept": "accepted", "reject": "rejected", "defer": "deferred"}.get(form.decision.data or "", "")
+            item = services.item_of(inquiry, kind)
+            flash(
+                f"{EVIDENCE_KINDS.get(kind, kind)}: {done or item.state}"
+                + (f" until {item.due_on}." if done == "deferred" and item.due_on else "."),
+                "success",
+            )
     else:
         flash(form_errors(form), "error")
     return _checklist_response(inquiry)
@@ -210,8 +245,11 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
-        flash(form_errors(form), "error")
-        return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
+        if form.csrf_token.errors or step == "ready":
+            flash(form_errors(form), "error")
+            return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
+        keep_invalid(step, form)
+        return _checklist_response(inquiry) if step == "letter" else _render_detail(inquiry, 422)
     try:
         with unit_of_work():
             if step == "trace":
@@ -240,7 +278,7 @@ def step(number: str, step: str):
             else:
                 try:
                     liability = (
-                        parse_amount(form.liability.data, form.currency.data)
+                        read_amount(form.liability.data, form.currency.data)
                         if (form.liability.data or "").strip()
                         else None
                     )
@@ -261,8 +299,11 @@ def step(number: str, step: str):
                 for problem in problems:
                     flash(f"Loss letter: {problem}", "warning")
     except Refused as exc:
-        flash_refusal(exc)
-        return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
+        if step == "ready":
+            flash_refusal(exc)
+            return _back(inquiry)
+        keep_refused(step, form, exc, {"id": "dispute_id"})  # the page again, the form as typed with its field marked
+        return _checklist_response(inquiry) if step == "letter" else _render_detail(inquiry, exc.http_status)
     if step == "letter":
         flash("Loss letter confirmed.", "success")
         return _checklist_response(inquiry)
@@ -352,14 +393,27 @@ def checklist(number: str):
 
 @bp.post("/inquiries/<number>/regenerate/<kind>")
 def regenerate(number: str, kind: str):
-    """A fresh version of a generated document (after new tracking events, say)."""
+    """A fresh version of a generated document (after new tracking events, say): asked first, and
+    never once the insurer has received the current one."""
     inquiry = _inquiry_or_404(number)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(form_errors(form), "error")
+        return _checklist_response(inquiry)
     try:
         with unit_of_work():
-            item = services.item_of(inquiry, kind)
-            if not item.generated:
-                raise services.InquiryRefused("kind", f"{EVIDENCE_KINDS.get(kind, kind)} is not generated by Coverdesk")
-            services.request_documents(inquiry, staff_actor(), utcnow(), {item.kind})
+            item, consequence = services.regeneration(inquiry, kind)
+            if not confirmed():
+                label = EVIDENCE_KINDS.get(kind, kind)
+                return confirmation(
+                    f"Generate the {label.lower()} again?",
+                    consequence,
+                    yes=f"Yes, generate the {label.lower()} again",
+                    back=url_for("inquiries.detail", number=inquiry.number, _anchor="checklist"),
+                )
+            services.regenerate(inquiry, kind, staff_actor(), utcnow())
     except Refused as exc:
         flash_refusal(exc)
+        return _checklist_response(inquiry)
+    flash(f"{EVIDENCE_KINDS.get(kind, kind)}: a new version is being made.", "success")
     return _checklist_response(inquiry)

@@ -9,6 +9,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from ..money import typed_amount
 from ..plugin_api import GOODS_CATEGORIES
 from ..plugin_engine import PluginRegistry
 
@@ -76,14 +77,17 @@ class OrderForm(FlaskForm):
             "service": service,
             "tracking_no": self.tracking_no.data,
             "destination_country": self.destination_country.data,
-            "declared_value": self.declared_value.data,
+            "declared_value": typed_amount(self.declared_value.data, self.currency.data),
             "currency": self.currency.data,
             "contents": self.contents.data,
             "category": self.category.data,
             "dispatched_at": (self.dispatched_at.data or "").strip().replace(" ", "T"),
         }
         if self.cover_insurer.data or (self.cover_insured_value.data or "").strip():
-            payload["cover"] = {"insurer": self.cover_insurer.data, "insured_value": self.cover_insured_value.data}
+            payload["cover"] = {
+                "insurer": self.cover_insurer.data,
+                "insured_value": typed_amount(self.cover_insured_value.data, self.currency.data),
+            }
         return payload
 
     def show_errors(self, errors: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from ..clock import local_today, utcnow
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import Money, MoneyError, check_currency, parse_amount
+from ..money import Money, MoneyError, check_currency, read_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
 from ..web import panels, staff_actor
@@ -76,8 +76,8 @@ def quote_preview():
     if form.cover_insurer.data:
         try:
             currency = check_currency(form.currency.data)
-            declared = Money(parse_amount(form.declared_value.data or "", currency), currency)
-            insured = Money(parse_amount(form.cover_insured_value.data or "", currency), currency)
+            declared = Money(read_amount(form.declared_value.data, currency), currency)
+            insured = Money(read_amount(form.cover_insured_value.data, currency), currency)
         except MoneyError as exc:
             problem = f"Enter the declared and insured values: {exc}."
         else:
@@ -126,7 +126,7 @@ def add_cover(order_no: str):
     form = CoverForm().fill_choices(plugins)
     if form.validate_on_submit():
         try:
-            amount = parse_amount(form.insured_value.data or "", order.currency)
+            amount = read_amount(form.insured_value.data, order.currency)
             with unit_of_work():
                 cover = buy_cover(
                     plugins,

@@ -4,7 +4,8 @@
   skip (CI must not silently skip the browser tests). Playwright never downloads a browser here.
 * Each test gets fresh browser contexts (no cookies, storage or cache from another test) through
   ``new_context``; ``page`` is a page in one such context.
-* Every context is watched: a console error (CSP violations are reported there), an uncaught
+* Every context is watched: a console error, a ``securitypolicyviolation`` event (each CSP
+  violation, reported by a listener added to every page before its own scripts run), an uncaught
   JavaScript error, a request that failed on the network, or a response of 400 or more that the
   test did not announce with ``browser_problems.allow(status, path)`` fails the test.
 """
@@ -37,6 +38,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+#: Reports every CSP violation of a page (and of its frames) to the test, with what was blocked.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation({
+    documentURI: event.documentURI, effectiveDirective: event.effectiveDirective, blockedURI: event.blockedURI,
+    sourceFile: event.sourceFile, lineNumber: event.lineNumber, sample: event.sample,
+  });
+});
+"""
 HTMX_ABORT_LOGS = frozenset({"htmx:sendAbort", "htmx:afterRequest"})
 
 # expect() has its own default (5 s); use the same budget as the page's actions.
@@ -63,12 +73,22 @@ class BrowserProblems:
 
     def watch(self, context: BrowserContext) -> None:
         self.contexts.append(context)
+        # Playwright's bindings and init scripts are not subject to the page's CSP.
+        context.expose_binding("__reportCspViolation", self._on_csp_violation)
+        context.add_init_script(CSP_LISTENER)
         context.on("console", self._on_console)
         context.on("weberror", lambda error: self.problems.append(f"uncaught JavaScript error: {error.error}"))
         context.on("request", lambda request: self._in_flight.add(request))
         context.on("requestfinished", lambda request: self._in_flight.discard(request))
         context.on("requestfailed", self._on_request_failed)
         context.on("response", self._on_response)
+
+    def _on_csp_violation(self, source, violation: dict) -> None:
+        self.problems.append(
+            f"CSP violation at {violation.get('documentURI') or source['page'].url}: "
+            f"{violation.get('effectiveDirective')} blocked {violation.get('blockedURI') or 'inline'} "
+            f"({violation.get('sourceFile') or '?'}:{violation.get('lineNumber') or '?'}) {violation.get('sample') or ''}"
+        )
 
     def _on_console(self, message: ConsoleMessage) -> None:
         if message.type != "error":

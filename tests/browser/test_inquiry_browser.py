@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from portal.plugin_api import EVIDENCE_KINDS
 from portal.plugin_testing import render_pdf
 from tests.factories import PASSWORD, dispatched_order
 
@@ -58,8 +59,16 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_work
     expect(page.locator("#trace-pdf")).not_to_have_attribute("aria-busy", "true")
     page.get_by_label("Carrier's trace reference").fill("4PX-TRACE-55120")
     page.get_by_role("button", name="Trace requested").click()
-    expect(page.locator(".badge").first).to_contain_text("trace requested")
+    expect(page.locator("#inquiry-state")).to_have_text("trace requested")
     expect(page.locator("#checklist-status")).to_contain_text("still needed")
+    page.get_by_label("The carrier says").select_option("lost")
+    page.get_by_role("button", name="Record the carrier's answer").click()
+    expect(page.locator("#inquiry-state")).to_have_text("carrier answered")
+    # Not ready for a claim yet: the button is disabled and says why beside it.
+    ready = page.get_by_role("button", name="Ready for claim")
+    expect(ready).to_be_disabled()
+    expect(page.locator("#ready-why")).to_contain_text("still needed")
+    expect(ready).to_have_attribute("aria-describedby", "ready-why")
 
     # From here on the checklist changes in place: a marker on the page must survive.
     page.evaluate("window.__still_here = true")
@@ -71,7 +80,10 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_work
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
 
     upload("dispute_screenshots", png(tmp_path / "买家截图.png", (240, 240, 240)))
-    expect(page.locator("#checklist")).to_contain_text("买家截图.png received")
+    # The confirmation is in the page's one status region; the history follows in the same answer.
+    expect(page.locator("#flashes")).to_contain_text("买家截图.png received")
+    expect(page.locator("#flashes")).to_have_attribute("role", "status")
+    expect(page.locator("#history li").first).to_contain_text("买家截图.png")
     upload("recipient_statement", png(tmp_path / "post-office.png", (200, 220, 240)))
     invoice = tmp_path / "invoice.pdf"
     invoice.write_bytes(render_pdf("<h1>Invoice 2026-0917</h1><p>Drone, USD 1,850.00</p>"))
@@ -86,6 +98,16 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_work
     letter_box.get_by_role("button", name="Confirm the letter").click()
     expect(page.locator("#loss-letter")).to_contain_text("Confirmed by")
 
+    # Generating a document again asks first (hx-confirm), then the new version is made in place.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.locator("#evidence-delivery_record").get_by_role("button", name="Generate again").click()
+    expect(page.locator("#flashes")).to_contain_text("a new version is being made")
+    # (Made within the minute from the same data, it is the same file: no second version is added.)
+    expect(page.locator("#checklist")).not_to_have_attribute("aria-busy", "true")
+    expect(page.locator("#evidence-delivery_record")).to_have_attribute("data-state", "received")
+    assert asked and asked[0].startswith("Generate the delivery record")
+
     for kind in (
         "delivery_record",
         "delivery_certificate",
@@ -97,9 +119,16 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_work
     ):
         page.locator(f"#evidence-{kind}").get_by_role("button", name="Accept").click()
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "accepted")
+        expect(page.locator("#flashes")).to_contain_text(f"{EVIDENCE_KINDS[kind]}: accepted.")
+        expect(page.locator("#history li").first).to_contain_text(f"{EVIDENCE_KINDS[kind]} accepted")
     expect(page.locator("#checklist")).not_to_contain_text("Still needed")
     expect(page.locator("#checklist-status")).to_have_text("complete")
+    # The next step followed the checklist in the same answer: ready for a claim, no reload.
+    expect(ready).to_be_enabled()
+    expect(page.locator("#ready-why")).to_have_count(0)
     assert page.evaluate("window.__still_here") is True
+    ready.click()
+    expect(page.locator("#inquiry-state")).to_have_text("ready for claim")
 
     with page.expect_download() as download:
         page.locator("#evidence-delivery_record a").first.click()
