@@ -198,7 +198,6 @@ def test_an_appended_pages_own_header_and_footer_never_lie_under_the_stamp(plugi
     """Read back with positions: on every appended page the stamp's header sits above the
     appended page's own header and the stamp's "Page x of y" below its own footer, apart."""
     from portal.plugin_testing import render_pdf
-
     from tests.factories import text_positions
 
     claim = claims.create_claim(
