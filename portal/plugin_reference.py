@@ -46,7 +46,7 @@ EXAMPLES: dict[str, str] = {
     "InsurerPlugin.name": 'name = "Acme Cover"',
     "InsurerPlugin.certificate_prefix": 'certificate_prefix = "ACV"',
     "InsurerPlugin.terms_history": 'terms_history = (InsurerTerms(date(2026, 1, 1), {"USD": Decimal("5000")}, {"USD": Decimal("2")}),)',
-    "InsurerPlugin.source": 'source = "XCover cross-border rate (claims-rules.md X1)"',
+    "InsurerPlugin.source": 'source = "XCover cross-border rate, as published 2025"',
     "InsurerPlugin.terms": "insurer.terms(date(2026, 11, 1)).max_insured_value  # the portal picks the version",
     "InsurerPlugin.quote": 'return Refusal("other", "no cover for parcels over 30 kg", "weight") if ... else super().quote(request)',
     "InsurerPlugin.evidence_required": 'return (EvidenceRequirement("loss_letter", "Proves the loss", grace=GraceRule(30, "trace_requested")),)',

@@ -11,13 +11,15 @@ entry-point group, so any pytest run with Coverdesk installed has it).
   contract tests over every carrier and insurer the plugin provides: the checks, property tests
   (hypothesis) that ``parse_tracking`` and ``read_loss_letter`` never raise, quotes in ``Decimal``
   that refuse what the terms exclude, sane evidence rules, and the pack and trace request rendered
-  from a sample claim and read back from the PDF.
+  from a sample claim and read back from the PDF, and every text a plugin shows people checked
+  for internal references (:func:`user_facing_texts`, :data:`INTERNAL_REFERENCE`).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -50,6 +52,7 @@ __all__ = [
     "ContractKit",
     "KitPlugins",
     "LetterSamples",
+    "INTERNAL_REFERENCE",
     "check_plugin",
     "feed_as_expected",
     "load_plugin",
@@ -60,7 +63,13 @@ __all__ = [
     "sample_trace_details",
     "scanned_pdf",
     "tracking_fixtures",
+    "user_facing_texts",
 ]
+
+#: What must not reach people from a plugin: our own notes' clause ids in brackets ("(PS1, S1)",
+#: "(X1)"), the notes file and its sections. They belong in the plugin's comments and docstrings.
+#: Public names such as "USPS IMM 934" or "UPU standard S10" are sources people can look up.
+INTERNAL_REFERENCE = re.compile(r"claims-rules|\breference/|\w\.md\b|§|\([^()]*\b[A-Z]{1,3}[0-9][a-z]?\b[^()]*\)")
 
 
 @dataclass
@@ -289,6 +298,14 @@ class ContractKit:
         assert check_plugin(subject) == []
         assert subject.source.strip(), "say where the rules come from (source)"
 
+    def test_user_facing_texts_carry_no_internal_references(self, subject):
+        found = [
+            f"{where}: {match.group()!r}"
+            for where, text in user_facing_texts(subject)
+            for match in INTERNAL_REFERENCE.finditer(text or "")
+        ]
+        assert found == [], "move these references to comments or docstrings"
+
     # --- carriers ---------------------------------------------------------------------------
 
     def test_parse_tracking_never_raises(self, carrier):
@@ -384,6 +401,49 @@ class ContractKit:
         pdf = render_pdf(html)
         text = _pdf_text(pdf)
         assert context.claim.number in text and context.cover.certificate_no in text
+
+
+def user_facing_texts(plugin: CarrierPlugin | InsurerPlugin) -> list[tuple[str, str]]:
+    """Every text ``plugin`` shows people, as ``(where, text)``: its name and source, its
+    services, evidence reasons for every kind of inquiry, stall reasons through the year, its
+    loss letter's description and a trace request (carriers), rate notes, quotes, claim amounts
+    and the rendered pack (insurers)."""
+    from .plugin_api import ClaimAmountRequest
+
+    texts = [("name", plugin.name), ("source", plugin.source)]
+    days = [date(2026, month, 1) for month in range(1, 13)] + [date(2026, 12, 1), date(2026, 11, 20)]
+    if isinstance(plugin, CarrierPlugin):
+        for service in plugin.services:
+            texts += [(f"service {service.code}", service.name), (f"service {service.code}", service.description)]
+            for kind in INQUIRY_KINDS:
+                texts += [(f"evidence {kind}", i.why) for i in plugin.evidence_required(kind, service.code)]
+            texts += [(f"stall reason {on}", plugin.stall_reason(service.code, "US", on)) for on in days]
+            document = plugin.trace_request(sample_trace_details("TRACE12345678", service.code))
+            texts += [("trace request", document.subject), ("trace request", document.text)]
+            texts.append(("trace request (PDF)", _pdf_text(render_pdf(document.html))))
+        letter_format = getattr(plugin, "loss_letter_format", None)
+        if letter_format is not None:
+            texts.append(("loss letter format", letter_format.description))
+        return texts
+    for terms in plugin.terms_history:
+        on = terms.effective_from
+        texts += [("terms notes", terms.notes)] + [("rates", line) for line in plugin.describe_rates(terms)]
+        for kind in INQUIRY_KINDS:
+            texts += [(f"evidence {kind}", i.why) for i in plugin.evidence_required(kind, on)]
+        for currency, maximum in terms.max_insured_value.items():
+            for value in (min(Decimal("100"), maximum), maximum + 1):
+                amount = Money(value, currency)
+                quote = plugin.quote(QuoteRequest(amount, amount, "US", "electronics", "carrier", "service", on))
+                texts.append(("quote", quote.message if isinstance(quote, Refusal) else quote.rate_description))
+            for kind in INQUIRY_KINDS:
+                request = ClaimAmountRequest(
+                    kind, Money(Decimal("100"), currency), Money(Decimal("80"), currency), "electronics", Decimal(1), on
+                )
+                texts.append((f"claim amount {kind}", plugin.claim_amount(request).description))
+    layout = plugin.pack_layout()
+    body = render_pack_body(layout, sample_pack_context(sorted(plugin.terms_history[-1].max_insured_value)[0]))
+    texts.append(("pack", body))
+    return texts
 
 
 def _check_requirement(item) -> None:

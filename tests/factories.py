@@ -204,8 +204,11 @@ def attach(plugins, inquiry, kind, data, name, media_type):
     )
 
 
-def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", days_ago=30, kind="not_arrived"):
-    """An inquiry with every document in, checked and accepted: ready for a claim."""
+def ready_inquiry(
+    plugins, *, insurer="lanternfish", category="electronics", days_ago=30, kind="not_arrived", invoice=None
+):
+    """An inquiry with every document in, checked and accepted: ready for a claim. ``invoice``
+    (PDF bytes) replaces the two-page invoice the builder uploads otherwise."""
     cover = {"insurer": insurer, "insured_value": "1850.00"}
     from portal.orders.services import create_order
     from portal.tracking.services import IncomingEvent, ingest
@@ -243,7 +246,8 @@ def ready_inquiry(plugins, *, insurer="lanternfish", category="electronics", day
     letters = sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     uploads = {
         "commercial_invoice": (
-            render_pdf(
+            invoice
+            or render_pdf(
                 "<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
                 "<p style='page-break-before: always'>Terms</p>"
             ),
@@ -333,6 +337,26 @@ def png(color=(10, 120, 200), size=(120, 90)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def text_positions(pdf: bytes) -> list[list[tuple[str, float, float, float]]]:
+    """Per page, each piece of text with where it is drawn: ``(text, x, y, size)`` in points
+    from the page's bottom-left corner, the content stream's transformations applied (pypdf)."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        found = []
+
+        def visit(text, cm, tm, font, size, found=found):
+            if text.strip():
+                a, b, c, d, e, f = cm
+                x, y = tm[4] * a + tm[5] * c + e, tm[4] * b + tm[5] * d + f
+                found.append((text.strip(), x, y, size * abs(d or a) * abs(tm[3] or tm[0])))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(found)
+    return pages
 
 
 def run_import(text: str, plugins, **kwargs):

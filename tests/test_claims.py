@@ -185,6 +185,53 @@ def test_the_index_names_the_pages_the_appended_documents_landed_on(plugins):
     assert last == pack.pages  # the last appended page is the pack's last
 
 
+#: A supplier's invoice with its own running header and footer at the very edges of the page,
+#: where the pack's stamp used to overprint them.
+EDGE_TO_EDGE_INVOICE = """<style>@page { size: A4; margin: 9mm 10mm 8mm;
+  @top-right { content: "Supplier header Shenzhen Parts Co"; font-size: 9pt; vertical-align: top; }
+  @bottom-center { content: "Invoice footer page " counter(page); font-size: 9pt; vertical-align: bottom; } }
+</style><h1>Invoice</h1><p>Drone USD 1,850.00</p><p style="page-break-before: always">Terms</p>"""
+
+
+@pytest.mark.parametrize(("insurer", "kind"), [("lanternfish", "not_arrived"), ("jadeharbour", "partly_missing")])
+def test_an_appended_pages_own_header_and_footer_never_lie_under_the_stamp(plugins, insurer, kind):
+    """Read back with positions: on every appended page the stamp's header sits above the
+    appended page's own header and the stamp's "Page x of y" below its own footer, apart."""
+    from portal.plugin_testing import render_pdf
+    from tests.factories import text_positions
+
+    claim = claims.create_claim(
+        plugins,
+        ready_inquiry(plugins, insurer=insurer, kind=kind, invoice=render_pdf(EDGE_TO_EDGE_INVOICE)),
+        TEST_ACTOR,
+    )
+    pack = render_pack(plugins, claim, generated_at=utcnow().replace(microsecond=0))
+    pages = text_positions(pack.pdf)
+    invoice_pages = [n for n, page in enumerate(pages) if any("Invoice footer" in t for t, *_ in page)]
+    assert len(invoice_pages) == 2 and invoice_pages[0] == invoice_pages[1] - 1
+    height = float(PdfReader(io.BytesIO(pack.pdf)).pages[invoice_pages[0]].mediabox.height)
+    for number in invoice_pages:
+
+        def at(needle, page=pages[number]):
+            (found,) = [(y, size) for text, _x, y, size in page if needle in text]
+            return found
+
+        stamp_top, top_size = at(f"Claim {claim.number}")
+        stamp_page, _ = at(f"Page {number + 1} of {pack.pages}")
+        own_top, own_size = at("Supplier header")
+        own_footer, footer_size = at(f"Invoice footer page {number - invoice_pages[0] + 1}")
+        # Baselines: a line occupies about its size above its baseline and a quarter below.
+        assert stamp_top - 0.25 * top_size > own_top + own_size, (stamp_top, own_top)
+        assert own_footer - 0.25 * footer_size > stamp_page + top_size, (own_footer, stamp_page)
+        assert stamp_top < height and stamp_page > 0  # the stamp stays on the page
+        # Everything of the invoice lies between the bands, the stamp outside them.
+        from portal.claims.pack import STAMP_BOTTOM_BAND, STAMP_TOP_BAND
+
+        for text, _x, y, _size in pages[number]:
+            inside = STAMP_BOTTOM_BAND < y < height - STAMP_TOP_BAND
+            assert inside != (text.startswith(("Claim ", "Page "))), (text, y)
+
+
 def test_the_same_inputs_give_the_same_pack_and_each_insurer_has_its_own_look(plugins):
     claim = claims.create_claim(plugins, ready_inquiry(plugins), TEST_ACTOR)
     when = utcnow().replace(microsecond=0)

@@ -78,8 +78,9 @@ class FourPXCarrier(CarrierPlugin):
         Service("global_direct", "Direct line", "4PX's own direct-mail lines"),
         Service("express", "Express", "4PX express line"),
     )
+    # Sources: claims-rules.md C1 (4PX's claims pages).
     source = (
-        "4PX claims pages updated 2024-09-18 (claims-rules.md C1): freight plus declared value, "
+        "4PX claims pages updated 2024-09-18: freight plus declared value, "
         "capped at USD 100; 4PX-C inquiries from day 9 to day 60; plus 10 days in peak season. "
         "The tracking-number pattern 4PX + 13 digits + CN and the CSV tracking format are assumptions."
     )
@@ -138,10 +139,10 @@ class FourPXCarrier(CarrierPlugin):
         return letters.trace_request(details)
 
     def evidence_required(self, inquiry_kind: str, service_code: str) -> tuple[EvidenceRequirement, ...]:
-        """C1: "damage or non-receipt needs a local post-office certificate"."""
+        """C1: "damage or non-receipt needs a local post-office certificate" (claims-rules.md C1)."""
         return (
             EvidenceRequirement(
                 "recipient_statement",
-                "4PX needs a local post-office certificate for damage or non-receipt (claims-rules.md C1).",
+                "4PX needs a local post-office certificate for damage or non-receipt.",
             ),
         )

@@ -72,11 +72,12 @@ class HarbourPostCarrier(CarrierPlugin):
         Service("ems", "EMS", "Express Mail Service"),
         Service("surface_parcel", "Surface parcel", "Parcel post by sea and land"),
     )
+    # Sources: claims-rules.md US4 (the IMM 934 liability) and US3 (the IMM 921.2 windows).
     source = (
         "Fictional operator. S10 tracking numbers (UPU standard S10); registered-item liability "
-        "USD 47.33 whatever the declared value (USPS IMM 934, claims-rules.md US4); "
+        "USD 47.33 whatever the declared value (USPS IMM 934); "
         "EMS cap of USD 100 invented. Tracking: UPU EMSEVT event codes; inquiry windows from "
-        "USPS IMM Exhibit 921.2 (claims-rules.md US3); stall days and peak extension are own figures."
+        "USPS IMM Exhibit 921.2; stall days and peak extension are own figures."
     )
     status_map = tracking.STATUS_MAP
 

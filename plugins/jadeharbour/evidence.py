@@ -13,13 +13,14 @@ from portal.plugin_api import EvidenceRequirement, GraceRule
 
 AFTER_ANSWER = GraceRule(21, "carrier_answered")
 
+# Sources (claims-rules.md): record, certificate and invoice X1; dispute X2; photos X3.
 COMMON = (
-    EvidenceRequirement("delivery_record", "The warehouse's handover scans and the tracking history (X1)."),
+    EvidenceRequirement("delivery_record", "The warehouse's handover scans and the tracking history."),
     EvidenceRequirement("delivery_certificate", "Certifies the handover to the carrier, which starts the cover."),
-    EvidenceRequirement("proof_of_insured_value", "Cover certificate with the insured and declared values (X1)."),
+    EvidenceRequirement("proof_of_insured_value", "Cover certificate with the insured and declared values."),
     EvidenceRequirement(
         "dispute_screenshots",
-        "The buyer's dispute or the refund on the marketplace (X2); may follow 21 days after the carrier's answer.",
+        "The buyer's dispute or the refund on the marketplace; may follow 21 days after the carrier's answer.",
         grace=AFTER_ANSWER,
     ),
 )
@@ -33,7 +34,7 @@ BY_KIND = {
         ),
     ),
     "damaged": (
-        EvidenceRequirement("damage_photos", "Photos of the damaged goods and packaging (X3)."),
+        EvidenceRequirement("damage_photos", "Photos of the damaged goods and packaging."),
         EvidenceRequirement(
             "loss_letter",
             "The carrier's confirmation of the damage, when it gives one.",
@@ -42,8 +43,8 @@ BY_KIND = {
         ),
     ),
     "partly_missing": (
-        EvidenceRequirement("damage_photos", "Photos of the parcel as it arrived and what it still held (X3)."),
-        EvidenceRequirement("commercial_invoice", "The invoice shows what was packed, so what is missing (X1)."),
+        EvidenceRequirement("damage_photos", "Photos of the parcel as it arrived and what it still held."),
+        EvidenceRequirement("commercial_invoice", "The invoice shows what was packed, so what is missing."),
     ),
 }
 

@@ -82,9 +82,10 @@ class JadeHarbourInsurer(InsurerPlugin):
     name = "Jade Harbour Insurance"
     certificate_prefix = "JHI"
     terms_history = tuple(terms for terms, _ in VERSIONS)
+    # Source: claims-rules.md X1 (XCover's rate).
     source = (
         "Fictional Shenzhen insurer. Percentage pricing modelled on XCover's 1.50 % cross-border "
-        "rate (claims-rules.md X1); tiers, limits and exclusions are invented."
+        "rate; tiers, limits and exclusions are invented."
     )
 
     def quote(self, request: QuoteRequest) -> Quote | Refusal:

@@ -15,16 +15,17 @@ from portal.plugin_api import EvidenceRequirement, GraceRule
 SCREENSHOTS_GRACE = GraceRule(14, "inquiry_opened")
 LETTER_GRACE = GraceRule(30, "trace_requested")
 
+# Sources (claims-rules.md): the acceptance scan, certificate, invoice and buyer messages PS1
+# (delivery record and invoice also S1); the carrier's loss confirmation and the recipient's
+# statement S1; the photos PS1.
 COMMON = (
-    EvidenceRequirement("delivery_record", "Shows the acceptance scan: no acceptance scan, no cover (PS1, S1)."),
-    EvidenceRequirement("delivery_certificate", "Proves the parcel was handed to the carrier (PS1 acceptance scan)."),
-    EvidenceRequirement("proof_of_insured_value", "Shows the cover certificate and the declared value (PS1)."),
-    EvidenceRequirement(
-        "commercial_invoice", "Invoice naming both parties and the total, and proof of payment (PS1, S1)."
-    ),
+    EvidenceRequirement("delivery_record", "Shows the acceptance scan: no acceptance scan, no cover."),
+    EvidenceRequirement("delivery_certificate", "Proves the parcel was handed to the carrier (the acceptance scan)."),
+    EvidenceRequirement("proof_of_insured_value", "Shows the cover certificate and the declared value."),
+    EvidenceRequirement("commercial_invoice", "Invoice naming both parties and the total, and proof of payment."),
     EvidenceRequirement(
         "dispute_screenshots",
-        "Buyer messages and the refund or replacement given (PS1); may follow within 14 days of opening.",
+        "Buyer messages and the refund or replacement given; may follow within 14 days of opening.",
         grace=SCREENSHOTS_GRACE,
     ),
 )
@@ -33,19 +34,15 @@ BY_KIND = {
     "not_arrived": (
         EvidenceRequirement(
             "loss_letter",
-            "The carrier's confirmation of loss or its settlement stub (S1); may "
+            "The carrier's confirmation of loss or its settlement stub; may "
             "follow within 30 days of the trace request.",
             grace=LETTER_GRACE,
         ),
-        EvidenceRequirement(
-            "recipient_statement", "The recipient's signed statement of non-receipt (S1).", mandatory=False
-        ),
+        EvidenceRequirement("recipient_statement", "The recipient's signed statement of non-receipt.", mandatory=False),
     ),
-    "damaged": (
-        EvidenceRequirement("damage_photos", "Photos of the item, the outer box and the inside packing (PS1)."),
-    ),
+    "damaged": (EvidenceRequirement("damage_photos", "Photos of the item, the outer box and the inside packing."),),
     "partly_missing": (
-        EvidenceRequirement("damage_photos", "Photos of the opened parcel, outer box and inside packing (PS1)."),
+        EvidenceRequirement("damage_photos", "Photos of the opened parcel, outer box and inside packing."),
     ),
 }
 

@@ -79,10 +79,11 @@ class LanternfishInsurer(InsurerPlugin):
     name = "Lanternfish Mutual"
     certificate_prefix = "LFM"
     terms_history = tuple(terms for terms, _ in VERSIONS)
+    # Sources: claims-rules.md PS1, PS2 (Pirate Ship/InsureShield), P1 (ParcelGuard), S1 (Shipsurance).
     source = (
         "Fictional insurer. Per-USD-100 pricing in whole steps and USD 5,000 limit modelled on "
-        "Pirate Ship/InsureShield (claims-rules.md PS1, PS2) and ParcelGuard (P1); destination "
-        "exclusions from Shipsurance (S1) plus KP and SY."
+        "Pirate Ship/InsureShield and ParcelGuard; destination "
+        "exclusions from Shipsurance plus KP and SY."
     )
 
     # --- claims (contract 1.2): see claims.py ---------------------------------------------------

@@ -46,9 +46,10 @@ class LotusLineCarrier(CarrierPlugin):
         Service("priority", "Lotus Priority", "Air freight, tax paid, tracked door to door"),
         Service("economy", "Lotus Economy", "Sea-air consolidation, tracked door to door"),
     )
+    # Sources: claims-rules.md R1 (Route's threshold) and D1 (DHL eCommerce's window).
     source = (
-        "Fictional dedicated line. Stall after 20 days: Route's international lost threshold (claims-rules.md R1); "
-        "trace window 45-90 days: DHL eCommerce international (claims-rules.md D1); no liability published."
+        "Fictional dedicated line. Stall after 20 days: Route's international lost threshold; "
+        "trace window 45-90 days: DHL eCommerce international; no liability published."
     )
     status_map = tracking.STATUS_MAP
     loss_letter_format = letters.LOSS_LETTER_FORMAT
@@ -77,12 +78,12 @@ class LotusLineCarrier(CarrierPlugin):
         return letters.trace_request(self.name, details)
 
     def evidence_required(self, inquiry_kind: str, service_code: str) -> tuple[EvidenceRequirement, ...]:
-        if inquiry_kind == "not_arrived":
+        if inquiry_kind == "not_arrived":  # as DHL eCommerce asks for the consignee's statement (claims-rules.md D1)
             return (
                 EvidenceRequirement(
                     "recipient_statement",
                     "Lotus Line closes a non-delivery investigation only with the recipient's signed statement "
-                    "that nothing arrived (as DHL eCommerce asks for the consignee's statement, claims-rules.md D1).",
+                    "that nothing arrived.",
                 ),
             )
         return ()

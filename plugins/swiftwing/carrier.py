@@ -44,7 +44,7 @@ class SwiftwingCarrier(CarrierPlugin):
     source = (
         "Fictional courier: invented terms (10-digit waybills; USD 100 per parcel, "
         "or the declared value if lower). Tracking codes and stall days invented; trace window "
-        "3-30 days modelled on USPS Global Express Guaranteed (IMM 921.2, claims-rules.md US3)."
+        "3-30 days modelled on USPS Global Express Guaranteed (IMM 921.2)."  # claims-rules.md US3
     )
     status_map = tracking.STATUS_MAP
 

@@ -1,8 +1,9 @@
 """The insurer's submission pack: the insurer plugin's layout rendered with WeasyPrint, the
 screenshots and photos embedded, the uploaded PDFs appended in index order (pypdf).
 
-Every page carries the claim number and "Page x of y", the appended ones too (stamped with an
-overlay). The same inputs give the same bytes: the PDF dates come from ``generated_at`` and no
+Every page carries the claim number and "Page x of y", the appended ones too: each appended page
+is scaled into the box between the stamp's header and footer bands, so its own header and footer
+never lie under the stamp. The same inputs give the same bytes: the PDF dates come from ``generated_at`` and no
 random file identifier is written. A document the index lists as received or accepted that
 cannot be read stops the pack with its name: a pack never leaves out silently what it lists.
 """
@@ -173,6 +174,10 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
     # layout as the pack's own pages, "y" is the layout's own page count and the index reads the
     # appended documents' page numbers off those pages. One render and one set of font subsets,
     # where each stamp used to be a document of its own and the pack was laid out twice.
+    for reader in appended:  # a page turned by /Rotate is turned in its content, so sizes read true
+        for page in reader.pages:
+            if page.rotation % 360:
+                page.transfer_rotation_to_content()
     sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for reader in appended for page in reader.pages]
     source = (
         f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
@@ -249,17 +254,33 @@ def pack_context(plugins: PluginRegistry, claim: Claim, generated_at: datetime, 
     )
 
 
+#: The bands an appended page's stamp lives in, in points: the running header in the top band,
+#: "Page x of y" in the bottom one. The appended page itself is scaled into the box between them,
+#: so its own header and footer (a carrier's letter has both) can never lie under the stamp.
+STAMP_TOP_BAND = 13.5 * 72 / 25.4
+STAMP_BOTTOM_BAND = 12.5 * 72 / 25.4
+
+
+def appended_page_box(width: float, height: float) -> tuple[float, float, float]:
+    """Where an appended page of ``width`` × ``height`` points goes on its stamp page of the same
+    size: ``(scale, x, y)``, the page scaled evenly into the box between the stamp's bands and
+    centred across."""
+    scale = (height - STAMP_TOP_BAND - STAMP_BOTTOM_BAND) / height
+    return scale, (width - width * scale) / 2, STAMP_BOTTOM_BAND
+
+
 def _merge(laid_out: bytes, appended: list, main_pages: int) -> bytes:
-    """The pack's own pages, then each appended page with its stamp page laid over it."""
-    from pypdf import PdfReader, PdfWriter
+    """The pack's own pages, then each appended page scaled into its stamp page's content box."""
+    from pypdf import PdfReader, PdfWriter, Transformation
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(laid_out)))
     stamps = list(writer.pages[main_pages:])
     pages = (page for reader in appended for page in reader.pages)
     for page, stamp in zip(pages, stamps, strict=True):
-        writer.add_page(page).merge_page(stamp)
-    for _ in stamps:
-        del writer.pages[main_pages]
+        box = page.mediabox
+        scale, x, y = appended_page_box(float(box.width), float(box.height))
+        moved = Transformation().translate(-float(box.left), -float(box.bottom)).scale(scale).translate(x, y)
+        stamp.merge_transformed_page(page, moved, over=False)
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)

@@ -26,7 +26,7 @@ def test_identity(insurer):
     assert (insurer.name, insurer.certificate_prefix) == ("Lanternfish Mutual", "LFM")
     assert [t.effective_from for t in insurer.terms_history] == [V1, V2]
     assert all(t.currencies == ("USD",) for t in insurer.terms_history)
-    assert "PS1" in insurer.source and "S1" in insurer.source
+    assert "Pirate Ship/InsureShield" in insurer.source and "Shipsurance" in insurer.source
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,9 @@ class ExemplarInsurer(InsurerPlugin):
     code = "exemplar"
     name = "Exemplar Mutual"
     certificate_prefix = "EXEM"
+    # Source: claims-rules.md X1 (XCover's rate).
     source = (
-        "Example distribution of the plugin guide: XCover's cross-border rate of 1.50 % (claims-rules.md X1); "
+        "Example distribution of the plugin guide: XCover's cross-border rate of 1.50 %; "
         "the limits, minimum and exclusions are invented."
     )
     payout_working_days = 3
