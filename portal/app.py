@@ -18,6 +18,7 @@ from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
 from .health import logs as request_log
+from .orders.search import include_in_autogenerate
 from .plugin_engine import PluginFailed, PluginUnavailable, load_plugins, unloaded_plugins
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,10 @@ def create_app(overrides: dict | None = None) -> Flask:
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     app.extensions["migrate"] = MigrateOnDemand(
-        app, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+        app,
+        directory=str(Path(__file__).parent / "migrations"),
+        render_as_batch=True,
+        include_object=include_in_autogenerate,
     )
     csrf.init_app(app)
     limiter.init_app(app)

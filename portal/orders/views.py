@@ -16,6 +16,7 @@ from ..web import panels, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, request_import, retry_import
 from .models import OrderImport
+from .search import MIN_SUBSTRING
 from .services import OrderConflict, create_order, find_by_number, search_orders
 from .signals import order_page, orders_listed
 
@@ -31,7 +32,15 @@ def index():
     cases: dict = {}
     for _, found in orders_listed.send(None, order_ids=[order.id for order in result.orders], today=local_today()):
         cases.update(found or {})
-    context = {"result": result, "query": query, "sort": sort, "plugins": registry(), "cases": cases, "now": utcnow()}
+    context = {
+        "result": result,
+        "query": query,
+        "sort": sort,
+        "plugins": registry(),
+        "cases": cases,
+        "now": utcnow(),
+        "min_substring": MIN_SUBSTRING,
+    }
     # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-rows":
         return render_template("orders/_rows.html", **context)

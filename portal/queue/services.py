@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..claims.models import Claim
 from ..inquiries.models import Inquiry
 from ..orders.models import Order
-from ..orders.services import prefix_matches
+from ..orders.search import order_conditions
 from ..sellers.models import Seller
 from .models import QueueItem
 
@@ -167,7 +167,7 @@ def queue_page(
         ).all()
         stmt = stmt.where(QueueItem.seller_id.in_(sellers) if len(sellers) != 1 else QueueItem.seller_id == sellers[0])
     if filters.q:
-        matching = select(Order.id).where(or_(*prefix_matches(session, filters.q)))
+        matching = select(Order.id).where(or_(*order_conditions(session, filters.q)))
         ids = session.scalars(matching.limit(SEARCH_IDS + 1)).all()
         if len(ids) <= SEARCH_IDS:
             return _ranked_in_python(session, stmt.where(QueueItem.order_id.in_(ids)), page, per_page, filters.sort)

@@ -11,6 +11,7 @@ from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number
 from ..money import format_amount
+from ..orders.search import MIN_SUBSTRING
 from ..plugin_engine import PluginFailed, registry
 from ..templating import country_name
 from ..web import staff_actor
@@ -47,6 +48,7 @@ def index():
         "now": now,
         "today": to_local(now).date(),
         "watch_days": current_app.config["QUIET_WATCH_DAYS"],
+        "min_substring": MIN_SUBSTRING,
         "lines": _lines(plugins, result.items, now, to_local(now).date()),
     }
     # Filters and search swap only the list; a plain GET (no JavaScript) gets the whole page.
