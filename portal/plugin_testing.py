@@ -134,6 +134,11 @@ def sample_trace_details(tracking_no: str, service_code: str, **overrides) -> Tr
         "last_event_description": "Departed facility",
         "last_event_location": "Hong Kong",
         "seller_message": "Buyer opened a case.",
+        "timezone": "Asia/Shanghai",
+        "seller_address": "Room 1203, Block B, Tian'an Cyber Park\nFutian District, Shenzhen 518040\nChina",
+        "seller_phone": "+86 755 2345 6789",
+        "recipient_name": "Jordan Avery",
+        "recipient_address": "1200 Harbor Blvd, Apt 4B\nOakland, CA 94607\nUnited States",
     }
     values.update(overrides)
     return TraceDetails(**values)
@@ -338,13 +343,17 @@ class ContractKit:
 
     def test_trace_request_renders_from_a_sample_claim(self, carrier):
         for service in carrier.services:
-            details = sample_trace_details("TRACE12345678", service.code)
+            details = sample_trace_details("TRACE12345678", service.code, service_name=service.name)
             document = carrier.trace_request(details)
             assert isinstance(document, TraceRequestDocument)
             assert "TRACE12345678" in document.text and "TRACE12345678" in document.subject
             assert "<b>& co</b>" not in document.html, "values from TraceDetails must be HTML-escaped"
             text = _pdf_text(render_pdf(document.html))
             assert "TRACE12345678" in text and "PRG-2026-0917" in text
+            # Times in the warehouse's zone, which the page names; the service by its name.
+            assert "Asia/Shanghai" in text and "UTC+08:00" in text, "name the zone the times are in"
+            assert "16:00 UTC+08:00" in document.text, "the dispatch (08:00 UTC) in the warehouse's time"
+            assert service.name in " ".join(text.split()), "show the service's name"
 
     def test_carrier_evidence_rules_are_sane(self, carrier):
         for service in carrier.services:
@@ -418,7 +427,9 @@ def user_facing_texts(plugin: CarrierPlugin | InsurerPlugin) -> list[tuple[str, 
             for kind in INQUIRY_KINDS:
                 texts += [(f"evidence {kind}", i.why) for i in plugin.evidence_required(kind, service.code)]
             texts += [(f"stall reason {on}", plugin.stall_reason(service.code, "US", on)) for on in days]
-            document = plugin.trace_request(sample_trace_details("TRACE12345678", service.code))
+            document = plugin.trace_request(
+                sample_trace_details("TRACE12345678", service.code, service_name=service.name)
+            )
             texts += [("trace request", document.subject), ("trace request", document.text)]
             texts.append(("trace request (PDF)", _pdf_text(render_pdf(document.html))))
         letter_format = getattr(plugin, "loss_letter_format", None)

@@ -11,7 +11,7 @@ from flask import Flask
 
 from .clock import to_local
 from .money import show_amount
-from .plugin_api import GOODS_CATEGORIES
+from .plugin_api import GOODS_CATEGORIES, zone_label
 
 
 def money(amount: Decimal | None, currency: str) -> str:
@@ -32,4 +32,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, localtime=localtime, country=country_name, category=lambda code: GOODS_CATEGORIES.get(code, code)
     )
-    app.jinja_env.globals.update(timezone=lambda: app.config["TIMEZONE"])
+    app.jinja_env.globals.update(
+        timezone=lambda: app.config["TIMEZONE"],
+        # "Asia/Shanghai (UTC+08:00)": how printed pages name the zone their times are in.
+        timezone_label=lambda moment=None: zone_label(app.config["TIMEZONE"], moment),
+    )

@@ -107,7 +107,14 @@ def test_post_order_creates_order_with_cover_priced_by_insurer(api):
         "category": "electronics",
         "state": "awaiting_dispatch",
     }
-    assert body["seller"] == {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver.example"}
+    assert body["seller"] == {
+        "code": "PRG001",
+        "name": "Pearl River Gadgets",
+        "email": "ops@pearlriver.example",
+        "address": None,  # optional: this order names none
+        "phone": None,
+    }
+    assert body["recipient"] is None
     assert body["tracking_url"] == "https://track.4px.com/#/result/0/4PX3000000000001CN"
     assert body["dispatched_at"] is None
     # What the database holds, not only what the response says.

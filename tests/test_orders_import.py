@@ -15,7 +15,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.orders import importer
-from portal.orders.importer import COLUMNS, ImportFileError, import_orders, report_lines
+from portal.orders.importer import COLUMNS, OPTIONAL_COLUMNS, ImportFileError, import_orders, report_lines
 from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.sellers.models import Seller
@@ -31,7 +31,7 @@ from tests.factories import (
 )
 from tests.jobs_support import drain
 
-OPTIONAL = ("dispatched_at", "cover_insurer", "cover_insured_value")
+OPTIONAL = OPTIONAL_COLUMNS
 
 
 # --- helpers ---------------------------------------------------------------------------------

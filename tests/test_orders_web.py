@@ -253,6 +253,9 @@ def test_demo_data_tells_the_story(app, now):
     story = db.session.scalar(select(Order).where(Order.order_no == "PRG-2026-0917"))
     assert story.cover.insurer_code == "lanternfish" and story.cover.insured_value == Decimal("1850.00")
     assert story.dispatched_at is not None and story.cover.bought_at < story.dispatched_at
+    # The claim forms name the claimant and the consignee: the story has both, realistically.
+    assert story.recipient_name and "Oakland, CA" in story.recipient_address
+    assert "Shenzhen" in story.seller.address and story.seller.phone.startswith("+86")
     # Tracking went quiet two days after dispatch: the parcel is stalled, so the queue opens with it.
     assert is_stalled(story, now)
     from portal.queue.services import QueueFilters, queue_page

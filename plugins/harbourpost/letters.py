@@ -21,7 +21,9 @@ from portal.plugin_api import (
     Money,
     TraceDetails,
     TraceRequestDocument,
+    local,
     utc,
+    zone_label,
 )
 
 LOSS_LETTER_FORMAT = LossLetterFormat(
@@ -88,7 +90,7 @@ def read_loss_letter(text: str) -> LossLetterReading:
 
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_ENV.filters["utc"] = utc
+_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
 _ENV.filters["long_date"] = lambda day: f"{day.day} {day:%B %Y}"
 
 LETTER = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
@@ -122,19 +124,22 @@ def sample_letter_html(
 
 
 _TEXT_ENV = Environment(autoescape=False)
-_TEXT_ENV.filters["utc"] = utc
+_TEXT_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
 TRACE_TEXT = _TEXT_ENV.from_string("""\
 CN 08 - INQUIRY
 Administration of origin: Harbour Post
-Nature of the item: {{ d.service_code }}   Item number: {{ d.tracking_no }}
+Nature of the item: {{ d.service_name }}   Item number: {{ d.tracking_no }}
 Sender's reference: {{ d.order_no }}
 Country of destination: {{ d.destination_country }}
 Contents: {{ d.contents }}   Value declared: {{ d.declared_value }}
-Date of posting: {{ d.dispatched_at|utc }}
+Date of posting: {{ d.dispatched_at|local(d.timezone) }}
 Reason for inquiry: {{ reason }}
-Last information: {{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}
-{% for scan in d.handovers %}{{ handovers[scan.kind] }}: {{ scan.occurred_at|utc }} {{ scan.location }}
-{% endfor %}Applicant: {{ d.sender_name }}, {{ d.sender_email }}, {{ d.requested_on }}
+Last information: {{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}
+{% for scan in d.handovers %}{{ handovers[scan.kind] }}: {{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}
+{% endfor %}{% if d.recipient_name or d.recipient_address %}Addressee: {{ d.recipient_name }}{% if d.recipient_address %}, {{ d.recipient_address|replace("\n", ", ") }}{% endif %}
+{% endif %}Sender: {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
+Times in: {{ d.timezone|zone_label(d.dispatched_at) }}
+Applicant: {{ d.sender_name }}, {{ d.sender_email }}, {{ d.requested_on }}
 """)
 
 TRACE_HTML = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
@@ -147,16 +152,18 @@ h1 { font-size: 12pt; } .cn { float: right; font-weight: bold; font-size: 14pt; 
 <span class="cn">CN 08</span><h1>Harbour Post — Inquiry</h1>
 <div class="form">
 <div><span class="label">Item number</span>{{ d.tracking_no }}</div>
-<div><span class="label">Nature of the item</span>{{ d.service_code }}</div>
+<div><span class="label">Nature of the item</span>{{ d.service_name }}</div>
 <div><span class="label">Sender's reference</span>{{ d.order_no }}</div>
 <div><span class="label">Country of destination</span>{{ d.destination_country }}</div>
 <div><span class="label">Contents · value declared</span>{{ d.contents }} · {{ d.declared_value }}</div>
-<div><span class="label">Date of posting</span>{{ d.dispatched_at|utc }}</div>
+<div><span class="label">Date of posting</span>{{ d.dispatched_at|local(d.timezone) }}</div>
 <div><span class="label">Reason for inquiry</span>{{ reason }}</div>
-<div><span class="label">Last information</span>{{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}</div>
-{% for scan in d.handovers %}<div><span class="label">{{ handovers[scan.kind] }}</span>{{ scan.occurred_at|utc }} {{ scan.location }}</div>{% endfor %}
+<div><span class="label">Last information</span>{{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}</div>
+{% for scan in d.handovers %}<div><span class="label">{{ handovers[scan.kind] }}</span>{{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}</div>{% endfor %}
+{% if d.recipient_name or d.recipient_address %}<div><span class="label">Addressee</span>{{ d.recipient_name }}{% if d.recipient_address %}<br>{{ d.recipient_address|replace("\n", ", ") }}{% endif %}</div>{% endif %}
+<div><span class="label">Sender</span>{{ d.seller_name }}{% if d.seller_address %}<br>{{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</div>
 <div><span class="label">Applicant</span>{{ d.sender_name }}, {{ d.sender_email }}, {{ d.requested_on }}</div>
-</div></body></html>""")
+</div><p>Times in: {{ d.timezone|zone_label(d.dispatched_at) }}</p></body></html>""")
 
 REASONS = {
     "not_arrived": "Item not received by the addressee",

@@ -36,13 +36,17 @@ TEMPLATE = """
   <div><span>Amount claimed</span>{{ claim.claimed_amount|money }}</div>
   <div class="wide"><span>How worked out</span>{{ claim.amount_rule }}</div>
   <div><span>Carrier's liability</span>{{ carrier_liability|money or "none stated" }}</div>
-  <div><span>Seller</span>{{ seller.name }} ({{ seller.code }})</div>
+  <div><span>Claimant (seller)</span>{{ seller.name }} ({{ seller.code }}){% if seller.address %}<br><em class="addr">{{ seller.address }}</em>{% endif %}{% if seller.phone %}<br>Tel. {{ seller.phone }}{% endif %}</div>
+  <div><span>Consignee</span>{% if order.recipient_name %}{{ order.recipient_name }}<br><em class="addr">{{ order.recipient_address }}</em>{% else %}not given{% endif %}</div>
+  <div><span>Carrier · service</span>{{ carrier_name }} · {{ order.service_name }}</div>
   <div><span>Order</span>{{ order.order_no }}</div>
   <div><span>Contents</span>{{ order.contents }}</div>
 </div>
 <h2>B · Tracking history</h2>
-<table>{% for event in timeline %}<tr><td>{{ event.occurred_at|localtime }}</td><td>{{ event.location }}</td>
-<td>{{ (event.status or "unmapped")|replace("_", " ") }} · {{ event.description }}</td></tr>{% endfor %}</table>
+<p class="note">Times in {{ timezone }}.</p>
+<table><tr><th>When</th><th>Where</th><th>Carrier's wording</th><th>Status</th></tr>
+{% for event in timeline %}<tr><td>{{ event.occurred_at|localtime }}</td><td>{{ event.location or "—" }}</td>
+<td>{{ event.wording or "—" }}</td><td>{{ (event.status or "unmapped")|replace("_", " ") }}</td></tr>{% endfor %}</table>
 <h2>C · Evidence enclosed</h2>
 <table class="index"><tr><th>#</th><th>Document</th><th>State</th><th>Where</th></tr>
 {% for entry in index %}<tr><td>{{ loop.index }}</td><td>{{ entry.label }}</td><td>{{ entry.state_text }}</td><td>{{ entry.where }}</td></tr>{% endfor %}</table>
@@ -56,6 +60,7 @@ h2 { font-size: 11pt; color: #0b4f6c; margin-top: 7mm; }
 .boxes { display: flex; flex-wrap: wrap; } .boxes div { border: 0.6pt solid #0b4f6c; width: 45%; margin: 1mm; padding: 1.5mm; }
 .boxes div.wide { width: 92%; } .boxes span { display: block; font-size: 7pt; text-transform: uppercase; color: #567; }
 table { width: 100%; border-collapse: collapse; font-size: 9pt; } td, th { border: 0.4pt solid #9ab; padding: 1mm 1.5mm; text-align: left; }
+.addr { white-space: pre-line; font-style: normal; } .note { color: #567; font-size: 8pt; }
 figure { page-break-inside: avoid; margin: 5mm 0; } img { max-width: 100%; max-height: 180mm; }
 """
 

@@ -24,7 +24,9 @@ from portal.plugin_api import (
     MoneyError,
     TraceDetails,
     TraceRequestDocument,
+    local,
     utc,
+    zone_label,
 )
 
 LOSS_LETTER_FORMAT = LossLetterFormat(
@@ -90,7 +92,7 @@ REQUEST_TYPES = {
 _HTML = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _TEXT = Environment(autoescape=False, keep_trailing_newline=True)
 for _env in (_HTML, _TEXT):
-    _env.filters["utc"] = utc
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
     _env.globals.update(types=REQUEST_TYPES, kinds=INQUIRY_KINDS, handovers=HANDOVER_LABELS)
 
 TEXT = _TEXT.from_string("""\
@@ -98,15 +100,21 @@ LOTUS LINE INVESTIGATION REQUEST / 查询申请
 request_type={{ types[d.inquiry_kind] }}
 parcel={{ d.tracking_no }}
 service={{ d.service_code }}
+service_name={{ d.service_name }}
 destination={{ d.destination_country }}
 shipper_ref={{ d.order_no }}
 seller={{ d.seller_name }}
 contents={{ d.contents }}
 declared_value={{ d.declared_value }}
-dispatched={{ d.dispatched_at|utc }}
-last_scan={{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}
-{% for scan in d.handovers %}handover={{ handovers[scan.kind] }} {{ scan.occurred_at|utc }} {{ scan.location }}
-{% endfor %}requested_on={{ d.requested_on }}
+dispatched={{ d.dispatched_at|local(d.timezone) }}
+last_scan={{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}
+{% for scan in d.handovers %}handover={{ handovers[scan.kind] }} {{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}
+{% endfor %}consignee={{ d.recipient_name }}
+consignee_address={{ d.recipient_address|replace("\n", ", ") }}
+seller_address={{ d.seller_address|replace("\n", ", ") }}
+seller_phone={{ d.seller_phone }}
+timezone={{ d.timezone|zone_label(d.dispatched_at) }}
+requested_on={{ d.requested_on }}
 reply_to={{ d.sender_email }}
 sender={{ d.sender_name }}
 """)
@@ -126,15 +134,18 @@ HTML = _HTML.from_string("""<!doctype html>
 <table>
 <tr><th>Parcel 运单号</th><td>{{ d.tracking_no }}</td></tr>
 <tr><th>Shipper reference 客户单号</th><td>{{ d.order_no }}</td></tr>
-<tr><th>Service 产品</th><td>{{ d.service_code }}</td></tr>
+<tr><th>Service 产品</th><td>{{ d.service_name }}</td></tr>
 <tr><th>Destination 目的国</th><td>{{ d.destination_country }}</td></tr>
 <tr><th>Seller 卖家</th><td>{{ d.seller_name }}</td></tr>
 <tr><th>Contents 品名</th><td>{{ d.contents }}</td></tr>
 <tr><th>Declared value 申报价值</th><td>{{ d.declared_value }}</td></tr>
-<tr><th>Dispatched 交运</th><td>{{ d.dispatched_at|utc }}</td></tr>
-<tr><th>Last scan 最后扫描</th><td>{{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}</td></tr>
-{% for scan in d.handovers %}<tr><th>{{ handovers[scan.kind] }}</th><td>{{ scan.occurred_at|utc }} {{ scan.location }}</td></tr>{% endfor %}
+<tr><th>Dispatched 交运</th><td>{{ d.dispatched_at|local(d.timezone) }}</td></tr>
+<tr><th>Last scan 最后扫描</th><td>{{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}</td></tr>
+{% for scan in d.handovers %}<tr><th>{{ handovers[scan.kind] }}</th><td>{{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}</td></tr>{% endfor %}
+{% if d.recipient_name or d.recipient_address %}<tr><th>Consignee 收件人</th><td>{{ d.recipient_name }}{% if d.recipient_address %}<br>{{ d.recipient_address|replace("\n", ", ") }}{% endif %}</td></tr>{% endif %}
+<tr><th>Seller address 卖家地址</th><td>{{ d.seller_address|replace("\n", ", ") or "—" }}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</td></tr>
 </table>
+<p>Times in 时区: {{ d.timezone|zone_label(d.dispatched_at) }}</p>
 {% if d.seller_message %}<p><strong>Seller's message 卖家留言:</strong> {{ d.seller_message }}</p>{% endif %}
 </body></html>
 """)

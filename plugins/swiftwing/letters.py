@@ -21,7 +21,9 @@ from portal.plugin_api import (
     Money,
     TraceDetails,
     TraceRequestDocument,
+    local,
     utc,
+    zone_label,
 )
 
 LOSS_LETTER_FORMAT = LossLetterFormat(
@@ -87,7 +89,7 @@ def read_loss_letter(text: str) -> LossLetterReading:
 
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_ENV.filters["utc"] = utc
+_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
 
 LETTER = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 20mm; }
@@ -123,18 +125,21 @@ def sample_letter_html(
 
 
 _TEXT_ENV = Environment(autoescape=False)
-_TEXT_ENV.filters["utc"] = utc
+_TEXT_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
 TRACE_TEXT = _TEXT_ENV.from_string("""\
 SHIPMENT TRACE REQUEST
 Waybill: {{ d.tracking_no }}
 Shipper reference: {{ d.order_no }}
-Service: {{ d.service_code }}   Destination: {{ d.destination_country }}
+Service: {{ d.service_name }}   Destination: {{ d.destination_country }}
 Problem: {{ problem }}
 Declared value: {{ d.declared_value }}   Contents: {{ d.contents }}
-Picked up / handed over: {{ d.dispatched_at|utc }}
-Last checkpoint: {{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}
-{% for scan in d.handovers %}{{ handovers[scan.kind] }}: {{ scan.occurred_at|utc }} {{ scan.location }}
-{% endfor %}Contact: {{ d.sender_name }} <{{ d.sender_email }}>
+Picked up / handed over: {{ d.dispatched_at|local(d.timezone) }}
+Last checkpoint: {{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}
+{% for scan in d.handovers %}{{ handovers[scan.kind] }}: {{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}
+{% endfor %}{% if d.recipient_name or d.recipient_address %}Consignee: {{ d.recipient_name }}{% if d.recipient_address %}, {{ d.recipient_address|replace("\n", ", ") }}{% endif %}
+{% endif %}Shipper: {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
+Times in: {{ d.timezone|zone_label(d.dispatched_at) }}
+Contact: {{ d.sender_name }} <{{ d.sender_email }}>
 """)
 
 TRACE_HTML = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
@@ -148,13 +153,16 @@ dt { font-weight: bold; float: left; width: 50mm; } dd { margin: 0 0 1.5mm 52mm;
 <dl>
 <dt>Waybill</dt><dd>{{ d.tracking_no }}</dd>
 <dt>Shipper reference</dt><dd>{{ d.order_no }}</dd>
-<dt>Service</dt><dd>{{ d.service_code }} to {{ d.destination_country }}</dd>
+<dt>Service</dt><dd>{{ d.service_name }} to {{ d.destination_country }}</dd>
 <dt>Problem</dt><dd>{{ problem }}</dd>
 <dt>Declared value</dt><dd>{{ d.declared_value }}</dd>
 <dt>Contents</dt><dd>{{ d.contents }}</dd>
-<dt>Handed over</dt><dd>{{ d.dispatched_at|utc }}</dd>
-<dt>Last checkpoint</dt><dd>{{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}</dd>
-{% for scan in d.handovers %}<dt>{{ handovers[scan.kind] }}</dt><dd>{{ scan.occurred_at|utc }} {{ scan.location }}</dd>{% endfor %}
+<dt>Handed over</dt><dd>{{ d.dispatched_at|local(d.timezone) }}</dd>
+<dt>Last checkpoint</dt><dd>{{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}</dd>
+{% for scan in d.handovers %}<dt>{{ handovers[scan.kind] }}</dt><dd>{{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}</dd>{% endfor %}
+{% if d.recipient_name or d.recipient_address %}<dt>Consignee</dt><dd>{{ d.recipient_name }}{% if d.recipient_address %}<br>{{ d.recipient_address|replace("\n", ", ") }}{% endif %}</dd>{% endif %}
+<dt>Shipper</dt><dd>{{ d.seller_name }}{% if d.seller_address %}<br>{{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</dd>
+<dt>Times in</dt><dd>{{ d.timezone|zone_label(d.dispatched_at) }}</dd>
 <dt>Contact</dt><dd>{{ d.sender_name }} &lt;{{ d.sender_email }}&gt;, {{ d.requested_on }}</dd>
 </dl></div></body></html>""")
 

@@ -39,6 +39,30 @@ def openapi_document() -> dict:
             "code": {"type": "string", "maxLength": 32, "description": "The ordering system's seller code"},
             "name": {"type": "string", "maxLength": 200},
             "email": {"type": "string", "format": "email"},
+            "address": {
+                "type": ["string", "null"],
+                "maxLength": 500,
+                "description": "Postal address, lines separated by newlines (at most 8): the claimant on "
+                "claim forms. Optional; when left out, the seller's stored address stays as it is",
+            },
+            "phone": {
+                "type": ["string", "null"],
+                "maxLength": 40,
+                "description": "5 to 20 digits with spaces, + ( ) - . /, e.g. `+86 755 2345 6789`. Optional",
+            },
+        },
+    }
+    recipient = {
+        "type": "object",
+        "required": ["name", "address"],
+        "description": "The consignee, named on trace requests and claim forms; both or neither",
+        "properties": {
+            "name": {"type": "string", "maxLength": 200},
+            "address": {
+                "type": "string",
+                "maxLength": 500,
+                "description": "Postal address, lines separated by newlines (at most 8)",
+            },
         },
     }
     cover_request = {
@@ -80,6 +104,7 @@ def openapi_document() -> dict:
                 "Cover is refused once the parcel is dispatched.",
             },
             "cover": {"oneOf": [cover_request, {"type": "null"}]},
+            "recipient": {"oneOf": [recipient, {"type": "null"}], "description": "Optional: the consignee"},
         },
     }
     cover = {
@@ -109,6 +134,7 @@ def openapi_document() -> dict:
             "currency": {"type": "string"},
             "contents": {"type": "string"},
             "category": {"type": "string"},
+            "recipient": {"oneOf": [recipient, {"type": "null"}], "description": "null for orders entered without one"},
             "dispatched_at": TIMESTAMP,
             "created_at": {"type": "string", "format": "date-time"},
             "state": {"type": "string", "enum": ["awaiting_dispatch", "dispatched"]},

@@ -25,7 +25,13 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
     inquiry = latest_inquiry(order)
     return {
         "order_no": order.order_no,
-        "seller": {"code": order.seller.code, "name": order.seller.name, "email": order.seller.email},
+        "seller": {
+            "code": order.seller.code,
+            "name": order.seller.name,
+            "email": order.seller.email,
+            "address": order.seller.address,
+            "phone": order.seller.phone,
+        },
         "carrier": order.carrier_code,
         "service": order.service_code,
         "tracking_no": order.tracking_no,
@@ -35,6 +41,9 @@ def order_json(order: Order, carrier: CarrierPlugin | None) -> dict:
         "currency": order.currency,
         "contents": order.contents,
         "category": order.category,
+        "recipient": {"name": order.recipient_name, "address": order.recipient_address}
+        if order.recipient_name
+        else None,
         "dispatched_at": timestamp(order.dispatched_at),
         "created_at": timestamp(order.created_at),
         "state": order.state,

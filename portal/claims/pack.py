@@ -36,6 +36,7 @@ from ..plugin_api import (
     PackOrder,
     PackSeller,
     render_pack_body,
+    zone_label,
 )
 from ..plugin_engine import PluginRegistry
 from ..storage import file_store
@@ -183,7 +184,7 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
         f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
         f'<meta name="dcterms.created" content="{generated_at.isoformat()}">'
         f'<meta name="dcterms.modified" content="{generated_at.isoformat()}">'
-        f"<style>{_page_css(claim.number)}{layout.stylesheet}{_stamp_css(entries, sizes)}</style></head>"
+        f"<style>{_page_css(claim.number, context.timezone)}{layout.stylesheet}{_stamp_css(entries, sizes)}</style></head>"
         f"<body>{body}{_stamp_pages(entries, sizes)}</body></html>"
     )
     document = documents.layout(source)
@@ -206,6 +207,7 @@ def pack_context(plugins: PluginRegistry, claim: Claim, generated_at: datetime, 
     )
     kind_label = INQUIRY_KINDS.get(inquiry.kind, inquiry.kind)
     carrier_name = carrier.name if carrier else order.carrier_code
+    service = carrier.service(order.service_code) if carrier else None
     return PackContext(
         claim=PackClaim(
             claim.number, Money(claim.claimed_amount, claim.currency), claim.amount_rule, inquiry.kind, kind_label
@@ -221,6 +223,9 @@ def pack_context(plugins: PluginRegistry, claim: Claim, generated_at: datetime, 
             order.category,
             Money(order.declared_value, order.currency),
             order.dispatched_at,
+            service.name if service else order.service_code,
+            order.recipient_name or "",
+            order.recipient_address or "",
         ),
         cover=PackCover(
             cover.certificate_no,
@@ -228,7 +233,7 @@ def pack_context(plugins: PluginRegistry, claim: Claim, generated_at: datetime, 
             Money(cover.premium, cover.currency),
             cover.bought_at,
         ),
-        seller=PackSeller(seller.code, seller.name, seller.email or ""),
+        seller=PackSeller(seller.code, seller.name, seller.email or "", seller.address or "", seller.phone or ""),
         inquiry=PackInquiry(
             inquiry.number,
             inquiry.kind,
@@ -251,6 +256,7 @@ def pack_context(plugins: PluginRegistry, claim: Claim, generated_at: datetime, 
         warehouse=current_app.config["WAREHOUSE_NAME"],
         inquiry_kind=kind_label,
         carrier_liability=liability,
+        timezone=zone_label(current_app.config["TIMEZONE"], generated_at),
     )
 
 
@@ -287,11 +293,14 @@ def _merge(laid_out: bytes, appended: list, main_pages: int) -> bytes:
     return out.getvalue()
 
 
-def _page_css(claim_number: str) -> str:
+def _page_css(claim_number: str, zone: str) -> str:
+    """Every page's running header (the claim) and footer ("Page x of y" and the zone its times
+    are in), the appended pages' stamps too."""
     return (
         f"@page {{ size: A4; margin: 20mm 16mm 18mm; "
         f'@top-right {{ content: "Claim {claim_number}"; font-size: 8pt; color: #444; }} '
-        f'@bottom-center {{ content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #444; }} }}'
+        f'@bottom-center {{ content: "Page " counter(page) " of " counter(pages) " · times in {zone}"; '
+        f"font-size: 8pt; color: #444; }} }}"
     )
 
 

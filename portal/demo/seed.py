@@ -42,14 +42,53 @@ DEMO_STAFF = (
     ("admin", "Desk Administrator", "admin"),
 )
 
+#: (code, name, e-mail, postal address, phone): the claimant on claim forms.
 SELLERS = (
-    ("PRG001", "Pearl River Gadgets", "ops@pearlriver-gadgets.example"),
-    ("SZL014", "Shenzhen Lumen Lighting", "orders@szlumen.example"),
-    ("HKT203", "Harbour Kite Toys", "hello@harbourkite.example"),
-    ("YWS550", "Yiwu Silk Studio", "studio@yiwusilk.example"),
-    ("DGC077", "Dongguan Ceramics Co.", "sales@dgceramics.example"),
-    ("GZB310", "Guangzhou Beauty Lab", "lab@gzbeauty.example"),
+    (
+        "PRG001",
+        "Pearl River Gadgets",
+        "ops@pearlriver-gadgets.example",
+        "Room 1203, Block B, Tian'an Cyber Park\n36 Tairan 4th Road, Futian District\nShenzhen, Guangdong 518040\nChina",
+        "+86 755 2345 6789",
+    ),
+    (
+        "SZL014",
+        "Shenzhen Lumen Lighting",
+        "orders@szlumen.example",
+        "5F, Building 3, Xinghe Industrial Park\nLonghua District\nShenzhen, Guangdong 518110\nChina",
+        "+86 755 8612 3400",
+    ),
+    (
+        "HKT203",
+        "Harbour Kite Toys",
+        "hello@harbourkite.example",
+        "Unit 7, 12/F, Kwun Tong Industrial Centre\n472 Kwun Tong Road\nKowloon, Hong Kong",
+        "+852 2345 6780",
+    ),
+    (
+        "YWS550",
+        "Yiwu Silk Studio",
+        "studio@yiwusilk.example",
+        "No. 88 Chouzhou North Road, Futian Street\nYiwu, Zhejiang 322000\nChina",
+        "+86 579 8552 1010",
+    ),
+    (
+        "DGC077",
+        "Dongguan Ceramics Co.",
+        "sales@dgceramics.example",
+        "18 Dongcheng Avenue, Dongcheng District\nDongguan, Guangdong 523000\nChina",
+        "+86 769 2288 4411",
+    ),
+    (
+        "GZB310",
+        "Guangzhou Beauty Lab",
+        "lab@gzbeauty.example",
+        "Room 605, 233 Tianhe North Road\nTianhe District\nGuangzhou, Guangdong 510620\nChina",
+        "+86 20 3888 2020",
+    ),
 )
+#: The story parcel's buyer: the consignee the claim and the trace request name.
+STORY_RECIPIENT = {"name": "Jordan Avery", "address": "1200 Harbor Boulevard, Apt 4B\nOakland, CA 94607\nUnited States"}
 
 # (carrier, service, tracking number maker)
 ROUTES = (
@@ -258,7 +297,8 @@ def _demo_orders(actor: Actor, now: datetime) -> int:
     add(
         {
             "order_no": "PRG-2026-0917",
-            "seller": {"code": "PRG001", "name": "Pearl River Gadgets", "email": "ops@pearlriver-gadgets.example"},
+            "seller": _seller(SELLERS[0]),
+            "recipient": STORY_RECIPIENT,
             "carrier": "fourpx",
             "service": "fourpx_c",
             "tracking_no": "4PX3000000009170CN",
@@ -275,7 +315,8 @@ def _demo_orders(actor: Actor, now: datetime) -> int:
     )
 
     for n in range(1, 72):
-        code, name, email = SELLERS[n % len(SELLERS)]
+        seller = SELLERS[n % len(SELLERS)]
+        code = seller[0]
         carrier, service, tracking = ROUTES[n % len(ROUTES)]
         contents, category, (low, high) = GOODS[rng.randrange(len(GOODS))]
         destination = DESTINATIONS[rng.randrange(len(DESTINATIONS))]
@@ -284,7 +325,7 @@ def _demo_orders(actor: Actor, now: datetime) -> int:
         bought_at = now - age
         payload = {
             "order_no": f"{code[:3]}-2026-{1000 + n:04d}",
-            "seller": {"code": code, "name": name, "email": email},
+            "seller": _seller(seller),
             "carrier": carrier,
             "service": service,
             "tracking_no": tracking(n),
@@ -301,6 +342,11 @@ def _demo_orders(actor: Actor, now: datetime) -> int:
             payload["cover"] = {"insurer": insurer, "insured_value": value}
         add(payload, bought_at, dispatched, quiet=rng.random() < 0.35)
     return created
+
+
+def _seller(row: tuple) -> dict:
+    code, name, email, address, phone = row
+    return {"code": code, "name": name, "email": email, "address": address, "phone": phone}
 
 
 def story_dispatch(plugins, now: datetime) -> datetime:

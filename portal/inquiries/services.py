@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import Actor, record
-from ..clock import to_local, utcnow
+from ..clock import to_local, utcnow, warehouse_zone
 from ..documents import render_pdf
 from ..errors import Refused
 from ..extensions import db
@@ -770,6 +770,12 @@ def trace_request(
         last_event_description=(last.description or last.code or "") if last else "",
         last_event_location=last.location if last else "",
         seller_message=inquiry.seller_message,
+        service_name=service.name if (service := carrier.service(order.service_code)) else order.service_code,
+        timezone=warehouse_zone().key,
+        seller_address=order.seller.address or "",
+        seller_phone=order.seller.phone or "",
+        recipient_name=order.recipient_name or "",
+        recipient_address=order.recipient_address or "",
     )
     return carrier.trace_request(details)
 

@@ -30,6 +30,10 @@ class OrderForm(FlaskForm):
     seller_code = StringField("Seller code")
     seller_name = StringField("Seller name")
     seller_email = StringField("Seller e-mail")
+    seller_address = TextAreaField("Seller's postal address (optional)", render_kw={"rows": 3})
+    seller_phone = StringField("Seller's phone (optional)", render_kw={"inputmode": "tel", "autocomplete": "off"})
+    recipient_name = StringField("Recipient's name (optional)")
+    recipient_address = TextAreaField("Recipient's postal address (optional)", render_kw={"rows": 3})
     shipping = SelectField("Carrier and service")
     tracking_no = StringField("Tracking number")
     destination_country = SelectField("Destination")
@@ -50,6 +54,11 @@ class OrderForm(FlaskForm):
         "seller.code": "seller_code",
         "seller.name": "seller_name",
         "seller.email": "seller_email",
+        "seller.address": "seller_address",
+        "seller.phone": "seller_phone",
+        "recipient.name": "recipient_name",
+        "recipient.address": "recipient_address",
+        "recipient": "recipient_name",
         "carrier": "shipping",
         "service": "shipping",
         "cover.insurer": "cover_insurer",
@@ -72,7 +81,14 @@ class OrderForm(FlaskForm):
         carrier, _, service = (self.shipping.data or "").partition(":")
         payload = {
             "order_no": self.order_no.data,
-            "seller": {"code": self.seller_code.data, "name": self.seller_name.data, "email": self.seller_email.data},
+            "seller": {
+                "code": self.seller_code.data,
+                "name": self.seller_name.data,
+                "email": self.seller_email.data,
+                "address": self.seller_address.data or "",
+                "phone": self.seller_phone.data or "",
+            },
+            "recipient": {"name": self.recipient_name.data or "", "address": self.recipient_address.data or ""},
             "carrier": carrier,
             "service": service,
             "tracking_no": self.tracking_no.data,

@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import TextIO
 
@@ -54,13 +54,32 @@ COLUMNS = (
     "dispatched_at",
     "cover_insurer",
     "cover_insured_value",
+    "seller_address",
+    "seller_phone",
+    "recipient_name",
+    "recipient_address",
 )
-REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in ("dispatched_at", "cover_insurer", "cover_insured_value"))
+#: Columns a file may leave out: an order without them has no dispatch time, cover or addresses.
+OPTIONAL_COLUMNS = (
+    "dispatched_at",
+    "cover_insurer",
+    "cover_insured_value",
+    "seller_address",
+    "seller_phone",
+    "recipient_name",
+    "recipient_address",
+)
+REQUIRED_COLUMNS = tuple(c for c in COLUMNS if c not in OPTIONAL_COLUMNS)
 #: API field path -> CSV column, so errors name the column the person sees.
 API_TO_COLUMN = {
     "seller.code": "seller_code",
     "seller.name": "seller_name",
     "seller.email": "seller_email",
+    "seller.address": "seller_address",
+    "seller.phone": "seller_phone",
+    "recipient.name": "recipient_name",
+    "recipient.address": "recipient_address",
+    "recipient": "recipient_name",
     "cover.insurer": "cover_insurer",
     "cover.insured_value": "cover_insured_value",
     "seller": "seller_code",
@@ -102,12 +121,15 @@ class ImportReport:
 
 def row_to_payload(row: dict[str, str]) -> dict:
     """A CSV row in the API's shape; empty cover columns mean no cover."""
-    payload = {key: row.get(key, "") for key in COLUMNS if not key.startswith(("seller_", "cover_"))}
+    payload = {key: row.get(key, "") for key in COLUMNS if not key.startswith(("seller_", "cover_", "recipient_"))}
     payload["seller"] = {
         "code": row.get("seller_code", ""),
         "name": row.get("seller_name", ""),
         "email": row.get("seller_email", ""),
+        "address": row.get("seller_address") or "",
+        "phone": row.get("seller_phone") or "",
     }
+    payload["recipient"] = {"name": row.get("recipient_name") or "", "address": row.get("recipient_address") or ""}
     insurer, insured = (row.get("cover_insurer") or "").strip(), (row.get("cover_insured_value") or "").strip()
     if insurer or insured:
         payload["cover"] = {"insurer": insurer, "insured_value": insured}
@@ -209,6 +231,18 @@ def prepare_chunk(
     return prepared
 
 
+def _latest_sellers(inputs) -> dict[str, SellerInput]:
+    """Each seller as the batch's last row names it; an address or phone from an earlier row
+    stays when a later row leaves it out (as for orders one by one)."""
+    latest: dict[str, SellerInput] = {}
+    for seller in inputs:
+        before = latest.get(seller.code)
+        if before is not None and not (seller.address and seller.phone):
+            seller = replace(seller, address=seller.address or before.address, phone=seller.phone or before.phone)
+        latest[seller.code] = seller
+    return latest
+
+
 def _by_column(errors: dict[str, str]) -> dict[str, str]:
     return {API_TO_COLUMN.get(field, field): reason for field, reason in errors.items()}
 
@@ -246,7 +280,8 @@ def _prepare_in_worker(chunk, now, source):
 def _to_wire(item: Prepared) -> tuple:
     values = [getattr(item, name) for name in _WIRE]
     if item.seller is not None:
-        values[3] = (item.seller.code, item.seller.name, item.seller.email)
+        seller = item.seller
+        values[3] = (seller.code, seller.name, seller.email, seller.address, seller.phone)
     return tuple(values)
 
 
@@ -409,7 +444,7 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
     if not fresh:
         return
     with unit_of_work():  # one transaction per batch
-        seller_ids = ensure_sellers({item.seller.code: item.seller for item in fresh}, actor)
+        seller_ids = ensure_sellers(_latest_sellers(item.seller for item in fresh), actor)
         rows = []
         for item in fresh:
             item.order["seller_id"] = seller_ids[item.seller.code]

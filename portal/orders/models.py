@@ -50,6 +50,9 @@ class Order(db.Model):
     declared: Mapped[Money] = composite("declared_value", "currency")
     contents: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(32))
+    #: The consignee claim forms and trace requests name; None for orders entered without one.
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    recipient_address: Mapped[str | None] = mapped_column(Text)  # postal address, lines joined by newlines
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     source: Mapped[str] = mapped_column(String(16))  # web, api, csv, demo

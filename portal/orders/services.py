@@ -71,6 +71,8 @@ def order_values(data: OrderInput, seller_id: int | None, source: str, now: date
         "currency": data.currency,
         "contents": data.contents,
         "category": data.category,
+        "recipient_name": data.recipient_name or None,
+        "recipient_address": data.recipient_address or None,
         "dispatched_at": data.dispatched_at,
         "created_at": now,
         "source": source,
@@ -95,7 +97,7 @@ def order_summary(values: dict) -> dict:
         "currency": values["currency"],
         "category": values["category"],
         "dispatched_at": dispatched.isoformat() if dispatched else None,
-    }
+    } | ({"recipient_name": values["recipient_name"]} if values.get("recipient_name") else {})
 
 
 def price_cover(plugins: PluginRegistry, data: OrderInput, now: datetime):

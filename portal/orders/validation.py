@@ -32,6 +32,9 @@ ORDER_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RESERVED_ORDER_NOS = frozenset({"new", "import", "quote"})
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SELLER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+#: A phone number as people write it: digits, spaces, + ( ) - . /, with 5 to 20 digits.
+PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
+ADDRESS_LIMIT = 500
 #: How far a stated dispatch time may lie ahead of our clock (clocks of other systems drift).
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -56,6 +59,8 @@ class OrderInput:
     category: str
     dispatched_at: datetime | None
     cover: CoverInput | None
+    recipient_name: str = ""  # the consignee; "" when the order names none
+    recipient_address: str = ""  # postal address, lines joined by "\n"
 
     @property
     def declared(self) -> Money:
@@ -82,6 +87,10 @@ class OrderInput:
             cover.insurer if cover else "",
             str(cover.insured_value.amount) if cover else "",
         )
+        # The addresses count only when given, so an order sent before they existed keeps its fingerprint.
+        extra = (seller.address, seller.phone, self.recipient_name, self.recipient_address)
+        if any(extra):
+            fields += extra
         # Length-prefixed, so no field's content can shift into the next one.
         canonical = "".join(f"{len(field)}:{field};" for field in fields)
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -151,6 +160,32 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
         problem = email_error(seller_email)
         if problem:
             errors["seller.email"] = problem
+    seller_address = _address(seller_data, "address", "seller.address", errors)
+    seller_phone = _text(seller_data, "phone")
+    if seller_phone:
+        digits = sum(c.isdigit() for c in seller_phone)
+        if len(seller_phone) > 40 or not PHONE.match(seller_phone) or not 5 <= digits <= 20:
+            errors["seller.phone"] = (
+                f"{seller_phone[:40]!r} is not a phone number: 5 to 20 digits with spaces, + ( ) - . / "
+                "(e.g. +86 755 2345 6789)"
+            )
+
+    recipient_data = data.get("recipient")
+    if recipient_data in (None, ""):
+        recipient_data = {}
+    if not _is_mapping(recipient_data):
+        errors["recipient"] = "must be an object with name and address"
+        recipient_data = {}
+    recipient_name = _text(recipient_data, "name")
+    if len(recipient_name) > 200:
+        errors["recipient.name"] = "must be at most 200 characters"
+    elif CONTROL.search(recipient_name) or "\n" in recipient_name or "\r" in recipient_name:
+        errors["recipient.name"] = "must be one line without control characters"
+    recipient_address = _address(recipient_data, "address", "recipient.address", errors)
+    if recipient_address and not recipient_name and "recipient.name" not in errors:
+        errors["recipient.name"] = "is required with the recipient's address: the consignee the claim names"
+    elif recipient_name and not recipient_address and "recipient.address" not in errors:
+        errors["recipient.address"] = "is required with the recipient's name: where the parcel was going"
 
     carrier_code = need("carrier", _text(data, "carrier").lower(), 32)
     service_code = need("service", _text(data, "service").lower(), 32)
@@ -223,7 +258,7 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
         raise ValidationFailed(errors)
     return OrderInput(
         order_no=order_no,
-        seller=SellerInput(seller_code, seller_name, seller_email.lower()),
+        seller=SellerInput(seller_code, seller_name, seller_email.lower(), seller_address, seller_phone),
         carrier=carrier_code,
         service=service_code,
         tracking_no=tracking_no,
@@ -234,7 +269,29 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
         category=category,
         dispatched_at=dispatched_at,
         cover=cover,
+        recipient_name=recipient_name,
+        recipient_address=recipient_address,
     )
+
+
+def _address(data: Mapping[str, Any], key: str, field: str, errors: dict[str, str]) -> str:
+    """A postal address: its lines trimmed, empty ones dropped, joined by newlines ("" when not
+    given). Commas or newlines separate lines as people type them; both are kept as they are."""
+    value = data.get(key)
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        errors[field] = "must be text: the postal address, lines separated by newlines"
+        return ""
+    lines = [line.strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    address = "\n".join(line for line in lines if line)
+    if len(address) > ADDRESS_LIMIT:
+        errors[field] = f"must be at most {ADDRESS_LIMIT} characters"
+    elif len(address.splitlines()) > 8:
+        errors[field] = "may have at most 8 lines"
+    elif CONTROL.search(address):
+        errors[field] = f"control character U+{ord(CONTROL.search(address).group()):04X} is not allowed"
+    return address
 
 
 def _amount(raw: Any, currency: str, key: str, errors: dict[str, str]) -> Decimal | None:

@@ -40,7 +40,7 @@ from .pack import (
     render_pack_body,
     sample_pack_context,
 )
-from .times import to_utc, utc
+from .times import local, to_utc, utc, zone_label
 from .values import (
     ChecklistItem,
     ClaimAmount,
@@ -157,8 +157,10 @@ __all__ = [
     "format_amount",
     "parse_amount",
     "quantize",
+    "local",
     "to_utc",
     "utc",
+    "zone_label",
     "CalendarUnknown",
     "is_working_day",
     "working_days_after",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from jinja2 import Environment, select_autoescape
 
-from .times import utc
+from .times import local, utc, zone_label
 from .values import PackLayout, TraceDetails, TraceRequestDocument
 from .vocabularies import INQUIRY_KINDS
 
@@ -20,7 +20,7 @@ HANDOVER_LABELS = {
 HTML_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 TEXT_ENV = Environment(autoescape=False, keep_trailing_newline=True)
 for _env in (HTML_ENV, TEXT_ENV):
-    _env.filters["utc"] = utc
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
     _env.globals.update(handovers=HANDOVER_LABELS, kinds=INQUIRY_KINDS)
 
 TEXT = TEXT_ENV.from_string("""\
@@ -30,14 +30,18 @@ please trace the parcel below. {{ kinds[d.inquiry_kind] }}, reported by the sell
 
 Tracking number: {{ d.tracking_no }}
 Our reference:   {{ d.order_no }}
-Service:         {{ d.service_code }}
+Service:         {{ d.service_name or d.service_code }}
 Destination:     {{ d.destination_country }}
 Contents:        {{ d.contents }}
 Declared value:  {{ d.declared_value }}
-Dispatched:      {{ d.dispatched_at|utc }}
-Last event:      {{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}
+Dispatched:      {{ d.dispatched_at|local(d.timezone) }}
+Last event:      {{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}
 {% for scan in d.handovers %}
-{{ handovers[scan.kind] }}: {{ scan.occurred_at|utc }} {{ scan.location }}{% endfor %}
+{{ handovers[scan.kind] }}: {{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}{% endfor %}
+{% if d.recipient_name or d.recipient_address %}
+Consignee:       {{ d.recipient_name }}{% if d.recipient_address %}, {{ d.recipient_address|replace("\n", ", ") }}{% endif %}{% endif %}
+Sender (seller): {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
+Times are in {{ d.timezone|zone_label(d.dispatched_at) }}.
 
 Please reply to {{ d.sender_email }}.
 
@@ -58,14 +62,17 @@ HTML = HTML_ENV.from_string("""<!doctype html>
 <table>
 <tr><th>Tracking number</th><td>{{ d.tracking_no }}</td></tr>
 <tr><th>Our reference</th><td>{{ d.order_no }}</td></tr>
-<tr><th>Service</th><td>{{ d.service_code }}</td></tr>
+<tr><th>Service</th><td>{{ d.service_name or d.service_code }}</td></tr>
 <tr><th>Destination</th><td>{{ d.destination_country }}</td></tr>
 <tr><th>Contents</th><td>{{ d.contents }}</td></tr>
 <tr><th>Declared value</th><td>{{ d.declared_value }}</td></tr>
-<tr><th>Dispatched</th><td>{{ d.dispatched_at|utc }}</td></tr>
-<tr><th>Last event</th><td>{{ d.last_event_at|utc }} {{ d.last_event_description }} {{ d.last_event_location }}</td></tr>
-{% for scan in d.handovers %}<tr><th>{{ handovers[scan.kind] }}</th><td>{{ scan.occurred_at|utc }} {{ scan.location }}</td></tr>{% endfor %}
+<tr><th>Dispatched</th><td>{{ d.dispatched_at|local(d.timezone) }}</td></tr>
+<tr><th>Last event</th><td>{{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}</td></tr>
+{% for scan in d.handovers %}<tr><th>{{ handovers[scan.kind] }}</th><td>{{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}</td></tr>{% endfor %}
+{% if d.recipient_name or d.recipient_address %}<tr><th>Consignee</th><td>{{ d.recipient_name }}{% if d.recipient_address %}<br>{{ d.recipient_address|replace("\n", ", ") }}{% endif %}</td></tr>{% endif %}
+<tr><th>Sender (seller)</th><td>{{ d.seller_name }}{% if d.seller_address %}<br>{{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</td></tr>
 </table>
+<p>Times are in {{ d.timezone|zone_label(d.dispatched_at) }}.</p>
 {% if d.seller_message %}<h2>The seller's message</h2><p>{{ d.seller_message }}</p>{% endif %}
 </body></html>
 """)
@@ -94,17 +101,20 @@ PACK_TEMPLATE = """
   <tr><th>Claim number</th><td>{{ claim.number }}</td></tr>
   <tr><th>Amount claimed</th><td>{{ claim.claimed_amount|money }} <span class="muted">({{ claim.amount_rule }})</span></td></tr>
   <tr><th>Carrier's liability</th><td>{{ carrier_liability|money or "none stated" }}</td></tr>
-  <tr><th>Seller</th><td>{{ seller.name }} ({{ seller.code }})</td></tr>
+  <tr><th>Claimant (seller)</th><td>{{ seller.name }} ({{ seller.code }}){% if seller.address %}<br><span class="addr">{{ seller.address }}</span>{% endif %}{% if seller.phone %}<br>Tel. {{ seller.phone }}{% endif %}</td></tr>
+  {% if order.recipient_name %}<tr><th>Consignee</th><td>{{ order.recipient_name }}<br><span class="addr">{{ order.recipient_address }}</span></td></tr>{% endif %}
   <tr><th>Order</th><td>{{ order.order_no }}</td></tr>
-  <tr><th>Tracking number</th><td>{{ order.tracking_no }} · {{ carrier_name }}</td></tr>
+  <tr><th>Tracking number</th><td>{{ order.tracking_no }} · {{ carrier_name }} · {{ order.service_name }}</td></tr>
   <tr><th>Contents</th><td>{{ order.contents }}</td></tr>
   <tr><th>Declared value</th><td>{{ order.declared_value|money }}</td></tr>
   <tr><th>Insured value</th><td>{{ cover.insured_value|money }} · {{ cover.certificate_no }}</td></tr>
 </table>
 <h2>Tracking</h2>
+<p class="muted">Times in {{ timezone }}.</p>
 <table class="timeline">
-  {% for event in timeline %}<tr><td>{{ event.occurred_at|localtime }}</td><td>{{ event.location }}</td>
-  <td>{{ (event.status or "unmapped")|replace("_", " ") }} {{ event.description }}</td></tr>{% endfor %}
+  <tr><th>When</th><th>Where</th><th>Carrier's wording</th><th>Status</th></tr>
+  {% for event in timeline %}<tr><td>{{ event.occurred_at|localtime }}</td><td>{{ event.location or "—" }}</td>
+  <td>{{ event.wording or "—" }}</td><td>{{ (event.status or "unmapped")|replace("_", " ") }}</td></tr>{% endfor %}
 </table>
 <h2>Evidence index</h2>
 <table class="index">
@@ -118,7 +128,7 @@ body { font-family: "Noto Sans", "Noto Sans CJK SC", sans-serif; font-size: 9.5p
 h1 { font-size: 16pt; } h2 { font-size: 11.5pt; border-bottom: 0.5pt solid #888; }
 table { width: 100%; border-collapse: collapse; } td, th { text-align: left; padding: 1mm 2mm; border-bottom: 0.3pt solid #ccc; }
 figure { page-break-inside: avoid; margin: 4mm 0; } img { max-width: 100%; max-height: 200mm; }
-.muted { color: #666; }
+.muted { color: #666; } .addr { white-space: pre-line; }
 """
 
 DEFAULT_LAYOUT = PackLayout(PACK_TEMPLATE, PACK_STYLESHEET)

@@ -45,6 +45,9 @@ class PackOrder:
     category: str  # a key of GOODS_CATEGORIES
     declared_value: Money
     dispatched_at: datetime | None  # UTC; None before the dispatch scan
+    service_name: str = ""  # the service as people know it (the carrier's Service.name); show this, not the code
+    recipient_name: str = ""  # the consignee; "" for orders entered without one
+    recipient_address: str = ""  # the consignee's postal address, lines joined by newlines
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class PackSeller:
     code: str  # the seller's code in the ordering system
     name: str
     email: str  # "" when unknown
+    address: str = ""  # postal address (the claimant's), lines joined by newlines; "" when unknown
+    phone: str = ""  # "" when unknown
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,11 @@ class PackEvent:
     description: str  # the carrier's text
     location: str  # as the carrier names it
     handover: str | None  # pickup, intake or dispatch for the warehouse's own scans
+
+    @property
+    def wording(self) -> str:
+        """The carrier's own words for the event: its text, or its code when it sent only that."""
+        return self.description or self.code or ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,7 @@ class PackContext:
     warehouse: str  # the warehouse's name, as configured
     inquiry_kind: str  # the claim's kind as words, e.g. "Not arrived"
     carrier_liability: Money | None  # the same as inquiry.carrier_liability
+    timezone: str = "UTC"  # the zone ``localtime`` shows times in, e.g. "Asia/Shanghai (UTC+08:00)"
 
     def template_names(self) -> dict:
         """The names a template sees: each field, its value as it is (no copies of rows)."""
@@ -157,9 +168,18 @@ def sample_pack_context(currency: str = "USD", *, generated_at: datetime | None 
             "electronics",
             money("1850.00"),
             datetime(2026, 11, 2, 8, 0, tzinfo=UTC),
+            "4PX-C",
+            "Jordan Avery",
+            "1200 Harbor Blvd, Apt 4B\nOakland, CA 94607\nUnited States",
         ),
         cover=PackCover("LFM-2026-00000042", money("1850.00"), money("25.02"), datetime(2026, 11, 1, 9, 0, tzinfo=UTC)),
-        seller=PackSeller("PRG001", "Pearl River Gadgets", "ops@pearlriver.example"),
+        seller=PackSeller(
+            "PRG001",
+            "Pearl River Gadgets",
+            "ops@pearlriver.example",
+            "Room 1203, Block B, Tian'an Cyber Park\nFutian District, Shenzhen 518040\nChina",
+            "+86 755 2345 6789",
+        ),
         inquiry=PackInquiry(
             "INQ-2026-000017",
             "not_arrived",
@@ -205,6 +225,7 @@ def sample_pack_context(currency: str = "USD", *, generated_at: datetime | None 
         warehouse="Coverdesk warehouse",
         inquiry_kind="Not arrived",
         carrier_liability=money("100.00"),
+        timezone="UTC",
     )
 
 

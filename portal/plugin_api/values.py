@@ -213,6 +213,12 @@ class TraceDetails:
     last_event_description: str = ""  # the carrier's text of the last event
     last_event_location: str = ""
     seller_message: str = ""  # the seller's words; HTML-escape them
+    service_name: str = ""  # the service's name, as people see it (Service.name)
+    timezone: str = "UTC"  # the warehouse's zone (IANA name): print times with ``local(moment, timezone)``
+    seller_address: str = ""  # the seller's (the claimant's) postal address, lines joined by newlines; HTML-escape it
+    seller_phone: str = ""
+    recipient_name: str = ""  # the consignee, "" for orders entered without one; HTML-escape it
+    recipient_address: str = ""  # the consignee's postal address, lines joined by newlines; HTML-escape it
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Sellers are registered by the ordering system; the latest name and e-mail it sends win."""
+"""Sellers are registered by the ordering system; the latest name and e-mail it sends win, and
+the latest postal address and phone it sends (an order without them leaves them as they were)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,26 @@ class SellerInput:
     code: str
     name: str
     email: str
+    address: str = ""  # postal address, lines joined by newlines; "" when not sent
+    phone: str = ""
+
+    def changes(self, seller: Seller) -> tuple[dict, dict]:
+        """``(before, after)`` of the details this input would change on ``seller``."""
+        after = {"name": self.name, "email": self.email}
+        after |= {"address": self.address} if self.address else {}
+        after |= {"phone": self.phone} if self.phone else {}
+        before = {key: getattr(seller, key) for key in after}
+        changed = [key for key in after if before[key] != after[key]]
+        return {key: before[key] for key in changed}, {key: after[key] for key in changed}
+
+    def details(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "email": self.email,
+            "address": self.address or None,
+            "phone": self.phone or None,
+        }
 
 
 def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
@@ -33,7 +54,7 @@ def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
     if seller is None:
         try:
             with db.session.begin_nested():
-                seller = Seller(code=data.code, name=data.name, email=data.email)
+                seller = Seller(**data.details())
                 db.session.add(seller)
                 db.session.flush()
                 record(
@@ -41,7 +62,7 @@ def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
                     "seller.registered",
                     "seller",
                     seller.id,
-                    after={"code": data.code, "name": data.name, "email": data.email},
+                    after=data.details(),
                     summary=f"seller {data.code} registered",
                 )
             return seller
@@ -49,16 +70,17 @@ def ensure_seller(data: SellerInput, actor: Actor) -> Seller:
             seller = db.session.scalar(select(Seller).where(Seller.code == data.code))
             if seller is None:
                 raise
-    if (seller.name, seller.email) != (data.name, data.email):
-        before = {"name": seller.name, "email": seller.email}
-        seller.name, seller.email = data.name, data.email
+    before, after = data.changes(seller)
+    if after:
+        for key, value in after.items():
+            setattr(seller, key, value)
         record(
             actor,
             "seller.updated",
             "seller",
             seller.id,
             before=before,
-            after={"name": data.name, "email": data.email},
+            after=after,
             summary=f"seller {data.code} details updated",
         )
     return seller
@@ -76,9 +98,9 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
     for code, data in inputs.items():
         seller = existing.get(code)
         if seller is None:
-            new_rows.append({"code": code, "name": data.name, "email": data.email, "created_at": utcnow()})
+            new_rows.append({**data.details(), "created_at": utcnow()})
             continue
-        if (seller.name, seller.email) != (data.name, data.email):
+        if data.changes(seller)[1]:
             ensure_seller(data, actor)  # rare: details changed; audited one by one
         ids[code] = seller.id
     if new_rows:
@@ -106,7 +128,7 @@ def ensure_sellers(inputs: dict[str, SellerInput], actor: Actor) -> dict[str, in
                 "seller.registered",
                 "seller",
                 seller_id,
-                after={"code": code, "name": inputs[code].name, "email": inputs[code].email},
+                after=inputs[code].details(),
                 summary=f"seller {code} registered",
             )
             for code, seller_id in created.items()

@@ -23,7 +23,7 @@ def usd(amount):
 def test_identity_and_services(carrier):
     assert (carrier.name, carrier.kind) == ("Harbour Post", "postal")
     assert [s.code for s in carrier.services] == ["registered_air", "ems", "surface_parcel"]
-    assert "US4" in carrier.source and "Fictional" in carrier.source
+    assert "USPS IMM 934" in carrier.source and "Fictional" in carrier.source
 
 
 @pytest.mark.parametrize(

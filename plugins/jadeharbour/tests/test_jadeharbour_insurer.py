@@ -30,7 +30,7 @@ def test_identity(insurer):
     assert (insurer.name, insurer.certificate_prefix) == ("Jade Harbour Insurance", "JHI")
     assert [t.effective_from for t in insurer.terms_history] == [V1, V2]
     assert all(t.currencies == ("CNY", "EUR", "USD") for t in insurer.terms_history)
-    assert "X1" in insurer.source
+    assert "XCover" in insurer.source
 
 
 @pytest.mark.parametrize(
