@@ -1,5 +1,4 @@
-"""search within order numbers, tracking numbers and sellers' codes and names (trigram indexes);
-the work queue's "unassigned" and "by seller" filters read an index that holds the due test
+"""search within order numbers, tracking numbers and sellers' codes and names (trigram indexes)
 
 PostgreSQL: the pg_trgm extension (in the schema ``public`` when the database has one, so a
 schema dropped later does not take the extension and every other schema's indexes with it) and
