@@ -18,7 +18,8 @@ Create Date: 2026-12-01 22:20:00
 
 """
 from alembic import op
-import sqlalchemy as sa
+
+from portal.database import ensure_extension
 
 
 # revision identifiers, used by Alembic.
@@ -42,16 +43,7 @@ def upgrade():
 
 
 def _postgres_upgrade():
-    bind = op.get_bind()
-    schema = bind.execute(
-        sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
-    ).scalar()
-    if schema is None:
-        public = bind.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = 'public'")).scalar()
-        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm' + (' WITH SCHEMA public' if public else ''))
-        schema = bind.execute(
-            sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
-        ).scalar()
+    schema = ensure_extension(op.get_bind(), 'pg_trgm')
     ops = f'{schema}.gin_trgm_ops'
     op.execute(f'CREATE INDEX ix_orders_order_no_trgm ON orders USING gin (order_no {ops})')
     op.execute(f'CREATE INDEX ix_orders_tracking_no_trgm ON orders USING gin (tracking_no {ops})')
