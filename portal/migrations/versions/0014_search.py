@@ -52,6 +52,9 @@ def _postgres_upgrade():
 
 def create_sqlite_search():
     """The FTS5 tables, their triggers, and their index of the rows already there."""
+    version = op.get_bind().exec_driver_sql('SELECT sqlite_version()').scalar()
+    if tuple(int(part) for part in version.split('.')[:2]) < (3, 34):
+        raise RuntimeError(f'SQLite {version} has no FTS5 trigram tokenizer: the search needs SQLite 3.34 or later')
     for table, fts, columns in SQLITE_SEARCH:
         names = ', '.join(columns)
         new = ', '.join(f'new.{c}' for c in columns)
