@@ -27,6 +27,7 @@ import sys
 import time
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from harness import default_url, fresh_database, machine
 from serve import BARE_PORT, PORT, gunicorn, load, login, require_wrk
@@ -39,17 +40,25 @@ from portal.clock import utcnow
 from portal.cover.models import Cover
 from portal.extensions import db
 from portal.orders.models import Order
+from portal.orders.services import search_orders as orders_search
 from portal.queue.items import rebuild as rebuild_queue
 from portal.queue.models import QueueItem
+from portal.queue.services import QueueFilters, queue_page
 from portal.sellers.models import Seller
 from portal.tracking.services import stalled_count, stalled_query
 
 CARRIERS = (("fourpx", "fourpx_c"), ("swiftwing", "express_worldwide"), ("harbourpost", "registered_air"))
 DESTINATIONS = ("US", "GB", "DE", "FR", "AU", "CA", "JP", "NL", "ES", "IT")
+CHINESE_PLACES = ("宝安", "龙岗", "南山", "福田", "罗湖", "龙华", "坪山")
+
+
+def seller_name(n: int) -> str:
+    return f"深圳市{CHINESE_PLACES[n % 7]}{n}号电子有限公司" if n % 4 == 0 else f"Seller {n}"
 
 
 def fill(orders: int, sellers: int = 2000) -> None:
-    """Orders, 60 % with cover, 8 % of all stalled, written with the bulk path in chunks."""
+    """Orders, 60 % with cover, 8 % of all stalled, written with the bulk path in chunks; every
+    fourth seller has a Chinese name (``seller_name``)."""
     rng = random.Random(7)
     now = utcnow()
     connection = db.session.connection()
@@ -57,7 +66,7 @@ def fill(orders: int, sellers: int = 2000) -> None:
         connection,
         Seller.__table__,
         [
-            {"code": f"S{n:05d}", "name": f"Seller {n}", "email": f"s{n}@example.com", "created_at": now}
+            {"code": f"S{n:05d}", "name": seller_name(n), "email": f"s{n}@example.com", "created_at": now}
             for n in range(sellers)
         ],
     )
@@ -130,6 +139,14 @@ def fill(orders: int, sellers: int = 2000) -> None:
         db.session.commit()
 
 
+def search_orders(typed: str, now) -> None:
+    orders_search(db.session, typed)
+
+
+def queue_search(typed: str, now) -> None:
+    queue_page(db.session, QueueFilters(q=typed), now)
+
+
 def timed(function, runs: int) -> list[float]:
     times = []
     for _ in range(runs):
@@ -155,6 +172,22 @@ def command_times(args: list[str], env: dict, runs: int) -> list[float]:
     return times
 
 
+def searches(orders: int, sellers: int = 2000) -> dict[str, list[str]]:
+    """What staff type (issue 10), 500 of each kind: the last 6 digits of a tracking number (T +
+    12 digits), 6 digits from the middle of an order number (about ten orders), a seller's code
+    in lower case, part of a Chinese seller name and of an English one (a seller's 500 orders)."""
+    rng = random.Random(11)
+    picks = [rng.randint(0, orders - 1) for _ in range(500)]
+    chosen = [rng.randint(0, sellers - 1) for _ in range(500)]
+    return {
+        "tracking digits": [f"{n:012d}"[-6:] for n in picks],
+        "middle of order no": [f"{n:08d}"[1:7] for n in picks],
+        "seller code, lower case": [f"s{n:05d}" for n in chosen],
+        "Chinese seller name": [f"{CHINESE_PLACES[n % 7]}{n}号" for n in chosen if n % 4 == 0],
+        "English seller name": [f"seller {n}" for n in chosen if n % 4],
+    }
+
+
 def pages(orders: int) -> dict[str, tuple[list[str], str]]:
     """Each page's paths (walked at random) and the target it is held to."""
     rng = random.Random(3)
@@ -175,6 +208,14 @@ def pages(orders: int) -> dict[str, tuple[list[str], str]]:
         "orders list, quietest first": (["/orders/?sort=quiet"], ">= 50 %"),
         "orders search": ([f"/orders/?q={number}" for number in numbers], ">= 50 %"),
         "order page": ([f"/orders/{number}" for number in numbers], ">= 50 %"),
+        **{
+            f"queue search, {name}": ([f"/queue?q={quote(q)}" for q in typed], "p95 <= 50 ms")
+            for name, typed in searches(orders).items()
+        },
+        **{
+            f"orders search, {name}": ([f"/orders/?q={quote(q)}" for q in typed], "p95 <= 50 ms")
+            for name, typed in searches(orders).items()
+        },
     }
 
 
@@ -202,6 +243,11 @@ def main() -> int:
         now = utcnow()
         scan = timed(lambda: (stalled_count(now), db.session.execute(stalled_query(now).limit(50)).all()), 10)
         print(describe("stalled scan's SQL (count + 50 most at risk)", scan))
+        for name, typed in searches(args.orders).items():  # the search's own cost, in one process
+            for page, run in (("orders", search_orders), ("queue", queue_search)):
+                words = iter(typed * 2)
+                times = timed(lambda run=run, words=words: (run(next(words), now), db.session.rollback()), 100)
+                print(describe(f"{page} search, {name} (in process)", times))
         if db.session.query(User.id).filter_by(username="bench.agent").count() == 0:
             create_user("bench.agent", "Bench Agent", "agent", "benchmark-password", Actor.system("benchmark"))
             db.session.commit()

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from flask import Flask, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -126,3 +126,22 @@ def is_unavailable(exc: BaseException | None) -> bool:
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, OperationalError) and not is_busy(exc)
+
+
+#: PostgreSQL extensions the schema needs (migration 0014: pg_trgm's operator class for the search's
+#: trigram indexes). Extensions belong to the database, not to a schema's dump: a migration and a
+#: restore into a new database create them first.
+POSTGRES_EXTENSIONS = ("pg_trgm",)
+
+
+def ensure_extension(connection, name: str) -> str:
+    """Create the PostgreSQL extension ``name`` unless the database has it, and return the schema
+    that holds its objects. It goes into ``public`` when there is one, so that dropping the
+    schema of one desk (a test's, a benchmark's) does not drop it under every other."""
+    found = text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = :name")
+    schema = connection.execute(found, {"name": name}).scalar()
+    if schema is None:
+        public = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = 'public'")).scalar()
+        connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{name}"' + (" WITH SCHEMA public" if public else "")))
+        schema = connection.execute(found, {"name": name}).scalar()
+    return schema

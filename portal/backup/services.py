@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from ..database import POSTGRES_EXTENSIONS, ensure_extension
 from ..extensions import db
 from ..storage import SHA256, FileStore
 
@@ -281,6 +282,11 @@ def _sqlite_restore(source_file: Path) -> None:
 
 
 def _pg_restore(dump: Path) -> None:
+    # A dump holds one schema; the extensions its indexes use belong to the database.
+    with db.engine.begin() as connection:
+        for extension in POSTGRES_EXTENSIONS:
+            ensure_extension(connection, extension)
+    db.engine.dispose()
     args, env = _pg_command("pg_restore")
     # An empty schema of the same name may exist already (public always does): clean it first.
     args += ["--clean", "--if-exists", "--exit-on-error", "--single-transaction", str(dump)]

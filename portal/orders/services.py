@@ -194,7 +194,8 @@ def search_orders(session: Session, query: str = "", page: int = 1, per_page: in
     stmt = select(Order)
     query = (query or "").strip()
     if query:
-        stmt = stmt.where(or_(*order_conditions(session, query)))
+        newest = None if sort == "quiet" else page * per_page + 1
+        stmt = stmt.where(or_(*order_conditions(session, query, newest)))
     if sort == "quiet":
         stmt = stmt.where(Order.stalled_from.is_not(None), Order.last_event_at.is_not(None))
         stmt = stmt.order_by(Order.last_event_at, Order.id)

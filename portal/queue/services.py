@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from ..claims.models import Claim
 from ..inquiries.models import Inquiry
 from ..orders.models import Order
-from ..orders.search import order_conditions
+from ..orders.search import match
 from ..sellers.models import Seller
 from .models import QueueItem
 
-#: Up to this many matching orders, a search hands the database their ids.
+#: Up to this many items, a search's matches are ranked here rather than by the rank index.
 SEARCH_IDS = 1000
 
 
@@ -167,11 +167,14 @@ def queue_page(
         ).all()
         stmt = stmt.where(QueueItem.seller_id.in_(sellers) if len(sellers) != 1 else QueueItem.seller_id == sellers[0])
     if filters.q:
-        matching = select(Order.id).where(or_(*order_conditions(session, filters.q)))
-        ids = session.scalars(matching.limit(SEARCH_IDS + 1)).all()
-        if len(ids) <= SEARCH_IDS:
-            return _ranked_in_python(session, stmt.where(QueueItem.order_id.in_(ids)), page, per_page, filters.sort)
-        stmt = stmt.where(QueueItem.order_id.in_(matching))
+        # The search's matches as ids when few (the queue's own seller column, no join); a
+        # narrow search's few items are ranked here, a broad one walks the rank index.
+        found = match(session, filters.q)
+        stmt = stmt.where(or_(*found.conditions(QueueItem.order_id, QueueItem.seller_id)))
+        if found.narrow:
+            items = session.execute(stmt.limit(SEARCH_IDS + 1)).all()
+            if len(items) <= SEARCH_IDS:
+                return _ranked_in_python(session, items, page, per_page, filters.sort)
     stmt = (
         stmt.order_by(*(_QUIET if filters.sort == "quiet" else _RANK)).offset((page - 1) * per_page).limit(per_page + 1)
     )
@@ -179,10 +182,9 @@ def queue_page(
     return QueuePage(_rows(session, items[:per_page]), page, per_page, len(items) > per_page)
 
 
-def _ranked_in_python(session: Session, stmt, page: int, per_page: int, sort: str = "") -> QueuePage:
+def _ranked_in_python(session: Session, items: list, page: int, per_page: int, sort: str = "") -> QueuePage:
     """The few items of a narrow search, fetched by order and ranked here: asked to sort and
     limit, SQLite and PostgreSQL both walked the whole ranking instead (70-500 ms at 1,000,000)."""
-    items = session.execute(stmt).all()
     if sort == "quiet":
         items.sort(key=lambda k: (k.quiet_since is None, k.quiet_since or datetime.min, k.id))
     else:

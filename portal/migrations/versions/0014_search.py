@@ -1,5 +1,4 @@
-"""search within order numbers, tracking numbers and sellers' codes and names (trigram indexes);
-the work queue's "unassigned" and "by seller" filters read an index that holds the due test
+"""search within order numbers, tracking numbers and sellers' codes and names (trigram indexes)
 
 PostgreSQL: the pg_trgm extension (in the schema ``public`` when the database has one, so a
 schema dropped later does not take the extension and every other schema's indexes with it) and
@@ -19,7 +18,8 @@ Create Date: 2026-12-01 22:20:00
 
 """
 from alembic import op
-import sqlalchemy as sa
+
+from portal.database import ensure_extension
 
 
 # revision identifiers, used by Alembic.
@@ -43,16 +43,7 @@ def upgrade():
 
 
 def _postgres_upgrade():
-    bind = op.get_bind()
-    schema = bind.execute(
-        sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
-    ).scalar()
-    if schema is None:
-        public = bind.execute(sa.text("SELECT 1 FROM pg_namespace WHERE nspname = 'public'")).scalar()
-        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm' + (' WITH SCHEMA public' if public else ''))
-        schema = bind.execute(
-            sa.text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'pg_trgm'")
-        ).scalar()
+    schema = ensure_extension(op.get_bind(), 'pg_trgm')
     ops = f'{schema}.gin_trgm_ops'
     op.execute(f'CREATE INDEX ix_orders_order_no_trgm ON orders USING gin (order_no {ops})')
     op.execute(f'CREATE INDEX ix_orders_tracking_no_trgm ON orders USING gin (tracking_no {ops})')
@@ -61,6 +52,9 @@ def _postgres_upgrade():
 
 def create_sqlite_search():
     """The FTS5 tables, their triggers, and their index of the rows already there."""
+    version = op.get_bind().exec_driver_sql('SELECT sqlite_version()').scalar()
+    if tuple(int(part) for part in version.split('.')[:2]) < (3, 34):
+        raise RuntimeError(f'SQLite {version} has no FTS5 trigram tokenizer: the search needs SQLite 3.34 or later')
     for table, fts, columns in SQLITE_SEARCH:
         names = ', '.join(columns)
         new = ', '.join(f'new.{c}' for c in columns)
