@@ -9,6 +9,12 @@ from flask import current_app, has_app_context
 
 
 def utcnow() -> datetime:
+    """Now, in UTC. An app whose ``CLOCK`` setting is a callable (a test's pinned clock) answers
+    with it everywhere inside its context: pages, services, jobs."""
+    if has_app_context():
+        clock = current_app.config.get("CLOCK")
+        if clock is not None:
+            return clock()
     return datetime.now(UTC)
 
 

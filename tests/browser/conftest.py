@@ -223,3 +223,68 @@ def pytest_runtest_call(item):
         if watcher.problems:
             pytest.fail("the browser reported problems:\n" + watcher.report(), pytrace=False)
     return result
+
+
+#: Listens in every page for the browser's ``securitypolicyviolation`` events (a blocked inline
+#: style or script), which Chromium does not always log to the console, and hands them to Python.
+_CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  const element = event.target instanceof Element ? event.target.outerHTML.slice(0, 120) : '';
+  window.__coverdeskCsp(`${event.effectiveDirective} blocked ${event.blockedURI || 'inline'} `
+    + `at ${event.sourceFile || document.location.href}:${event.lineNumber} ${element}`);
+}, true);
+"""
+
+
+@pytest.fixture
+def strict_context(new_context, browser_problems):
+    """``new_context`` that also fails the test on any CSP violation the page reports."""
+
+    def make(**options) -> BrowserContext:
+        context = new_context(**options)
+        context.expose_function(
+            "__coverdeskCsp", lambda text: browser_problems.problems.append(f"CSP violation: {text}")
+        )
+        context.add_init_script(_CSP_LISTENER)
+        return context
+
+    return make
+
+
+@pytest.fixture
+def artefacts(request, tmp_path):
+    """Where a browser test saves its screenshots: a folder per test under
+    ``COVERDESK_TEST_ARTEFACTS`` when it is set (CI can keep it), else under the test's tmp path."""
+    from pathlib import Path
+
+    root = os.environ.get("COVERDESK_TEST_ARTEFACTS")
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.nodeid.split("::", 1)[-1])
+    folder = Path(root) / name if root else tmp_path / "artefacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class PinnedClock:
+    """The app's clock for a test (its ``CLOCK`` setting): it says ``now`` until the test moves it,
+    for the server's pages and the job worker alike, whatever the day the test runs."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def move_to(self, moment) -> None:
+        assert moment >= self.now, f"the clock only goes forward ({moment} is before {self.now})"
+        self.now = moment
+
+
+@pytest.fixture
+def pinned_clock(app):
+    """Pin the app's clock; the test sets its first moment with ``move_to`` or ``now``."""
+    from datetime import UTC, datetime
+
+    clock = PinnedClock(datetime(2026, 6, 1, 2, 0, tzinfo=UTC))
+    app.config["CLOCK"] = clock
+    yield clock
+    app.config.pop("CLOCK", None)
