@@ -11,7 +11,7 @@ from ..extensions import db
 from ..money import Money, MoneyError, check_currency, parse_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
-from ..web import panels, staff_actor
+from ..web import panels, render_listing, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, import_orders
 from .services import OrderConflict, create_order, find_by_number, search_orders
@@ -31,9 +31,7 @@ def index():
         cases.update(found or {})
     context = {"result": result, "query": query, "sort": sort, "plugins": registry(), "cases": cases, "now": utcnow()}
     # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-rows":
-        return render_template("orders/_rows.html", **context)
-    return render_template("orders/index.html", **context)
+    return render_listing("orders/index.html", "orders/_rows.html", "order-rows", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])
