@@ -8,6 +8,7 @@ from blinker import Signal
 from flask import flash, g, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from .audit.services import Actor
 from .errors import Refused, flash_refusal
@@ -91,3 +92,17 @@ def panels(page: Signal, sender, **kwargs) -> dict:
     for panel in found:
         context.update(panel.context)
     return context
+
+
+def render_listing(page: str, listing: str, target: str, **context) -> str:
+    """A page whose list htmx swaps on its own (filters, active search): the list alone when htmx
+    asks for ``target``, else the whole page with the list in it (``{{ listing }}``).
+
+    The list is rendered once, on its own, and placed in the page as finished HTML. Included in
+    the page's block instead, each of its few thousand pieces of text passed up through four
+    nested template generators (the include, the block, the page, its base): a fifth of the work
+    queue's rendering time."""
+    html = render_template(listing, **context)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == target:
+        return html
+    return render_template(page, listing=Markup(html), **context)

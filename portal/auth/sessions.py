@@ -15,8 +15,18 @@ from ..audit.security import security_event
 _ALWAYS = {"auth.logout", "auth.profile", "auth.change_password", "auth.totp_enrol", "auth.login"}
 
 
-def touch_session() -> None:
-    session["seen"] = int(time.time())
+#: How stale the session's "last seen" may grow before a request writes it again. Writing it on
+#: every request changed the session, so every answer re-signed, compressed and re-sent the cookie
+#: (a fifth of a logged-in request's fixed cost). The idle timeout counts from the stored moment, so
+#: a session ends at most this much *earlier* than the full idle time, never later.
+SEEN_STEP = 30
+
+
+def touch_session(force: bool = True) -> None:
+    now = int(time.time())
+    seen = session.get("seen")
+    if force or not isinstance(seen, (int, float)) or now - seen >= SEEN_STEP:
+        session["seen"] = now
 
 
 def enforce_session():
@@ -29,7 +39,7 @@ def enforce_session():
         session.clear()
         flash(f"You were logged out after {idle // 60:g} minutes without activity.", "info")
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
-    touch_session()
+    touch_session(force=False)
     if request.endpoint in _ALWAYS:
         return None
     if current_user.must_change_password:

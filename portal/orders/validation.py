@@ -16,7 +16,6 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import pycountry
-from email_validator import EmailNotValidError, validate_email
 
 from ..clock import parse_timestamp, utcnow
 from ..cover.services import insured_value_problem
@@ -105,6 +104,10 @@ def country_error(code: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def email_error(email: str) -> str | None:
+    # Imported on first use: its start-up (20-50 ms, compiling its grammar) is paid only by what
+    # checks an e-mail address, not by every command and worker.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:

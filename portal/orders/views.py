@@ -12,7 +12,7 @@ from ..extensions import db
 from ..money import Money, MoneyError, check_currency, read_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
-from ..web import panels, staff_actor
+from ..web import panels, render_listing, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, request_import, retry_import
 from .models import OrderImport
@@ -42,9 +42,7 @@ def index():
         "min_substring": MIN_SUBSTRING,
     }
     # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "order-rows":
-        return render_template("orders/_rows.html", **context)
-    return render_template("orders/index.html", **context)
+    return render_listing("orders/index.html", "orders/_rows.html", "order-rows", **context)
 
 
 @bp.route("/new", methods=["GET", "POST"])

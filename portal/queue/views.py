@@ -1,7 +1,7 @@
 from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from ..money import format_amount
 from ..orders.search import MIN_SUBSTRING
 from ..plugin_engine import PluginFailed, registry
 from ..templating import country_name
-from ..web import staff_actor
+from ..web import render_listing, staff_actor
 from .assignment import reassign, take
 from .services import QueueFilters, queue_page
 from .stages import Case, cases_of, stalled_case, watch_case
@@ -52,9 +52,7 @@ def index():
         "lines": _lines(plugins, result.items, now, to_local(now).date()),
     }
     # Filters and search swap only the list; a plain GET (no JavaScript) gets the whole page.
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-rows":
-        return render_template("queue/_rows.html", **context)
-    return render_template("queue/index.html", **context)
+    return render_listing("queue/index.html", "queue/_rows.html", "queue-rows", **context)
 
 
 def _back(number: str):
