@@ -13,7 +13,7 @@ their triggers with the old table: it must create them again (``create_sqlite_se
 Both are filled from the rows already there.
 
 Revision ID: 0014_search
-Revises: 0012_calendars_payments_imports
+Revises: 0013_addresses
 Create Date: 2026-12-01 22:20:00
 
 """
@@ -24,7 +24,7 @@ from portal.database import ensure_extension
 
 # revision identifiers, used by Alembic.
 revision = '0014_search'
-down_revision = '0012_calendars_payments_imports'
+down_revision = '0013_addresses'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 CSV files of orders imported from the browser by a job
 
 Revision ID: 0015_job_files_and_order_imports
-Revises: 0012_calendars_payments_imports
+Revises: 0014_search
 Create Date: 2026-12-01 22:40:00
 
 """
@@ -13,7 +13,7 @@ import portal.db_types
 
 # revision identifiers, used by Alembic.
 revision = '0015_job_files_and_order_imports'
-down_revision = '0012_calendars_payments_imports'
+down_revision = '0014_search'
 branch_labels = None
 depends_on = None
 
