@@ -21,6 +21,7 @@ from openapi_schema_validator import OAS31Validator
 from PIL import Image
 from sqlalchemy import func, select
 
+from portal import PROJECT_ROOT
 from portal.advances import services as advances
 from portal.audit.models import AuditEvent
 from portal.audit.services import Actor
@@ -42,6 +43,9 @@ from portal.tracking.services import IncomingEvent, ingest
 
 PASSWORD = "correct horse battery"
 #: The services the suite runs against besides SQLite (CI sets both).
+#: The 4PX plugin's raw carrier files, for tests that import tracking.
+FOURPX_FIXTURES = PROJECT_ROOT / "plugins" / "fourpx" / "fixtures"
+
 POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
 REDIS_URL = os.environ.get("COVERDESK_TEST_REDIS_URL", "").strip()
 

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import PROJECT_ROOT
 from portal.audit.models import AuditEvent
 from portal.clock import to_local, utcnow
 from portal.errors import ValidationFailed
@@ -17,7 +16,7 @@ from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.tracking.models import TrackingEvent
 from portal.tracking.services import IncomingEvent, ingest, is_stalled
-from tests.factories import TEST_ACTOR, order_payload
+from tests.factories import FOURPX_FIXTURES, TEST_ACTOR, order_payload
 
 CREATED = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
@@ -236,9 +235,6 @@ def test_scan_stalled_lists_the_most_insured_first(plugins, runner):
     assert lines[0] == "3 stalled parcels"
     assert [line.split()[0] for line in lines[1:]] == ["S-2", "S-1", "S-3"]
     assert "no cover" in lines[3]
-
-
-FOURPX_FIXTURES = PROJECT_ROOT / "plugins" / "fourpx" / "fixtures"
 
 
 def test_tracking_import_reads_a_carrier_file_and_reports_bad_records(plugins, runner):

@@ -16,9 +16,8 @@ from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.tracking.models import TrackingEvent, TrackingImport
 from portal.tracking.services import IncomingEvent, ingest
-from tests.factories import TEST_ACTOR, csrf_from, order_payload, ready_inquiry
+from tests.factories import FOURPX_FIXTURES, TEST_ACTOR, csrf_from, order_payload, ready_inquiry
 from tests.jobs_support import drain
-from tests.test_tracking import FOURPX_FIXTURES
 
 #: The order is entered on 1 November 2026, 10:00 in Shanghai.
 ENTERED = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)

@@ -14,11 +14,11 @@ from portal.claims.models import Claim
 from portal.demo.seed import load_demo
 from portal.extensions import db
 from portal.inquiries.models import Inquiry
+from portal.orders import importer
 from portal.orders.models import Order
 from portal.plugin_engine import registry
 from portal.tracking.services import request_import, run_import
-from tests.factories import PASSWORD, TEST_ACTOR
-from tests.test_tracking import FOURPX_FIXTURES
+from tests.factories import FOURPX_FIXTURES, PASSWORD, TEST_ACTOR, csv_row, csv_text
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,10 @@ NOT_PAGES = {
     "inquiries.document": "a PDF",
     "inquiries.trace_request_pdf": "a PDF",
     "claims.pack": "a PDF",
-    "advances.statement": "a PDF",
+    "advances.statement_pdf": "a PDF",
+    "advances.statement_status": "an htmx fragment of the statement page",
+    "inquiries.trace_request_status": "an htmx fragment of the inquiry page",
+    "orders.import_status": "an htmx fragment of the import page",
     "tracking.import_status": "an htmx fragment of the import page",
     "claims.packs": "an htmx fragment of the claim page",
 }
@@ -71,11 +74,13 @@ def staff_pages(app) -> dict[str, list[str]]:
         "fourpx", "full_journey.csv", (FOURPX_FIXTURES / "full_journey.csv").read_bytes(), TEST_ACTOR, NOW
     )
     run_import(registry(), tracking_import, TEST_ACTOR, NOW)
+    orders_import = importer.request_import("orders.csv", csv_text(csv_row(1)).encode(), TEST_ACTOR, NOW)
     db.session.commit()
     values = {
         "order_no": order.order_no,
         "number": None,  # inquiry or claim, by blueprint
-        "import_id": tracking_import.id,
+        "import_id": None,  # a tracking file or an orders file, by blueprint
+        "code": order.seller.code,
     }
     pages: dict[str, list[str]] = {}
     with app.test_request_context():
@@ -90,6 +95,8 @@ def staff_pages(app) -> dict[str, list[str]]:
             for name in rule.arguments:
                 if name == "number":
                     arguments[name] = inquiry.number if rule.endpoint.startswith("inquiries.") else claim.number
+                elif name == "import_id":
+                    arguments[name] = orders_import.id if rule.endpoint.startswith("orders.") else tracking_import.id
                 else:
                     assert name in values, f"{rule.endpoint}: no record for <{name}>; add one to staff_pages"
                     arguments[name] = values[name]

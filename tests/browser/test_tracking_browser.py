@@ -13,8 +13,7 @@ from portal.claims import services as claims
 from portal.extensions import db
 from portal.orders.services import create_order
 from portal.plugin_engine import registry
-from tests.factories import PASSWORD, TEST_ACTOR, order_payload, ready_inquiry
-from tests.test_tracking import FOURPX_FIXTURES
+from tests.factories import FOURPX_FIXTURES, PASSWORD, TEST_ACTOR, order_payload, ready_inquiry
 
 pytestmark = pytest.mark.browser
 
