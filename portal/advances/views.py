@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -20,7 +20,6 @@ from ..extensions import db
 from ..money import Money, MoneyError, read_amount
 from ..plugin_engine import registry
 from ..sellers.models import Seller
-from ..storage import file_store
 from ..web import confirmation, confirmed, keep_invalid, keep_refused, staff_actor
 from . import reports, services
 from .forms import AmountForm, PayForm, ReasonForm
@@ -173,21 +172,18 @@ def _period() -> tuple[date, date]:
 
 
 def _statement_context(seller: Seller, start: date, end: date) -> dict:
-    from ..jobs.services import latest_made, latest_run
+    from ..jobs.views import made_file_section
 
-    subject = reports.statement_subject(seller.id, start, end)
     period = {"code": seller.code, "from": start.isoformat(), "to": end.isoformat()}
-    return {
-        "section_id": "statement-pdf",
-        "title": f"Statement {start} to {end}",
-        "run": latest_run(subject),
-        "made": latest_made(subject),
-        "poll_url": url_for("advances.statement_status", **period),
-        "ask_url": url_for("advances.statement_make", **period),
-        "file_url": lambda run: url_for("advances.statement_pdf", code=seller.code, run_id=run.id),
-        "ask_label": "Make the statement",
-        "hx_post": True,
-    }
+    return made_file_section(
+        reports.statement_subject(seller.id, start, end),
+        section_id="statement-pdf",
+        title=f"Statement {start} to {end}",
+        poll_url=url_for("advances.statement_status", **period),
+        ask_url=url_for("advances.statement_make", **period),
+        file_url=lambda run: url_for("advances.statement_pdf", code=seller.code, run_id=run.id),
+        ask_label="Make the statement",
+    )
 
 
 @bp.get("/sellers/<code>/statement")
@@ -230,6 +226,7 @@ def statement_status(code: str):
 def statement_pdf(code: str, run_id: int):
     from ..jobs.models import JobRun
     from ..jobs.services import result_of
+    from ..jobs.views import send_made_file
 
     seller = _seller_or_404(code)
     run = db.session.get(JobRun, run_id)
@@ -240,11 +237,4 @@ def statement_pdf(code: str, run_id: int):
     run = result_of(subject, run_id)
     if run is None:
         abort(404)
-    return send_file(
-        file_store().path(run.result_sha256),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=run.result_name,
-        max_age=0,
-        etag=run.result_sha256,
-    )
+    return send_made_file(run)

@@ -331,20 +331,17 @@ def document(number: str, document_id: int):
 
 
 def _trace_pdf_context(inquiry) -> dict:
-    from ..jobs.services import latest_made, latest_run
+    from ..jobs.views import made_file_section
 
-    subject = services.trace_pdf_subject(inquiry)
-    return {
-        "section_id": "trace-pdf",
-        "title": "Printable PDF",
-        "run": latest_run(subject),
-        "made": latest_made(subject),
-        "poll_url": url_for("inquiries.trace_request_status", number=inquiry.number),
-        "ask_url": url_for("inquiries.trace_request_make", number=inquiry.number),
-        "file_url": lambda run: url_for("inquiries.trace_request_pdf", number=inquiry.number, run_id=run.id),
-        "ask_label": "Make the PDF",
-        "hx_post": True,
-    }
+    return made_file_section(
+        services.trace_pdf_subject(inquiry),
+        section_id="trace-pdf",
+        title="Printable PDF",
+        poll_url=url_for("inquiries.trace_request_status", number=inquiry.number),
+        ask_url=url_for("inquiries.trace_request_make", number=inquiry.number),
+        file_url=lambda run: url_for("inquiries.trace_request_pdf", number=inquiry.number, run_id=run.id),
+        ask_label="Make the PDF",
+    )
 
 
 @bp.post("/inquiries/<number>/trace-request")
@@ -370,19 +367,12 @@ def trace_request_status(number: str):
 @bp.get("/inquiries/<number>/trace-request/<int:run_id>.pdf")
 def trace_request_pdf(number: str, run_id: int):
     from ..jobs.services import result_of
+    from ..jobs.views import send_made_file
 
-    inquiry = _inquiry_or_404(number)
-    run = result_of(services.trace_pdf_subject(inquiry), run_id)
+    run = result_of(services.trace_pdf_subject(_inquiry_or_404(number)), run_id)
     if run is None:
         abort(404)
-    return send_file(
-        file_store().path(run.result_sha256),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=run.result_name,
-        max_age=0,
-        etag=run.result_sha256,
-    )
+    return send_made_file(run)
 
 
 @bp.get("/inquiries/<number>/checklist")

@@ -3,13 +3,15 @@ button), and the latest jobs."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_wtf import FlaskForm
 
 from ..clock import utcnow
 from ..errors import flash_refusal, unit_of_work
+from ..storage import file_store
 from ..web import staff_actor
 from . import services
+from .models import JobRun
 
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
@@ -57,3 +59,25 @@ def run_now(name: str):
         else:
             flash(f"{name}: {len(runs)} job(s) queued.", "success")
     return redirect(url_for("jobs.index"), code=303)
+
+
+# --- files made by jobs, on the pages that asked for them ---------------------------------------
+
+
+def made_file_section(subject: str, **section) -> dict:
+    """What ``templates/jobs/_made_file.html`` shows for the jobs about ``subject``: the latest job
+    and the latest file made, with the page's own ``section_id``, ``title``, ``poll_url``,
+    ``ask_url``, ``file_url(run)`` and ``ask_label``."""
+    return {"run": services.latest_run(subject), "made": services.latest_made(subject), "hx_post": True, **section}
+
+
+def send_made_file(run: JobRun):
+    """A file a job made, as a download under the name the job gave it."""
+    return send_file(
+        file_store().path(run.result_sha256),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=run.result_name,
+        max_age=0,
+        etag=run.result_sha256,
+    )
