@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import pycountry
 from flask import Flask
+from markupsafe import Markup
 
 from .clock import to_local
 from .money import show_amount
@@ -28,8 +29,15 @@ def country_name(code: str) -> str:
     return getattr(country, "common_name", None) or getattr(country, "name", code)
 
 
+def csrf_field(form) -> Markup | str:
+    """A form's CSRF token without an id: a page has many forms, and an id is once per page (empty
+    when the app does not check CSRF tokens, as in some tests)."""
+    token = getattr(form, "csrf_token", None)
+    return token(id=False) if token is not None else ""
+
+
 def register_filters(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money, localtime=localtime, country=country_name, category=lambda code: GOODS_CATEGORIES.get(code, code)
     )
-    app.jinja_env.globals.update(timezone=lambda: app.config["TIMEZONE"])
+    app.jinja_env.globals.update(timezone=lambda: app.config["TIMEZONE"], csrf_field=csrf_field)
