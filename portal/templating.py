@@ -8,6 +8,7 @@ from functools import lru_cache
 
 import pycountry
 from flask import Flask, request, url_for
+from markupsafe import Markup
 
 from .clock import to_local
 from .money import show_amount
@@ -26,6 +27,13 @@ def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 def country_name(code: str) -> str:
     country = pycountry.countries.get(alpha_2=code or "")
     return getattr(country, "common_name", None) or getattr(country, "name", code)
+
+
+def csrf_field(form) -> Markup | str:
+    """A form's CSRF token without an id: a page has many forms, and an id is once per page (empty
+    when the app does not check CSRF tokens, as in some tests)."""
+    token = getattr(form, "csrf_token", None)
+    return token(id=False) if token is not None else ""
 
 
 def register_filters(app: Flask) -> None:
@@ -49,4 +57,5 @@ def register_filters(app: Flask) -> None:
         # "Asia/Shanghai (UTC+08:00)": how printed pages name the zone their times are in.
         timezone_label=lambda moment=None: zone_label(app.config["TIMEZONE"], moment),
         page_url=page_url,
+        csrf_field=csrf_field,
     )
