@@ -143,7 +143,7 @@ def test_the_index_answers_the_search(app, backend, orders):
     assert "ix_orders_tracking_no_trgm" in " ".join(plan)
 
 
-def test_the_orders_page_and_the_queue_search_within(auth, client, plugins, orders):
+def test_the_orders_page_and_the_queue_search_within(auth, client, plugins, orders, monkeypatch):
     auth.login()
     html = client.get("/orders/", query_string={"q": "蓝海电"}).get_data(as_text=True)
     assert ">SZL-2026-0003</a>" in html and ">PRG-2026-0001</a>" not in html
@@ -158,3 +158,11 @@ def test_the_orders_page_and_the_queue_search_within(auth, client, plugins, orde
     assert order_of(client, q="q-00") == ["Q-002", "Q-001"]
     assert order_of(client, q="zzz-none") == []
     assert "type at least 3" in client.get("/queue", query_string={"q": "99"}).get_data(as_text=True)
+
+    # Many matches: the queue walks its rank index testing the matches (subqueries), same answer.
+    monkeypatch.setattr(search, "SEARCH_IDS", 0)
+    monkeypatch.setattr(search, "SELLER_IDS", 0)
+    assert order_of(client, q="81234") == ["Q-001"]
+    assert order_of(client, q="蓝海电子") == ["Q-002"]
+    assert order_of(client, q="q-00") == ["Q-002", "Q-001"]
+    assert order_of(client, q="Q-") == ["Q-002", "Q-001"]  # two characters: the start

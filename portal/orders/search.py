@@ -85,6 +85,7 @@ class Match:
 
     order_ids: list[int] | None
     order_clauses: list  # conditions on Order, OR-ed; used when order_ids is None
+    order_select: Select  # the matching orders' ids, for another table; used when order_ids is None
     seller_ids: list[int] | None
     seller_select: Select | None  # used when seller_ids is None
 
@@ -99,7 +100,7 @@ class Match:
         seller_id = Order.seller_id if seller_id is None else seller_id
         found = []
         if self.order_ids is None:
-            found += self.order_clauses if order_id is Order.id else [order_id.in_(_orders(self.order_clauses))]
+            found += self.order_clauses if order_id is Order.id else [order_id.in_(self.order_select)]
         elif self.order_ids:
             found.append(order_id.in_(self.order_ids))
         if seller_id is Order.seller_id:
@@ -120,16 +121,18 @@ def match(session: Session, query: str) -> Match:
     query = (query or "").strip()
     if len(query) < MIN_SUBSTRING:
         clauses = _prefix_conditions(query)
-        ids = list(session.scalars(_orders(clauses).limit(SEARCH_IDS + 1)))
+        matching = _orders(clauses)
     else:
         pattern = like_pattern(query)
         clauses = [Order.order_no.ilike(pattern, escape="\\"), Order.tracking_no.ilike(pattern, escape="\\")]
-        ids = _matching_order_ids(session, query, SEARCH_IDS + 1)
+        matching = _matching_orders(session, query)
+    ids = list(session.scalars(matching.limit(SEARCH_IDS + 1)))
     sellers = list(session.scalars(seller_ids_matching(session, query, SELLER_IDS + 1)))
     many_sellers = len(sellers) > SELLER_IDS
     return Match(
         ids if len(ids) <= SEARCH_IDS else None,
         clauses,
+        matching,
         None if many_sellers else sellers,
         seller_ids_matching(session, query) if many_sellers else None,
     )
@@ -173,17 +176,18 @@ def _prefix_conditions(query: str) -> list:
     return conditions
 
 
-def _matching_order_ids(session: Session, query: str, limit: int) -> list[int]:
+def _matching_orders(session: Session, query: str) -> Select:
+    """The ids of the orders whose number or tracking number holds ``query`` (3 characters or
+    more), through the trigram index."""
     if session.get_bind().dialect.name == "sqlite":
-        statement = text("SELECT rowid FROM orders_search WHERE orders_search MATCH :phrase LIMIT :limit")
-        return list(session.scalars(statement, {"phrase": fts_phrase(query), "limit": limit}))
+        fts = table("orders_search", column("rowid"))
+        return select(fts.c.rowid).where(
+            text("orders_search MATCH :order_phrase").bindparams(order_phrase=fts_phrase(query))
+        )
     pattern = like_pattern(query)
-    statement = (
-        select(Order.id)
-        .where(or_(Order.order_no.ilike(pattern, escape="\\"), Order.tracking_no.ilike(pattern, escape="\\")))
-        .limit(limit)
+    return select(Order.id).where(
+        or_(Order.order_no.ilike(pattern, escape="\\"), Order.tracking_no.ilike(pattern, escape="\\"))
     )
-    return list(session.scalars(statement))
 
 
 def seller_ids_matching(session: Session, query: str, limit: int | None = None):
