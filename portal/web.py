@@ -48,6 +48,12 @@ def keep_refused(key: str, form: FlaskForm, exc: Refused, aliases: dict[str, str
     flash_refusal(exc)
 
 
+def expired(form: FlaskForm) -> bool:
+    """Whether the form was refused for its CSRF token (expired, or missing), not for what was typed."""
+    token = getattr(form, "csrf_token", None)
+    return bool(token is not None and token.errors)
+
+
 def keep_invalid(key: str, form: FlaskForm) -> None:
     """A post whose form did not validate: kept as typed (its fields marked by WTForms), one flash."""
     g.setdefault("kept_forms", {})[key] = form

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..money import Money, MoneyError, read_amount
 from ..plugin_engine import registry
 from ..sellers.models import Seller
-from ..web import confirmation, confirmed, keep_invalid, keep_refused, staff_actor
+from ..web import confirmation, confirmed, expired, keep_invalid, keep_refused, staff_actor
 from . import reports, services
 from .forms import AmountForm, PayForm, ReasonForm
 from .models import Advance
@@ -56,7 +56,7 @@ def claim_step(number: str, step: str):
         abort(404)
     form = {"request": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(step, ReasonForm)()
     if not form.validate_on_submit():
-        if form.csrf_token.errors or step not in KEPT:
+        if expired(form) or step not in KEPT:
             flash("The form expired; please try again.", "error")
             return _to_claim(number)
         keep_invalid(f"advance-{step}", form)

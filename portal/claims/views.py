@@ -16,7 +16,7 @@ from ..inquiries.services import find_by_number as find_inquiry
 from ..money import MoneyError, read_amount
 from ..plugin_engine import registry, require_loaded
 from ..storage import file_store
-from ..web import form_errors, keep_invalid, keep_refused, page_form, panels, staff_actor
+from ..web import expired, form_errors, keep_invalid, keep_refused, page_form, panels, staff_actor
 from . import services
 from .forms import AcceptForm, CreateClaimForm, PayForm, ReasonForm
 from .models import ClaimPack
@@ -116,7 +116,7 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
-        if not form.csrf_token.errors and step in ("accept", "pay", "reject", "more-documents"):
+        if not expired(form) and step in ("accept", "pay", "reject", "more-documents"):
             keep_invalid(step, form)
             return render_detail(claim, 422)
         flash(form_errors(form), "error")

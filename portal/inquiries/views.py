@@ -27,7 +27,17 @@ from ..plugin_api import EVIDENCE_KINDS
 from ..plugin_engine import PluginProblem, registry, require_loaded
 from ..storage import file_store
 from ..uploads import ACCEPTED, download_name
-from ..web import confirmation, confirmed, form_errors, keep_invalid, keep_refused, page_form, panels, staff_actor
+from ..web import (
+    confirmation,
+    confirmed,
+    expired,
+    form_errors,
+    keep_invalid,
+    keep_refused,
+    page_form,
+    panels,
+    staff_actor,
+)
 from . import services
 from .checklist import Checklist
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
@@ -245,7 +255,7 @@ def step(number: str, step: str):
         abort(404)
     form = forms[step]()
     if not form.validate_on_submit():
-        if form.csrf_token.errors or step == "ready":
+        if expired(form) or step == "ready":
             flash(form_errors(form), "error")
             return _checklist_response(inquiry) if step == "letter" else _back(inquiry)
         keep_invalid(step, form)
