@@ -27,9 +27,9 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('orders', schema=None) as batch_op:
-        batch_op.drop_column('recipient_address')
-        batch_op.drop_column('recipient_name')
-    with op.batch_alter_table('sellers', schema=None) as batch_op:
-        batch_op.drop_column('phone')
-        batch_op.drop_column('address')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch rebuild would drop and re-create
+    # orders and sellers, which other tables' foreign keys refer to.
+    op.drop_column('orders', 'recipient_address')
+    op.drop_column('orders', 'recipient_name')
+    op.drop_column('sellers', 'phone')
+    op.drop_column('sellers', 'address')
