@@ -15,7 +15,7 @@ from werkzeug.serving import WSGIRequestHandler
 
 from . import PROJECT_ROOT, inputs
 from .config import default_instance_path, load_config
-from .database import RETRY_AFTER, configure_engine, engine_options, is_busy, is_unavailable
+from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
 from .health import logs as request_log
 from .orders.search import include_in_autogenerate
@@ -49,11 +49,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 
 def configure_extensions(app: Flask) -> None:
-    # The pool's options follow the database finally chosen (overrides may have changed it).
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        **engine_options(app.config, app.config["SQLALCHEMY_DATABASE_URI"]),
-    }
     db.init_app(app)
     app.extensions["migrate"] = MigrateOnDemand(
         app,

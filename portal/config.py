@@ -158,7 +158,7 @@ def load_config(instance_path: Path) -> dict:
         **pool,
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(pool, database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(pool),
         "SQLITE_BUSY_TIMEOUT": _number("COVERDESK_SQLITE_BUSY_TIMEOUT", "10", 0, 600),
         "DB_LOCK_TIMEOUT": _number("COVERDESK_DB_LOCK_TIMEOUT", "5", 0.1, 600),
         "DB_STATEMENT_TIMEOUT": _number("COVERDESK_DB_STATEMENT_TIMEOUT", "30", 1, 86400),

@@ -59,15 +59,10 @@ def reset_write_intent(token) -> None:
     _write_intent.reset(token)
 
 
-def engine_options(config: dict, url: str = "") -> dict:
-    """Pool limits for the engine (both databases use a queue pool for files and servers).
-
-    A server's connection may have been dropped while it sat in the pool, so each checkout pings
-    it first; a SQLite file has no connection to drop, and the ping was a statement on every
-    request for nothing.
-    """
+def engine_options(config: dict) -> dict:
+    """Pool limits for the engine (both databases use a queue pool for files and servers)."""
     return {
-        "pool_pre_ping": not url.startswith("sqlite"),
+        "pool_pre_ping": True,
         "pool_size": config["DB_POOL_SIZE"],
         "max_overflow": config["DB_MAX_OVERFLOW"],
         "pool_timeout": config["DB_POOL_TIMEOUT"],

@@ -1,5 +1,5 @@
 """What every logged-in request pays before its page: the session cookie is re-sent only when
-it changes, the pool pings only a server, the top bar's links follow where the desk is mounted,
+it changes, the top bar's links follow where the desk is mounted,
 and a list page is the same whether htmx asks for its list or a browser for the whole page."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from portal.auth.sessions import SEEN_STEP
-from portal.extensions import db
 from tests.factories import dispatched_order
 
 
@@ -39,10 +38,6 @@ def test_a_session_idle_for_the_whole_timeout_still_ends_after_quiet_requests(ap
         session["seen"] -= app.config["IDLE_MINUTES"] * 60 + 1
     response = client.get("/queue")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
-
-
-def test_the_pool_pings_a_database_server_but_not_a_sqlite_file(app, backend):
-    assert db.engine.pool._pre_ping is (backend == "postgresql")
 
 
 def test_the_top_bar_links_follow_the_mount_point_of_each_request(app, auth, client):
