@@ -173,6 +173,8 @@ def test_every_page_and_the_api_give_the_same_stage_until_the_case_finishes(auth
         "number": advance.number,
         "state": "paid",
     }
+    inquiry_page = client.get(f"/inquiries/{claim.inquiry.number}").get_data(as_text=True)
+    assert "<dt>Closed</dt><dd>Claim paid and advance settled ·" in inquiry_page  # its name, not its code
 
 
 def test_a_reversed_settlement_reopens_the_finished_case_until_it_is_settled_again(plugins, claim):

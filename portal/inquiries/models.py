@@ -96,6 +96,11 @@ class Inquiry(db.Model):
     def is_open(self) -> bool:
         return self.state != "closed"
 
+    @property
+    def closed_reason_label(self) -> str:
+        """How a person reads why it was closed ("Claim paid and advance settled", not ``claim_paid``)."""
+        return END_REASONS.get(self.closed_reason or "", self.closed_reason or "")
+
 
 class EvidenceItem(db.Model):
     """One document the inquiry needs, why, and where it stands."""
