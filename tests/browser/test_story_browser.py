@@ -272,7 +272,7 @@ def test_the_sellers_whole_story_in_the_browser(
 
     page.get_by_role("link", name=inquiry_no).click()
     expect(page.locator(".page-head .badge")).to_have_text("closed")
-    expect(page.locator("dt:text-is('Closed') + dd")).to_contain_text("claim")
+    expect(page.locator("dt:text-is('Closed') + dd")).to_contain_text("Claim paid and advance settled")
     story.step(page, "case-finished")
     page.locator("header.topbar").get_by_role("link", name="Work queue").click()
     expect(page.locator("#queue-rows")).not_to_contain_text(ORDER_NO)
