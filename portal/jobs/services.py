@@ -87,6 +87,28 @@ def handler(kind: str, *, commits: bool = False):
 # --- asking for a job ----------------------------------------------------------------------
 
 
+def request_file_import(kind: str, model, filename: str, content: bytes, actor: Actor, now: datetime, **fields):
+    """Keep an uploaded file, add its import row (``model``: a tracking or an orders import) and ask a
+    job of ``kind`` to import it, keyed on the row (the page follows the row's progress)."""
+    stored = file_store().put(content)
+    row = model(
+        filename=filename[:200],
+        sha256=stored.sha256,
+        size=stored.size,
+        state="queued",
+        problems=[],
+        requested_at=now,
+        requested_by=actor.label[:120],
+        **fields,
+    )
+    db.session.add(row)
+    db.session.flush()
+    key = f"{kind}:{row.id}"
+    params = {"import_id": row.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()}
+    request_job(kind, key, params, now, subject=key, requested_by=actor.label)
+    return row
+
+
 def request_job(
     kind: str, key: str, params: dict, now: datetime, *, subject: str = "", requested_by: str = ""
 ) -> JobRun:

@@ -513,35 +513,14 @@ SHOWN_PROBLEMS = 500
 def request_import(filename: str, content: bytes, actor: Actor, now: datetime) -> OrderImport:
     """Keep an uploaded CSV and ask a job to import it (the page follows its progress). A file
     that cannot be read at all (encoding, header) is refused here, at once, naming why."""
-    from ..jobs.services import request_job
-    from ..storage import file_store
+    from ..jobs.services import request_file_import
 
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"{filename} is not UTF-8 text (byte {exc.start})") from None
     next(read_rows(io.StringIO(text, newline="")), None)  # the header's refusals
-    stored = file_store().put(content)
-    row = OrderImport(
-        filename=filename[:200],
-        sha256=stored.sha256,
-        size=stored.size,
-        state="queued",
-        problems=[],
-        requested_at=now,
-        requested_by=actor.label[:120],
-    )
-    db.session.add(row)
-    db.session.flush()
-    request_job(
-        "order-import",
-        f"order-import:{row.id}",
-        {"import_id": row.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
-        now,
-        subject=f"order-import:{row.id}",
-        requested_by=actor.label,
-    )
-    return row
+    return request_file_import("order-import", OrderImport, filename, content, actor, now)
 
 
 def retry_import(row: OrderImport, actor: Actor, now: datetime):

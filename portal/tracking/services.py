@@ -528,34 +528,14 @@ def add_manual_scan(
 
 def request_import(carrier_code: str, filename: str, content: bytes, actor: Actor, now: datetime) -> TrackingImport:
     """Keep an uploaded tracking file and ask a job to import it (the page follows its progress)."""
-    from ..jobs.services import request_job
-    from ..storage import file_store
+    from ..jobs.services import request_file_import
 
     plugins_carrier = _carrier_or_refuse(carrier_code)
     if not content.strip():
         raise Refused("file", f"{filename}: the file is empty")
-    stored = file_store().put(content)
-    row = TrackingImport(
-        carrier_code=plugins_carrier.code,
-        filename=filename[:200],
-        sha256=stored.sha256,
-        size=stored.size,
-        state="queued",
-        problems=[],
-        requested_at=now,
-        requested_by=actor.label[:120],
+    return request_file_import(
+        "tracking-import", TrackingImport, filename, content, actor, now, carrier_code=plugins_carrier.code
     )
-    db.session.add(row)
-    db.session.flush()
-    request_job(
-        "tracking-import",
-        f"tracking-import:{row.id}",
-        {"import_id": row.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()},
-        now,
-        subject=f"tracking-import:{row.id}",
-        requested_by=actor.label,
-    )
-    return row
 
 
 def _carrier_or_refuse(carrier_code: str) -> CarrierPlugin:
