@@ -7,8 +7,12 @@ VENV ?= .venv
 PORT ?= 5000
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The interface's translations (README: for translators): catalogs are compiled by the install,
+# never committed; `make i18n-extract i18n-update` after marking new strings, then translate.
+CATALOGS := $(wildcard portal/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint install system-deps bench clean
+.PHONY: run test lint install system-deps bench clean i18n-extract i18n-update i18n-compile
 
 run: install
 	$(BIN)/coverdesk db upgrade
@@ -33,7 +37,20 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-install: $(INSTALLED)
+install: $(INSTALLED) $(MO_FILES)
+
+
+portal/translations/%/LC_MESSAGES/messages.mo: portal/translations/%/LC_MESSAGES/messages.po $(INSTALLED)
+	$(BIN)/pybabel --quiet compile --input-file=$< --output-file=$@ --locale=$*
+
+i18n-extract: install
+	$(BIN)/coverdesk i18n extract
+
+i18n-update: install
+	$(BIN)/coverdesk i18n update
+
+i18n-compile: install
+	$(BIN)/coverdesk i18n compile
 
 $(INSTALLED): pyproject.toml scripts/system-deps.sh
 	scripts/system-deps.sh

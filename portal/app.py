@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
-from . import PROJECT_ROOT, inputs
+from . import PROJECT_ROOT, i18n, inputs
 from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     request_log.init_app(app)  # first: its clock starts before any other hook may answer
+    i18n.init_app(app)
     configure_extensions(app)
     configure_jobs(app)
     configure_plugins(app)

@@ -17,6 +17,7 @@ from .demo.cli import demo
 from .extensions import db
 from .files.cli import files
 from .health.cli import health
+from .i18n_cli import i18n
 from .jobs.cli import jobs, worker
 from .orders.cli import orders
 from .plugin_cli import plugins
@@ -75,3 +76,4 @@ cli.add_command(backup)
 cli.add_command(health)
 cli.add_command(jobs)
 cli.add_command(worker)
+cli.add_command(i18n)

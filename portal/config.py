@@ -8,6 +8,7 @@
 | COVERDESK_EVIDENCE_DIR      | ``instance/evidence``                     |
 | COVERDESK_PLUGINS_DIR       | ``plugins/`` in the project folder        |
 | COVERDESK_TIMEZONE          | ``Asia/Shanghai``                         |
+| COVERDESK_LANGUAGE          | ``zh_CN``: the interface's language for a browser that asks for neither ``zh_CN`` nor ``en`` (each staff member may choose their own) |
 | COVERDESK_LOCALE            | ``en``: how amounts are shown and read back in forms (``de_DE``: ``1.850,00``) |
 | COVERDESK_MAX_UPLOAD_MB     | ``20``                                    |
 | COVERDESK_MAX_UPLOAD_PIXELS | ``50000000``: larger images are refused as decompression bombs |
@@ -50,6 +51,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import PROJECT_ROOT
 from .database import engine_options
+from .i18n import DEFAULT_LANGUAGE, check_language
 from .money import check_locale
 
 
@@ -147,6 +149,10 @@ def load_config(instance_path: Path) -> dict:
         check_locale(locale)
     except ValueError as exc:
         raise RuntimeError(f"COVERDESK_LOCALE: {exc}") from exc
+    try:
+        language = check_language(os.environ.get("COVERDESK_LANGUAGE", DEFAULT_LANGUAGE))
+    except ValueError as exc:
+        raise RuntimeError(f"COVERDESK_LANGUAGE: {exc}") from None
     max_upload_mb = int(os.environ.get("COVERDESK_MAX_UPLOAD_MB", "20"))
     secure = _flag("COVERDESK_SECURE_COOKIES", "0")
     pool = {
@@ -167,6 +173,7 @@ def load_config(instance_path: Path) -> dict:
         "LOAD_ENTRY_POINT_PLUGINS": _flag("COVERDESK_LOAD_ENTRY_POINTS", "1"),
         "TIMEZONE": timezone,
         "LOCALE": locale,
+        "LANGUAGE": language,
         # Flask accepts any request size unless told otherwise; the margin is for the form's other fields.
         "MAX_CONTENT_LENGTH": (max_upload_mb + 1) * 1024 * 1024,
         "MAX_UPLOAD_MB": max_upload_mb,

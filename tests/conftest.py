@@ -113,6 +113,8 @@ def app_config(database_url, tmp_path) -> dict:
         "PLUGINS_DIR": str(PROJECT_ROOT / "plugins"),
         "LOAD_ENTRY_POINT_PLUGINS": False,
         "SECRET_KEY": secrets.token_hex(16),
+        # The suite reads the English pages; tests/test_i18n.py covers the warehouse's Chinese default.
+        "LANGUAGE": "en",
     }
 
 

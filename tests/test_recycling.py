@@ -38,6 +38,7 @@ def embedded(tmp_path):
         "COVERDESK_INSTANCE_PATH": str(instance),
         "COVERDESK_SECRET_KEY": uuid.uuid4().hex,
         "COVERDESK_LOAD_ENTRY_POINTS": "0",
+        "COVERDESK_LANGUAGE": "en",
     }
     processes = Processes(env, tmp_path / "logs")
     (tmp_path / "logs").mkdir()

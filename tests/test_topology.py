@@ -62,6 +62,7 @@ def desk(tmp_path):
         "COVERDESK_EVIDENCE_DIR": str(tmp_path / "shared-evidence"),
         "COVERDESK_SECRET_KEY": uuid.uuid4().hex,
         "COVERDESK_LOAD_ENTRY_POINTS": "0",
+        "COVERDESK_LANGUAGE": "en",
         "COVERDESK_JOB_LEASE_SECONDS": str(LEASE),
         "COVERDESK_WEB_BIND": f"127.0.0.1:{port}",
         "COVERDESK_WEB_WORKERS": "2",

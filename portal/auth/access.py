@@ -35,6 +35,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "auth.login": LOGIN,
     "auth.second_factor": LOGIN,
     "auth.logout": STAFF,
+    # The language switch: on the login page too.
+    "auth.set_language": LOGIN,
     "auth.profile": STAFF,
     "auth.change_password": STAFF,
     "auth.totp_enrol": STAFF,

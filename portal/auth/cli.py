@@ -11,6 +11,7 @@ from ..audit.services import Actor
 from ..clock import iso_utc
 from ..errors import fail, unit_of_work
 from ..extensions import db
+from ..i18n import LANGUAGES
 
 
 def _account_step(step) -> None:
@@ -81,15 +82,23 @@ def users():
 @click.option("--role", type=click.Choice(["agent", "supervisor", "admin"]), default="agent", show_default=True)
 @click.option("--name", "full_name", default="", help="Full name shown in the audit trail.")
 @click.option("--email", default=None)
+@click.option(
+    "--language",
+    type=click.Choice(list(LANGUAGES)),
+    default=None,
+    help="The interface's language; when not given, the first login takes the browser's.",
+)
 @click.password_option(help="At least 12 characters, not a common password; asked for when not given.")
 @with_appcontext
-def users_create(username, role, full_name, email, password):
+def users_create(username, role, full_name, email, language, password):
     """Create a staff account."""
     from .services import AccountError, create_user
 
     try:
         with unit_of_work():
-            user = create_user(username, full_name or username, role, password, Actor.cli(), email=email)
+            user = create_user(
+                username, full_name or username, role, password, Actor.cli(), email=email, language=language
+            )
     except AccountError as exc:
         fail(str(exc))
     click.echo(f"created {user.role} {user.username}")

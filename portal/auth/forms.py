@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..i18n import LANGUAGES
 from .passwords import MAX_LENGTH
 
 
@@ -36,3 +38,11 @@ class PasswordForm(FlaskForm):
 
 class ResetForm(FlaskForm):
     new = PasswordField("New password", validators=[Length(max=MAX_LENGTH)], render_kw={"autocomplete": "new-password"})
+
+
+class LanguageForm(FlaskForm):
+    # Each language is named in itself, as language menus do, so anyone finds their own.
+    language = SelectField(
+        "Language", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], validators=[DataRequired()]
+    )
+    next = HiddenField()

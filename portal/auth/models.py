@@ -10,8 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..clock import utcnow
 from ..db_types import UTCDateTime
 from ..extensions import db
+from ..i18n import N_
 
 ROLES = ("agent", "supervisor", "admin")
+#: How pages name each role (translated where shown).
+ROLE_NAMES = {"agent": N_("agent"), "supervisor": N_("supervisor"), "admin": N_("admin")}
 
 
 class User(UserMixin, db.Model):
@@ -39,6 +42,9 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The interface's language for this person (``zh_CN`` or ``en``); None until the first login
+    #: sets it from the browser's, or they choose one.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

@@ -13,6 +13,7 @@ from ..audit.services import Actor, record
 from ..clock import utcnow
 from ..errors import Refused
 from ..extensions import db
+from ..i18n import check_language
 from .models import ROLES, ApiToken, User
 from .passwords import password_problem
 
@@ -28,7 +29,13 @@ class AccountError(Refused):
 
 
 def create_user(
-    username: str, full_name: str, role: str, password: str, actor: Actor, email: str | None = None
+    username: str,
+    full_name: str,
+    role: str,
+    password: str,
+    actor: Actor,
+    email: str | None = None,
+    language: str | None = None,
 ) -> User:
     username = (username or "").strip().lower()
     if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
@@ -38,9 +45,14 @@ def create_user(
     problem = password_problem(password, username)
     if problem:
         raise AccountError(f"password: {problem}")
+    if language is not None:
+        try:
+            language = check_language(language)
+        except ValueError as exc:
+            raise AccountError(f"language: {exc}") from None
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise AccountError(f"username: {username!r} already exists")
-    user = User(username=username, full_name=(full_name or username).strip(), role=role, email=email)
+    user = User(username=username, full_name=(full_name or username).strip(), role=role, email=email, language=language)
     user.set_password(password)
     user.password_changed_at = utcnow()
     db.session.add(user)
@@ -79,9 +91,32 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User, now=None) -> None:
-    """The login is complete (after the second factor, for those who have one)."""
+def record_login(user: User, now=None, language: str | None = None) -> None:
+    """The login is complete (after the second factor, for those who have one). Someone who has
+    not chosen a language yet keeps ``language``, the one their first login's page was in."""
     user.last_login_at = now or utcnow()
+    if user.language is None and language is not None:
+        user.language = check_language(language)
+
+
+def set_language(user: User, language: str, actor: Actor) -> None:
+    """The staff member's interface language, from their profile or the top bar's switch."""
+    try:
+        language = check_language(language)
+    except ValueError as exc:
+        raise AccountError(f"language: {exc}") from None
+    if user.language == language:
+        return
+    before, user.language = user.language, language
+    record(
+        actor,
+        "user.language",
+        "user",
+        user.id,
+        before={"language": before},
+        after={"language": language},
+        summary=f"{user.username} reads the desk in {language}",
+    )
 
 
 def end_all_sessions(user: User) -> None:

@@ -10,19 +10,26 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.security import security_event
 from ..audit.services import Actor
 from ..errors import unit_of_work
 from ..extensions import db, limiter
+from ..i18n import chosen_language
 from ..web import staff_actor
 from . import services
-from .forms import ChangePasswordForm, CodeForm, LoginForm, PasswordForm
-from .models import User
+from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm, PasswordForm
+from .models import ROLE_NAMES, User
 from .sessions import touch_session
 
 bp = Blueprint("auth", __name__)
+
+
+@bp.app_template_global()
+def role_name(role: str) -> str:
+    return gettext(ROLE_NAMES.get(role, role))
 
 
 def _safe_next(target: str | None) -> str:
@@ -97,12 +104,14 @@ def login():
             form.password.errors.append("Wrong user name or password, or the account is disabled.")
             security_event("login.failed", f"failed login as {form.username.data.strip().lower()[:64]!r}")
         elif user.has_second_factor:
+            language = chosen_language()
             session.clear()
+            session["language"] = language  # kept for the first login's record, after the code
             session["pending_login"] = {"id": user.id, "v": user.session_version, "name": user.username}
             return redirect(url_for("auth.second_factor", next=request.args.get("next")))
         else:
             with unit_of_work():
-                services.record_login(user)
+                services.record_login(user, language=chosen_language())
             return _finish_login(user, "password")
     return render_template("auth/login.html", form=form), (401 if form.errors else 200)
 
@@ -130,7 +139,7 @@ def second_factor():
         with unit_of_work():  # a code accepted is used up with the login
             how = services.check_second_factor(user, form.code.data)
             if how:
-                services.record_login(user)
+                services.record_login(user, language=chosen_language())
         if how:
             return _finish_login(user, how)
         form.code.errors.append("That code is not right (or was already used).")
@@ -159,6 +168,20 @@ def _profile(password_form=None, status=200):
         disable_form=PasswordForm(),
         required=current_app.config["REQUIRE_2FA"] and current_user.has_role("supervisor"),
     ), status
+
+
+@bp.post("/language")
+def set_language():
+    """The language switch (top bar, login page, profile): a staff member's choice is kept on their
+    account; before login, in the session, and the first login keeps it."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        if current_user.is_authenticated:
+            with unit_of_work():
+                services.set_language(current_user._get_current_object(), form.language.data, staff_actor())
+        else:
+            session["language"] = form.language.data
+    return redirect(_safe_next(form.next.data), code=303)
 
 
 @bp.get("/account")
