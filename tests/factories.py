@@ -12,6 +12,7 @@ import io
 import itertools
 import os
 import sys
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -365,3 +366,26 @@ def text_positions(pdf: bytes) -> list[list[tuple[str, float, float, float]]]:
 
 def run_import(text: str, plugins, **kwargs):
     return import_text(plugins, text, TEST_ACTOR, **kwargs)
+
+
+def translator(language: str) -> Callable[..., str]:
+    """The desk's words in ``language`` from its compiled catalog, so a test finds a Chinese page's
+    button by the English text it is marked with: ``t("Log in")`` is "登录" in zh_CN. A text the
+    catalog lacks fails the test (it would otherwise look for English on a Chinese page)."""
+    from babel.support import Translations
+
+    from portal.i18n import CONTRACT_LANGUAGE, TRANSLATIONS
+    from portal.i18n_cli import catalog_locale
+
+    translations = None
+    if language != CONTRACT_LANGUAGE:
+        translations = Translations.load(str(TRANSLATIONS), [catalog_locale(language)])
+        assert isinstance(translations, Translations), f"no compiled catalog for {language} (make install)"
+
+    def t(text: str, **values) -> str:
+        if translations is not None:
+            assert text in translations._catalog, f"{text!r} has no {language} translation in the catalog"
+            text = translations.gettext(text)
+        return text % values if values else text
+
+    return t
