@@ -22,7 +22,7 @@ from playwright.sync_api import Page, expect
 
 from portal.money import Money
 from portal.plugin_testing import render_pdf
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, translator
 
 pytestmark = pytest.mark.browser
 
@@ -63,75 +63,82 @@ class Story:
         page.screenshot(path=path, full_page=True, caret="initial")
 
 
-def log_in(page: Page, username: str) -> None:
+def log_in(page: Page, username: str, t) -> None:
     page.goto("/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Work queue", level=1)).to_be_visible()
+    page.get_by_label(t("User name")).fill(username)
+    page.get_by_label(t("Password")).fill(PASSWORD)
+    page.get_by_role("button", name=t("Log in")).click()
+    expect(page.get_by_role("heading", name=t("Work queue"), level=1)).to_be_visible()
     page.wait_for_load_state("load")
 
 
-def add_scan(page: Page, when: str, handover: str, status: str, where: str, says: str) -> None:
+def add_scan(page: Page, t, when: str, handover: str, status: str, where: str, says: str) -> None:
     panel = page.locator("#timeline")
-    panel.get_by_text("Add a scan by hand").click()
-    panel.get_by_label("When (warehouse time)").fill(when)
-    panel.get_by_label("Status").select_option(status)
-    panel.get_by_label("Handover").select_option(handover)
-    panel.get_by_label("Where").fill(where)
-    panel.get_by_label("What the scan says").fill(says)
-    panel.get_by_label("Why it is added by hand").fill("Read from the carrier's scan sheet")
-    panel.get_by_role("button", name="Add the scan").click()
+    panel.get_by_text(t("Add a scan by hand")).click()
+    panel.get_by_label(t("When (warehouse time)")).fill(when)
+    panel.get_by_label(t("Status")).select_option(status)
+    panel.get_by_label(t("Handover")).select_option(handover)
+    panel.get_by_label(t("Where")).fill(where)
+    panel.get_by_label(t("What the scan says")).fill(says)
+    panel.get_by_label(t("Why it is added by hand")).fill("Read from the carrier's scan sheet")
+    panel.get_by_role("button", name=t("Add the scan")).click()
     expect(page.get_by_text(f"Order {ORDER_NO}: scan added by hand.")).to_be_visible()
 
 
-@pytest.mark.parametrize("width", [1366, 390])
+#: English at both widths; Chinese at a phone's, the narrower case (tests/browser/test_narrow_screens.py
+#: opens every page in both languages at both widths).
+STORIES = [(1366, "en"), (390, "en"), (390, "zh_CN")]
+
+
+@pytest.mark.parametrize(("width", "language"), STORIES)
 def test_the_sellers_whole_story_in_the_browser(
-    width, strict_context, pinned_clock, job_worker, make_user, plugins, artefacts, tmp_path
+    width, language, strict_context, pinned_clock, job_worker, make_user, plugins, artefacts, tmp_path
 ):
     viewport = {"width": width, "height": 900 if width > 500 else 844}
+    browser_locale = {"en": "en-GB", "zh_CN": "zh-CN"}[language]  # each login takes its browser's language
+    t = translator(language)
     story = Story(width, artefacts)
     make_user("li.na", "agent")
     make_user("chen.wei", "supervisor")
     pinned_clock.move_to(ENTERED)
-    page = strict_context(viewport=viewport).new_page()
-    log_in(page, "li.na")
+    page = strict_context(viewport=viewport, locale=browser_locale).new_page()
+    log_in(page, "li.na", t)
 
     # 1. The order, with cover bought before dispatch, entered in the New order form.
-    page.locator("header.topbar").get_by_role("link", name="New order").click()
-    page.get_by_label("Seller code").fill("PRG001")
-    page.get_by_label("Seller name").fill("Pearl River Gadgets")
-    page.get_by_label("Seller e-mail").fill("ops@pearlriver.example")
-    page.get_by_label("Order number").fill(ORDER_NO)
-    page.get_by_label("Tracking number").fill(TRACKING_NO)
-    page.get_by_label("Carrier and service").select_option("fourpx:fourpx_c")
-    page.get_by_label("Destination").select_option("US")
-    page.get_by_label("Declared value").fill("1850.00")
-    page.get_by_label("Currency").select_option("USD")
-    page.get_by_label("Goods category").select_option("electronics")
-    page.get_by_label("Contents").fill("Drone with 4K camera")
-    page.get_by_label("Insurer", exact=True).select_option("lanternfish")
-    page.get_by_label("Insured value").press_sequentially("1850.00")
-    expect(page.locator("#quote")).to_contain_text("Premium")
+    page.locator("header.topbar").get_by_role("link", name=t("New order")).click()
+    page.get_by_label(t("Seller code")).fill("PRG001")
+    page.get_by_label(t("Seller name")).fill("Pearl River Gadgets")
+    page.get_by_label(t("Seller e-mail")).fill("ops@pearlriver.example")
+    page.get_by_label(t("Order number")).fill(ORDER_NO)
+    page.get_by_label(t("Tracking number")).fill(TRACKING_NO)
+    page.get_by_label(t("Carrier and service")).select_option("fourpx:fourpx_c")
+    page.get_by_label(t("Destination")).select_option("US")
+    page.get_by_label(t("Declared value")).fill("1850.00")
+    page.get_by_label(t("Currency")).select_option("USD")
+    page.get_by_label(t("Goods category")).select_option("electronics")
+    page.get_by_label(t("Contents")).fill("Drone with 4K camera")
+    page.get_by_label(t("Insurer"), exact=True).select_option("lanternfish")
+    page.get_by_label(t("Insured value")).press_sequentially("1850.00")
+    expect(page.locator("#quote")).to_contain_text(t("Premium"))
     story.step(page, "new-order-with-cover")
-    page.get_by_role("button", name="Create order").click()
+    page.get_by_role("button", name=t("Create order")).click()
     expect(page.get_by_role("heading", name=re.compile(ORDER_NO))).to_be_visible()
     expect(page.locator("body")).to_contain_text("Lanternfish")
     story.step(page, "order-entered")
 
     # 2. Picked up at the door, taken in at the processing centre, handed to 4PX the same night.
     pinned_clock.move_to(ENTERED + timedelta(hours=16))
-    add_scan(page, "2026-06-01T14:10", "pickup", "in_transit", "Shenzhen, Longhua", "Picked up at the seller's door")
-    add_scan(page, "2026-06-01T19:40", "intake", "in_transit", "Shenzhen processing centre", "Scanned in")
-    add_scan(page, "2026-06-01T23:30", "dispatch", "in_transit", "Shenzhen, 4PX hub", "Handed over to 4PX")
+    add_scan(page, t, "2026-06-01T14:10", "pickup", "in_transit", "Shenzhen, Longhua", "Picked up at the seller's door")
+    add_scan(page, t, "2026-06-01T19:40", "intake", "in_transit", "Shenzhen processing centre", "Scanned in")
+    add_scan(page, t, "2026-06-01T23:30", "dispatch", "in_transit", "Shenzhen, 4PX hub", "Handed over to 4PX")
     pinned_clock.move_to(ENTERED + timedelta(days=2))
-    add_scan(page, "2026-06-02T21:05", "", "in_transit", "Shenzhen Bao'an Airport", "Departed the country of origin")
+    add_scan(page, t, "2026-06-02T21:05", "", "in_transit", "Shenzhen Bao'an Airport", "Departed the country of origin")
     expect(page.locator("#timeline tbody tr")).to_have_count(4)
     story.step(page, "carrier-scans")
 
     # 3. Then nothing: ten days on, the parcel is quiet on the queue.
     pinned_clock.move_to(ENTERED + timedelta(days=10))
-    page.locator("header.topbar").get_by_role("link", name="Work queue").click()
+    page.locator("header.topbar").get_by_role("link", name=t("Work queue")).click()
     row = page.locator("#queue-rows tbody tr").filter(has_text=ORDER_NO)
     expect(row).to_have_count(1)
     expect(row).to_contain_text(re.compile(r"quiet \d+ d|stalled \d+ d"))
@@ -141,33 +148,33 @@ def test_the_sellers_whole_story_in_the_browser(
     pinned_clock.move_to(ENTERED + timedelta(days=15))
     page.reload()
     row = page.locator("#queue-rows tbody tr").filter(has_text=ORDER_NO)
-    expect(row.locator(".badge").first).to_contain_text("stalled")
+    expect(row.locator(".badge").first).to_contain_text(t("stalled"))
     row.get_by_role("link", name=ORDER_NO).click()
     section = page.locator("#inquiry")
-    section.get_by_label("The seller reports").select_option("not_arrived")
-    section.get_by_label("Seller's message").fill("My buyer on Amazon says the drone never came.")
-    section.get_by_role("button", name="Open inquiry").click()
+    section.get_by_label(t("The seller reports")).select_option("not_arrived")
+    section.get_by_label(t("Seller's message")).fill("My buyer on Amazon says the drone never came.")
+    section.get_by_role("button", name=t("Open inquiry")).click()
     expect(page).to_have_url(re.compile(r"/inquiries/INQ-\d{4}-\d{6}$"))
     inquiry_no = page.url.rsplit("/", 1)[-1]
     for kind in ("delivery_record", "delivery_certificate", "proof_of_insured_value"):
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
     story.step(page, "inquiry-opened")
-    page.locator("header.topbar").get_by_role("link", name="Work queue").click()
+    page.locator("header.topbar").get_by_role("link", name=t("Work queue")).click()
     case_row = page.locator("#queue-rows tbody tr").filter(has_text=inquiry_no)
-    case_row.get_by_role("button", name="Take").click()
+    case_row.get_by_role("button", name=t("Take")).click()
     expect(page.get_by_text(f"You have taken {inquiry_no}.")).to_be_visible()
     story.step(page, "case-taken")
     page.locator("#queue-rows tbody tr").filter(has_text=inquiry_no).get_by_role("link", name=inquiry_no).click()
 
     # 5. The trace request in 4PX's form, then 4PX's answer.
-    page.get_by_label("Carrier's trace reference").fill("4PX-TRACE-61701")
-    page.get_by_role("button", name="Trace requested").click()
-    expect(page.locator(".page-head .badge")).to_contain_text("trace requested")
+    page.get_by_label(t("Carrier's trace reference")).fill("4PX-TRACE-61701")
+    page.get_by_role("button", name=t("Trace requested")).click()
+    expect(page.locator(".page-head .badge")).to_contain_text(t("trace requested"))
     story.step(page, "trace-requested")
     pinned_clock.move_to(ENTERED + timedelta(days=18))
-    page.get_by_label("The carrier says").select_option("lost")
-    page.get_by_role("button", name="Record the carrier's answer").click()
-    expect(page.locator(".page-head .badge")).to_contain_text("carrier answered")
+    page.get_by_label(t("The carrier says")).select_option("lost")
+    page.get_by_role("button", name=t("Record the carrier's answer")).click()
+    expect(page.locator(".page-head .badge")).to_contain_text(t("carrier answered"))
     story.step(page, "carrier-answered")
 
     # 6. The evidence: the buyer's dispute, the invoice, the post office's certificate and 4PX's loss
@@ -175,7 +182,7 @@ def test_the_sellers_whole_story_in_the_browser(
     def upload(kind: str, path: str) -> None:
         row = page.locator(f"#evidence-{kind}")
         row.locator("input[type=file]").set_input_files(path)
-        row.get_by_role("button", name="Upload").click()
+        row.get_by_role("button", name=t("Upload")).click()
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
 
     carrier = plugins.carrier("fourpx")
@@ -198,9 +205,9 @@ def test_the_sellers_whole_story_in_the_browser(
     upload("recipient_statement", png(tmp_path / "post-office-certificate.png", (200, 220, 240)))
     upload("loss_letter", str(letter))
     letter_box = page.locator("#loss-letter")
-    expect(letter_box.get_by_label("Carrier's case reference")).to_have_value("4PXCS20260619000417")
-    letter_box.get_by_role("button", name="Confirm the letter").click()
-    expect(page.locator("#loss-letter")).to_contain_text("Confirmed by")
+    expect(letter_box.get_by_label(t("Carrier's case reference"))).to_have_value("4PXCS20260619000417")
+    letter_box.get_by_role("button", name=t("Confirm the letter")).click()
+    expect(page.locator("#loss-letter")).to_contain_text(t("Confirmed by"))
     for kind in (
         "delivery_record",
         "delivery_certificate",
@@ -210,50 +217,50 @@ def test_the_sellers_whole_story_in_the_browser(
         "recipient_statement",
         "loss_letter",
     ):
-        page.locator(f"#evidence-{kind}").get_by_role("button", name="Accept").click()
+        page.locator(f"#evidence-{kind}").get_by_role("button", name=t("Accept")).click()
         expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "accepted")
-    expect(page.locator("#checklist-status")).to_have_text("complete")
+    expect(page.locator("#checklist-status")).to_have_text(t("complete"))
     story.step(page, "evidence-complete")
 
     # 7. The claim and the insurer's pack, made by the job worker, submitted.
     page.reload()
-    page.get_by_role("button", name="Ready for claim").click()
-    page.get_by_role("button", name="Draft the claim").click()
+    page.get_by_role("button", name=t("Ready for claim")).click()
+    page.get_by_role("button", name=t("Draft the claim")).click()
     expect(page).to_have_url(re.compile(r"/claims/CLM-\d{4}-\d{6}$"))
     claim_no = page.url.rsplit("/", 1)[-1]
-    page.get_by_role("button", name="Make the pack").click()
+    page.get_by_role("button", name=t("Make the pack")).click()
     expect(page.locator("#packs tbody tr")).to_have_count(1)
     story.step(page, "pack-made")
-    page.get_by_role("button", name="Submitted to the insurer").click()
-    expect(page.locator(".page-head .badge").first).to_have_text("submitted")
+    page.get_by_role("button", name=t("Submitted to the insurer")).click()
+    expect(page.locator(".page-head .badge").first).to_have_text(t("submitted"))
     story.step(page, "claim-submitted")
 
     # 8. Lanternfish accepts (it pays within 3 US working days); the agent asks for an advance.
     pinned_clock.move_to(ENTERED + timedelta(days=21))
-    page.get_by_label("Insurer's case reference").fill("LF-2026-88417")
-    page.get_by_label("Accepted on").fill("2026-06-22")
-    page.get_by_role("button", name="Accepted").click()
-    expect(page.locator(".page-head .badge").first).to_have_text("accepted")
+    page.get_by_label(t("Insurer's case reference")).fill("LF-2026-88417")
+    page.get_by_label(t("Accepted on")).fill("2026-06-22")
+    page.get_by_role("button", name=t("Accepted")).click()
+    expect(page.locator(".page-head .badge").first).to_have_text(t("accepted"))
     expect(page.locator("#claim-step")).to_be_visible()
-    claimed = amount_of(page.locator("dt:text-is('Amount claimed') + dd strong").inner_text())
+    claimed = amount_of(page.locator(f"dt:text-is('{t('Amount claimed')}') + dd strong").inner_text())
     advance = page.locator("#advance")
     # By name: the claim's payment form above has a field named "amount" too (one id for two fields).
     advance.locator("input[name=amount]").fill(claimed)
-    advance.get_by_role("button", name="Request an advance").click()
-    expect(page.locator("#advance")).to_contain_text("Waiting for a supervisor's approval.")
+    advance.get_by_role("button", name=t("Request an advance")).click()
+    expect(page.locator("#advance")).to_contain_text(t("Waiting for a supervisor's approval."))
     story.step(page, "advance-requested")
 
     # 9. A supervisor, in a session of their own, approves and pays it.
-    supervisor = strict_context(viewport=viewport).new_page()
-    log_in(supervisor, "chen.wei")
-    supervisor.locator("header.topbar").get_by_role("link", name="Advances").click()
+    supervisor = strict_context(viewport=viewport, locale=browser_locale).new_page()
+    log_in(supervisor, "chen.wei", t)
+    supervisor.locator("header.topbar").get_by_role("link", name=t("Advances")).click()
     story.step(supervisor, "advances-to-approve")
     supervisor.get_by_role("link", name=claim_no).click()
-    supervisor.locator("#advance").get_by_role("button", name="Approve").click()
-    expect(supervisor.locator("#advance .badge")).to_have_text("approved")
+    supervisor.locator("#advance").get_by_role("button", name=t("Approve")).click()
+    expect(supervisor.locator("#advance .badge")).to_have_text(t("approved"))
     supervisor.locator("#advance input[name=reference]").fill("WIRE-2026-0622")
-    supervisor.locator("#advance").get_by_role("button", name="Mark paid").click()
-    expect(supervisor.locator("#advance .badge")).to_have_text("paid")
+    supervisor.locator("#advance").get_by_role("button", name=t("Mark paid")).click()
+    expect(supervisor.locator("#advance .badge")).to_have_text(t("paid"))
     story.step(supervisor, "advance-paid")
 
     # 10. The insurer pays the claim: the same step settles the advance and finishes the case.
@@ -263,18 +270,18 @@ def test_the_sellers_whole_story_in_the_browser(
     payment.locator("input[name=amount]").fill(claimed)
     payment.locator("input[name=paid_on]").fill("2026-06-24")
     payment.locator("input[name=reference]").fill("LF-PAY-88417")
-    payment.get_by_role("button", name="Paid", exact=True).click()
-    expect(page.locator(".page-head .badge").first).to_have_text("paid")
+    payment.get_by_role("button", name=t("Paid"), exact=True).click()
+    expect(page.locator(".page-head .badge").first).to_have_text(t("paid"))
     ledger = page.locator("#advance")
-    expect(ledger.locator("dt:text-is('Awaiting the insurer') + dd")).to_contain_text("0.00")
-    expect(ledger.locator("dt:text-is('To recover from the seller') + dd")).to_contain_text("0.00")
+    expect(ledger.locator(f"dt:text-is('{t('Awaiting the insurer')}') + dd")).to_contain_text("0.00")
+    expect(ledger.locator(f"dt:text-is('{t('To recover from the seller')}') + dd")).to_contain_text("0.00")
     story.step(page, "insurer-paid-advance-settled")
 
     page.get_by_role("link", name=inquiry_no).click()
-    expect(page.locator(".page-head .badge")).to_have_text("closed")
-    expect(page.locator("dt:text-is('Closed') + dd")).to_contain_text("Claim paid and advance settled")
+    expect(page.locator(".page-head .badge")).to_have_text(t("closed"))
+    expect(page.locator(f"dt:text-is('{t('Closed')}') + dd")).to_contain_text(t("Claim paid and advance settled"))
     story.step(page, "case-finished")
-    page.locator("header.topbar").get_by_role("link", name="Work queue").click()
+    page.locator("header.topbar").get_by_role("link", name=t("Work queue")).click()
     expect(page.locator("#queue-rows")).not_to_contain_text(ORDER_NO)
     expect(page.locator("#queue-rows")).not_to_contain_text(inquiry_no)
     story.step(page, "off-the-queue")
