@@ -126,7 +126,9 @@ def _schedules() -> dict[str, str]:
     for name, default in DEFAULTS.items():
         variable = "COVERDESK_SCHEDULE_" + name.upper().replace("-", "_")
         value = os.environ.get(variable, default).strip()
-        if value != "off":
+        # Only a schedule set by hand is read here: the defaults are known crontabs, and reading
+        # them would import Huey in every process (portal.jobs.queue).
+        if value not in ("off", default):
             try:
                 parse(value)
             except ValueError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.jobs.queue import huey
+from portal.jobs.queue import instance
 
 #: Later than any retry's wait: ``later=True`` runs what waits in Huey's schedule at once.
 _FAR = datetime(9999, 1, 1)
@@ -14,6 +14,7 @@ _FAR = datetime(9999, 1, 1)
 def drain(limit: int = 100, *, later: bool = False) -> int:
     """Execute what is waiting (and, with ``later``, what waits for a later time, such as a
     retry after its back-off); returns how many messages ran."""
+    huey = instance()
     ran = 0
     while ran < limit:
         task = huey.dequeue()
@@ -29,6 +30,7 @@ def drain(limit: int = 100, *, later: bool = False) -> int:
 
 
 def waiting() -> int:
+    huey = instance()
     return huey.pending_count() + huey.scheduled_count()
 
 
@@ -40,7 +42,7 @@ class ThreadWorker:
         import signal
 
         self._signals = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-        self.consumer = huey.create_consumer(workers=threads, worker_type="thread", periodic=False, max_delay=0.2)
+        self.consumer = instance().create_consumer(workers=threads, worker_type="thread", periodic=False, max_delay=0.2)
 
     def __enter__(self):
         import signal

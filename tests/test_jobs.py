@@ -87,7 +87,9 @@ def test_a_job_held_by_a_dead_worker_is_sent_again_and_finished(app, plugins):
     run = _ask_for_document(item, "doc:dead")
     drain_sent = waiting()
     assert drain_sent == 1
-    from portal.jobs.queue import huey
+    from portal.jobs.queue import instance
+
+    huey = instance()
 
     huey.dequeue()  # the worker took the message ...
     assert jobs.claim(run.id, NOW) is not None  # ... claimed the job, and died
@@ -206,7 +208,9 @@ def test_the_jobs_page_shows_each_schedule_with_its_last_and_next_run(app, auth,
 
 
 def test_a_job_is_sent_only_when_its_transaction_commits(app):
-    from portal.jobs.queue import huey
+    from portal.jobs.queue import instance
+
+    huey = instance()
 
     jobs.request_job("stalled-scan", "stalled-scan@sent-on-commit", {}, NOW)
     jobs.request_job("clean-up", "clean-up@sent-on-commit", {}, NOW)  # its savepoint is released ...

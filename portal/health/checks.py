@@ -32,9 +32,9 @@ def _database() -> str:
 
 
 def _job_queue() -> str:
-    from ..jobs.queue import huey, storage_name
+    from ..jobs.queue import instance, storage_name
 
-    pending = huey.pending_count()  # reads the queue's own storage (SQLite file or Redis)
+    pending = instance().pending_count()  # reads the queue's own storage (SQLite file or Redis)
     return f"{storage_name()}, {pending} waiting"
 
 

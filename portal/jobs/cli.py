@@ -46,7 +46,7 @@ def worker(threads, no_schedules, max_jobs, max_rss_mb):
     """
     from ..health.logs import configure_logging
     from . import tasks  # noqa: F401 - the tasks this worker runs (the app registered the job kinds)
-    from .queue import huey, storage_name
+    from .queue import instance, storage_name
     from .services import resend_stale
 
     configure_logging()
@@ -63,7 +63,7 @@ def worker(threads, no_schedules, max_jobs, max_rss_mb):
     )
     from . import recycle
 
-    consumer = huey.create_consumer(
+    consumer = instance().create_consumer(
         workers=threads, worker_type="thread", periodic=not no_schedules, max_delay=1.0, check_worker_health=True
     )
     recycler = recycle.Recycler(max_jobs, max_rss_mb, consumer.stop_flag.set) if max_jobs or max_rss_mb else None

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from huey import crontab
-
 #: name -> crontab (minute hour day month weekday, UTC); each can be changed or turned ``off``
 #: with COVERDESK_SCHEDULE_<NAME> (``tracking-sync`` -> COVERDESK_SCHEDULE_TRACKING_SYNC).
 DEFAULTS: dict[str, str] = {
@@ -24,6 +22,8 @@ def parse(expression: str) -> Callable[[datetime], bool]:
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError(f"{expression!r} is not a crontab of five fields (minute hour day month weekday) or 'off'")
+    from huey import crontab  # here: Huey's import is deferred (portal.jobs.queue)
+
     try:
         return crontab(*fields, strict=True)
     except ValueError as exc:

@@ -11,7 +11,9 @@ from huey import crontab
 from ..clock import utcnow
 from ..database import writing
 from ..extensions import db
-from .queue import current, huey
+from .queue import current, instance
+
+huey = instance()
 
 
 @huey.task()
