@@ -365,3 +365,90 @@ def text_positions(pdf: bytes) -> list[list[tuple[str, float, float, float]]]:
 
 def run_import(text: str, plugins, **kwargs):
     return import_text(plugins, text, TEST_ACTOR, **kwargs)
+
+
+def quiet_order(
+    plugins,
+    number,
+    value,
+    *,
+    quiet_days,
+    insurer="lanternfish",
+    carrier=("fourpx", "fourpx_c"),
+    tracking=None,
+    destination="US",
+    seller=None,
+    cover=True,
+):
+    """An order bought 60 days ago, dispatched, last heard of ``quiet_days`` ago."""
+    bought = utcnow() - timedelta(days=60)
+    tracking = tracking or f"4PX3000000000{number[-3:]}CN"
+    payload = order_payload(
+        order_no=number,
+        declared_value=value,
+        tracking_no=tracking,
+        carrier=carrier[0],
+        service=carrier[1],
+        destination_country=destination,
+        cover={"insurer": insurer, "insured_value": value} if cover else None,
+        **({"seller": seller} if seller else {}),
+    )
+    order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(bought + timedelta(hours=5), None, status="in_transit", handover="dispatch"),
+            IncomingEvent(utcnow() - timedelta(days=quiet_days), None, status="in_transit", location="Hub"),
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
+    db.session.commit()
+    return order
+
+
+def queue_numbers(client, **params) -> list[str]:
+    """The order numbers Q-001 to Q-006 the queue lists, top to bottom (``quiet_order`` makes them)."""
+    html = client.get("/queue", query_string=params).get_data(as_text=True)
+    rows = html[html.index('<div id="queue-rows">') :]
+    found = [
+        (rows.index(f">{number}</a>"), number)
+        for number in (f"Q-00{n}" for n in range(1, 7))
+        if f">{number}</a>" in rows
+    ]
+    return [number for _, number in sorted(found)]
+
+
+def order_form(token: str, **overrides) -> dict:
+    """The new-order form as an agent fills it in: a Swiftwing parcel to the UK with Jade Harbour
+    cover (``cover_insurer=""`` and ``cover_insured_value=""`` leave cover out)."""
+    data = {
+        "csrf_token": token,
+        "order_no": "WEB-0001",
+        "seller_code": "HKT203",
+        "seller_name": "Harbour Kite Toys",
+        "seller_email": "hello@harbourkite.example",
+        "shipping": "swiftwing:express_worldwide",
+        "tracking_no": "7100000042",
+        "destination_country": "GB",
+        "declared_value": "640.00",
+        "currency": "USD",
+        "contents": "Stunt kites, 4 pieces",
+        "category": "toys",
+        "dispatched_at": "",
+        "cover_insurer": "jadeharbour",
+        "cover_insured_value": "600.00",
+    }
+    data.update(overrides)
+    return data
+
+
+def stored_orders() -> dict[str, Order]:
+    """Every stored order by its number."""
+    return {order.order_no: order for order in db.session.scalars(select(Order)).unique()}
+
+
+def import_problems(report) -> list[tuple[int, str, str, str]]:
+    """(line, column, reason, order number) of each problem an import reports."""
+    return [(e.line, e.field, e.reason, e.order_no) for e in report.errors]
