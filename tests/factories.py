@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -247,11 +248,10 @@ def ready_inquiry(
     inquiry = opened(plugins, order, kind=kind)
     inquiries.request_trace(inquiry, "4PX-T-1", TEST_ACTOR)
     inquiries.record_answer(inquiry, "lost" if kind == "not_arrived" else "damaged", TEST_ACTOR)
-    letters = sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     uploads = {
         "commercial_invoice": (
             invoice
-            or render_pdf(
+            or pdf(
                 "<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
                 "<p style='page-break-before: always'>Terms</p>"
             ),
@@ -261,7 +261,7 @@ def ready_inquiry(
         "dispute_screenshots": (png((250, 200, 10)), "screenshot.png", "image/png"),
         "recipient_statement": (png((10, 200, 250)), "post-office.png", "image/png"),
         "loss_letter": (
-            render_pdf(letters.sample_letter_html(tracking_no=order.tracking_no)),
+            loss_letter_pdf(plugins, tracking_no=order.tracking_no),
             "letter.pdf",
             "application/pdf",
         ),
@@ -341,6 +341,29 @@ def png(color=(10, 120, 200), size=(120, 90)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+@functools.cache
+def pdf(html: str) -> bytes:
+    """``html`` rendered to PDF by WeasyPrint, once per run: the same HTML gives the same bytes,
+    and a render takes a tenth of a second or more."""
+    return render_pdf(html)
+
+
+def fourpx_letters(plugins):
+    """4PX's letters module (its sample loss letter), as the loaded plugin has it."""
+    return sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
+
+
+def loss_letter_pdf(plugins, **fields) -> bytes:
+    """4PX's sample loss letter as a PDF, about ``tracking_no`` (4PX3000000000001CN unless given)."""
+    return pdf(fourpx_letters(plugins).sample_letter_html(**{"tracking_no": "4PX3000000000001CN", **fields}))
+
+
+def png_file(path, color) -> str:
+    """A real 320x200 PNG picture written to ``path`` (a screenshot to upload); the path."""
+    path.write_bytes(png(color, size=(320, 200)))
+    return str(path)
 
 
 def text_positions(pdf: bytes) -> list[list[tuple[str, float, float, float]]]:
