@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextvars
 import csv
+import functools
 import hashlib
 import io
 import itertools
@@ -248,11 +249,10 @@ def ready_inquiry(
     inquiry = opened(plugins, order, kind=kind)
     inquiries.request_trace(inquiry, "4PX-T-1", TEST_ACTOR)
     inquiries.record_answer(inquiry, "lost" if kind == "not_arrived" else "damaged", TEST_ACTOR)
-    letters = sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     uploads = {
         "commercial_invoice": (
             invoice
-            or render_pdf(
+            or pdf(
                 "<h1>Invoice</h1><p>Drone USD 1,850.00</p><p>Second page follows</p>"
                 "<p style='page-break-before: always'>Terms</p>"
             ),
@@ -262,7 +262,7 @@ def ready_inquiry(
         "dispute_screenshots": (png((250, 200, 10)), "screenshot.png", "image/png"),
         "recipient_statement": (png((10, 200, 250)), "post-office.png", "image/png"),
         "loss_letter": (
-            render_pdf(letters.sample_letter_html(tracking_no=order.tracking_no)),
+            loss_letter_pdf(plugins, tracking_no=order.tracking_no),
             "letter.pdf",
             "application/pdf",
         ),
@@ -344,6 +344,29 @@ def png(color=(10, 120, 200), size=(120, 90)) -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def pdf(html: str) -> bytes:
+    """``html`` rendered to PDF by WeasyPrint, once per run: the same HTML gives the same bytes,
+    and a render takes a tenth of a second or more."""
+    return render_pdf(html)
+
+
+def fourpx_letters(plugins):
+    """4PX's letters module (its sample loss letter), as the loaded plugin has it."""
+    return sys.modules[plugins.carrier("fourpx").__class__.__module__.rsplit(".", 1)[0] + ".letters"]
+
+
+def loss_letter_pdf(plugins, **fields) -> bytes:
+    """4PX's sample loss letter as a PDF, about ``tracking_no`` (4PX3000000000001CN unless given)."""
+    return pdf(fourpx_letters(plugins).sample_letter_html(**{"tracking_no": "4PX3000000000001CN", **fields}))
+
+
+def png_file(path, color) -> str:
+    """A real 320x200 PNG picture written to ``path`` (a screenshot to upload); the path."""
+    path.write_bytes(png(color, size=(320, 200)))
+    return str(path)
+
+
 def text_positions(pdf: bytes) -> list[list[tuple[str, float, float, float]]]:
     """Per page, each piece of text with where it is drawn: ``(text, x, y, size)`` in points
     from the page's bottom-left corner, the content stream's transformations applied (pypdf)."""
@@ -389,3 +412,90 @@ def translator(language: str) -> Callable[..., str]:
         return text % values if values else text
 
     return t
+
+
+def quiet_order(
+    plugins,
+    number,
+    value,
+    *,
+    quiet_days,
+    insurer="lanternfish",
+    carrier=("fourpx", "fourpx_c"),
+    tracking=None,
+    destination="US",
+    seller=None,
+    cover=True,
+):
+    """An order bought 60 days ago, dispatched, last heard of ``quiet_days`` ago."""
+    bought = utcnow() - timedelta(days=60)
+    tracking = tracking or f"4PX3000000000{number[-3:]}CN"
+    payload = order_payload(
+        order_no=number,
+        declared_value=value,
+        tracking_no=tracking,
+        carrier=carrier[0],
+        service=carrier[1],
+        destination_country=destination,
+        cover={"insurer": insurer, "insured_value": value} if cover else None,
+        **({"seller": seller} if seller else {}),
+    )
+    order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
+    ingest(
+        plugins,
+        order,
+        [
+            IncomingEvent(bought + timedelta(hours=5), None, status="in_transit", handover="dispatch"),
+            IncomingEvent(utcnow() - timedelta(days=quiet_days), None, status="in_transit", location="Hub"),
+        ],
+        source="api",
+        actor=TEST_ACTOR,
+    )
+    db.session.commit()
+    return order
+
+
+def queue_numbers(client, **params) -> list[str]:
+    """The order numbers Q-001 to Q-006 the queue lists, top to bottom (``quiet_order`` makes them)."""
+    html = client.get("/queue", query_string=params).get_data(as_text=True)
+    rows = html[html.index('<div id="queue-rows">') :]
+    found = [
+        (rows.index(f">{number}</a>"), number)
+        for number in (f"Q-00{n}" for n in range(1, 7))
+        if f">{number}</a>" in rows
+    ]
+    return [number for _, number in sorted(found)]
+
+
+def order_form(token: str, **overrides) -> dict:
+    """The new-order form as an agent fills it in: a Swiftwing parcel to the UK with Jade Harbour
+    cover (``cover_insurer=""`` and ``cover_insured_value=""`` leave cover out)."""
+    data = {
+        "csrf_token": token,
+        "order_no": "WEB-0001",
+        "seller_code": "HKT203",
+        "seller_name": "Harbour Kite Toys",
+        "seller_email": "hello@harbourkite.example",
+        "shipping": "swiftwing:express_worldwide",
+        "tracking_no": "7100000042",
+        "destination_country": "GB",
+        "declared_value": "640.00",
+        "currency": "USD",
+        "contents": "Stunt kites, 4 pieces",
+        "category": "toys",
+        "dispatched_at": "",
+        "cover_insurer": "jadeharbour",
+        "cover_insured_value": "600.00",
+    }
+    data.update(overrides)
+    return data
+
+
+def stored_orders() -> dict[str, Order]:
+    """Every stored order by its number."""
+    return {order.order_no: order for order in db.session.scalars(select(Order)).unique()}
+
+
+def import_problems(report) -> list[tuple[int, str, str, str]]:
+    """(line, column, reason, order number) of each problem an import reports."""
+    return [(e.line, e.field, e.reason, e.order_no) for e in report.errors]

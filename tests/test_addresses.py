@@ -27,6 +27,7 @@ from tests.factories import (
     csv_text,
     dispatched_order,
     opened,
+    order_form,
     order_payload,
     ready_inquiry,
     run_import,
@@ -137,38 +138,23 @@ def test_the_csv_import_takes_the_address_columns(plugins):
     assert order_no("CSV-0003").recipient_name is None
 
 
-def form_data(token: str, **overrides) -> dict:
-    return {
-        "csrf_token": token,
-        "order_no": "WEB-0001",
-        "seller_code": "HKT203",
-        "seller_name": "Harbour Kite Toys",
-        "seller_email": "hello@harbourkite.example",
-        "shipping": "swiftwing:express_worldwide",
-        "tracking_no": "7100000042",
-        "destination_country": "GB",
-        "declared_value": "640.00",
-        "currency": "USD",
-        "contents": "Stunt kites, 4 pieces",
-        "category": "toys",
-        "dispatched_at": "",
-        "cover_insurer": "",
-        "cover_insured_value": "",
-        **overrides,
-    }
+NO_COVER = {"cover_insurer": "", "cover_insured_value": ""}
 
 
 def test_the_new_order_form_takes_them_and_marks_a_bad_one(auth, client):
     auth.login()
-    refused = client.post("/orders/new", data=form_data(auth.csrf(), recipient_name="Jordan Avery", seller_phone="?"))
+    refused = client.post(
+        "/orders/new", data=order_form(auth.csrf(), **NO_COVER, recipient_name="Jordan Avery", seller_phone="?")
+    )
     assert refused.status_code == 422
     html = refused.get_data(as_text=True)
     assert 'id="recipient_address-error"' in html and 'id="seller_phone-error"' in html
     assert 'value="Jordan Avery"' in html  # what was typed is kept
     response = client.post(
         "/orders/new",
-        data=form_data(
+        data=order_form(
             auth.csrf(),
+            **NO_COVER,
             seller_address="Unit 7, 12/F, Kwun Tong Industrial Centre\r\nKowloon, Hong Kong",
             seller_phone="+852 2345 6780",
             recipient_name="Amelia Hart",

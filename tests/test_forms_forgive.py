@@ -16,7 +16,16 @@ from portal.extensions import db
 from portal.inquiries import services as inquiries
 from portal.money import MoneyError, check_locale, read_amount, show_amount
 from portal.plugin_api import EVIDENCE_KINDS
-from tests.factories import AGENT, SUPERVISOR, TEST_ACTOR, csrf_from, dispatched_order, opened, ready_inquiry
+from tests.factories import (
+    AGENT,
+    SUPERVISOR,
+    TEST_ACTOR,
+    csrf_from,
+    dispatched_order,
+    opened,
+    order_form,
+    ready_inquiry,
+)
 from tests.jobs_support import waiting
 
 
@@ -285,11 +294,10 @@ def test_the_claim_page_tells_the_claim_and_its_advance_as_one_history(plugins, 
 
 def test_a_new_order_takes_amounts_as_the_pages_show_them(auth, client):
     from portal.orders.models import Order
-    from tests.test_orders_web import form_data
 
     auth.login()
     response = client.post(
-        "/orders/new", data=form_data(auth.csrf(), declared_value="1,640.00", cover_insured_value="USD 1,600")
+        "/orders/new", data=order_form(auth.csrf(), declared_value="1,640.00", cover_insured_value="USD 1,600")
     )
     assert response.status_code == 303
     order = db.session.scalar(db.select(Order))
@@ -297,7 +305,7 @@ def test_a_new_order_takes_amounts_as_the_pages_show_them(auth, client):
     # The quote beside the form reads them the same way.
     quote = client.get(
         "/orders/quote",
-        query_string=form_data("", declared_value="1,640.00", cover_insured_value="1,600.00"),
+        query_string=order_form("", declared_value="1,640.00", cover_insured_value="1,600.00"),
         headers={"HX-Request": "true"},
     ).get_data(as_text=True)
     assert "Enter the declared and insured values" not in quote and "USD" in quote

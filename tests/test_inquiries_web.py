@@ -4,7 +4,6 @@ by hash, downloaded by staff only; loss letters read and checked; each response 
 from __future__ import annotations
 
 import io
-import sys
 from datetime import timedelta
 
 import pytest
@@ -14,15 +13,8 @@ from portal.clock import local_today
 from portal.extensions import db
 from portal.inquiries import services
 from portal.inquiries.models import EvidenceDocument, Inquiry
-from portal.plugin_testing import render_pdf
 from portal.storage import file_store
-from tests.factories import TEST_ACTOR, assert_documented, dispatched_order, opened, png, send
-
-
-def letter_pdf(plugins, **fields) -> bytes:
-    carrier = plugins.carrier("fourpx")
-    letters = sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
-    return render_pdf(letters.sample_letter_html(**{"tracking_no": "4PX3000000000001CN", **fields}))
+from tests.factories import TEST_ACTOR, assert_documented, dispatched_order, loss_letter_pdf, opened, png, send
 
 
 @pytest.fixture
@@ -105,7 +97,7 @@ def test_a_loss_letter_is_read_and_what_does_not_fit_is_flagged(plugins, api, au
         api,
         order.order_no,
         "loss_letter",
-        letter_pdf(plugins, tracking_no="4PX3009999999999CN", outcome="已签收 / Delivered"),
+        loss_letter_pdf(plugins, tracking_no="4PX3009999999999CN", outcome="已签收 / Delivered"),
         "letter.pdf",
     )
     assert sent.status_code == 201

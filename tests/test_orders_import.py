@@ -16,7 +16,6 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.orders import importer
 from portal.orders.importer import COLUMNS, OPTIONAL_COLUMNS, ImportFileError, import_orders, report_lines
-from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.sellers.models import Seller
 from tests.factories import (
@@ -25,25 +24,15 @@ from tests.factories import (
     csv_row,
     csv_text,
     gbk_file,
+    import_problems,
     order_payload,
     run_import,
+    stored_orders,
     table_counts,
 )
 from tests.jobs_support import drain
 
 OPTIONAL = OPTIONAL_COLUMNS
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def stored_orders() -> dict[str, Order]:
-    return {order.order_no: order for order in db.session.scalars(select(Order)).unique()}
-
-
-def problems(report) -> list[tuple[int, str, str, str]]:
-    """(line, column, reason, order number) of each problem."""
-    return [(e.line, e.field, e.reason, e.order_no) for e in report.errors]
 
 
 # --- good rows ------------------------------------------------------------------------------
@@ -137,7 +126,7 @@ def test_blank_lines_are_skipped_and_do_not_shift_line_numbers(plugins):
     report = run_import(text, plugins)
 
     assert report.created == 1
-    assert [(line, column) for line, column, *_ in problems(report)] == [(5, "seller_email")]
+    assert [(line, column) for line, column, *_ in import_problems(report)] == [(5, "seller_email")]
 
 
 # --- bad rows -----------------------------------------------------------------------------------
@@ -187,7 +176,7 @@ def test_bad_row_is_reported_by_line_column_and_reason(plugins, changes, column,
     report = run_import(text, plugins)
 
     assert (report.created, report.with_cover, report.already_present) == (2, 2, 0)
-    [(line, field, message, order_no)] = problems(report)
+    [(line, field, message, order_no)] = import_problems(report)
     assert (line, field, order_no) == (3, column, "CSV-0002")
     assert reason in message
     assert sorted(stored_orders()) == ["CSV-0001", "CSV-0003"]
@@ -209,7 +198,7 @@ def test_line_numbers_count_physical_lines_of_multi_line_fields(plugins):
     report = run_import(text, plugins)
 
     assert stored_orders()["CSV-0001"].contents == "Drone\nwith 4K camera\nand spare rotors"
-    assert {(line, column) for line, column, *_ in problems(report)} == {
+    assert {(line, column) for line, column, *_ in import_problems(report)} == {
         (5, "currency"),
         (5, "declared_value"),
         (5, "cover_insured_value"),
@@ -222,7 +211,7 @@ def test_row_with_too_many_fields_is_reported(plugins):
     report = run_import(text, plugins)
 
     assert report.created == 1
-    assert problems(report) == [(3, "row", f"has {len(COLUMNS) + 1} fields; the header has {len(COLUMNS)}", "")]
+    assert import_problems(report) == [(3, "row", f"has {len(COLUMNS) + 1} fields; the header has {len(COLUMNS)}", "")]
 
 
 # --- cover refused: the row is not half-written --------------------------------------------------
@@ -277,7 +266,7 @@ def test_row_refused_by_the_insurer_is_not_written_at_all(plugins, changes, colu
     report = run_import(text, plugins)
 
     assert (report.created, report.with_cover) == (2, 2)
-    [(line, field, message, order_no)] = problems(report)
+    [(line, field, message, order_no)] = import_problems(report)
     assert (line, field, order_no) == (3, column, "CSV-0002")
     assert reason in message
     assert sorted(stored_orders()) == ["CSV-0001", "CSV-0003"]  # no CSV-0002 without its cover
@@ -298,7 +287,7 @@ def test_reimporting_the_same_file_creates_no_duplicates(plugins):
 
     assert (first.created, first.already_present) == (2, 0)
     assert (second.created, second.with_cover, second.already_present) == (0, 0, 2)
-    assert problems(second) == problems(first)  # the bad row is still bad
+    assert import_problems(second) == import_problems(first)  # the bad row is still bad
     assert table_counts() == counts
 
 
@@ -318,7 +307,7 @@ def test_order_no_repeated_in_the_file_with_other_details_is_an_error(plugins):
     report = run_import(text, plugins)
 
     assert (report.created, report.already_present) == (2, 1)  # line 5 repeats line 3 exactly
-    assert problems(report) == [(4, "order_no", "repeats line 2 with different details", "CSV-0001")]
+    assert import_problems(report) == [(4, "order_no", "repeats line 2 with different details", "CSV-0001")]
     assert str(stored_orders()["CSV-0001"].declared_value) == "1850.00"
 
 
@@ -328,7 +317,7 @@ def test_order_no_already_stored_with_other_details_is_an_error(plugins):
 
     report = run_import(csv_text(csv_row(1, contents="Something else")), plugins)
 
-    assert problems(report) == [(2, "order_no", "already exists with different details", "CSV-0001")]
+    assert import_problems(report) == [(2, "order_no", "already exists with different details", "CSV-0001")]
     assert table_counts() == counts
     assert stored_orders()["CSV-0001"].contents == "Drone with 4K camera"
 
@@ -401,7 +390,7 @@ def test_file_larger_than_a_batch_imports_every_row(plugins, monkeypatch, proces
     # Progress counts every row handled, bad ones too, one call per batch of rows read.
     assert batches == [3, 3, 3, 2] and sum(batches) == len(rows)
     assert (report.created, report.with_cover, report.already_present) == (8, 8, 1)
-    assert [(line, column) for line, column, *_ in problems(report)] == [
+    assert [(line, column) for line, column, *_ in import_problems(report)] == [
         (6, "seller_email"),
         (8, "destination_country"),
     ]
@@ -525,7 +514,7 @@ def test_an_exact_repeat_of_a_refused_row_is_not_counted_as_present(plugins):
     report = run_import(csv_text(refused, refused), plugins)
 
     assert report.already_present == 0 and report.created == 0
-    assert problems(report)[-1] == (3, "order_no", "repeats line 2, which was not imported", "CSV-0001")
+    assert import_problems(report)[-1] == (3, "order_no", "repeats line 2, which was not imported", "CSV-0001")
     assert stored_orders() == {}
 
 
@@ -545,8 +534,8 @@ def test_repeats_batches_apart_are_reported_by_line(plugins, monkeypatch):
     report = run_import(csv_text(*rows), plugins)
 
     assert (report.created, report.already_present) == (3, 1)  # line 8 repeats line 4 exactly
-    assert [problem[:3] for problem in problems(report)] == [
-        (2, "destination_country", problems(report)[0][2]),
+    assert [problem[:3] for problem in import_problems(report)] == [
+        (2, "destination_country", import_problems(report)[0][2]),
         (7, "order_no", "repeats line 3 with different details"),
         (6, "order_no", "repeats line 2, which was not imported"),
     ]

@@ -17,29 +17,7 @@ from portal.extensions import db
 from portal.orders.models import Order
 from portal.orders.services import create_order
 from portal.tracking.services import is_stalled
-from tests.factories import TEST_ACTOR, order_payload
-
-
-def form_data(token: str, **overrides) -> dict:
-    data = {
-        "csrf_token": token,
-        "order_no": "WEB-0001",
-        "seller_code": "HKT203",
-        "seller_name": "Harbour Kite Toys",
-        "seller_email": "hello@harbourkite.example",
-        "shipping": "swiftwing:express_worldwide",
-        "tracking_no": "7100000042",
-        "destination_country": "GB",
-        "declared_value": "640.00",
-        "currency": "USD",
-        "contents": "Stunt kites, 4 pieces",
-        "category": "toys",
-        "dispatched_at": "",
-        "cover_insurer": "jadeharbour",
-        "cover_insured_value": "600.00",
-    }
-    data.update(overrides)
-    return data
+from tests.factories import TEST_ACTOR, order_form, order_payload
 
 
 def count(model) -> int:
@@ -48,7 +26,7 @@ def count(model) -> int:
 
 def test_create_order_with_cover_from_the_form(auth, client):
     auth.login()
-    response = client.post("/orders/new", data=form_data(auth.csrf()))
+    response = client.post("/orders/new", data=order_form(auth.csrf()))
     assert response.status_code == 303
     assert response.headers["Location"] == "/orders/WEB-0001"
     page = client.get("/orders/WEB-0001").get_data(as_text=True)
@@ -64,7 +42,7 @@ def test_create_order_with_cover_from_the_form(auth, client):
 
 def test_create_order_without_cover(auth, client):
     auth.login()
-    response = client.post("/orders/new", data=form_data(auth.csrf(), cover_insurer="", cover_insured_value=""))
+    response = client.post("/orders/new", data=order_form(auth.csrf(), cover_insurer="", cover_insured_value=""))
     assert response.status_code == 303
     assert count(Cover) == 0 and count(Order) == 1
 
@@ -84,7 +62,7 @@ def test_create_order_without_cover(auth, client):
 def test_form_errors_are_shown_at_the_field_and_nothing_is_written(auth, client, overrides, field_id, message):
     auth.login()
     before = count(AuditEvent)
-    response = client.post("/orders/new", data=form_data(auth.csrf(), **overrides))
+    response = client.post("/orders/new", data=order_form(auth.csrf(), **overrides))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert f'id="{field_id}-error"' in html
@@ -95,7 +73,7 @@ def test_form_errors_are_shown_at_the_field_and_nothing_is_written(auth, client,
 
 def test_the_form_needs_a_csrf_token(auth, client):
     auth.login()
-    response = client.post("/orders/new", data=form_data(""))
+    response = client.post("/orders/new", data=order_form(""))
     assert response.status_code == 400
     assert count(Order) == 0
 

@@ -15,7 +15,16 @@ from portal.extensions import db
 from portal.inquiries.models import Inquiry
 from portal.plugin_api import CarrierPlugin, NotSupported
 from portal.plugin_engine import PluginFailed, PluginUnavailable, load_plugins
-from tests.factories import dispatched_order, opened, ready_inquiry
+from tests.factories import (
+    csv_row,
+    csv_text,
+    dispatched_order,
+    import_problems,
+    opened,
+    ready_inquiry,
+    run_import,
+    stored_orders,
+)
 from tests.jobs_support import drain
 
 CARRIER = """
@@ -240,8 +249,6 @@ def test_a_parser_that_raises_is_a_named_problem_of_the_file_on_the_command_line
 
 
 def test_an_import_row_whose_quote_fails_is_reported_and_the_others_are_imported(plugins, monkeypatch):
-    from tests.test_orders_import import csv_row, csv_text, problems, run_import, stored_orders
-
     def broken(self, terms, request):
         raise ArithmeticError("rate table empty")
 
@@ -255,7 +262,7 @@ def test_an_import_row_whose_quote_fails_is_reported_and_the_others_are_imported
     report = run_import(text, plugins)
 
     assert sorted(stored_orders()) == ["CSV-0001"]
-    assert problems(report) == [
+    assert import_problems(report) == [
         (
             3,
             "cover_insurer",

@@ -8,62 +8,20 @@ import pytest
 
 from portal.clock import utcnow
 from portal.extensions import db
-from portal.orders.services import create_order
 from portal.tracking.services import IncomingEvent, ingest
-from tests.factories import TEST_ACTOR, order_payload
+from tests.factories import TEST_ACTOR, queue_numbers, quiet_order
 
 SELLER_B = {"code": "SZL014", "name": "Shenzhen Lumen Lighting", "email": "orders@szlumen.example"}
 
 
-def add(
-    plugins,
-    number,
-    value,
-    *,
-    quiet_days,
-    insurer="lanternfish",
-    carrier=("fourpx", "fourpx_c"),
-    tracking=None,
-    destination="US",
-    seller=None,
-    cover=True,
-):
-    """An order bought 60 days ago, dispatched, last heard of ``quiet_days`` ago."""
-    bought = utcnow() - timedelta(days=60)
-    tracking = tracking or f"4PX3000000000{number[-3:]}CN"
-    payload = order_payload(
-        order_no=number,
-        declared_value=value,
-        tracking_no=tracking,
-        carrier=carrier[0],
-        service=carrier[1],
-        destination_country=destination,
-        cover={"insurer": insurer, "insured_value": value} if cover else None,
-        **({"seller": seller} if seller else {}),
-    )
-    order = create_order(plugins, payload, TEST_ACTOR, "api", now=bought).order
-    ingest(
-        plugins,
-        order,
-        [
-            IncomingEvent(bought + timedelta(hours=5), None, status="in_transit", handover="dispatch"),
-            IncomingEvent(utcnow() - timedelta(days=quiet_days), None, status="in_transit", location="Hub"),
-        ],
-        source="api",
-        actor=TEST_ACTOR,
-    )
-    db.session.commit()
-    return order
-
-
 @pytest.fixture
 def queue(plugins):
-    add(plugins, "Q-001", "300.00", quiet_days=30)
-    add(plugins, "Q-002", "1500.00", quiet_days=25)
-    add(plugins, "Q-003", "1500.00", quiet_days=40)  # same value, stalled longer: first
-    add(plugins, "Q-004", "900.00", quiet_days=1)  # still moving: not in the queue
-    add(plugins, "Q-005", "800.00", quiet_days=30, cover=False)  # no cover: not in the queue
-    add(
+    quiet_order(plugins, "Q-001", "300.00", quiet_days=30)
+    quiet_order(plugins, "Q-002", "1500.00", quiet_days=25)
+    quiet_order(plugins, "Q-003", "1500.00", quiet_days=40)  # same value, stalled longer: first
+    quiet_order(plugins, "Q-004", "900.00", quiet_days=1)  # still moving: not in the queue
+    quiet_order(plugins, "Q-005", "800.00", quiet_days=30, cover=False)  # no cover: not in the queue
+    quiet_order(
         plugins,
         "Q-006",
         "200.00",
@@ -76,22 +34,10 @@ def queue(plugins):
     )
 
 
-def order_of(client, **params) -> list[str]:
-    """The order numbers the queue lists, top to bottom."""
-    html = client.get("/queue", query_string=params).get_data(as_text=True)
-    rows = html[html.index('<div id="queue-rows">') :]
-    found = [
-        (rows.index(f">{number}</a>"), number)
-        for number in (f"Q-00{n}" for n in range(1, 7))
-        if f">{number}</a>" in rows
-    ]
-    return [number for _, number in sorted(found)]
-
-
 def test_the_queue_is_the_home_page_and_ranks_by_value_then_time(auth, client, queue):
     auth.login()
     assert client.get("/").headers["Location"] == "/queue"
-    assert order_of(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
+    assert queue_numbers(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
 
 
 @pytest.mark.parametrize(
@@ -108,14 +54,14 @@ def test_the_queue_is_the_home_page_and_ranks_by_value_then_time(auth, client, q
 )
 def test_filters(auth, client, queue, params, expected):
     auth.login()
-    assert order_of(client, **params) == expected
+    assert queue_numbers(client, **params) == expected
 
 
 def test_paging_and_htmx_partial(app, auth, client, queue):
     app.config["QUEUE_PER_PAGE"] = 2
     auth.login()
-    assert order_of(client) == ["Q-003", "Q-002"]
-    assert order_of(client, page=2) == ["Q-001", "Q-006"]
+    assert queue_numbers(client) == ["Q-003", "Q-002"]
+    assert queue_numbers(client, page=2) == ["Q-001", "Q-006"]
     partial = client.get("/queue?carrier=swiftwing", headers={"HX-Request": "true", "HX-Target": "queue-rows"})
     html = partial.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="queue-rows">') and "<html" not in html and "Q-006" in html
@@ -142,7 +88,7 @@ def test_items_follow_the_tracking(auth, client, plugins, queue):
         actor=TEST_ACTOR,
     )
     db.session.commit()
-    assert order_of(client) == ["Q-003", "Q-002", "Q-006"]
+    assert queue_numbers(client) == ["Q-003", "Q-002", "Q-006"]
     later = utcnow() + timedelta(days=60)  # Q-001 and Q-004 are quiet again by then
     numbers = [item.order.order_no for item in queue_page(db.session, QueueFilters(), later).items]
     assert numbers == ["Q-003", "Q-002", "Q-004", "Q-001", "Q-006"]
@@ -154,7 +100,7 @@ def test_items_follow_the_tracking(auth, client, plugins, queue):
         actor=TEST_ACTOR,
     )
     db.session.commit()
-    assert order_of(client) == ["Q-002", "Q-006"]
+    assert queue_numbers(client) == ["Q-002", "Q-006"]
 
 
 def test_the_migration_fills_the_queue_from_existing_parcels(app, auth, client, queue):
@@ -164,7 +110,7 @@ def test_the_migration_fills_the_queue_from_existing_parcels(app, auth, client, 
     downgrade(revision="0003_carrier_sync")
     upgrade()
     auth.login()
-    assert order_of(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
+    assert queue_numbers(client) == ["Q-003", "Q-002", "Q-001", "Q-006"]
 
 
 def test_a_broad_search_gives_the_same_answer(auth, client, queue, monkeypatch):
@@ -172,15 +118,15 @@ def test_a_broad_search_gives_the_same_answer(auth, client, queue, monkeypatch):
     from portal.queue import services
 
     auth.login()
-    narrow = order_of(client, q="Q-00")
+    narrow = queue_numbers(client, q="Q-00")
     monkeypatch.setattr(services, "SEARCH_IDS", 1)
-    assert order_of(client, q="Q-00") == narrow == ["Q-003", "Q-002", "Q-001", "Q-006"]
+    assert queue_numbers(client, q="Q-00") == narrow == ["Q-003", "Q-002", "Q-001", "Q-006"]
 
 
 def test_a_narrow_search_pages_in_rank_order(app, auth, client, queue):
     app.config["QUEUE_PER_PAGE"] = 2
     auth.login()
-    assert order_of(client, q="Q-00") == ["Q-003", "Q-002"]
-    assert order_of(client, q="Q-00", page=2) == ["Q-001", "Q-006"]
+    assert queue_numbers(client, q="Q-00") == ["Q-003", "Q-002"]
+    assert queue_numbers(client, q="Q-00", page=2) == ["Q-001", "Q-006"]
     html = client.get("/queue", query_string={"q": "Q-00", "page": 2}).get_data(as_text=True)
     assert "Next →" not in html and "← Previous" in html

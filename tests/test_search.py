@@ -16,8 +16,7 @@ from portal.orders import search
 from portal.orders.importer import import_text
 from portal.orders.services import create_order, search_orders
 from portal.sellers.models import Seller
-from tests.factories import TEST_ACTOR, csv_row, csv_text, order_payload
-from tests.test_queue import add, order_of
+from tests.factories import TEST_ACTOR, csv_row, csv_text, order_payload, queue_numbers, quiet_order
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 SHENZHEN = {"code": "SZ-0081", "name": "深圳市蓝海电子有限公司", "email": "sales@lanhai.example"}
@@ -151,18 +150,18 @@ def test_the_orders_page_and_the_queue_search_within(auth, client, plugins, orde
     short = client.get("/orders/", query_string={"q": "71"}).get_data(as_text=True)
     assert "type at least 3 to search within" in short and "No order matches" in short
 
-    add(plugins, "Q-001", "300.00", quiet_days=30, tracking="4PX3000000081234CN")
-    add(plugins, "Q-002", "1500.00", quiet_days=25, tracking="4PX3000000099999CN", seller=SHENZHEN)
-    assert order_of(client, q="81234") == ["Q-001"]
-    assert order_of(client, q="蓝海电子") == ["Q-002"]
-    assert order_of(client, q="q-00") == ["Q-002", "Q-001"]
-    assert order_of(client, q="zzz-none") == []
+    quiet_order(plugins, "Q-001", "300.00", quiet_days=30, tracking="4PX3000000081234CN")
+    quiet_order(plugins, "Q-002", "1500.00", quiet_days=25, tracking="4PX3000000099999CN", seller=SHENZHEN)
+    assert queue_numbers(client, q="81234") == ["Q-001"]
+    assert queue_numbers(client, q="蓝海电子") == ["Q-002"]
+    assert queue_numbers(client, q="q-00") == ["Q-002", "Q-001"]
+    assert queue_numbers(client, q="zzz-none") == []
     assert "type at least 3" in client.get("/queue", query_string={"q": "99"}).get_data(as_text=True)
 
     # Many matches: the queue walks its rank index testing the matches (subqueries), same answer.
     monkeypatch.setattr(search, "SEARCH_IDS", 0)
     monkeypatch.setattr(search, "SELLER_IDS", 0)
-    assert order_of(client, q="81234") == ["Q-001"]
-    assert order_of(client, q="蓝海电子") == ["Q-002"]
-    assert order_of(client, q="q-00") == ["Q-002", "Q-001"]
-    assert order_of(client, q="Q-") == ["Q-002", "Q-001"]  # two characters: the start
+    assert queue_numbers(client, q="81234") == ["Q-001"]
+    assert queue_numbers(client, q="蓝海电子") == ["Q-002"]
+    assert queue_numbers(client, q="q-00") == ["Q-002", "Q-001"]
+    assert queue_numbers(client, q="Q-") == ["Q-002", "Q-001"]  # two characters: the start

@@ -10,6 +10,7 @@ and ``utc``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
@@ -252,7 +253,18 @@ def pack_environment(localtime: Callable[..., str] | None = None):
 def render_pack_body(layout: PackLayout, context: PackContext, *, localtime: Callable[..., str] | None = None) -> str:
     """The HTML body of a pack: ``layout.template`` rendered with ``context``'s names. A name the
     view model does not have raises ``jinja2.UndefinedError`` naming it."""
-    return pack_environment(localtime).from_string(layout.template).render(context.template_names())
+    env = pack_environment(localtime)
+    template = env.template_class.from_code(env, _compiled(layout.template, localtime), env.make_globals(None))
+    return template.render(context.template_names())
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled(source: str, localtime: Callable[..., str] | None):
+    """A layout's template compiled once per process: compiling takes tens of milliseconds and
+    every app checks each insurer's layout when it loads the plugins. The code depends only on
+    the source and the filters (``localtime`` may change how it is called); a syntax error is
+    raised each time, never cached."""
+    return pack_environment(localtime).compile(source)
 
 
 _ONE_PIXEL_PNG = (

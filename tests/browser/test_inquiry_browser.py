@@ -4,35 +4,23 @@ letter's fields and accepts each document; the checklist turns complete without 
 
 from __future__ import annotations
 
-import io
 import re
-import sys
 
 import pytest
-from PIL import Image
 from playwright.sync_api import expect
 
 from portal.plugin_api import EVIDENCE_KINDS
-from portal.plugin_testing import render_pdf
-from tests.factories import PASSWORD, dispatched_order
+from tests.browser.support import upload_evidence
+from tests.factories import PASSWORD, dispatched_order, loss_letter_pdf, pdf, png_file
 
 pytestmark = pytest.mark.browser
-
-
-def png(path, color):
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 200), color).save(buffer, "PNG")
-    path.write_bytes(buffer.getvalue())
-    return str(path)
 
 
 def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_worker, plugins, make_user, tmp_path):
     order = dispatched_order(plugins)  # covered by Lanternfish
     make_user("li.na")
-    carrier = plugins.carrier("fourpx")
-    letters = sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     letter = tmp_path / "4px-letter.pdf"
-    letter.write_bytes(render_pdf(letters.sample_letter_html(tracking_no="4PX3000000000099CN")))
+    letter.write_bytes(loss_letter_pdf(plugins, tracking_no="4PX3000000000099CN"))
 
     page.goto("/login")
     page.get_by_label("User name").fill("li.na")
@@ -73,22 +61,16 @@ def test_an_agent_works_an_inquiry_until_its_evidence_is_complete(page, job_work
     # From here on the checklist changes in place: a marker on the page must survive.
     page.evaluate("window.__still_here = true")
 
-    def upload(kind, path):
-        row = page.locator(f"#evidence-{kind}")
-        row.locator("input[type=file]").set_input_files(path)
-        row.get_by_role("button", name="Upload").click()
-        expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
-
-    upload("dispute_screenshots", png(tmp_path / "买家截图.png", (240, 240, 240)))
+    upload_evidence(page, "dispute_screenshots", png_file(tmp_path / "买家截图.png", (240, 240, 240)))
     # The confirmation is in the page's one status region; the history follows in the same answer.
     expect(page.locator("#flashes")).to_contain_text("买家截图.png received")
     expect(page.locator("#flashes")).to_have_attribute("role", "status")
     expect(page.locator("#history li").first).to_contain_text("买家截图.png")
-    upload("recipient_statement", png(tmp_path / "post-office.png", (200, 220, 240)))
+    upload_evidence(page, "recipient_statement", png_file(tmp_path / "post-office.png", (200, 220, 240)))
     invoice = tmp_path / "invoice.pdf"
-    invoice.write_bytes(render_pdf("<h1>Invoice 2026-0917</h1><p>Drone, USD 1,850.00</p>"))
-    upload("commercial_invoice", str(invoice))
-    upload("loss_letter", str(letter))
+    invoice.write_bytes(pdf("<h1>Invoice 2026-0917</h1><p>Drone, USD 1,850.00</p>"))
+    upload_evidence(page, "commercial_invoice", str(invoice))
+    upload_evidence(page, "loss_letter", str(letter))
     letter_box = page.locator("#loss-letter")
     expect(letter_box.locator(".problems")).to_contain_text(
         "the letter is about tracking number 4PX3000000000099CN, not 4PX3000000000001CN"

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-from tests.test_inquiries import dispatched_order, opened
+from tests.factories import PASSWORD, dispatched_order, opened
 
 pytestmark = pytest.mark.browser
 

@@ -11,18 +11,15 @@ screenshot (see the ``artefacts`` fixture)."""
 
 from __future__ import annotations
 
-import io
 import re
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from PIL import Image
 from playwright.sync_api import Page, expect
 
 from portal.money import Money
-from portal.plugin_testing import render_pdf
-from tests.factories import PASSWORD, translator
+from tests.browser.support import upload_evidence
+from tests.factories import PASSWORD, loss_letter_pdf, pdf, png_file, translator
 
 pytestmark = pytest.mark.browser
 
@@ -30,13 +27,6 @@ pytestmark = pytest.mark.browser
 ENTERED = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
 ORDER_NO = "PRG-2026-0617"
 TRACKING_NO = "4PX3000000061701CN"
-
-
-def png(path, color) -> str:
-    buffer = io.BytesIO()
-    Image.new("RGB", (320, 200), color).save(buffer, "PNG")
-    path.write_bytes(buffer.getvalue())
-    return str(path)
 
 
 def amount_of(text: str) -> str:
@@ -179,31 +169,24 @@ def test_the_sellers_whole_story_in_the_browser(
 
     # 6. The evidence: the buyer's dispute, the invoice, the post office's certificate and 4PX's loss
     # letter, each accepted.
-    def upload(kind: str, path: str) -> None:
-        row = page.locator(f"#evidence-{kind}")
-        row.locator("input[type=file]").set_input_files(path)
-        row.get_by_role("button", name=t("Upload")).click()
-        expect(page.locator(f"#evidence-{kind}")).to_have_attribute("data-state", "received")
-
-    carrier = plugins.carrier("fourpx")
-    letters = sys.modules[carrier.__class__.__module__.rsplit(".", 1)[0] + ".letters"]
     letter = tmp_path / "4px-loss-letter.pdf"
     letter.write_bytes(
-        render_pdf(
-            letters.sample_letter_html(
-                reference="4PXCS20260619000417",
-                tracking_no=TRACKING_NO,
-                found_on=date(2026, 6, 18),
-                liability=Money.of("100.00", "USD"),
-            )
+        loss_letter_pdf(
+            plugins,
+            reference="4PXCS20260619000417",
+            tracking_no=TRACKING_NO,
+            found_on=date(2026, 6, 18),
+            liability=Money.of("100.00", "USD"),
         )
     )
     invoice = tmp_path / "invoice.pdf"
-    invoice.write_bytes(render_pdf(f"<h1>Invoice {ORDER_NO}</h1><p>Drone with 4K camera, USD 1,850.00</p>"))
-    upload("dispute_screenshots", png(tmp_path / "amazon-dispute.png", (240, 240, 240)))
-    upload("commercial_invoice", str(invoice))
-    upload("recipient_statement", png(tmp_path / "post-office-certificate.png", (200, 220, 240)))
-    upload("loss_letter", str(letter))
+    invoice.write_bytes(pdf(f"<h1>Invoice {ORDER_NO}</h1><p>Drone with 4K camera, USD 1,850.00</p>"))
+    upload_evidence(page, "dispute_screenshots", t=t, path=png_file(tmp_path / "amazon-dispute.png", (240, 240, 240)))
+    upload_evidence(page, "commercial_invoice", t=t, path=str(invoice))
+    upload_evidence(
+        page, "recipient_statement", t=t, path=png_file(tmp_path / "post-office-certificate.png", (200, 220, 240))
+    )
+    upload_evidence(page, "loss_letter", t=t, path=str(letter))
     letter_box = page.locator("#loss-letter")
     expect(letter_box.get_by_label(t("Carrier's case reference"))).to_have_value("4PXCS20260619000417")
     letter_box.get_by_role("button", name=t("Confirm the letter")).click()
