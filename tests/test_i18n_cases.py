@@ -191,3 +191,18 @@ def test_the_seller_statement_is_bilingual(plugins, claim):
     ):
         assert label in text, label
     assert claim.number in text
+
+
+def test_a_refused_dispute_names_the_field_in_chinese(auth, client, claim):
+    auth.login("li.na", "agent")
+    speaks("li.na", "zh_CN")
+    number = claim.inquiry.number
+    token = auth.csrf(f"/inquiries/{number}")
+
+    response = client.post(
+        f"/inquiries/{number}/dispute",
+        data={"csrf_token": token, "platform": "eBay", "dispute_id": "", "respond_by": "2026-12-20"},
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "登记纠纷时必填" in page and "is required for a dispute" not in page
