@@ -188,9 +188,9 @@ def _period() -> tuple[date, date]:
         end = date.fromisoformat(values.get("to") or local_today().isoformat())
         start = date.fromisoformat(values.get("from") or (end - timedelta(days=90)).isoformat())
     except ValueError:
-        abort(400, "from and to are dates like 2026-11-24")
+        abort(400, _("from and to are dates like %(example)s", example="2026-11-24"))
     if start > end:
-        abort(400, f"from ({start}) is after to ({end})")
+        abort(400, _("from (%(start)s) is after to (%(end)s)", start=start, end=end))
     return start, end
 
 
