@@ -5,6 +5,11 @@ sellers sent, so what a document may load is narrow: ``data:`` URLs (pictures of
 embedded that way) and files in the project's static folder. ``file:`` URLs elsewhere and every
 remote URL are refused, so a document can neither read the server's files nor call out.
 The PDF's identifier is derived from the HTML: the same document gives the same bytes.
+
+The documents the desk makes for insurers and sellers are bilingual, Chinese then English, whatever
+the language of the person who asked for them: their labels are written ``{{ both('Order') }}``,
+a msgid of the one catalog rendered in each language (so translators see one string, not two, and
+the PDF's bytes do not depend on who made it).
 """
 
 from __future__ import annotations
@@ -21,6 +26,25 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
 STATIC = (PROJECT_ROOT / "static").resolve()
+
+
+#: Bilingual documents give each label in these languages, in this order.
+DOCUMENT_LANGUAGES = ("zh_CN", "en")
+
+
+def both(text: str, sep: str = " / ", **values) -> str:
+    """``text`` (a msgid, with named placeholders) in Chinese and in English: ``交寄证明 / Delivery
+    certificate``; once when the two read the same (a code, a name). A sentence is given ``sep="\n"``
+    (one line each) rather than two languages run together."""
+    from flask_babel import force_locale, gettext
+
+    said: list[str] = []
+    for language in DOCUMENT_LANGUAGES:
+        with force_locale(language):
+            line = gettext(text, **values)
+        if line not in said:
+            said.append(line)
+    return sep.join(said)
 
 
 def allowed_url(url: str) -> bool:

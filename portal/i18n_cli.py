@@ -52,6 +52,7 @@ def extract() -> None:
             f"--mapping-file={MAPPING}",
             "--keyword=_l",
             "--keyword=N_",
+            "--keyword=both",  # a bilingual document's label (portal/documents.py)
             "--add-location=file",
             "--sort-by-file",
             "--no-wrap",

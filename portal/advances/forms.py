@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
 
 class AmountForm(FlaskForm):
-    amount = StringField("Amount", render_kw={"inputmode": "decimal"})
-    reference = StringField("Reference", validators=[Optional()])
+    amount = StringField(_l("Amount"), render_kw={"inputmode": "decimal"})
+    reference = StringField(_l("Reference"), validators=[Optional()])
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("Reason")
-    amount = StringField("Amount", validators=[Optional()], render_kw={"inputmode": "decimal"})
+    reason = TextAreaField(_l("Reason"))
+    amount = StringField(_l("Amount"), validators=[Optional()], render_kw={"inputmode": "decimal"})
 
 
 class PayForm(FlaskForm):
-    reference = StringField("Payment reference")
+    reference = StringField(_l("Payment reference"))

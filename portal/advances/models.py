@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -10,8 +11,16 @@ from ..claims.models import Claim
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..i18n import N_
 
 ADVANCE_STATES = ("requested", "approved", "declined", "paid")
+#: An advance's state as pages name it (the code stays in attributes, URLs and the API).
+STATE_LABELS = {
+    "requested": N_("requested"),
+    "approved": N_("approved"),
+    "declined": N_("declined"),
+    "paid": N_("paid"),
+}
 #: The ledger's accounts. Every entry's lines sum to zero per currency.
 ACCOUNTS = {
     "bank": "Bank",
@@ -66,6 +75,10 @@ class Advance(db.Model):
     payee_email: Mapped[str | None] = mapped_column(String(254))
 
     claim: Mapped[Claim] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def state_label(self) -> str:
+        return gettext(STATE_LABELS.get(self.state, self.state))
 
 
 class LedgerEntry(db.Model):

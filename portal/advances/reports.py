@@ -15,12 +15,28 @@ from ..claims.models import Claim
 from ..clock import to_local
 from ..csv_safety import safe_row
 from ..extensions import db
+from ..i18n import N_
 from ..sellers.models import Seller
 from . import ledger
 from .models import Advance, LedgerEntry
 
-#: Age of an outstanding advance, in days since it was paid.
-AGE_BUCKETS = ((0, 7, "0-7 days"), (8, 30, "8-30 days"), (31, 60, "31-60 days"), (61, None, "over 60 days"))
+#: Age of an outstanding advance, in days since it was paid (the label is the CSV's value too; pages
+#: translate it where they show it).
+AGE_BUCKETS = (
+    (0, 7, N_("0-7 days")),
+    (8, 30, N_("8-30 days")),
+    (31, 60, N_("31-60 days")),
+    (61, None, N_("over 60 days")),
+)
+#: A ledger entry's kind as the seller's statement names it.
+STATEMENT_KINDS = {
+    "advance_paid": N_("Advance paid"),
+    "settlement": N_("Insurer settlement"),
+    "recovery": N_("Recovered from you"),
+    "rejected": N_("Claim rejected: to recover"),
+    "write_off": N_("Written off"),
+    "reversal": N_("Correction"),
+}
 
 
 @dataclass(frozen=True)
@@ -162,14 +178,22 @@ def statement_pdf(seller, start: date, end: date, issued: date) -> bytes:
     """The seller's statement for the period, as the PDF sent to them."""
     from flask import render_template
 
-    from ..documents import render_pdf
+    from ..documents import both, render_pdf
 
     lines = statement_lines(seller.id, start, end)
     totals: dict[str, Decimal] = {}
     for line in lines:
         totals[line.currency] = totals.get(line.currency, Decimal(0)) + line.to_seller
     html = render_template(
-        "advances/statement.html", seller=seller, lines=lines, start=start, end=end, totals=totals, issued=issued
+        "advances/statement.html",
+        seller=seller,
+        lines=lines,
+        start=start,
+        end=end,
+        totals=totals,
+        issued=issued,
+        kinds=STATEMENT_KINDS,
+        both=both,
     )
     return render_pdf(html)
 

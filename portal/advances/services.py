@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,6 +21,7 @@ from ..claims.models import Claim
 from ..clock import to_local, utcnow
 from ..errors import Refused
 from ..extensions import db
+from ..i18n import N_
 from ..inquiries.checklist import Checklist
 from ..money import Money
 from ..plugin_engine import PluginRegistry
@@ -65,10 +67,10 @@ def find_by_number(number: str) -> Advance | None:
 def refusal(plugins: PluginRegistry, claim: Claim, today) -> str | None:
     """Why the claim's materials are not complete and sufficient (the insurer plugin's rule)."""
     if claim.state in ("rejected", "paid"):
-        return f"claim {claim.number} is {claim.state}"
+        return _("claim %(number)s is %(state)s", number=claim.number, state=claim.state_label)
     insurer = plugins.insurer(claim.insurer_code)
     if insurer is None:
-        return f"insurer {claim.insurer_code} is not installed"
+        return _("insurer %(code)s is not installed", code=claim.insurer_code)
     return Checklist(claim.inquiry, today).before_advance(insurer)
 
 
@@ -78,23 +80,36 @@ def request_advance(
     now = now or utcnow()
     if currency != claim.currency:
         raise AdvanceRefused(
-            "currency", f"the advance is paid in the claim's currency, {claim.currency}, not {currency}"
+            "currency",
+            _(
+                "the advance is paid in the claim's currency, %(currency)s, not %(asked)s",
+                currency=claim.currency,
+                asked=currency,
+            ),
         )
     if amount <= 0:
-        raise AdvanceRefused("amount", "the amount must be more than zero")
+        raise AdvanceRefused("amount", _("the amount must be more than zero"))
     if amount > claim.claimed_amount:
         raise AdvanceRefused(
             "amount",
-            f"{Money(amount, currency).format()} is more than the amount claimed, {claim.claimed.format()}",
+            _(
+                "%(amount)s is more than the amount claimed, %(claimed)s",
+                amount=Money(amount, currency).format(),
+                claimed=claim.claimed.format(),
+            ),
         )
     why_not = refusal(plugins, claim, to_local(now).date())
     if why_not:
         raise AdvanceRefused(
-            "claim", f"the claim's materials are not complete and sufficient: {why_not}", conflict=True
+            "claim", _("the claim's materials are not complete and sufficient: %(why)s", why=why_not), conflict=True
         )
     existing = advance_of(claim)
     if existing is not None and existing.state != "declined":
-        raise AdvanceRefused("claim", f"claim {claim.number} already has advance {existing.number}", conflict=True)
+        raise AdvanceRefused(
+            "claim",
+            _("claim %(claim)s already has advance %(advance)s", claim=claim.number, advance=existing.number),
+            conflict=True,
+        )
     try:
         with db.session.begin_nested():
             advance = Advance(
@@ -119,21 +134,33 @@ def request_advance(
                 after={"amount": amount, "currency": currency},
             )
     except IntegrityError:
-        raise AdvanceRefused("claim", f"claim {claim.number} already has an advance", conflict=True) from None
+        raise AdvanceRefused(
+            "claim", _("claim %(number)s already has an advance", number=claim.number), conflict=True
+        ) from None
     return advance
 
 
-def _four_eyes(advance: Advance, staff: Staff, what: str, other: str) -> None:
+#: What the four-eyes rule says, per decision (whole sentences, for the translators).
+FOUR_EYES = {
+    "decide": (
+        N_("only a supervisor approves or declines advances"),
+        N_("%(name)s requested %(number)s: another supervisor decides"),
+    ),
+    "pay": (N_("only a supervisor pays advances"), N_("%(name)s requested %(number)s: another supervisor pays it")),
+}
+
+
+def _four_eyes(advance: Advance, staff: Staff, what: str) -> None:
     """A supervisor who did not request the advance decides and pays it (the CLI's bank file has
     no staff member: the bank's confirmation of a run exported from approved advances)."""
     if not staff.is_supervisor:
-        raise AdvanceRefused("user", f"only a supervisor {what} advances")
+        raise AdvanceRefused("user", _(FOUR_EYES[what][0]))
     if staff.user_id is not None and staff.user_id == advance.requested_by_id:
-        raise AdvanceRefused("user", f"{staff.actor.label} requested {advance.number}: another supervisor {other}")
+        raise AdvanceRefused("user", _(FOUR_EYES[what][1], name=staff.actor.label, number=advance.number))
 
 
 def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now: datetime) -> None:
-    _four_eyes(advance, staff, "approves or declines", "decides")
+    _four_eyes(advance, staff, "decide")
     payee = {}
     if target == "approved":
         # The payee as approved: later orders may change the seller, never whom this advance pays.
@@ -155,7 +182,11 @@ def _decide(advance: Advance, staff: Staff, target: str, reason: str | None, now
     )
     if result.rowcount != 1:
         db.session.refresh(advance)
-        raise AdvanceRefused("state", f"{advance.number} is already {advance.state}", conflict=True)
+        raise AdvanceRefused(
+            "state",
+            _("%(number)s is already %(state)s", number=advance.number, state=advance.state_label),
+            conflict=True,
+        )
     db.session.refresh(advance)
 
 
@@ -172,7 +203,7 @@ def approve(advance: Advance, staff: Staff, now: datetime | None = None) -> None
 
 def decline(advance: Advance, reason: str, staff: Staff, now: datetime | None = None) -> None:
     if not reason.strip():
-        raise AdvanceRefused("reason", "say why the advance is declined")
+        raise AdvanceRefused("reason", _("say why the advance is declined"))
     _decide(advance, staff, "declined", reason.strip(), now or utcnow())
     _audit(staff, advance, "declined", f"declined: {reason.strip()}")
     advance_changed.send(advance, actor=staff.actor)
@@ -182,9 +213,9 @@ def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = N
     """Mark the advance paid and book the payout, once. Returns False when it was already paid
     with this reference (a form posted twice, a bank file imported again)."""
     now, reference = now or utcnow(), reference.strip()
-    _four_eyes(advance, staff, "pays", "pays it")
+    _four_eyes(advance, staff, "pay")
     if not reference:
-        raise AdvanceRefused("reference", "the payment reference is required")
+        raise AdvanceRefused("reference", _("the payment reference is required"))
     try:
         with db.session.begin_nested():
             result = db.session.execute(
@@ -218,16 +249,29 @@ def pay(advance: Advance, reference: str, staff: Staff, now: datetime | None = N
         db.session.refresh(advance)
         if advance.state == "paid" and advance.payment_reference == reference:
             return False
-        state = f"already paid (reference {advance.payment_reference})" if advance.state == "paid" else advance.state
-        raise AdvanceRefused(
-            "state", f"{advance.number} is {state}: only an approved advance is paid", conflict=True
-        ) from None
+        if advance.state == "paid":
+            why = _(
+                "%(number)s is already paid (reference %(reference)s): only an approved advance is paid",
+                number=advance.number,
+                reference=advance.payment_reference,
+            )
+        else:
+            why = _(
+                "%(number)s is %(state)s: only an approved advance is paid",
+                number=advance.number,
+                state=advance.state_label,
+            )
+        raise AdvanceRefused("state", why, conflict=True) from None
     except IntegrityError:
         db.session.refresh(advance)
         raise AdvanceRefused(
             "reference",
-            f"{advance.number}: payment reference {reference} is already used, or "
-            "the advance was paid at the same moment",
+            _(
+                "%(number)s: payment reference %(reference)s is already used, or "
+                "the advance was paid at the same moment",
+                number=advance.number,
+                reference=reference,
+            ),
             conflict=True,
         ) from None
     db.session.refresh(advance)
@@ -256,9 +300,17 @@ def book_settlement(
 
 def _settlement(claim: Claim, amount: Decimal, currency: str, actor: Actor, *, reference: str = "", memo: str = ""):
     if currency != claim.currency:
-        raise AdvanceRefused("currency", f"claim {claim.number} is in {claim.currency}, not {currency}")
+        raise AdvanceRefused(
+            "currency",
+            _(
+                "claim %(number)s is in %(currency)s, not %(other)s",
+                number=claim.number,
+                currency=claim.currency,
+                other=currency,
+            ),
+        )
     if amount <= 0:
-        raise AdvanceRefused("amount", "a settlement is more than zero")
+        raise AdvanceRefused("amount", _("a settlement is more than zero"))
     open_amount = max(exposure(claim), ZERO)
     covered = min(amount, open_amount)
     return ledger.book(
@@ -281,17 +333,25 @@ def settle_insurer_payment(claim: Claim, payment, actor: Actor, *, accept_differ
     if advance.state != "paid":
         raise AdvanceRefused(
             "advance",
-            f"advance {advance.number} is {advance.state}, not paid: the insurer has paid the claim itself, "
-            "so decline the advance (or pay it) before recording the insurer's payment",
+            _(
+                "advance %(number)s is %(state)s, not paid: the insurer has paid the claim itself, "
+                "so decline the advance (or pay it) before recording the insurer's payment",
+                number=advance.number,
+                state=advance.state_label,
+            ),
             conflict=True,
         )
     open_amount = exposure(claim)
     if payment.amount < open_amount and not accept_difference:
         raise AdvanceRefused(
             "amount",
-            f"{Money(payment.amount, payment.currency).format()} leaves "
-            f"{Money(open_amount - payment.amount, claim.currency).format()} of advance {advance.number} to "
-            "recover from the seller or write off: confirm the difference to record it",
+            _(
+                "%(paid)s leaves %(left)s of advance %(number)s to "
+                "recover from the seller or write off: confirm the difference to record it",
+                paid=Money(payment.amount, payment.currency).format(),
+                left=Money(open_amount - payment.amount, claim.currency).format(),
+                number=advance.number,
+            ),
         )
     return _settlement(
         claim,
@@ -320,14 +380,18 @@ def on_claim_rejected(claim: Claim, actor: Actor) -> None:
 def recover(claim: Claim, amount: Decimal, staff: Staff, *, reference: str = "") -> LedgerEntry:
     """Money back from the seller: first against a recovery case, then against the exposure."""
     if amount <= 0:
-        raise AdvanceRefused("amount", "a recovery is more than zero")
+        raise AdvanceRefused("amount", _("a recovery is more than zero"))
     receivable = ledger.balance("seller_receivable", claim_id=claim.id, currency=claim.currency)
     exposed = exposure(claim)
     if amount > receivable + exposed:
         raise AdvanceRefused(
             "amount",
-            f"{Money(amount, claim.currency).format()} is more than is open on "
-            f"{claim.number} ({Money(receivable + exposed, claim.currency).format()})",
+            _(
+                "%(amount)s is more than is open on %(number)s (%(open)s)",
+                amount=Money(amount, claim.currency).format(),
+                number=claim.number,
+                open=Money(receivable + exposed, claim.currency).format(),
+            ),
         )
     from_receivable = min(amount, receivable)
     return ledger.book(
@@ -358,15 +422,17 @@ def check_write_off(claim: Claim, amount: Decimal, reason: str, staff: Staff) ->
     """``AdvanceRefused`` unless ``staff`` may write ``amount`` off (before the page asks to confirm
     it); the seller's receivable on the claim otherwise."""
     if not staff.is_supervisor:
-        raise AdvanceRefused("user", "only a supervisor writes off")
+        raise AdvanceRefused("user", _("only a supervisor writes off"))
     if not reason.strip():
-        raise AdvanceRefused("reason", "say why it is written off")
+        raise AdvanceRefused("reason", _("say why it is written off"))
     receivable = ledger.balance("seller_receivable", claim_id=claim.id, currency=claim.currency)
     exposed = exposure(claim)
     if amount <= 0 or amount > receivable + exposed:
         raise AdvanceRefused(
             "amount",
-            f"write off more than zero and at most what is open "
-            f"({Money(receivable + exposed, claim.currency).format()})",
+            _(
+                "write off more than zero and at most what is open (%(open)s)",
+                open=Money(receivable + exposed, claim.currency).format(),
+            ),
         )
     return receivable

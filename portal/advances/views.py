@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -40,8 +42,18 @@ def _amount(text: str, currency: str) -> Decimal:
     try:
         return Decimal(read_amount(text, currency))
     except MoneyError as exc:
-        raise services.AdvanceRefused("amount", f"amount: {exc}") from None
+        raise services.AdvanceRefused("amount", _("amount: %(problem)s", problem=exc)) from None
 
+
+#: What each step says once done, on the claim page (one sentence each, for the translators).
+DONE = {
+    "request": _l("Claim %(number)s: request recorded."),
+    "approve": _l("Claim %(number)s: approve recorded."),
+    "decline": _l("Claim %(number)s: decline recorded."),
+    "pay": _l("Claim %(number)s: pay recorded."),
+    "recovery": _l("Claim %(number)s: recovery recorded."),
+    "write-off": _l("Claim %(number)s: write off recorded."),
+}
 
 #: Steps whose refused form comes back as typed (the others have nothing to type but a reason).
 KEPT = ("request", "decline", "pay", "recovery", "write-off")
@@ -57,7 +69,7 @@ def claim_step(number: str, step: str):
     form = {"request": AmountForm, "recovery": AmountForm, "pay": PayForm}.get(step, ReasonForm)()
     if not form.validate_on_submit():
         if expired(form) or step not in KEPT:
-            flash("The form expired; please try again.", "error")
+            flash(_("The form expired; please try again."), "error")
             return _to_claim(number)
         keep_invalid(f"advance-{step}", form)
         return claim_page(claim, 422)
@@ -69,14 +81,21 @@ def claim_step(number: str, step: str):
                     registry(), claim, _amount(form.amount.data, claim.currency), claim.currency, who
                 )
             elif step in ("approve", "decline", "pay") and advance is None:
-                raise services.AdvanceRefused("advance", f"claim {number} has no advance")
+                raise services.AdvanceRefused("advance", _("claim %(number)s has no advance", number=number))
             elif step == "approve":
                 services.approve(advance, who)
             elif step == "decline":
                 services.decline(advance, form.reason.data or "", who)
             elif step == "pay":
                 if not services.pay(advance, form.reference.data or "", who):
-                    flash(f"{advance.number} was already paid with reference {advance.payment_reference}.", "info")
+                    flash(
+                        _(
+                            "%(number)s was already paid with reference %(reference)s.",
+                            number=advance.number,
+                            reference=advance.payment_reference,
+                        ),
+                        "info",
+                    )
             elif step == "recovery":
                 services.recover(
                     claim, _amount(form.amount.data, claim.currency), who, reference=form.reference.data or ""
@@ -87,10 +106,14 @@ def claim_step(number: str, step: str):
                 if not confirmed():  # a write-off is undone only by a reversing entry: ask first
                     shown = Money(amount, claim.currency).format()
                     return confirmation(
-                        f"Write off {shown} on claim {number}?",
-                        f"{shown} is booked as a loss in the ledger (reason: {form.reason.data.strip()}); "
-                        "only a reversing entry corrects it.",
-                        yes=f"Yes, write off {shown}",
+                        _("Write off %(amount)s on claim %(number)s?", amount=shown, number=number),
+                        _(
+                            "%(amount)s is booked as a loss in the ledger (reason: %(reason)s); "
+                            "only a reversing entry corrects it.",
+                            amount=shown,
+                            reason=form.reason.data.strip(),
+                        ),
+                        yes=_("Yes, write off %(amount)s", amount=shown),
                         back=url_for("claims.detail", number=number, _anchor="advance"),
                         keep=("amount", "reason"),
                     )
@@ -104,7 +127,7 @@ def claim_step(number: str, step: str):
         # The claim page again, the refused form as typed with its field marked (the others empty).
         keep_refused(f"advance-{step}", form, exc)
         return claim_page(claim, exc.http_status)
-    flash(f"Claim {number}: {step.replace('-', ' ')} recorded.", "success")
+    flash(str(DONE[step]) % {"number": number}, "success")
     return _to_claim(number)
 
 
@@ -165,9 +188,9 @@ def _period() -> tuple[date, date]:
         end = date.fromisoformat(values.get("to") or local_today().isoformat())
         start = date.fromisoformat(values.get("from") or (end - timedelta(days=90)).isoformat())
     except ValueError:
-        abort(400, "from and to are dates like 2026-11-24")
+        abort(400, _("from and to are dates like %(example)s", example="2026-11-24"))
     if start > end:
-        abort(400, f"from ({start}) is after to ({end})")
+        abort(400, _("from (%(start)s) is after to (%(end)s)", start=start, end=end))
     return start, end
 
 
@@ -178,11 +201,11 @@ def _statement_context(seller: Seller, start: date, end: date) -> dict:
     return made_file_section(
         reports.statement_subject(seller.id, start, end),
         section_id="statement-pdf",
-        title=f"Statement {start} to {end}",
+        title=_("Statement %(start)s to %(end)s", start=start, end=end),
         poll_url=url_for("advances.statement_status", **period),
         ask_url=url_for("advances.statement_make", **period),
         file_url=lambda run: url_for("advances.statement_pdf", code=seller.code, run_id=run.id),
-        ask_label="Make the statement",
+        ask_label=_("Make the statement"),
     )
 
 
@@ -203,7 +226,7 @@ def statement_make(code: str):
     seller = _seller_or_404(code)
     start, end = _period()
     if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     else:
         with unit_of_work():
             reports.request_statement(seller, start, end, staff_actor(), utcnow())

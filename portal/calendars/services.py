@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import Actor, record
@@ -62,6 +63,7 @@ def is_working_day(day: date, calendar: str, _years: dict | None = None) -> bool
     try:
         return library.is_working_day(day, calendar)
     except library.CalendarUnknown as exc:
+        # English whoever asks: the claim keeps this text and the API shows it.
         raise library.CalendarUnknown(
             f"{exc}; or an admin enters {day.year}'s official {calendar} calendar (Admin → Calendars)"
         ) from None
@@ -86,17 +88,25 @@ def _days(text: str, where: str) -> list[date]:
     match = _RANGE.match(text.strip())
     if not match:
         raise CalendarRefused(
-            "days", f"{where}: {text.strip()!r} is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)"
+            "days",
+            _(
+                "%(where)s: %(text)r is not a date (YYYY-MM-DD) or a range (YYYY-MM-DD..YYYY-MM-DD)",
+                where=where,
+                text=text.strip(),
+            ),
         )
     try:
         first = date.fromisoformat(match[1])
         last = date.fromisoformat(match[2]) if match[2] else first
     except ValueError as exc:
-        raise CalendarRefused("days", f"{where}: {text.strip()!r} is not a real date ({exc})") from None
+        raise CalendarRefused(
+            "days",
+            _("%(where)s: %(text)r is not a real date (%(problem)s)", where=where, text=text.strip(), problem=exc),
+        ) from None
     if last < first:
-        raise CalendarRefused("days", f"{where}: the range ends before it starts")
+        raise CalendarRefused("days", _("%(where)s: the range ends before it starts", where=where))
     if (last - first).days > 31:
-        raise CalendarRefused("days", f"{where}: a range of more than a month is not one holiday")
+        raise CalendarRefused("days", _("%(where)s: a range of more than a month is not one holiday", where=where))
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
@@ -106,11 +116,11 @@ def parse_lines(text: str, kind: str, field: str) -> list[EnteredDay]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        when, _, name = line.strip().partition(" ")
+        when, __, name = line.strip().partition(" ")
         if ".." not in when and re.match(r"^\d{4}-\d{2}-\d{2}$", when) and name.strip().startswith(".."):
-            extra, _, name = name.strip().partition(" ")  # "2027-02-05 ..2027-02-11"
+            extra, __, name = name.strip().partition(" ")  # "2027-02-05 ..2027-02-11"
             when += extra
-        for day in _days(when, f"{field} line {number}"):
+        for day in _days(when, _("%(field)s line %(number)s", field=field, number=number)):
             result.append(EnteredDay(day, kind, name.strip()[:120]))
     return result
 
@@ -121,21 +131,27 @@ def parse_csv(data: bytes, filename: str) -> list[EnteredDay]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CalendarRefused("file", f"{filename}: not UTF-8 text") from None
+        raise CalendarRefused("file", _("%(file)s: not UTF-8 text", file=filename)) from None
     reader = csv.DictReader(io.StringIO(text))
     missing = {"date", "kind"} - {(name or "").strip().lower() for name in reader.fieldnames or ()}
     if missing:
         raise CalendarRefused(
             "file",
-            f"{filename}: the header must name the columns date,kind,name (missing {', '.join(sorted(missing))})",
+            _(
+                "%(file)s: the header must name the columns date,kind,name (missing %(missing)s)",
+                file=filename,
+                missing=", ".join(sorted(missing)),
+            ),
         )
     result = []
     for row in reader:
         row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items() if key}
-        where = f"{filename} line {reader.line_num}"
+        where = _("%(field)s line %(number)s", field=filename, number=reader.line_num)
         kind = row.get("kind", "").lower()
         if kind not in DAY_KINDS:
-            raise CalendarRefused("file", f"{where}: kind {kind!r} is neither 'holiday' nor 'workday'")
+            raise CalendarRefused(
+                "file", _("%(where)s: kind %(kind)r is neither 'holiday' nor 'workday'", where=where, kind=kind)
+            )
         for day in _days(row.get("date", ""), where):
             result.append(EnteredDay(day, kind, row.get("name", "")[:120]))
     return result
@@ -147,25 +163,32 @@ def enter_year(
     """Record ``year`` of ``calendar`` as published; checked whole, so nothing is half-written."""
     source = source.strip()
     if not source:
-        raise CalendarRefused("source", "name the official notice the calendar is taken from")
+        raise CalendarRefused("source", _("name the official notice the calendar is taken from"))
     if not 2000 <= year <= 2100:
-        raise CalendarRefused("year", f"{year} is not a plausible year")
+        raise CalendarRefused("year", _("%(year)s is not a plausible year", year=year))
     if existing := entered(calendar, year):
         raise CalendarRefused(
             "year",
-            f"{calendar} {year} was already entered by {existing.entered_by}; dates were worked out with it",
+            _(
+                "%(calendar)s %(year)s was already entered by %(name)s; dates were worked out with it",
+                calendar=calendar,
+                year=year,
+                name=existing.entered_by,
+            ),
             conflict=True,
         )
     if not any(day.kind == "holiday" for day in days):
-        raise CalendarRefused("days", "a year's official calendar names its holidays; none was given")
+        raise CalendarRefused("days", _("a year's official calendar names its holidays; none was given"))
     seen: dict[date, EnteredDay] = {}
     for day in days:
         if day.day.year != year:
-            raise CalendarRefused("days", f"{day.day} is not in {year}")
+            raise CalendarRefused("days", _("%(day)s is not in %(year)s", day=day.day, year=year))
         if day.day in seen:
-            raise CalendarRefused("days", f"{day.day} is given twice")
+            raise CalendarRefused("days", _("%(day)s is given twice", day=day.day))
         if day.kind == "workday" and day.day.weekday() < 5:
-            raise CalendarRefused("days", f"{day.day} is a weekday: only a weekend day can be a make-up working day")
+            raise CalendarRefused(
+                "days", _("%(day)s is a weekday: only a weekend day can be a make-up working day", day=day.day)
+            )
         seen[day.day] = day
     row = WorkingCalendar(calendar=calendar, year=year, source=source, entered_at=now, entered_by=actor.label)
     db.session.add(row)

@@ -3,17 +3,28 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..i18n import N_
 from ..inquiries.models import EvidenceDocument, Inquiry
 from ..money import Money
 
 #: The states of a claim; ``portal.claims.services.TRANSITIONS`` says which steps lead where.
 CLAIM_STATES = ("draft", "submitted", "more_documents", "accepted", "paid", "rejected")
+#: A claim's state as pages name it (the code stays in attributes, URLs and the API).
+STATE_LABELS = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "more_documents": N_("more documents"),
+    "accepted": N_("accepted"),
+    "paid": N_("paid"),
+    "rejected": N_("rejected"),
+}
 
 
 class Claim(db.Model):
@@ -51,6 +62,10 @@ class Claim(db.Model):
     inquiry: Mapped[Inquiry] = relationship(lazy="joined", innerjoin=True)
     packs: Mapped[list[ClaimPack]] = relationship(back_populates="claim", order_by="ClaimPack.version.desc()")
     supplements: Mapped[list[ClaimSupplement]] = relationship(back_populates="claim", order_by="ClaimSupplement.id")
+
+    @property
+    def state_label(self) -> str:
+        return gettext(STATE_LABELS.get(self.state, self.state))
 
     def payout_overdue(self, today: date) -> bool:
         return self.state == "accepted" and self.payout_due_on is not None and self.payout_due_on < today

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,7 @@ from ..calendars import CalendarUnknown, working_days_after
 from ..clock import to_local, utcnow
 from ..errors import Refused
 from ..extensions import db
+from ..i18n import N_
 from ..inquiries.checklist import CLAIMABLE_OUTCOMES, Checklist
 from ..inquiries.models import Inquiry
 from ..money import Money
@@ -44,12 +46,27 @@ TRANSITIONS = {
 }
 
 
+#: Each step as a refusal names it ("cannot pay").
+STEP_LABELS = {
+    "submit": N_("submit"),
+    "accept": N_("accept"),
+    "pay": N_("pay"),
+    "reject": N_("reject"),
+    "request_documents": N_("request documents"),
+}
+
+
 def _step(claim: Claim, step: str) -> str:
     sources, target = TRANSITIONS[step]
     if claim.state not in sources:
         raise ClaimRefused(
             "state",
-            f"claim {claim.number} is {claim.state.replace('_', ' ')}: cannot {step.replace('_', ' ')}",
+            _(
+                "claim %(number)s is %(state)s: cannot %(step)s",
+                number=claim.number,
+                state=claim.state_label,
+                step=_(STEP_LABELS[step]) if step in STEP_LABELS else step.replace("_", " "),
+            ),
             conflict=True,
         )
     return target
@@ -111,26 +128,47 @@ def create_claim(
     today = to_local(now).date()
     if claim_of(inquiry) is not None:
         raise ClaimRefused(
-            "inquiry", f"inquiry {inquiry.number} already has claim {claim_of(inquiry).number}", conflict=True
+            "inquiry",
+            _(
+                "inquiry %(inquiry)s already has claim %(claim)s",
+                inquiry=inquiry.number,
+                claim=claim_of(inquiry).number,
+            ),
+            conflict=True,
         )
     if inquiry.state != "ready_for_claim" or inquiry.carrier_outcome not in CLAIMABLE_OUTCOMES:
         raise ClaimRefused(
             "inquiry",
-            f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: mark it ready for a claim first",
+            _(
+                "inquiry %(number)s is %(state)s: mark it ready for a claim first",
+                number=inquiry.number,
+                state=inquiry.state_label,
+            ),
             conflict=True,
         )
     missing = Checklist(inquiry, today).missing
     if missing:
-        raise ClaimRefused("inquiry", "the evidence is not complete: " + "; ".join(missing), conflict=True)
+        raise ClaimRefused(
+            "inquiry", _("the evidence is not complete: %(missing)s", missing="; ".join(missing)), conflict=True
+        )
     if not Decimal(0) < lost_share <= Decimal(1):
-        raise ClaimRefused("lost_share", "the share lost must be more than 0 % and at most 100 %")
+        raise ClaimRefused(
+            "lost_share", _("the share lost must be more than %(low)s and at most %(high)s", low="0 %", high="100 %")
+        )
     if inquiry.kind == "not_arrived" and lost_share != 1:
-        raise ClaimRefused("lost_share", "a parcel that did not arrive is a whole loss (100 %)")
+        raise ClaimRefused("lost_share", _("a parcel that did not arrive is a whole loss (%(share)s)", share="100 %"))
     earliest, latest = filing_dates(plugins, inquiry)
     if not earliest <= today <= latest:
         insurer = plugins.require_insurer(inquiry.order.cover.insurer_code)
         raise ClaimRefused(
-            "inquiry", f"{insurer.name} accepts this claim from {earliest} to {latest} (today is {today})"
+            "inquiry",
+            _(
+                "%(insurer)s accepts this claim from %(earliest)s to %(latest)s (today is %(today)s)",
+                insurer=insurer.name,
+                earliest=earliest,
+                latest=latest,
+                today=today,
+            ),
         )
     amount = claim_amount(plugins, inquiry, lost_share, today)
     try:
@@ -158,7 +196,9 @@ def create_claim(
                 after={"claimed_amount": amount.amount.amount, "currency": amount.amount.currency},
             )
     except IntegrityError:
-        raise ClaimRefused("inquiry", f"inquiry {inquiry.number} already has a claim", conflict=True) from None
+        raise ClaimRefused(
+            "inquiry", _("inquiry %(number)s already has a claim", number=inquiry.number), conflict=True
+        ) from None
     return claim
 
 
@@ -168,10 +208,14 @@ def create_claim(
 def submit(claim: Claim, actor: Actor, now: datetime | None = None) -> None:
     target = _step(claim, "submit")
     if not claim.packs:
-        raise ClaimRefused("state", f"claim {claim.number}: make the submission pack first", conflict=True)
+        raise ClaimRefused(
+            "state", _("claim %(number)s: make the submission pack first", number=claim.number), conflict=True
+        )
     missing = Checklist(claim.inquiry, to_local(now or utcnow()).date()).missing
     if missing:
-        raise ClaimRefused("state", "the evidence is not complete: " + "; ".join(missing), conflict=True)
+        raise ClaimRefused(
+            "state", _("the evidence is not complete: %(missing)s", missing="; ".join(missing)), conflict=True
+        )
     claim.state, claim.submitted_at = target, now or utcnow()
     claim.inquiry.state = "ready_for_claim"
     _audit(actor, claim, "submitted", f"submitted to the insurer with pack version {claim.packs[0].version}")
@@ -186,9 +230,9 @@ def payout_due(plugins: PluginRegistry, claim: Claim, accepted_on: date) -> date
 def accept(plugins: PluginRegistry, claim: Claim, *, reference: str, accepted_on: date, actor: Actor) -> None:
     reference = reference.strip()
     if not reference:
-        raise ClaimRefused("reference", "the insurer's case reference is required")
+        raise ClaimRefused("reference", _("the insurer's case reference is required"))
     if claim.submitted_at and accepted_on < to_local(claim.submitted_at).date():
-        raise ClaimRefused("accepted_on", f"{accepted_on} is before the claim was submitted")
+        raise ClaimRefused("accepted_on", _("%(day)s is before the claim was submitted", day=accepted_on))
     target = _step(claim, "accept")
     # An unknown year never blocks the acceptance: the due date waits for the year's calendar.
     try:
@@ -255,11 +299,22 @@ def pay(
     refused unless the difference is confirmed; a second payment is refused by the database."""
     currency = currency or claim.currency
     if amount <= 0:
-        raise ClaimRefused("amount", "the amount paid must be more than zero")
+        raise ClaimRefused("amount", _("the amount paid must be more than zero"))
     if currency != claim.currency:
-        raise ClaimRefused("currency", f"claim {claim.number} is in {claim.currency}, the payment in {currency}")
+        raise ClaimRefused(
+            "currency",
+            _(
+                "claim %(number)s is in %(currency)s, the payment in %(paid)s",
+                number=claim.number,
+                currency=claim.currency,
+                paid=currency,
+            ),
+        )
     if claim.accepted_on and paid_on < claim.accepted_on:
-        raise ClaimRefused("paid_on", f"{paid_on} is before the claim was accepted ({claim.accepted_on})")
+        raise ClaimRefused(
+            "paid_on",
+            _("%(day)s is before the claim was accepted (%(accepted)s)", day=paid_on, accepted=claim.accepted_on),
+        )
     if existing := payment_of(claim):
         raise ClaimRefused("state", already_paid(claim, existing), conflict=True)
     target = _step(claim, "pay")
@@ -267,9 +322,23 @@ def pay(
     if difference and not accept_difference:
         raise ClaimRefused(
             "amount",
-            f"{Money(amount, currency).format()} is {Money(abs(difference), currency).format()} "
-            f"{'less' if difference < 0 else 'more'} than claimed ({claim.claimed.format()}): check the "
-            "insurer's statement, then confirm the difference to record it",
+            (
+                _(
+                    "%(amount)s is %(difference)s less than claimed (%(claimed)s): check the "
+                    "insurer's statement, then confirm the difference to record it",
+                    amount=Money(amount, currency).format(),
+                    difference=Money(abs(difference), currency).format(),
+                    claimed=claim.claimed.format(),
+                )
+                if difference < 0
+                else _(
+                    "%(amount)s is %(difference)s more than claimed (%(claimed)s): check the "
+                    "insurer's statement, then confirm the difference to record it",
+                    amount=Money(amount, currency).format(),
+                    difference=Money(abs(difference), currency).format(),
+                    claimed=claim.claimed.format(),
+                )
+            ),
             difference=str(difference),
         )
     reference = reference.strip() or None
@@ -289,7 +358,7 @@ def pay(
         db.session.flush()  # the unique claim: a payment recorded meanwhile elsewhere (the caller rolls back)
     except IntegrityError:
         raise ClaimRefused(
-            "state", f"claim {number}: the insurer's payment is already recorded", conflict=True
+            "state", _("claim %(number)s: the insurer's payment is already recorded", number=number), conflict=True
         ) from None
     claim.state, claim.paid_amount, claim.paid_on, claim.payment_reference = target, amount, paid_on, reference
     late = (
@@ -319,7 +388,7 @@ def already_paid(claim: Claim, payment: InsurerPayment) -> str:
 
 def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
     if not reason.strip():
-        raise ClaimRefused("reason", "say why the insurer rejected the claim")
+        raise ClaimRefused("reason", _("say why the insurer rejected the claim"))
     claim.state = _step(claim, "reject")
     claim.rejected_reason = reason.strip()
     _audit(actor, claim, "rejected", f"rejected: {claim.rejected_reason}", after={"reason": claim.rejected_reason})
@@ -330,7 +399,7 @@ def reject(claim: Claim, *, reason: str, actor: Actor) -> None:
 def request_documents(claim: Claim, *, what: str, actor: Actor) -> None:
     """The insurer wants more: the claim waits and the inquiry goes back to its checklist."""
     if not what.strip():
-        raise ClaimRefused("reason", "say which documents the insurer asked for")
+        raise ClaimRefused("reason", _("say which documents the insurer asked for"))
     claim.state = _step(claim, "request_documents")
     claim.documents_requested = what.strip()
     claim.inquiry.state = "carrier_answered"

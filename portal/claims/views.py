@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 
 from ..audit.services import history, in_time_order
 from ..clock import local_today, utcnow
@@ -67,7 +68,15 @@ def create(number: str):
     except Refused as exc:
         flash_refusal(exc)
         return redirect(url_for("inquiries.detail", number=number), code=303)
-    flash(f"Claim {claim.number} drafted for {claim.claimed_amount} {claim.currency}.", "success")
+    flash(
+        _(
+            "Claim %(number)s drafted for %(amount)s %(currency)s.",
+            number=claim.number,
+            amount=claim.claimed_amount,
+            currency=claim.currency,
+        ),
+        "success",
+    )
     return _back(claim)
 
 
@@ -125,7 +134,7 @@ def step(number: str, step: str):
         with unit_of_work():
             if step == "pack":
                 services.request_pack(claim, actor, utcnow())  # made by the job workers
-                flash("The submission pack is being made; it appears below when it is ready.", "success")
+                flash(_("The submission pack is being made; it appears below when it is ready."), "success")
             elif step == "submit":
                 services.submit(claim, actor)
             elif step == "accept":
@@ -136,7 +145,7 @@ def step(number: str, step: str):
                 try:
                     amount = read_amount(form.amount.data, claim.currency)
                 except MoneyError as exc:
-                    raise services.ClaimRefused("amount", f"amount paid: {exc}") from None
+                    raise services.ClaimRefused("amount", _("amount paid: %(problem)s", problem=exc)) from None
                 services.pay(
                     claim,
                     amount=Decimal(amount),
@@ -156,7 +165,7 @@ def step(number: str, step: str):
         flash_refusal(exc)
         return _back(claim)
     if step != "pack":
-        flash(f"Claim {claim.number}: {claim.state.replace('_', ' ')}.", "success")
+        flash(_("Claim %(number)s: %(state)s.", number=claim.number, state=claim.state_label), "success")
     return _back(claim)
 
 

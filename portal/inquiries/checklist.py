@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from flask_babel import gettext as _
+
 from ..plugin_api import EVIDENCE_KINDS, ChecklistItem, InsurerPlugin
 from .models import EvidenceItem, Inquiry
 
@@ -36,11 +38,13 @@ class Checklist:
         """The evidence still needed, in words; empty when the checklist is complete."""
         problems = []
         for item in self.outstanding:
-            label = EVIDENCE_KINDS.get(item.kind, item.kind)
+            label = _(EVIDENCE_KINDS[item.kind]) if item.kind in EVIDENCE_KINDS else item.kind
             if item.state == "deferred":
-                problems.append(f"{label}: its grace deadline {item.due_on} has passed")
+                problems.append(
+                    _("%(document)s: its grace deadline %(day)s has passed", document=label, day=item.due_on)
+                )
             else:
-                problems.append(f"{label} is {item.state}")
+                problems.append(_("%(document)s is %(state)s", document=label, state=item.state_label))
         return problems
 
     @property
@@ -52,7 +56,7 @@ class Checklist:
         """What still stands between the inquiry and a claim, in words; empty when ready."""
         problems = []
         if self.inquiry.carrier_outcome not in CLAIMABLE_OUTCOMES:
-            problems.append("the carrier has not confirmed the parcel lost or damaged")
+            problems.append(_("the carrier has not confirmed the parcel lost or damaged"))
         return problems + self.missing
 
     def before_advance(self, insurer: InsurerPlugin) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -12,15 +13,22 @@ from ..plugin_api import CARRIER_OUTCOMES, INQUIRY_KINDS
 from .models import CHANNELS, CLOSE_REASONS
 
 
+def translated(labels: dict[str, str]):
+    """Choices whose labels are shown in the reader's language (the values stay codes)."""
+    return choices((code, _l(label)) for code, label in labels.items())
+
+
 class OpenInquiryForm(FlaskForm):
-    kind = SelectField("The seller reports", choices=choices(INQUIRY_KINDS.items()))
-    channel = SelectField("Asked by", choices=choices(CHANNELS.items()), default="email")
-    asked_on = DateField("Asked on", validators=[Optional()])
-    message = TextAreaField("Seller's message")
-    dispute_platform = StringField("Marketplace", validators=[Optional()], render_kw={"placeholder": "e.g. Amazon"})
-    dispute_id = StringField("Dispute id", validators=[Optional()])
-    dispute_opened_on = DateField("Dispute opened on", validators=[Optional()])
-    dispute_respond_by = DateField("Respond by", validators=[Optional()])
+    kind = SelectField(_l("The seller reports"), choices=translated(INQUIRY_KINDS))
+    channel = SelectField(_l("Asked by"), choices=translated(CHANNELS), default="email")
+    asked_on = DateField(_l("Asked on"), validators=[Optional()])
+    message = TextAreaField(_l("Seller's message"))
+    dispute_platform = StringField(
+        _l("Marketplace"), validators=[Optional()], render_kw={"placeholder": _l("e.g. Amazon")}
+    )
+    dispute_id = StringField(_l("Dispute id"), validators=[Optional()])
+    dispute_opened_on = DateField(_l("Dispute opened on"), validators=[Optional()])
+    dispute_respond_by = DateField(_l("Respond by"), validators=[Optional()])
 
     def payload(self) -> dict:
         """The form as the API's JSON body, so both channels go through one check."""
@@ -40,38 +48,38 @@ class OpenInquiryForm(FlaskForm):
 
 
 class DisputeForm(FlaskForm):
-    platform = StringField("Marketplace")
-    dispute_id = StringField("Dispute id")
-    opened_on = DateField("Opened on", validators=[Optional()])
-    respond_by = DateField("Respond by", validators=[Optional()])
+    platform = StringField(_l("Marketplace"))
+    dispute_id = StringField(_l("Dispute id"))
+    opened_on = DateField(_l("Opened on"), validators=[Optional()])
+    respond_by = DateField(_l("Respond by"), validators=[Optional()])
 
 
 class TraceForm(FlaskForm):
-    trace_reference = StringField("Carrier's trace reference")
+    trace_reference = StringField(_l("Carrier's trace reference"))
 
 
 class AnswerForm(FlaskForm):
-    outcome = SelectField("The carrier says", choices=choices(CARRIER_OUTCOMES.items()))
+    outcome = SelectField(_l("The carrier says"), choices=translated(CARRIER_OUTCOMES))
 
 
 class CloseForm(FlaskForm):
-    reason = SelectField("Close as", choices=choices(CLOSE_REASONS.items()), default="withdrawn")
+    reason = SelectField(_l("Close as"), choices=translated(CLOSE_REASONS), default="withdrawn")
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Document", validators=[FileRequired("choose a file")])
+    file = FileField(_l("Document"), validators=[FileRequired(_l("choose a file"))])
 
 
 class ReviewForm(FlaskForm):
     decision = HiddenField()
-    reason = StringField("Reason", validators=[Optional()])
-    until = DateField("Expected by", validators=[Optional()])
+    reason = StringField(_l("Reason"), validators=[Optional()])
+    until = DateField(_l("Expected by"), validators=[Optional()])
 
 
 class LetterForm(FlaskForm):
-    case_reference = StringField("Carrier's case reference")
-    tracking_no = StringField("Tracking number in the letter")
-    outcome = SelectField("Outcome", choices=choices(CARRIER_OUTCOMES.items()))
-    found_on = DateField("Date of the finding", validators=[Optional()])
-    liability = StringField("Carrier's liability", validators=[Optional()], render_kw={"inputmode": "decimal"})
-    currency = SelectField("Currency", choices=choices((c, c) for c in COMMON_CURRENCIES))
+    case_reference = StringField(_l("Carrier's case reference"))
+    tracking_no = StringField(_l("Tracking number in the letter"))
+    outcome = SelectField(_l("Outcome"), choices=translated(CARRIER_OUTCOMES))
+    found_on = DateField(_l("Date of the finding"), validators=[Optional()])
+    liability = StringField(_l("Carrier's liability"), validators=[Optional()], render_kw={"inputmode": "decimal"})
+    currency = SelectField(_l("Currency"), choices=choices((c, c) for c in COMMON_CURRENCIES))

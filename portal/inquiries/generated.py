@@ -3,7 +3,8 @@
 The delivery record (handover scans and the whole tracking history), the delivery certificate
 (the handover to the carrier) and the proof of insured value (the cover certificate). The same
 order, time and reference give the same bytes: the PDF's dates come from ``issued_at`` and its
-identifier from the content, so a version's SHA-256 means something.
+identifier from the content, so a version's SHA-256 means something. They are bilingual, Chinese
+and English, whoever makes them (``both``): the insurer and the seller read them, not the agent.
 """
 
 from __future__ import annotations
@@ -11,21 +12,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
-from ..documents import render_pdf
+from ..documents import both, render_pdf
 from ..errors import Refused
+from ..i18n import N_
 from ..plugin_engine import registry
 from ..tracking.services import timeline
 
 HANDOVER_LABELS = {
-    "pickup": "Picked up from the seller",
-    "intake": "Processing-centre intake",
-    "dispatch": "Dispatched to the carrier",
+    "pickup": N_("Picked up from the seller"),
+    "intake": N_("Processing-centre intake"),
+    "dispatch": N_("Dispatched to the carrier"),
 }
 TITLES = {
-    "delivery_record": "Delivery record",
-    "delivery_certificate": "Delivery certificate",
-    "proof_of_insured_value": "Proof of insured value",
+    "delivery_record": N_("Delivery record"),
+    "delivery_certificate": N_("Delivery certificate"),
+    "proof_of_insured_value": N_("Proof of insured value"),
 }
 
 
@@ -37,7 +40,8 @@ def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
         "order": order,
         "issued_at": issued_at,
         "reference": reference,
-        "title": TITLES[kind],
+        "title": both(TITLES[kind]),
+        "both": both,
         "warehouse": current_app.config["WAREHOUSE_NAME"],
         "handover_labels": HANDOVER_LABELS,
         "carrier_name": carrier.name if carrier else order.carrier_code,
@@ -57,7 +61,9 @@ def render_delivery_record(order, *, issued_at: datetime, reference: str) -> byt
 
 def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.dispatched_at is None:
-        raise Refused("order", f"order {order.order_no} has no dispatch time: there is no handover to certify")
+        raise Refused(
+            "order", _("order %(order)s has no dispatch time: there is no handover to certify", order=order.order_no)
+        )
     handovers = [event for event in timeline(order) if event.handover]
     dispatch = next((event for event in handovers if event.handover == "dispatch"), None)
     return render_pdf(
@@ -73,7 +79,9 @@ def render_delivery_certificate(order, *, issued_at: datetime, reference: str) -
 
 def render_proof_of_insured_value(order, *, issued_at: datetime, reference: str) -> bytes:
     if order.cover is None:
-        raise Refused("order", f"order {order.order_no} has no cover: there is no insured value to prove")
+        raise Refused(
+            "order", _("order %(order)s has no cover: there is no insured value to prove", order=order.order_no)
+        )
     insurer = registry().insurer(order.cover.insurer_code)
     return render_pdf(
         render_template(

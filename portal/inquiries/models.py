@@ -4,35 +4,79 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..clock import utcnow
 from ..db_types import Amount, UTCDateTime
 from ..extensions import db
+from ..i18n import N_
 from ..orders.models import Order
 
 #: The states of an inquiry; ``portal.inquiries.lifecycle`` says which steps lead where.
 INQUIRY_STATES = ("opened", "trace_requested", "carrier_answered", "ready_for_claim", "closed")
 #: Where the seller's query came from.
 CHANNELS = {
-    "email": "E-mail",
-    "phone": "Phone",
-    "chat": "Chat",
-    "marketplace": "Marketplace message",
-    "api": "Ordering system (API)",
+    "email": N_("E-mail"),
+    "phone": N_("Phone"),
+    "chat": N_("Chat"),
+    "marketplace": N_("Marketplace message"),
+    "api": N_("Ordering system (API)"),
 }
 #: Why an inquiry was closed.
-CLOSE_REASONS = {"delivered": "Found and delivered", "returned": "Returned to sender", "withdrawn": "Withdrawn"}
+CLOSE_REASONS = {
+    "delivered": N_("Found and delivered"),
+    "returned": N_("Returned to sender"),
+    "withdrawn": N_("Withdrawn"),
+}
 #: How a case ends by itself once its money is settled (never chosen by an agent).
 FINISH_REASONS = {
-    "claim_paid": "Claim paid and advance settled",
-    "claim_rejected": "Claim rejected and recovery closed",
+    "claim_paid": N_("Claim paid and advance settled"),
+    "claim_rejected": N_("Claim rejected and recovery closed"),
 }
 #: Every reason an inquiry may be closed with.
 END_REASONS = CLOSE_REASONS | FINISH_REASONS
+#: An inquiry's state as pages name it (the code stays in attributes, URLs and the API).
+STATE_LABELS = {
+    "opened": N_("opened"),
+    "trace_requested": N_("trace requested"),
+    "carrier_answered": N_("carrier answered"),
+    "ready_for_claim": N_("ready for claim"),
+    "closed": N_("closed"),
+}
 #: The states of one evidence item.
 EVIDENCE_STATES = ("missing", "received", "accepted", "rejected", "deferred")
+EVIDENCE_STATE_LABELS = {
+    "missing": N_("missing"),
+    "received": N_("received"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "deferred": N_("deferred"),
+}
+#: Words of the plugin contract this feature shows (inquiry kinds, the carrier's answers): the
+#: contract cannot import the catalog's marker, so they are marked here for the catalog.
+CONTRACT_WORDS = (
+    N_("Not arrived"),
+    N_("Arrived damaged"),
+    N_("Arrived with part of the contents missing"),
+    N_("Confirmed lost"),
+    N_("Confirmed damaged"),
+    N_("Delivery record (handover and tracking history)"),
+    N_("Delivery certificate (handover to the carrier)"),
+    N_("Proof of insured value (cover certificate with the declared value)"),
+    N_("Marketplace dispute or refund screenshots"),
+    N_("Carrier's loss confirmation letter"),
+    N_("Photos of the damaged parcel, packaging and contents"),
+    N_("Commercial invoice or proof of purchase"),
+    N_("Recipient's statement or local post-office certificate"),
+)
+#: The event a grace period counts from, as the checklist names it.
+GRACE_START_LABELS = {
+    "inquiry_opened": N_("inquiry opened"),
+    "trace_requested": N_("trace requested"),
+    "carrier_answered": N_("carrier answered"),
+}
 
 
 class Inquiry(db.Model):
@@ -99,7 +143,12 @@ class Inquiry(db.Model):
     @property
     def closed_reason_label(self) -> str:
         """How a person reads why it was closed ("Claim paid and advance settled", not ``claim_paid``)."""
-        return END_REASONS.get(self.closed_reason or "", self.closed_reason or "")
+        reason = END_REASONS.get(self.closed_reason or "")
+        return gettext(reason) if reason else self.closed_reason or ""
+
+    @property
+    def state_label(self) -> str:
+        return gettext(STATE_LABELS.get(self.state, self.state))
 
 
 class EvidenceItem(db.Model):
@@ -133,6 +182,10 @@ class EvidenceItem(db.Model):
     def current(self) -> EvidenceDocument | None:
         """The newest document; earlier ones stay in the history."""
         return self.documents[0] if self.documents else None
+
+    @property
+    def state_label(self) -> str:
+        return gettext(EVIDENCE_STATE_LABELS.get(self.state, self.state))
 
     def overdue(self, today: date) -> bool:
         return self.due_on is not None and self.due_on < today and self.state not in ("received", "accepted")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +20,7 @@ from ..clock import to_local, utcnow, warehouse_zone
 from ..documents import render_pdf
 from ..errors import Refused
 from ..extensions import db
+from ..i18n import N_
 from ..money import Money
 from ..orders.models import Order
 from ..pdf_text import PdfUnreadable, extract_text
@@ -38,7 +40,7 @@ from ..tracking.services import timeline
 from ..uploads import check_upload
 from .checklist import CLAIMABLE_OUTCOMES, Checklist
 from .generated import generated_pdf
-from .models import CLOSE_REASONS, FINISH_REASONS, EvidenceDocument, EvidenceItem, Inquiry
+from .models import CLOSE_REASONS, FINISH_REASONS, STATE_LABELS, EvidenceDocument, EvidenceItem, Inquiry
 from .signals import evidence_accepted, inquiry_changed
 from .validation import DisputeInput, InquiryInput
 
@@ -50,6 +52,14 @@ class InquiryRefused(Refused):
         super().__init__(field, reason, conflict=conflict, **({"available_on": available_on} if available_on else {}))
         self.available_on = available_on
 
+
+#: Each step as a refusal names it ("cannot request a trace").
+STEP_LABELS = {
+    "request_trace": N_("request trace"),
+    "record_answer": N_("record answer"),
+    "mark_ready": N_("mark ready"),
+    "close": N_("close"),
+}
 
 #: Which state each step leads from and to.
 TRANSITIONS = {
@@ -65,7 +75,12 @@ def _step(inquiry: Inquiry, step: str) -> str:
     if inquiry.state not in sources:
         raise InquiryRefused(
             "state",
-            f"inquiry {inquiry.number} is {inquiry.state.replace('_', ' ')}: cannot {step.replace('_', ' ')}",
+            _(
+                "inquiry %(number)s is %(state)s: cannot %(step)s",
+                number=inquiry.number,
+                state=_(STATE_LABELS.get(inquiry.state, inquiry.state)),
+                step=_(STEP_LABELS[step]) if step in STEP_LABELS else step.replace("_", " "),
+            ),
             conflict=True,
         )
     return target
@@ -123,7 +138,8 @@ def check_can_open(plugins: PluginRegistry, order: Order, today: date) -> None:
     """Refuse an inquiry the rules do not allow yet, saying when it becomes possible."""
     if order.cover is None:
         raise InquiryRefused(
-            "order", f"order {order.order_no} has no cover: Coverdesk works inquiries of covered parcels"
+            "order",
+            _("order %(order)s has no cover: Coverdesk works inquiries of covered parcels", order=order.order_no),
         )
     # An inquiry follows its carrier's and insurer's rules: none is opened without them.
     plugins.require_carrier(order.carrier_code)
@@ -131,11 +147,15 @@ def check_can_open(plugins: PluginRegistry, order: Order, today: date) -> None:
     if open_inquiry_of(order) is not None:
         raise InquiryRefused(
             "order",
-            f"order {order.order_no} already has an open inquiry {open_inquiry_of(order).number}",
+            _(
+                "order %(order)s already has an open inquiry %(inquiry)s",
+                order=order.order_no,
+                inquiry=open_inquiry_of(order).number,
+            ),
             conflict=True,
         )
     if order.dispatched_at is None:
-        raise InquiryRefused("order", f"order {order.order_no} has not been dispatched yet")
+        raise InquiryRefused("order", _("order %(order)s has not been dispatched yet", order=order.order_no))
     if order.tracking_status == "delivered":
         return  # a parcel that arrived damaged or incomplete needs no trace wait
     earliest = earliest_trace_day(plugins, order)
@@ -143,8 +163,12 @@ def check_can_open(plugins: PluginRegistry, order: Order, today: date) -> None:
         carrier = plugins.carrier(order.carrier_code)
         raise InquiryRefused(
             "order",
-            f"{carrier.name} accepts a trace for this parcel from {earliest:%Y-%m-%d} "
-            f"(dispatched {to_local(order.dispatched_at):%Y-%m-%d})",
+            _(
+                "%(carrier)s accepts a trace for this parcel from %(day)s (dispatched %(dispatched)s)",
+                carrier=carrier.name,
+                day=earliest.isoformat(),
+                dispatched=to_local(order.dispatched_at).date().isoformat(),
+            ),
             available_on=earliest,
         )
 
@@ -239,7 +263,9 @@ def open_inquiry(
             inquiry_changed.send(inquiry)
     except IntegrityError:
         # Someone else opened one for this order a moment ago (the partial unique index).
-        raise InquiryRefused("order", f"order {order.order_no} already has an open inquiry", conflict=True) from None
+        raise InquiryRefused(
+            "order", _("order %(order)s already has an open inquiry", order=order.order_no), conflict=True
+        ) from None
     return inquiry
 
 
@@ -283,9 +309,9 @@ def _dispute_of(inquiry: Inquiry) -> dict:
 def request_trace(inquiry: Inquiry, reference: str, actor: Actor, now: datetime | None = None) -> None:
     reference = reference.strip()
     if not reference:
-        raise InquiryRefused("trace_reference", "the carrier's reference for the trace is required")
+        raise InquiryRefused("trace_reference", _("the carrier's reference for the trace is required"))
     if len(reference) > 64:
-        raise InquiryRefused("trace_reference", "must be at most 64 characters")
+        raise InquiryRefused("trace_reference", _("must be at most %(count)s characters", count=64))
     inquiry.state = _step(inquiry, "request_trace")
     inquiry.trace_reference, inquiry.trace_requested_at = reference, now or utcnow()
     _update_deadlines(inquiry)
@@ -320,7 +346,9 @@ def mark_ready(inquiry: Inquiry, actor: Actor, now: datetime | None = None) -> N
     target = _step(inquiry, "mark_ready")
     problems = Checklist(inquiry, to_local(now).date()).before_claim
     if problems:
-        raise InquiryRefused("state", "not ready for a claim: " + "; ".join(problems), conflict=True)
+        raise InquiryRefused(
+            "state", _("not ready for a claim: %(problems)s", problems="; ".join(problems)), conflict=True
+        )
     inquiry.state = target
     _audit(actor, inquiry, "ready_for_claim", "evidence complete: ready for a claim")
     inquiry_changed.send(inquiry)
@@ -333,7 +361,10 @@ def close(inquiry: Inquiry, reason: str, actor: Actor, now: datetime | None = No
     if reason in ("delivered", "returned") and inquiry.carrier_outcome != reason:
         raise InquiryRefused(
             "reason",
-            f"the carrier's answer is not '{reason}': record it first, or close the inquiry as withdrawn",
+            _(
+                "the carrier's answer is not '%(reason)s': record it first, or close the inquiry as withdrawn",
+                reason=reason,
+            ),
             conflict=True,
         )
     inquiry.state, inquiry.closed_reason, inquiry.closed_at = target, reason, now or utcnow()
@@ -373,7 +404,9 @@ def reopen(inquiry: Inquiry, why: str, actor: Actor) -> bool:
         )
     )
     if other is not None:  # one open inquiry per order (and the partial unique index says so too)
-        raise InquiryRefused("order", f"{other} is open on the same order; close it first", conflict=True)
+        raise InquiryRefused(
+            "order", _("%(other)s is open on the same order; close it first", other=other), conflict=True
+        )
     before = {"state": inquiry.state, "closed_reason": inquiry.closed_reason}
     inquiry.state, inquiry.closed_reason, inquiry.closed_at = "ready_for_claim", None, None
     _audit(actor, inquiry, "reopened", f"reopened: {why}", before=before, after={"state": "ready_for_claim"})
@@ -405,7 +438,15 @@ def item_of(inquiry: Inquiry, kind: str) -> EvidenceItem:
         if item.kind == kind:
             return item
     needed = ", ".join(item.kind for item in inquiry.items)
-    raise InquiryRefused("kind", f"inquiry {inquiry.number} does not need {kind!r} (it needs: {needed})")
+    raise InquiryRefused(
+        "kind",
+        _(
+            "inquiry %(number)s does not need %(kind)r (it needs: %(needed)s)",
+            number=inquiry.number,
+            kind=kind,
+            needed=needed,
+        ),
+    )
 
 
 def _set_state(item: EvidenceItem, state: str, actor: Actor, now: datetime, reason: str = "") -> dict:
@@ -429,33 +470,37 @@ def review_item(
     if not inquiry.is_open:
         raise InquiryRefused("state", f"inquiry {inquiry.number} is closed", conflict=True)
     item = item_of(inquiry, kind)
-    label = EVIDENCE_KINDS.get(kind, kind)
+    label = _(EVIDENCE_KINDS[kind]) if kind in EVIDENCE_KINDS else kind
     reason = reason.strip()[:300]
     if (decision, item.state) in (("accept", "accepted"), ("reject", "rejected")) and item.reason == reason:
         return item  # the same decision posted twice changes nothing
     if decision == "accept":
         if item.current is None:
-            raise InquiryRefused("kind", f"{label}: nothing received to accept")
+            raise InquiryRefused("kind", _("%(document)s: nothing received to accept", document=label))
         if kind == "loss_letter" and not inquiry.letter_confirmed_by:
-            raise InquiryRefused("kind", f"{label}: confirm the letter's fields first")
+            raise InquiryRefused("kind", _("%(document)s: confirm the letter's fields first", document=label))
         before, state = _set_state(item, "accepted", actor, now), "accepted"
     elif decision == "reject":
         if not reason:
-            raise InquiryRefused("reason", "say why the document is rejected")
+            raise InquiryRefused("reason", _("say why the document is rejected"))
         before, state = _set_state(item, "rejected", actor, now, reason), "rejected"
     elif decision == "defer":
         if item.grace_days is None:
-            raise InquiryRefused("until", f"{label}: the insurer wants it with the claim (no grace period)")
+            raise InquiryRefused(
+                "until", _("%(document)s: the insurer wants it with the claim (no grace period)", document=label)
+            )
         until = until or item.due_on
         if until is None:
-            raise InquiryRefused("until", f"{label}: give the date it is expected")
+            raise InquiryRefused("until", _("%(document)s: give the date it is expected", document=label))
         if item.due_on is not None and until > item.due_on:
-            raise InquiryRefused("until", f"{label}: the grace period ends on {item.due_on}")
+            raise InquiryRefused(
+                "until", _("%(document)s: the grace period ends on %(day)s", document=label, day=item.due_on)
+            )
         if until < to_local(now).date():
-            raise InquiryRefused("until", f"{until} has passed")
+            raise InquiryRefused("until", _("%(day)s has passed", day=until))
         before, state = _set_state(item, "deferred", actor, now, f"expected by {until}"), "deferred"
     else:
-        raise InquiryRefused("decision", "must be accept, reject or defer")
+        raise InquiryRefused("decision", _("must be accept, reject or defer"))
     _audit(
         actor,
         inquiry,
@@ -514,7 +559,9 @@ def attach(
         raise InquiryRefused("state", f"inquiry {inquiry.number} is closed", conflict=True)
     item = item_of(inquiry, kind)
     if item.generated and source != "generated":
-        raise InquiryRefused("kind", f"{EVIDENCE_KINDS[kind]} is generated by Coverdesk, not uploaded")
+        raise InquiryRefused(
+            "kind", _("%(document)s is generated by Coverdesk, not uploaded", document=_(EVIDENCE_KINDS[kind]))
+        )
     if item.current is not None and item.current.sha256 == file.sha256:
         return item.current  # the same file sent twice
     file_store().put(file.data)
@@ -583,22 +630,40 @@ def regeneration(inquiry: Inquiry, kind: str) -> tuple[EvidenceItem, str]:
     ``InquiryRefused`` when it may not be made again: not generated by Coverdesk, or the insurer
     already received its current version (that version stays, accepted, with the reason)."""
     item = item_of(inquiry, kind)
-    label = EVIDENCE_KINDS.get(kind, kind)
+    label = _(EVIDENCE_KINDS[kind]) if kind in EVIDENCE_KINDS else kind
     if not item.generated:
-        raise InquiryRefused("kind", f"{label} is not generated by Coverdesk")
+        raise InquiryRefused("kind", _("%(document)s is not generated by Coverdesk", document=label))
     if not inquiry.is_open:
         raise InquiryRefused("state", f"inquiry {inquiry.number} is closed", conflict=True)
     sent = sent_to_insurer(inquiry, [item]).get(item.id)
     if sent:
         raise InquiryRefused(
-            "kind", f"{label} is not made again: {sent}; the version the insurer has stays {item.state}", conflict=True
+            "kind",
+            _(
+                "%(document)s is not made again: %(sent)s; the version the insurer has stays %(state)s",
+                document=label,
+                sent=sent,
+                state=item.state_label,
+            ),
+            conflict=True,
         )
     if item.current is None:
-        return item, f"{label} will be made."
-    consequence = f"A new version of the {label.lower()} replaces version {len(item.documents)}"
+        return item, _("%(document)s will be made.", document=label)
     if item.state == "accepted":
-        consequence += f", which was accepted by {item.changed_by or 'staff'}: the new version must be reviewed again"
-    return item, consequence + "."
+        consequence = _(
+            "A new version of the %(document)s replaces version %(version)s, which was accepted by %(name)s: "
+            "the new version must be reviewed again.",
+            document=label.lower(),
+            version=len(item.documents),
+            name=item.changed_by or _("staff"),
+        )
+    else:
+        consequence = _(
+            "A new version of the %(document)s replaces version %(version)s.",
+            document=label.lower(),
+            version=len(item.documents),
+        )
+    return item, consequence
 
 
 def sent_to_insurer(inquiry: Inquiry, items: list[EvidenceItem] | None = None) -> dict[int, str]:
@@ -632,25 +697,53 @@ def document_jobs(inquiry: Inquiry) -> dict[int, object]:
 # --- loss letters ------------------------------------------------------------------------
 
 
+#: A loss letter's fields as the problems name them.
+LETTER_FIELDS = {
+    "case_reference": N_("case reference"),
+    "tracking_no": N_("tracking number"),
+    "outcome": N_("outcome"),
+    "found_on": N_("found on"),
+    "liability": N_("liability"),
+}
+
+
 def letter_problems(plugins: PluginRegistry, inquiry: Inquiry, reading: LossLetterReading) -> list[str]:
     """What in a letter does not fit this inquiry: flagged for the agent, never silently fixed."""
     carrier = plugins.carrier(inquiry.order.carrier_code)
     problems = []
     if reading.tracking_no and reading.tracking_no.replace(" ", "").upper() != inquiry.order.tracking_no.upper():
-        problems.append(f"the letter is about tracking number {reading.tracking_no}, not {inquiry.order.tracking_no}")
+        problems.append(
+            _(
+                "the letter is about tracking number %(letter)s, not %(order)s",
+                letter=reading.tracking_no,
+                order=inquiry.order.tracking_no,
+            )
+        )
     if reading.outcome and reading.outcome not in CLAIMABLE_OUTCOMES:
         problems.append(
-            f"the letter says {CARRIER_OUTCOMES.get(reading.outcome, reading.outcome).lower()}, not lost or damaged"
+            _(
+                "the letter says %(outcome)s, not lost or damaged",
+                outcome=_(CARRIER_OUTCOMES[reading.outcome]).lower()
+                if reading.outcome in CARRIER_OUTCOMES
+                else reading.outcome,
+            )
         )
     elif reading.outcome is None and reading.outcome_text:
-        problems.append(f"the outcome {reading.outcome_text!r} is not one Coverdesk knows")
+        problems.append(_("the outcome %(text)r is not one Coverdesk knows", text=reading.outcome_text))
     letter_format = carrier.loss_letter_format if carrier else None
     if reading.case_reference and letter_format and not letter_format.reference_fits(reading.case_reference):
         problems.append(
-            f"reference {reading.case_reference} does not fit {carrier.name}'s pattern "
-            f"(e.g. {letter_format.reference_example})"
+            _(
+                "reference %(reference)s does not fit %(carrier)s's pattern (e.g. %(example)s)",
+                reference=reading.case_reference,
+                carrier=carrier.name,
+                example=letter_format.reference_example,
+            )
         )
-    problems.extend(f"{field.replace('_', ' ')} not found in the letter" for field in reading.missing)
+    problems.extend(
+        _("%(field)s not found in the letter", field=_(LETTER_FIELDS.get(field, field.replace("_", " "))))
+        for field in reading.missing
+    )
     return problems
 
 
@@ -659,13 +752,13 @@ def read_letter(plugins: PluginRegistry, inquiry: Inquiry, file: IncomingFile) -
 
     carrier = plugins.carrier(inquiry.order.carrier_code)
     if file.media_type != "application/pdf":
-        return {"fields": {}, "problems": ["an image of a letter: enter the fields by hand"]}
+        return {"fields": {}, "problems": [_("an image of a letter: enter the fields by hand")]}
     try:
         text = extract_text(file.data)
     except PdfUnreadable as exc:
         return {"fields": {}, "problems": [str(exc)]}
     if not text.strip():
-        return {"fields": {}, "problems": ["no text found (a scanned letter?): enter the fields by hand"]}
+        return {"fields": {}, "problems": [_("no text found (a scanned letter?): enter the fields by hand")]}
     try:
         reading = carrier.read_loss_letter(text) if carrier else LossLetterReading()
     except PluginFailed as exc:  # the upload is kept; the agent enters the fields by hand
@@ -701,7 +794,7 @@ def confirm_letter(
         raise InquiryRefused("outcome", f"must be one of {', '.join(CARRIER_OUTCOMES)}")
     item = item_of(inquiry, "loss_letter")
     if item.current is None:
-        raise InquiryRefused("kind", "upload the carrier's letter first")
+        raise InquiryRefused("kind", _("upload the carrier's letter first"))
     before = {
         "reference": inquiry.letter_reference,
         "tracking_no": inquiry.letter_tracking_no,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..errors import ValidationFailed
 from ..plugin_api import INQUIRY_KINDS
 from .models import CHANNELS
@@ -37,11 +39,11 @@ def _text(payload: Mapping[str, Any], key: str, limit: int, errors: dict, where:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors[where + key] = "must be text"
+        errors[where + key] = _("must be text")
         return ""
     value = value.strip()
     if len(value) > limit:
-        errors[where + key] = f"must be at most {limit} characters"
+        errors[where + key] = _("must be at most %(count)s characters", count=limit)
     return value
 
 
@@ -55,7 +57,7 @@ def _date(payload: Mapping[str, Any], key: str, errors: dict, where: str = "") -
         return date.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         pass
-    errors[where + key] = f"{value!r} is not a date like 2026-11-24"
+    errors[where + key] = _("%(value)r is not a date like %(example)s", value=value, example="2026-11-24")
     return None
 
 
@@ -64,7 +66,7 @@ def parse_dispute(payload: Any, errors: dict, where: str = "dispute.") -> Disput
     if payload in (None, {}):
         return None
     if not isinstance(payload, Mapping):
-        errors[where.rstrip(".")] = "must be an object with platform, id and respond_by"
+        errors[where.rstrip(".")] = _("must be an object with platform, id and respond_by")
         return None
     platform = _text(payload, "platform", 40, errors, where)
     dispute_id = _text(payload, "id", 80, errors, where)
@@ -72,11 +74,13 @@ def parse_dispute(payload: Any, errors: dict, where: str = "dispute.") -> Disput
     respond_by = _date(payload, "respond_by", errors, where)
     for key, value in (("platform", platform), ("id", dispute_id)):
         if not value and where + key not in errors:
-            errors[where + key] = "is required for a dispute"
+            errors[where + key] = _("is required for a dispute")
     if respond_by is None and where + "respond_by" not in errors:
-        errors[where + "respond_by"] = "is required for a dispute: the date the platform wants an answer by"
+        errors[where + "respond_by"] = _("is required for a dispute: the date the platform wants an answer by")
     if opened_on and respond_by and respond_by < opened_on:
-        errors[where + "respond_by"] = f"{respond_by} is before the dispute was opened ({opened_on})"
+        errors[where + "respond_by"] = _(
+            "%(day)s is before the dispute was opened (%(opened)s)", day=respond_by, opened=opened_on
+        )
     if any(key.startswith(where) for key in errors):
         return None
     return DisputeInput(platform, dispute_id, opened_on, respond_by)
@@ -87,14 +91,14 @@ def parse_inquiry(payload: Mapping[str, Any], today: date, *, default_channel: s
     errors: dict[str, str] = {}
     kind = _text(payload, "kind", 24, errors)
     if kind not in INQUIRY_KINDS and "kind" not in errors:
-        errors["kind"] = f"must be one of {', '.join(INQUIRY_KINDS)}"
+        errors["kind"] = _("must be one of %(choices)s", choices=", ".join(INQUIRY_KINDS))
     channel = _text(payload, "channel", 16, errors) or default_channel
     if channel not in CHANNELS and "channel" not in errors:
-        errors["channel"] = f"must be one of {', '.join(CHANNELS)}"
+        errors["channel"] = _("must be one of %(choices)s", choices=", ".join(CHANNELS))
     message = _text(payload, "message", 4000, errors)
     asked_on = _date(payload, "asked_on", errors) or today
     if asked_on > today and "asked_on" not in errors:
-        errors["asked_on"] = f"{asked_on} lies in the future"
+        errors["asked_on"] = _("%(day)s lies in the future", day=asked_on)
     dispute = parse_dispute(payload.get("dispute"), errors)
     if errors:
         raise ValidationFailed(errors)

@@ -15,6 +15,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
 from ..audit.services import history
@@ -23,7 +24,7 @@ from ..errors import Refused, ValidationFailed, flash_refusal, unit_of_work
 from ..extensions import db
 from ..money import MoneyError, read_amount
 from ..orders.services import find_by_number as find_order
-from ..plugin_api import EVIDENCE_KINDS
+from ..plugin_api import CARRIER_OUTCOMES, EVIDENCE_KINDS, INQUIRY_KINDS
 from ..plugin_engine import PluginProblem, registry, require_loaded
 from ..storage import file_store
 from ..uploads import ACCEPTED, download_name
@@ -41,7 +42,7 @@ from ..web import (
 from . import services
 from .checklist import Checklist
 from .forms import AnswerForm, CloseForm, DisputeForm, LetterForm, OpenInquiryForm, ReviewForm, TraceForm, UploadForm
-from .models import EvidenceDocument, EvidenceItem
+from .models import CHANNELS, EVIDENCE_STATE_LABELS, GRACE_START_LABELS, EvidenceDocument, EvidenceItem
 from .signals import inquiry_page
 from .validation import parse_dispute, parse_inquiry
 
@@ -61,6 +62,11 @@ def _inquiry_or_404(number: str):
     if inquiry is None:
         abort(404)
     return inquiry
+
+
+def evidence_label(kind: str) -> str:
+    """An evidence kind as the reader's language names it (the contract's words, in the catalog)."""
+    return _(EVIDENCE_KINDS[kind]) if kind in EVIDENCE_KINDS else kind
 
 
 def _back(inquiry):
@@ -84,7 +90,7 @@ def open_for_order(order_no: str):
     except Refused as exc:
         flash_refusal(exc)
         return redirect(url_for("orders.detail", order_no=order_no), code=303)
-    flash(f"Inquiry {inquiry.number} opened.", "success")
+    flash(_("Inquiry %(number)s opened.", number=inquiry.number), "success")
     return _back(inquiry)
 
 
@@ -123,6 +129,9 @@ def _page_context(inquiry) -> dict:
         "close_form": page_form("close", CloseForm),
         "dispute_form": page_form("dispute", DisputeForm),
         "events": history("inquiry", [inquiry.id]),
+        "inquiry_kinds": INQUIRY_KINDS,
+        "channels": CHANNELS,
+        "outcomes": CARRIER_OUTCOMES,
         "trace_pdf": _trace_pdf_context(inquiry),
         **_checklist_context(inquiry),
         **panels(inquiry_page, inquiry),
@@ -139,7 +148,8 @@ def _checklist_context(inquiry) -> dict:
         "jobs": jobs,
         "making": any(run.state in ("queued", "running", "retrying") for run in jobs.values()),
         "today": today,
-        "labels": EVIDENCE_KINDS,
+        "grace_starts": GRACE_START_LABELS,
+        "labels": {kind: evidence_label(kind) for kind in EVIDENCE_KINDS},
         "upload_form": UploadForm(),
         "review_form": ReviewForm(),
         "missing": checklist.before_claim,
@@ -192,9 +202,8 @@ def upload(number: str, kind: str):
     inquiry = _inquiry_or_404(number)
     form = UploadForm()
     if not form.validate_on_submit():
-        flash(
-            f"{EVIDENCE_KINDS.get(kind, kind)}: {'; '.join(form.file.errors) or 'the form expired, try again'}", "error"
-        )
+        problem = "; ".join(str(error) for error in form.file.errors) or _("the form expired, try again")
+        flash(f"{evidence_label(kind)}: {problem}", "error")
         return _checklist_response(inquiry)
     try:
         with unit_of_work():
@@ -204,7 +213,7 @@ def upload(number: str, kind: str):
     except Refused as exc:
         flash_refusal(exc)
         return _checklist_response(inquiry)
-    flash(f"{EVIDENCE_KINDS.get(kind, kind)}: {document.original_name} received.", "success")
+    flash(_("%(document)s: %(file)s received.", document=evidence_label(kind), file=document.original_name), "success")
     return _checklist_response(inquiry)
 
 
@@ -228,11 +237,12 @@ def review(number: str, kind: str):
         else:
             done = {"accept": "accepted", "reject": "rejected", "defer": "deferred"}.get(form.decision.data or "", "")
             item = services.item_of(inquiry, kind)
-            flash(
-                f"{EVIDENCE_KINDS.get(kind, kind)}: {done or item.state}"
-                + (f" until {item.due_on}." if done == "deferred" and item.due_on else "."),
-                "success",
-            )
+            label = evidence_label(kind)
+            if done == "deferred" and item.due_on:
+                flash(_("%(document)s: deferred until %(day)s.", document=label, day=item.due_on), "success")
+            else:
+                state = _(EVIDENCE_STATE_LABELS.get(done or item.state, done or item.state))
+                flash(_("%(document)s: %(state)s.", document=label, state=state), "success")
     else:
         flash(form_errors(form), "error")
     return _checklist_response(inquiry)
@@ -307,7 +317,7 @@ def step(number: str, step: str):
                     actor=actor,
                 )
                 for problem in problems:
-                    flash(f"Loss letter: {problem}", "warning")
+                    flash(_("Loss letter: %(problem)s", problem=problem), "warning")
     except Refused as exc:
         if step == "ready":
             flash_refusal(exc)
@@ -315,9 +325,9 @@ def step(number: str, step: str):
         keep_refused(step, form, exc, {"id": "dispute_id"})  # the page again, the form as typed with its field marked
         return _checklist_response(inquiry) if step == "letter" else _render_detail(inquiry, exc.http_status)
     if step == "letter":
-        flash("Loss letter confirmed.", "success")
+        flash(_("Loss letter confirmed."), "success")
         return _checklist_response(inquiry)
-    flash(f"Inquiry {inquiry.number}: {inquiry.state.replace('_', ' ')}.", "success")
+    flash(_("Inquiry %(number)s: %(state)s.", number=inquiry.number, state=inquiry.state_label), "success")
     return _back(inquiry)
 
 
@@ -346,11 +356,11 @@ def _trace_pdf_context(inquiry) -> dict:
     return made_file_section(
         services.trace_pdf_subject(inquiry),
         section_id="trace-pdf",
-        title="Printable PDF",
+        title=_("Printable PDF"),
         poll_url=url_for("inquiries.trace_request_status", number=inquiry.number),
         ask_url=url_for("inquiries.trace_request_make", number=inquiry.number),
         file_url=lambda run: url_for("inquiries.trace_request_pdf", number=inquiry.number, run_id=run.id),
-        ask_label="Make the PDF",
+        ask_label=_("Make the PDF"),
     )
 
 
@@ -359,7 +369,7 @@ def trace_request_make(number: str):
     """Ask for the trace request's PDF: made by a job; the section answers at once and polls."""
     inquiry = _inquiry_or_404(number)
     if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     else:
         with unit_of_work():
             services.request_trace_pdf(inquiry, staff_actor(), utcnow())
@@ -404,16 +414,16 @@ def regenerate(number: str, kind: str):
         with unit_of_work():
             item, consequence = services.regeneration(inquiry, kind)
             if not confirmed():
-                label = EVIDENCE_KINDS.get(kind, kind)
+                label = evidence_label(kind).lower()
                 return confirmation(
-                    f"Generate the {label.lower()} again?",
+                    _("Generate the %(document)s again?", document=label),
                     consequence,
-                    yes=f"Yes, generate the {label.lower()} again",
+                    yes=_("Yes, generate the %(document)s again", document=label),
                     back=url_for("inquiries.detail", number=inquiry.number, _anchor="checklist"),
                 )
             services.regenerate(inquiry, kind, staff_actor(), utcnow())
     except Refused as exc:
         flash_refusal(exc)
         return _checklist_response(inquiry)
-    flash(f"{EVIDENCE_KINDS.get(kind, kind)}: a new version is being made.", "success")
+    flash(_("%(document)s: a new version is being made.", document=evidence_label(kind)), "success")
     return _checklist_response(inquiry)
