@@ -19,6 +19,8 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.money import MoneyError, read_amount
 from portal.orders.models import Order
+from portal.plugin_api import GOODS_CATEGORIES
+from portal.templating import CATEGORY_NAMES
 from portal.tracking.models import TrackingImport
 from tests.factories import FOURPX_FIXTURES, csrf_from, dispatched_order
 from tests.jobs_support import drain
@@ -100,7 +102,17 @@ def test_the_orders_list_and_the_order_page_in_chinese(plugins, auth, client):
     assert "申报价值" in listing and "包裹保险" in listing and "已发出" in listing
     assert f'href="/orders/{order.order_no}"' in listing
     assert f"订单 {order.order_no}" in detail
-    for words in ("包裹", "卖家", "承运商责任限额", "保险凭证", "保费", "历史记录", "运输中", "已交承运商"):
+    for words in (
+        "包裹",
+        "卖家",
+        "承运商责任限额",
+        "保险凭证",
+        "保费",
+        "历史记录",
+        "运输中",
+        "已交承运商",
+        "消费电子产品",
+    ):
         assert words in detail, words
     assert 'data-state="dispatched"' in detail and order.cover.certificate_no in detail
     assert "Declared value" not in detail and "in transit" not in detail
@@ -275,3 +287,8 @@ def test_a_flash_after_a_post_is_in_chinese(plugins, auth, client):
     )
 
     assert "请说明手工添加扫描记录的原因" in text_of(done)
+
+
+def test_the_catalog_marks_every_goods_category_the_contract_names():
+    # The contract cannot mark its own words (it imports nothing of the portal): the portal does.
+    assert CATEGORY_NAMES == GOODS_CATEGORIES
