@@ -12,6 +12,9 @@ from wtforms.validators import InputRequired, Length
 from ..plugin_api import HANDOVERS, TRACKING_STATUSES
 from ..templating import CODE_LABELS
 
+#: The warehouse's own scans, by their short names (the timeline says what each one did).
+HANDOVER_NAMES = {"pickup": _l("pickup"), "intake": _l("intake"), "dispatch": _l("dispatch")}
+
 
 class ScanForm(FlaskForm):
     occurred_at = DateTimeLocalField(_l("When (warehouse time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
@@ -20,7 +23,7 @@ class ScanForm(FlaskForm):
     )
     handover = SelectField(
         _l("Handover"),
-        choices=[SelectChoice("", _l("none")), *(SelectChoice(h, _l(CODE_LABELS[h])) for h in HANDOVERS)],
+        choices=[SelectChoice("", _l("none")), *(SelectChoice(h, HANDOVER_NAMES.get(h, h)) for h in HANDOVERS)],
         default="",
     )
     location = StringField(_l("Where"), validators=[Length(max=120)])
