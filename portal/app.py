@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 from flask import Flask, current_app, g, jsonify, make_response, redirect, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
@@ -18,6 +20,7 @@ from .config import default_instance_path, load_config
 from .database import RETRY_AFTER, configure_engine, is_busy, is_unavailable
 from .extensions import MigrateOnDemand, csrf, db, limiter, login_manager
 from .health import logs as request_log
+from .i18n import LANGUAGES, N_, chosen_language
 from .orders.search import include_in_autogenerate
 from .plugin_engine import PluginFailed, PluginUnavailable, load_plugins, unloaded_plugins
 
@@ -169,18 +172,47 @@ def register_blueprints(app: Flask) -> None:
 _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
 
 
-def error_response(code: int, name: str, description: str, headers: dict | None = None):
+#: The page's words for the errors anyone meets, by code (Werkzeug's own texts are English only).
+_ERROR_TEXTS = {
+    400: (N_("Bad Request"), N_("The browser sent a request this page cannot read.")),
+    401: (N_("Unauthorized"), N_("Log in to see this page.")),
+    403: (N_("Forbidden"), N_("Your role may not open this page or do this.")),
+    404: (N_("Not Found"), N_("There is nothing at this address. Check it, or start again from the work queue.")),
+    405: (N_("Method Not Allowed"), N_("This address does not take that kind of request.")),
+    413: (N_("Request Entity Too Large"), N_("The request is larger than the upload limit; nothing was stored.")),
+    429: (N_("Too Many Requests"), N_("Too many requests in a short time; please wait a moment and try again.")),
+}
+
+
+def error_language() -> str:
+    """The error page's language, found without the database: the one this request already
+    speaks if known, else the staff member's if their row is loaded (an expired one is not read
+    again: the database may be gone), else the login page's choice or the browser's."""
+    known = getattr(g.get("_flask_babel"), "babel_locale", None)
+    if known is not None:
+        return str(known)
+    own = getattr(g.get("_login_user"), "__dict__", {}).get("language")
+    return own if own in LANGUAGES else chosen_language()
+
+
+def error_response(code: int, name: str, description: str, headers: dict | None = None, **params):
     """An error as JSON (API) or the styled error page, which needs no database: it is rendered
-    without the session's user, so it shows even when the database is gone."""
+    without the session's user, so it shows even when the database is gone. ``name`` and
+    ``description`` are catalog strings (``params`` fill their placeholders): English in JSON,
+    translated on the page."""
     if request.path.startswith("/api/"):
         # The ordering system reads JSON, also for unknown paths and wrong methods.
-        response = jsonify({"error": description or name})
+        response = jsonify({"error": (description % params if params else description) or name})
     else:
         # Straight from the Jinja environment: no context processors, so not even Flask-Login's
         # lookup of the session's user, which needs the database.
-        page = current_app.jinja_env.get_template("error.html").render(
-            code=code, name=name, description=description, reference=g.get("request_id")
-        )
+        with force_locale(error_language()):
+            page = current_app.jinja_env.get_template("error.html").render(
+                code=code,
+                name=_(name) if name else "",
+                description=_(description, **params) if description else "",
+                reference=g.get("request_id"),
+            )
         response = make_response(page)
     response.status_code = code
     response.headers.update(headers or {})
@@ -195,15 +227,22 @@ def configure_errors(app: Flask) -> None:
             if isinstance(original, SQLAlchemyError):
                 return database_error(original)
             return server_error(original, logged=True)  # Flask logged it with its traceback
-        if exc.code == 413:
-            exc.description = (
-                f"The request is larger than the upload limit of {app.config['MAX_UPLOAD_MB']} MB "
-                "per file; nothing was stored."
-            )
         kept = {key: value for key, value in exc.get_headers() if key in _KEPT_HEADERS}
         if exc.code == 429 and limiter.current_limit is not None:
             kept["Retry-After"] = str(max(1, int(limiter.current_limit.reset_at - time.time())))
-        return error_response(exc.code or 500, exc.name, exc.description or "", kept)
+        if exc.code == 413:
+            return error_response(
+                413,
+                N_("Request Entity Too Large"),
+                N_("The request is larger than the upload limit of %(mb)s MB per file; nothing was stored."),
+                kept,
+                mb=app.config["MAX_UPLOAD_MB"],
+            )
+        name, description = exc.name, exc.description or ""
+        if exc.code in _ERROR_TEXTS and description == type(exc).description:
+            # Werkzeug's default text, not a view's own reason: the page's words instead.
+            name, description = _ERROR_TEXTS[exc.code]
+        return error_response(exc.code or 500, name, description, kept)
 
     @app.errorhandler(SQLAlchemyError)
     def database_error(exc: SQLAlchemyError):
@@ -212,16 +251,16 @@ def configure_errors(app: Flask) -> None:
             log.warning("database busy: %s", exc)
             return error_response(
                 503,
-                "Busy",
-                "The database is busy right now; nothing was changed. Please try again in a moment.",
+                N_("Busy"),
+                N_("The database is busy right now; nothing was changed. Please try again in a moment."),
                 {"Retry-After": str(RETRY_AFTER)},
             )
         if is_unavailable(exc):
             log.error("database unavailable: %s", exc)
             return error_response(
                 503,
-                "Database unavailable",
-                "The database cannot be reached; nothing was changed. Please try again later.",
+                N_("Database unavailable"),
+                N_("The database cannot be reached; nothing was changed. Please try again later."),
                 {"Retry-After": "30"},
             )
         return server_error(exc)
@@ -233,8 +272,8 @@ def configure_errors(app: Flask) -> None:
             log.error("disk full: %s", exc)
             return error_response(
                 507,
-                "Disk full",
-                "The server's disk is full, so nothing was stored. Tell the administrator; try again later.",
+                N_("Disk full"),
+                N_("The server's disk is full, so nothing was stored. Tell the administrator; try again later."),
             )
         return server_error(exc)
 
@@ -244,14 +283,14 @@ def configure_errors(app: Flask) -> None:
         # Logged with its traceback and counted by the plugin engine; the agent gets its name.
         _forget_transaction()
         if isinstance(exc, PluginUnavailable):
-            return error_response(503, "Plugin not loaded", str(exc))
-        return error_response(502, "Plugin failed", str(exc))
+            return error_response(503, N_("Plugin not loaded"), str(exc))
+        return error_response(502, N_("Plugin failed"), str(exc))
 
     def server_error(exc: BaseException, logged: bool = False):
         if not logged:
             log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
         _forget_transaction()
-        return error_response(500, "Server error", "Something went wrong on our side; nothing was changed.")
+        return error_response(500, N_("Server error"), N_("Something went wrong on our side; nothing was changed."))
 
 
 def _forget_transaction() -> None:

@@ -11,7 +11,9 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 
+from .i18n import N_
 from .plugin_api.money import (  # noqa: F401
     NON_TENDER,
     Money,
@@ -28,6 +30,34 @@ DEFAULT_LOCALE = "en"
 _SPACES = " \u00a0\u202f\u2009"
 _CODE_FIRST = re.compile(r"^([A-Za-z]{3})[\s\u00a0\u202f]*(.*)$", re.S)
 _CODE_LAST = re.compile(r"^(.*?)[\s\u00a0\u202f]*([A-Za-z]{3})$", re.S)
+#: The contract's own reasons (it imports nothing of the portal, so they are English there), each
+#: matched with the catalog's words for it, so that a page says it in the page's language.
+_CONTRACT_REASONS = (
+    (re.compile(r"^is required$"), N_("is required")),
+    (re.compile(r"^must not be negative$"), N_("must not be negative")),
+    (re.compile(r"^must be more than zero$"), N_("must be more than zero")),
+    (re.compile(r"^is too large$"), N_("is too large")),
+    (
+        re.compile(r"^must be a decimal string, not a floating-point number$"),
+        N_("must be a decimal string, not a floating-point number"),
+    ),
+    (re.compile(r"^'(?P<text>.*)' is not a decimal number$", re.S), N_("'%(text)s' is not a decimal number")),
+    (re.compile(r"^'(?P<text>.*)' is not a finite amount$", re.S), N_("'%(text)s' is not a finite amount")),
+    (
+        re.compile(r"^has more than (?P<digits>\d+) decimal places for (?P<currency>[A-Z]{3})$"),
+        N_("has more than %(digits)s decimal places for %(currency)s"),
+    ),
+)
+
+
+def money_reason(exc: MoneyError) -> str:
+    """Why an amount was refused, in the page's language (English for the API, the CLI, a job)."""
+    text = str(exc)
+    for pattern, words in _CONTRACT_REASONS:
+        found = pattern.match(text)
+        if found:
+            return _(words, **found.groupdict())
+    return text
 
 
 @lru_cache(maxsize=32)
@@ -64,7 +94,7 @@ def read_amount(
     locale = check_locale(locale) if isinstance(locale, str) else (locale or portal_locale())
     raw = (text or "").strip()
     if not raw:
-        raise MoneyError("is required")
+        raise MoneyError(_("is required"))
     code_first, code_last = _CODE_FIRST.match(raw), _CODE_LAST.match(raw)
     code = None
     if code_first and code_first.group(2) and code_first.group(1).upper() not in ("NAN", "INF"):
@@ -72,22 +102,35 @@ def read_amount(
     elif code_last and code_last.group(1):
         code, raw = code_last.group(2).upper(), code_last.group(1)
     if code is not None and code != currency:
-        raise MoneyError(f"is in {code}, but this amount is in {currency}")
+        raise MoneyError(_("is in %(code)s, but this amount is in %(currency)s", code=code, currency=currency))
     if raw.startswith(("-", "\u2212")):
-        raise MoneyError("must not be negative")
+        raise MoneyError(_("must not be negative"))
     group, decimal = get_group_symbol(locale), get_decimal_symbol(locale)
     if group in _SPACES:
         # A space-grouping locale: any space typed between digits is its group symbol.
         raw = re.sub(f"[{_SPACES}]", group, raw)
     if not raw or any(not (char.isdigit() or char in (group, decimal)) for char in raw):
-        raise MoneyError(f"{(text or '').strip()!r} is not an amount (write it like {example_amount(locale)} or 1850)")
+        raise MoneyError(
+            _(
+                "'%(text)s' is not an amount (write it like %(example)s or 1850)",
+                text=(text or "").strip(),
+                example=example_amount(locale),
+            )
+        )
     try:
         number = parse_decimal(raw, locale=locale, strict=True)
     except NumberFormatError:
         raise MoneyError(
-            f"{(text or '').strip()!r} is not an amount as the portal writes them (like {example_amount(locale)} or 1850)"
+            _(
+                "'%(text)s' is not an amount as the portal writes them (like %(example)s or 1850)",
+                text=(text or "").strip(),
+                example=example_amount(locale),
+            )
         ) from None
-    return parse_amount(number, currency, allow_zero=allow_zero)
+    try:
+        return parse_amount(number, currency, allow_zero=allow_zero)
+    except MoneyError as exc:
+        raise MoneyError(money_reason(exc)) from None
 
 
 def show_amount(amount: Decimal, currency: str, locale: Locale | None = None) -> str:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, BinaryIO
 
+from flask_babel import gettext as _
+
 from .errors import Refused
 from .pdf_text import PdfUnreadable, open_pdf
 
@@ -113,7 +115,7 @@ def download_name(name: str, extension: str) -> str:
     characters (a right-to-left override cannot make ``gpj.exe`` look like ``exe.jpg``), ending in
     the extension of the type found in its bytes, never the one it came with."""
     name = display_name(name)
-    stem, dot, _ = name.rpartition(".")
+    stem, dot, _ext = name.rpartition(".")
     return f"{(stem if dot and stem else name).rstrip('. ') or 'document'}.{extension}"
 
 
@@ -131,15 +133,29 @@ def check_upload(
     name = display_name(filename)
     data = _read(data, name, max_bytes)
     if not data:
-        raise UploadRefused(f"{name}: the file is empty")
+        raise UploadRefused(_("%(name)s: the file is empty", name=name))
     if len(data) > max_bytes:
-        raise UploadRefused(f"{name}: {megabytes(len(data))} is over the limit of {megabytes(max_bytes)}")
+        raise UploadRefused(
+            _(
+                "%(name)s: %(size)s is over the limit of %(limit)s",
+                name=name,
+                size=megabytes(len(data)),
+                limit=megabytes(max_bytes),
+            )
+        )
     import filetype
 
     kind = filetype.guess(data)
     media_type = kind.mime if kind else None
     if media_type not in ACCEPTED:
-        raise UploadRefused(f"{name}: {_looks_like(data, kind)}; evidence must be {ACCEPTED_NAMES}")
+        raise UploadRefused(
+            _(
+                "%(name)s: %(looks)s; evidence must be %(accepted)s",
+                name=name,
+                looks=_looks_like(data, kind),
+                accepted=ACCEPTED_NAMES,
+            )
+        )
     if media_type == "application/pdf":
         facts = _check_pdf(data, name, max_pages)
     else:
@@ -165,28 +181,32 @@ def _read(data, name: str, max_bytes: int) -> bytes:
         taken += len(part)
     content = b"".join(parts)
     if len(content) > max_bytes:
-        raise UploadRefused(f"{name}: the file is over the limit of {megabytes(max_bytes)}")
+        raise UploadRefused(
+            _("%(name)s: the file is over the limit of %(limit)s", name=name, limit=megabytes(max_bytes))
+        )
     return content
 
 
 def _looks_like(data: bytes, kind) -> str:
     """What a refused file seems to be, e.g. ``it looks like application/zip (a ZIP archive)``."""
     if kind is not None:
-        return f"it looks like {kind.mime} ({_LOOKS_LIKE.get(kind.mime, '.' + kind.extension)})"
+        return _(
+            "it looks like %(type)s (%(what)s)", type=kind.mime, what=_LOOKS_LIKE.get(kind.mime, "." + kind.extension)
+        )
     head = data[:1024].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")) or any(tag in head for tag in (b"<script", b"<body", b"<head")):
-        return "it looks like text/html (an HTML page)"
+        return _("it looks like text/html (an HTML page)")
     if b"<svg" in head:
-        return "it looks like image/svg+xml (an SVG image)"
+        return _("it looks like image/svg+xml (an SVG image)")
     if head.startswith(b"<?xml"):
-        return "it looks like application/xml (an XML document)"
+        return _("it looks like application/xml (an XML document)")
     sample = data[:4096]
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as exc:
         if exc.start < len(sample) - 3:  # not merely a character cut at the end of the sample
-            return "its type is not recognised"
-    return "it looks like text/plain (a text file)" if b"\0" not in sample else "its type is not recognised"
+            return _("its type is not recognised")
+    return _("it looks like text/plain (a text file)") if b"\0" not in sample else _("its type is not recognised")
 
 
 def _check_pdf(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> dict:
@@ -194,23 +214,41 @@ def _check_pdf(data: bytes, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> di
         with open_pdf(data) as reader:
             declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
             if isinstance(declared, int) and declared > max_pages:  # before walking a page bomb's tree
-                raise UploadRefused(f"{name}: the PDF has {declared:,} pages; at most {max_pages:,} are accepted")
+                raise UploadRefused(
+                    _(
+                        "%(name)s: the PDF has %(pages)s pages; at most %(limit)s are accepted",
+                        name=name,
+                        pages=format(declared, ","),
+                        limit=format(max_pages, ","),
+                    )
+                )
             pages = len(reader.pages)
             active = active_content(reader)
     except PdfUnreadable as exc:
         reason = {
-            "not_pdf": "the PDF is damaged: it does not start with %PDF-",
-            "encrypted": "the PDF is password-protected; ask for an unprotected copy",
+            "not_pdf": _("the PDF is damaged: it does not start with %(marker)s", marker="%PDF-"),
+            "encrypted": _("the PDF is password-protected; ask for an unprotected copy"),
         }.get(exc.problem, str(exc))
         raise UploadRefused(f"{name}: {reason}") from None
     if pages == 0:
-        raise UploadRefused(f"{name}: the PDF has no pages")
+        raise UploadRefused(_("%(name)s: the PDF has no pages", name=name))
     if pages > max_pages:
-        raise UploadRefused(f"{name}: the PDF has {pages:,} pages; at most {max_pages:,} are accepted")
+        raise UploadRefused(
+            _(
+                "%(name)s: the PDF has %(pages)s pages; at most %(limit)s are accepted",
+                name=name,
+                pages=format(pages, ","),
+                limit=format(max_pages, ","),
+            )
+        )
     if active:
         raise UploadRefused(
-            f"{name}: the PDF carries active content ({', '.join(active)}), which evidence may not; "
-            "print it to a new PDF or scan it, and upload that"
+            _(
+                "%(name)s: the PDF carries active content (%(what)s), which evidence may not; "
+                "print it to a new PDF or scan it, and upload that",
+                name=name,
+                what=", ".join(active),
+            )
         )
     return {"pages": pages}
 
@@ -300,8 +338,12 @@ _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # the whole IEND chunk, CRC includ
 
 
 def _check_image(data: bytes, name: str, media_type: str, max_pixels: int) -> dict:
-    bomb = f"{name}: the image would decode to more than the {max_pixels:,} pixels allowed (a decompression bomb?)"
-    truncated = f"{name}: the image is damaged or truncated and cannot be decoded"
+    bomb = _(
+        "%(name)s: the image would decode to more than the %(limit)s pixels allowed (a decompression bomb?)",
+        name=name,
+        limit=format(max_pixels, ","),
+    )
+    truncated = _("%(name)s: the image is damaged or truncated and cannot be decoded", name=name)
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -314,13 +356,19 @@ def _check_image(data: bytes, name: str, media_type: str, max_pixels: int) -> di
                 width, height = image.size
                 if width * height > max_pixels:
                     raise UploadRefused(
-                        f"{name}: {width} × {height} pixels is more than the {max_pixels:,} "
-                        "pixels allowed (a decompression bomb?)"
+                        _(
+                            "%(name)s: %(width)s × %(height)s pixels is more than the %(limit)s pixels allowed "
+                            "(a decompression bomb?)",
+                            name=name,
+                            width=width,
+                            height=height,
+                            limit=format(max_pixels, ","),
+                        )
                     )
                 stream.decoding = True
                 image.load()  # decodes every pixel: a damaged image fails here
             if stream.ran_out:
-                raise UploadRefused(f"{truncated} (the file ends before the picture does)")
+                raise UploadRefused(_("%(problem)s (the file ends before the picture does)", problem=truncated))
     except UploadRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -328,9 +376,9 @@ def _check_image(data: bytes, name: str, media_type: str, max_pixels: int) -> di
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UploadRefused(f"{truncated} ({exc})") from None
     if media_type == "image/png" and _PNG_END not in data:
-        raise UploadRefused(f"{truncated} (the PNG's end marker is missing)")
+        raise UploadRefused(_("%(problem)s (the PNG's end marker is missing)", problem=truncated))
     if media_type == "image/jpeg" and not _jpeg_has_end(data):
-        raise UploadRefused(f"{truncated} (the JPEG's end marker is missing)")
+        raise UploadRefused(_("%(problem)s (the JPEG's end marker is missing)", problem=truncated))
     return {"width": width, "height": height}
 
 

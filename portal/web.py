@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 
 from blinker import Signal
 from flask import flash, g, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from .audit.services import Actor
 from .errors import Refused, flash_refusal
+from .i18n import CONTRACT_LANGUAGE, current_language
 
 
 def staff_actor() -> Actor:
@@ -21,10 +23,19 @@ def staff_actor() -> Actor:
 
 def form_errors(form: FlaskForm) -> str:
     """A form's errors in one line, each with its field; an empty form error means the CSRF token expired."""
-    return (
-        "; ".join(f"{field.replace('_', ' ')}: {', '.join(errors)}" for field, errors in form.errors.items())
-        or "The form expired; please try again."
-    )
+    return "; ".join(
+        f"{_field_name(form, field)}: {', '.join(str(error) for error in errors)}"
+        for field, errors in form.errors.items()
+    ) or _("The form expired; please try again.")
+
+
+def _field_name(form: FlaskForm, name: str) -> str:
+    """How an error names its field: English keeps the short field name it always had; another
+    language the field's own (translated) label, so the whole message reads in that language."""
+    field_ = form._fields.get(name)
+    if field_ is None or current_language() == CONTRACT_LANGUAGE:
+        return name.replace("_", " ")
+    return str(field_.label.text)
 
 
 def page_form(key: str, form_class: type[FlaskForm]) -> FlaskForm:

@@ -2,6 +2,7 @@
 reset a password, remove a lost second factor) and the working-day calendars entered by hand."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -13,6 +14,7 @@ from ..calendars import services as calendars
 from ..clock import local_today, utcnow
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
+from ..i18n import N_
 from ..plugin_api import CONTRACT_VERSION
 from ..plugin_engine import registry, rules_summary
 from ..web import form_errors, staff_actor
@@ -40,19 +42,28 @@ def users():
     return render_template("admin/users.html", people=people, form=ResetForm())
 
 
+#: What each action on an account says when done.
+_DONE = {
+    "disable": N_("%(name)s: disable done."),
+    "enable": N_("%(name)s: enable done."),
+    "reset": N_("%(name)s: reset done."),
+    "remove-second-factor": N_("%(name)s: remove second factor done."),
+}
+
+
 @bp.post("/users/<username>/<action>")
 def user_action(username: str, action: str):
     if action not in ("disable", "enable", "reset", "remove-second-factor"):
         abort(404)
     form = ResetForm()
     if not form.validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("admin.users"), code=303)
     try:
         with unit_of_work():
             user = accounts.find_user(username)
             if user.id == current_user.id and action != "reset":
-                raise accounts.AccountError("user: not your own account (ask another admin)")
+                raise accounts.AccountError("user: " + _("not your own account (ask another admin)"))
             if action in ("disable", "enable"):
                 accounts.set_active(user, action == "enable", staff_actor())
             elif action == "reset":
@@ -62,7 +73,7 @@ def user_action(username: str, action: str):
     except Refused as exc:
         flash_refusal(exc)
     else:
-        flash(f"{username}: {action.replace('-', ' ')} done.", "success")
+        flash(_(_DONE[action], name=username), "success")
     return redirect(url_for("admin.users"), code=303)
 
 
@@ -93,7 +104,12 @@ def calendars_page():
                     row = calendars.enter_year(
                         form.calendar.data, form.year.data, form.source.data, days, staff_actor(), utcnow()
                     )
-                    summary = f"{row.calendar} {row.year}: {len(row.days)} days entered."
+                    summary = _(
+                        "%(calendar)s %(year)s: %(count)s days entered.",
+                        calendar=row.calendar,
+                        year=row.year,
+                        count=len(row.days),
+                    )
             except Refused as exc:
                 flash_refusal(exc)
             else:

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -8,41 +9,46 @@ from .passwords import MAX_LENGTH
 
 
 class LoginForm(FlaskForm):
-    username = StringField("User name", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class CodeForm(FlaskForm):
     code = StringField(
-        "Code from your app, or a recovery code",
+        _l("Code from your app, or a recovery code"),
         validators=[DataRequired(), Length(max=32)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )
 
 
 class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Current password", validators=[DataRequired(), Length(max=200)])
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     new = PasswordField(
-        "New password (at least 12 characters; a few words are good)",
+        _l("New password (at least 12 characters; a few words are good)"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "New password again", validators=[DataRequired(), EqualTo("new", message="the two new passwords differ")]
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("the two new passwords differ"))],
     )
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
 
 
 class ResetForm(FlaskForm):
-    new = PasswordField("New password", validators=[Length(max=MAX_LENGTH)], render_kw={"autocomplete": "new-password"})
+    new = PasswordField(
+        _l("New password"), validators=[Length(max=MAX_LENGTH)], render_kw={"autocomplete": "new-password"}
+    )
 
 
 class LanguageForm(FlaskForm):
     # Each language is named in itself, as language menus do, so anyone finds their own.
     language = SelectField(
-        "Language", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], validators=[DataRequired()]
+        _l("Language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
+        validators=[DataRequired()],
     )
     next = HiddenField()

@@ -9,6 +9,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 COMMON_LIST = Path(__file__).parent / "data" / "common-passwords.txt.gz"
@@ -24,14 +26,14 @@ def password_problem(password: str, username: str = "") -> str | None:
     """Why ``password`` may not be used, or None."""
     password = unicodedata.normalize("NFC", password or "")
     if len(password) < MIN_LENGTH:
-        return f"at least {MIN_LENGTH} characters (a few words make a good one)"
+        return _("at least %(count)s characters (a few words make a good one)", count=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"at most {MAX_LENGTH} characters"
+        return _("at most %(count)s characters", count=MAX_LENGTH)
     folded = password.casefold()
     if folded in common_passwords() or folded.strip() in common_passwords():
-        return "this is one of the most common passwords, which attackers try first; choose another"
+        return _("this is one of the most common passwords, which attackers try first; choose another")
     if username and username.casefold() in folded:
-        return "must not contain the user name"
+        return _("must not contain the user name")
     if len(set(password)) < 3:
-        return "repeats too few characters; choose another"
+        return _("repeats too few characters; choose another")
     return None

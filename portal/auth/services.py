@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 
 import pyotp
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..audit.services import Actor, record
@@ -173,14 +174,14 @@ def token_for(secret: str) -> ApiToken | None:
 def find_user(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username == (username or "").strip().lower()))
     if user is None:
-        raise AccountError(f"username: no account {username!r}")
+        raise AccountError("username: " + _("no account '%(name)s'", name=username))
     return user
 
 
 def change_password(user: User, current: str, new: str, actor: Actor) -> None:
     """The user's own change: the current password first; every other session of theirs ends."""
     if not user.check_password(current or ""):
-        raise AccountError("current password: wrong")
+        raise AccountError("current password: " + _("wrong"))
     _set_password(user, new, actor, "user.password_changed", f"{user.username} changed their password")
     user.must_change_password = False
 
@@ -196,7 +197,7 @@ def _set_password(user: User, new: str, actor: Actor, action: str, summary: str)
     if problem:
         raise AccountError(f"new password: {problem}")
     if user.check_password(new):
-        raise AccountError("new password: must differ from the current one")
+        raise AccountError("new password: " + _("must differ from the current one"))
     user.set_password(new)
     user.password_changed_at = utcnow()
     end_all_sessions(user)
@@ -243,7 +244,7 @@ def enable_totp(user: User, secret: str, code: str, actor: Actor, now=None) -> l
     now = now or utcnow()
     totp = pyotp.TOTP(secret)
     if not totp.verify((code or "").strip(), for_time=now, valid_window=1):
-        raise AccountError("code: not the code your app shows now; check the key and the phone's clock")
+        raise AccountError("code: " + _("not the code your app shows now; check the key and the phone's clock"))
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     user.totp_secret, user.totp_enabled_at, user.totp_last_step = secret, now, totp.timecode(now)
     user.recovery_codes = [_code_digest(c) for c in codes]
@@ -253,7 +254,7 @@ def enable_totp(user: User, secret: str, code: str, actor: Actor, now=None) -> l
 
 def disable_totp(user: User, password: str, actor: Actor) -> None:
     if not user.check_password(password or ""):
-        raise AccountError("password: wrong")
+        raise AccountError("password: " + _("wrong"))
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = user.recovery_codes = None
     record(actor, "user.second_factor_disabled", "user", user.id, summary=f"second factor of {user.username} removed")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from ..audit.security import security_event
@@ -37,15 +38,18 @@ def enforce_session():
         security_event("logout.idle", f"{current_user.username}: session ended after {idle // 60:g} idle minutes")
         logout_user()
         session.clear()
-        flash(f"You were logged out after {idle // 60:g} minutes without activity.", "info")
+        flash(
+            _("You were logged out after %(minutes)s minutes without activity.", minutes=format(idle // 60, "g")),
+            "info",
+        )
         return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
     touch_session(force=False)
     if request.endpoint in _ALWAYS:
         return None
     if current_user.must_change_password:
-        flash("Your password was reset: choose a new one before going on.", "warning")
+        flash(_("Your password was reset: choose a new one before going on."), "warning")
         return redirect(url_for("auth.profile"))
     if current_app.config["REQUIRE_2FA"] and current_user.has_role("supervisor") and not current_user.has_second_factor:
-        flash("Supervisors and admins sign in with a second factor: set up your authenticator app first.", "warning")
+        flash(_("Supervisors and admins sign in with a second factor: set up your authenticator app first."), "warning")
         return redirect(url_for("auth.totp_enrol"))
     return None

@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..audit.security import security_event
 from ..audit.services import Actor
 from ..errors import unit_of_work
 from ..extensions import db, limiter
-from ..i18n import chosen_language
+from ..i18n import N_, chosen_language
 from ..web import staff_actor
 from . import services
 from .forms import ChangePasswordForm, CodeForm, LanguageForm, LoginForm, PasswordForm
@@ -57,7 +58,7 @@ def _locked_out(limit) -> None:
     security_event("login.locked_out", f"{who}: login locked after too many failures ({limit.limit})")
 
 
-_LOCKED = "Too many failed logins: this account is locked for a while. Try again later or ask an admin."
+_LOCKED = N_("Too many failed logins: this account is locked for a while. Try again later or ask an admin.")
 
 
 def _login_limit() -> str:
@@ -74,7 +75,7 @@ def _finish_login(user: User, how: str):
     touch_session()
     security_event("login.succeeded", f"{user.username} logged in ({how})", actor=services_actor(user))
     if user.must_change_password:
-        flash("Your password was reset: choose a new one.", "warning")
+        flash(_("Your password was reset: choose a new one."), "warning")
         return redirect(url_for("auth.profile"))
     return redirect(_safe_next(request.args.get("next")))
 
@@ -154,7 +155,7 @@ def logout():
         services.end_all_sessions(current_user)
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -166,6 +167,7 @@ def _profile(password_form=None, status=200):
         "auth/profile.html",
         password_form=password_form or ChangePasswordForm(),
         disable_form=PasswordForm(),
+        language_form=LanguageForm(),
         required=current_app.config["REQUIRE_2FA"] and current_user.has_role("supervisor"),
     ), status
 
@@ -198,13 +200,13 @@ def change_password():
             with unit_of_work():
                 services.change_password(user, form.current.data, form.new.data, staff_actor())
         except services.AccountError as exc:
-            field, _, reason = str(exc).partition(": ")
+            field, _sep, reason = str(exc).partition(": ")
             (form.current if field.startswith("current") else form.new).errors.append(reason)
         else:
             db.session.refresh(user)
             login_user(user)  # the change ended every session; this one goes on
             touch_session()
-            flash("Password changed; your other sessions are logged out.", "success")
+            flash(_("Password changed; your other sessions are logged out."), "success")
             return redirect(url_for("auth.profile"), code=303)
     return _profile(form, 422)
 
@@ -226,7 +228,7 @@ def totp_enrol():
             form.code.errors.append(str(exc).partition(": ")[2])
         else:
             session.pop("totp_secret", None)
-            flash("Second factor on: from now on you log in with a code from your app.", "success")
+            flash(_("Second factor on: from now on you log in with a code from your app."), "success")
     return render_template(
         "auth/totp_enrol.html",
         form=form,
@@ -241,7 +243,7 @@ def totp_disable():
     form = PasswordForm()
     user = current_user._get_current_object()
     if current_app.config["REQUIRE_2FA"] and user.has_role("supervisor"):
-        flash("Supervisors and admins must keep a second factor.", "error")
+        flash(_("Supervisors and admins must keep a second factor."), "error")
     elif form.validate_on_submit():
         try:
             with unit_of_work():
@@ -249,5 +251,5 @@ def totp_disable():
         except services.AccountError as exc:
             flash(str(exc), "error")
         else:
-            flash("Second factor removed.", "success")
+            flash(_("Second factor removed."), "success")
     return redirect(url_for("auth.profile"), code=303)

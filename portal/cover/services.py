@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import Actor, record
@@ -54,7 +55,7 @@ class CoverTerms:
 def insured_value_problem(insured: Money, declared: Money) -> str | None:
     """The core's one rule on how much may be insured: at most the declared value."""
     if insured > declared:
-        return f"{insured} is more than the declared value {declared}"
+        return _("%(insured)s is more than the declared value %(declared)s", insured=insured, declared=declared)
     return None
 
 
@@ -110,8 +111,10 @@ def terms_for_order(
     if dispatched_at is not None and dispatched_at <= now:
         raise CoverRefused(
             "cover",
-            f"the parcel was dispatched on {to_local(dispatched_at):%Y-%m-%d %H:%M}; "
-            "cover must be bought before dispatch",
+            _(
+                "the parcel was dispatched on %(when)s; cover must be bought before dispatch",
+                when=to_local(dispatched_at).strftime("%Y-%m-%d %H:%M"),
+            ),
             "dispatched",
         )
     result = quote(
@@ -129,7 +132,13 @@ def terms_for_order(
         raise CoverRefused(result.field or "cover", result.message, result.reason)
     if result.premium.currency != insured_value.currency:
         raise CoverRefused(
-            "cover", f"insurer {insurer_code} quoted in {result.premium.currency}, not {insured_value.currency}"
+            "cover",
+            _(
+                "insurer %(code)s quoted in %(quoted)s, not %(currency)s",
+                code=insurer_code,
+                quoted=result.premium.currency,
+                currency=insured_value.currency,
+            ),
         )
     return CoverTerms(insurer_code, insured_value, result)
 
@@ -177,7 +186,14 @@ def buy_cover(
     """Buy cover for an existing order (before dispatch, one cover per order)."""
     now = now or utcnow()
     if order.cover is not None or db.session.scalar(select(Cover.id).where(Cover.order_id == order.id)):
-        raise CoverRefused("cover", f"order {order.order_no} already has cover {order.cover.certificate_no}")
+        raise CoverRefused(
+            "cover",
+            _(
+                "order %(order_no)s already has cover %(certificate)s",
+                order_no=order.order_no,
+                certificate=order.cover.certificate_no,
+            ),
+        )
     too_much = insured_value_problem(insured_value, order.declared)
     if too_much:
         raise CoverRefused("insured_value", too_much)

@@ -13,11 +13,13 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import event, func, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from ..database import is_busy, writing
 from ..errors import Refused
 from ..extensions import db
 from ..health.logs import current_id
+from ..i18n import CONTRACT_LANGUAGE, LANGUAGES, current_language
 from ..storage import file_store
 from .models import JobRun
 from .schedules import matches, next_run
@@ -74,6 +77,16 @@ def actor_of(params: dict, default: str) -> Actor:
     return Actor(*who) if who else Actor.system(default)
 
 
+@contextmanager
+def in_asker_language(params: dict) -> Iterator[None]:
+    """Run a job's work in the language of the page that asked for it (its ``language``
+    parameter), so that a report it stores for that page (an import's reasons, line by line)
+    reads as the rest of the page; a job asked from the CLI or a schedule speaks English."""
+    language = params.get("language")
+    with force_locale(language if language in LANGUAGES else CONTRACT_LANGUAGE):
+        yield
+
+
 def handler(kind: str, *, commits: bool = False):
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
@@ -104,7 +117,13 @@ def request_file_import(kind: str, model, filename: str, content: bytes, actor: 
     db.session.add(row)
     db.session.flush()
     key = f"{kind}:{row.id}"
-    params = {"import_id": row.id, "actor": [actor.kind, actor.ref, actor.label], "at": now.isoformat()}
+    params = {
+        "import_id": row.id,
+        "actor": [actor.kind, actor.ref, actor.label],
+        "at": now.isoformat(),
+        # The report is read on the asker's page: it is written in that page's language.
+        "language": current_language(),
+    }
     request_job(kind, key, params, now, subject=key, requested_by=actor.label)
     return row
 

@@ -4,6 +4,8 @@ button), and the latest jobs."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 
 from ..clock import utcnow
@@ -31,7 +33,7 @@ def index():
 def _expired() -> bool:
     if FlaskForm().validate_on_submit():
         return False
-    flash("The form expired; please try again.", "error")
+    flash(_("The form expired; please try again."), "error")
     return True
 
 
@@ -44,7 +46,7 @@ def retry(run_id: int):
         except services.JobError as exc:
             flash_refusal(exc)
         else:
-            flash(f"{run.label} queued again.", "success")
+            flash(_("%(job)s queued again.", job=run.label), "success")
     return redirect(url_for("jobs.index"), code=303)
 
 
@@ -57,7 +59,10 @@ def run_now(name: str):
         except services.JobError as exc:
             flash_refusal(exc)
         else:
-            flash(f"{name}: {len(runs)} job(s) queued.", "success")
+            flash(
+                ngettext("%(name)s: %(num)d job queued.", "%(name)s: %(num)d jobs queued.", len(runs), name=name),
+                "success",
+            )
     return redirect(url_for("jobs.index"), code=303)
 
 

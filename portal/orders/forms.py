@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pycountry
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField, TextAreaField
@@ -26,28 +28,30 @@ def _countries() -> list[SelectChoice]:
 
 
 class OrderForm(FlaskForm):
-    order_no = StringField("Order number")
-    seller_code = StringField("Seller code")
-    seller_name = StringField("Seller name")
-    seller_email = StringField("Seller e-mail")
-    seller_address = TextAreaField("Seller's postal address (optional)", render_kw={"rows": 3})
-    seller_phone = StringField("Seller's phone (optional)", render_kw={"inputmode": "tel", "autocomplete": "off"})
-    recipient_name = StringField("Recipient's name (optional)")
-    recipient_address = TextAreaField("Recipient's postal address (optional)", render_kw={"rows": 3})
-    shipping = SelectField("Carrier and service")
-    tracking_no = StringField("Tracking number")
-    destination_country = SelectField("Destination")
-    declared_value = StringField("Declared value", render_kw={"inputmode": "decimal"})
-    currency = SelectField("Currency", choices=choices((c, c) for c in COMMON_CURRENCIES))
-    contents = TextAreaField("Contents")
-    category = SelectField("Goods category", choices=choices(GOODS_CATEGORIES.items()))
+    order_no = StringField(_l("Order number"))
+    seller_code = StringField(_l("Seller code"))
+    seller_name = StringField(_l("Seller name"))
+    seller_email = StringField(_l("Seller e-mail"))
+    seller_address = TextAreaField(_l("Seller's postal address (optional)"), render_kw={"rows": 3})
+    seller_phone = StringField(_l("Seller's phone (optional)"), render_kw={"inputmode": "tel", "autocomplete": "off"})
+    recipient_name = StringField(_l("Recipient's name (optional)"))
+    recipient_address = TextAreaField(_l("Recipient's postal address (optional)"), render_kw={"rows": 3})
+    shipping = SelectField(_l("Carrier and service"))
+    tracking_no = StringField(_l("Tracking number"))
+    destination_country = SelectField(_l("Destination"))
+    declared_value = StringField(_l("Declared value"), render_kw={"inputmode": "decimal"})
+    currency = SelectField(_l("Currency"), choices=choices((c, c) for c in COMMON_CURRENCIES))
+    contents = TextAreaField(_l("Contents"))
+    category = SelectField(
+        _l("Goods category"), choices=choices((code, _l(name)) for code, name in GOODS_CATEGORIES.items())
+    )
     dispatched_at = StringField(
-        "Dispatched at (optional, warehouse time)",
+        _l("Dispatched at (optional, warehouse time)"),
         validators=[Optional()],
         render_kw={"placeholder": "YYYY-MM-DD HH:MM"},
     )
-    cover_insurer = SelectField("Insurer", choices=[])
-    cover_insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
+    cover_insurer = SelectField(_l("Insurer"), choices=[])
+    cover_insured_value = StringField(_l("Insured value"), render_kw={"inputmode": "decimal"})
 
     #: Service field path -> form field, to show service errors where they belong.
     FIELD_FOR = {
@@ -68,17 +72,17 @@ class OrderForm(FlaskForm):
     }
 
     def fill_choices(self, plugins: PluginRegistry) -> OrderForm:
-        self.shipping.choices = [SelectChoice("", "Choose carrier and service…")] + [
+        self.shipping.choices = [SelectChoice("", _("Choose carrier and service…"))] + [
             SelectChoice(f"{carrier.code}:{service.code}", service.name, optgroup=carrier.name)
             for carrier in plugins.all_carriers()
             for service in carrier.services
         ]
-        self.destination_country.choices = [SelectChoice("", "Choose the destination…")] + _countries()
-        self.cover_insurer.choices = choices([("", "No cover")] + [(i.code, i.name) for i in plugins.all_insurers()])
+        self.destination_country.choices = [SelectChoice("", _("Choose the destination…"))] + _countries()
+        self.cover_insurer.choices = choices([("", _("No cover"))] + [(i.code, i.name) for i in plugins.all_insurers()])
         return self
 
     def payload(self) -> dict:
-        carrier, _, service = (self.shipping.data or "").partition(":")
+        carrier, _sep, service = (self.shipping.data or "").partition(":")
         payload = {
             "order_no": self.order_no.data,
             "seller": {
@@ -116,8 +120,8 @@ class OrderForm(FlaskForm):
 
 
 class CoverForm(FlaskForm):
-    insurer = SelectField("Insurer", choices=[])
-    insured_value = StringField("Insured value", render_kw={"inputmode": "decimal"})
+    insurer = SelectField(_l("Insurer"), choices=[])
+    insured_value = StringField(_l("Insured value"), render_kw={"inputmode": "decimal"})
 
     def fill_choices(self, plugins: PluginRegistry) -> CoverForm:
         self.insurer.choices = choices((i.code, i.name) for i in plugins.all_insurers())
@@ -125,4 +129,4 @@ class CoverForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to import.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to import."))])

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TextIO
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, select
 
 from ..audit.services import Actor, event_row, record_many
@@ -142,36 +143,55 @@ def read_rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         header = reader.fieldnames
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise ImportFileError(
+            _("the file is not UTF-8 text (%(reason)s at byte %(byte)s)", reason=exc.reason, byte=exc.start)
+        ) from None
     except csv.Error as exc:
-        raise ImportFileError(f"line 1: {exc}") from None
+        raise ImportFileError(_("line %(line)s: %(reason)s", line=1, reason=exc)) from None
     if not header:
-        raise ImportFileError("the file is empty; the first line must name the columns")
+        raise ImportFileError(_("the file is empty; the first line must name the columns"))
     header = [name.strip().lstrip("\ufeff") for name in header]
     reader.fieldnames = header
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise ImportFileError(f"line 1: missing column(s) {', '.join(missing)}")
+        raise ImportFileError(_("line 1: missing column(s) %(columns)s", columns=", ".join(missing)))
     doubled = sorted({c for c in header if header.count(c) > 1})
     if doubled:
-        raise ImportFileError(f"line 1: column(s) named twice: {', '.join(doubled)}")
+        raise ImportFileError(_("line 1: column(s) named twice: %(columns)s", columns=", ".join(doubled)))
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        raise ImportFileError(f"line 1: unknown column(s) {', '.join(unknown)}; expected {', '.join(COLUMNS)}")
+        raise ImportFileError(
+            _(
+                "line 1: unknown column(s) %(columns)s; expected %(expected)s",
+                columns=", ".join(unknown),
+                expected=", ".join(COLUMNS),
+            )
+        )
     line = 1
     try:
         for row in reader:
             line = reader.line_num
             if None in row:
-                yield line, {"__error__": f"has {len(header) + len(row[None])} fields; the header has {len(header)}"}
+                yield (
+                    line,
+                    {
+                        "__error__": _(
+                            "has %(fields)s fields; the header has %(columns)s",
+                            fields=len(header) + len(row[None]),
+                            columns=len(header),
+                        )
+                    },
+                )
                 continue
             if not any((value or "").strip() for value in row.values()):
                 continue  # blank line
             yield line, row
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"after line {line}: the file is not UTF-8 text ({exc.reason})") from None
+        raise ImportFileError(
+            _("after line %(line)s: the file is not UTF-8 text (%(reason)s)", line=line, reason=exc.reason)
+        ) from None
     except csv.Error as exc:
-        raise ImportFileError(f"line {line + 1}: {exc}") from None
+        raise ImportFileError(_("line %(line)s: %(reason)s", line=line + 1, reason=exc)) from None
 
 
 @dataclass
@@ -361,7 +381,10 @@ def import_orders(
                 else:
                     report.errors.append(
                         RowError(
-                            item.line, "order_no", f"repeats line {first[0]} with different details", item.order_no
+                            item.line,
+                            "order_no",
+                            _("repeats line %(line)s with different details", line=first[0]),
+                            item.order_no,
                         )
                     )
             errors_before = len(report.errors)
@@ -378,7 +401,12 @@ def import_orders(
                     report.already_present += 1
                 else:
                     late.append(
-                        RowError(line, "order_no", f"repeats line {first_line}, which was not imported", order_no)
+                        RowError(
+                            line,
+                            "order_no",
+                            _("repeats line %(line)s, which was not imported", line=first_line),
+                            order_no,
+                        )
                     )
             if progress:
                 progress(len(prepared))
@@ -433,7 +461,7 @@ def _write_batch(batch: list[Prepared], actor: Actor, source: str, now: datetime
                 report.already_present += 1
             else:
                 report.errors.append(
-                    RowError(item.line, "order_no", "already exists with different details", item.order_no)
+                    RowError(item.line, "order_no", _("already exists with different details"), item.order_no)
                 )
         elif item.price_errors:
             report.errors.extend(
@@ -518,7 +546,7 @@ def request_import(filename: str, content: bytes, actor: Actor, now: datetime) -
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFileError(f"{filename} is not UTF-8 text (byte {exc.start})") from None
+        raise ImportFileError(_("%(name)s is not UTF-8 text (byte %(byte)s)", name=filename, byte=exc.start)) from None
     next(read_rows(io.StringIO(text, newline="")), None)  # the header's refusals
     return request_file_import("order-import", OrderImport, filename, content, actor, now)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..extensions import db
-from ..jobs.services import GiveUp, actor_of, asked_at, handler
+from ..jobs.services import GiveUp, actor_of, asked_at, handler, in_asker_language
 
 
 @handler("order-import", commits=True)
@@ -20,7 +20,8 @@ def order_import(params: dict, now: datetime) -> str:
         raise GiveUp(f"order import {params['import_id']} no longer exists")
     if row.state == "done":
         return f"{row.filename}: already imported"
-    report = run_stored_import(registry(), row, actor_of(params, "orders"), asked_at(params, now))
+    with in_asker_language(params):
+        report = run_stored_import(registry(), row, actor_of(params, "orders"), asked_at(params, now))
     if report is None:
         return f"{row.filename}: {row.failure}"
     return (

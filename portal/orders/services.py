@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -174,7 +175,7 @@ def create_order(
 
 def _replay(existing: Order, data: OrderInput) -> OrderResult:
     if existing.fingerprint != data.fingerprint:
-        raise OrderConflict(f"order {data.order_no} already exists with different details")
+        raise OrderConflict(_("order %(order_no)s already exists with different details", order_no=data.order_no))
     return OrderResult(existing, False)
 
 

@@ -16,11 +16,12 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 import pycountry
+from flask_babel import gettext as _
 
 from ..clock import parse_timestamp, utcnow
 from ..cover.services import insured_value_problem
 from ..errors import ValidationFailed
-from ..money import Money, MoneyError, check_currency, parse_amount
+from ..money import Money, MoneyError, check_currency, money_reason, parse_amount
 from ..plugin_api import GOODS_CATEGORIES
 from ..plugin_engine import PluginRegistry
 from ..sellers.services import SellerInput
@@ -96,10 +97,15 @@ class OrderInput:
 
 
 @lru_cache(maxsize=512)
+def _is_country(code: str) -> bool:
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code) is not None
+
+
 def country_error(code: str) -> str | None:
-    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
-        return f"{code or '(empty)'} is not an ISO 3166-1 alpha-2 country code"
-    return None
+    # The look-up is cached, the words are not: they are in the language of whoever asks.
+    if _is_country(code):
+        return None
+    return _("%(code)s is not an ISO 3166-1 alpha-2 country code", code=code or _("(empty)"))
 
 
 @lru_cache(maxsize=4096)
@@ -136,27 +142,32 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
 
     def need(key: str, value: str, limit: int) -> str:
         if not value:
-            errors[key] = "is required"
+            errors[key] = _("is required")
         elif len(value) > limit:
-            errors[key] = f"must be at most {limit} characters"
+            errors[key] = _("must be at most %(count)s characters", count=limit)
         elif CONTROL.search(value):
             # The same on both databases (PostgreSQL refuses NUL) and from every channel, CSV included.
-            errors[key] = f"control character U+{ord(CONTROL.search(value).group()):04X} is not allowed"
+            errors[key] = _(
+                "control character %(char)s is not allowed",
+                char="U+" + format(ord(CONTROL.search(value).group()), "04X"),
+            )
         return value
 
     order_no = need("order_no", _text(data, "order_no"), 64)
     if order_no and "order_no" not in errors and not ORDER_NO.match(order_no):
-        errors["order_no"] = "may hold only letters, digits and . _ -"
+        errors["order_no"] = _("may hold only letters, digits and . _ -")
     elif order_no.lower() in RESERVED_ORDER_NOS:
-        errors["order_no"] = f"{order_no!r} is reserved (the name of a page); choose another order number"
+        errors["order_no"] = _(
+            "'%(order_no)s' is reserved (the name of a page); choose another order number", order_no=order_no
+        )
 
     seller_data = data.get("seller")
     if not _is_mapping(seller_data):
-        errors["seller"] = "is required: an object with code, name and email"
+        errors["seller"] = _("is required: an object with code, name and email")
         seller_data = {}
     seller_code = need("seller.code", _text(seller_data, "code"), 32)
     if seller_code and "seller.code" not in errors and not SELLER_CODE.match(seller_code):
-        errors["seller.code"] = "may hold only letters, digits, _ and -"
+        errors["seller.code"] = _("may hold only letters, digits, _ and -")
     seller_name = need("seller.name", _text(seller_data, "name"), 200)
     seller_email = need("seller.email", _text(seller_data, "email"), 254)
     if seller_email and "seller.email" not in errors:
@@ -168,43 +179,53 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
     if seller_phone:
         digits = sum(c.isdigit() for c in seller_phone)
         if len(seller_phone) > 40 or not PHONE.match(seller_phone) or not 5 <= digits <= 20:
-            errors["seller.phone"] = (
-                f"{seller_phone[:40]!r} is not a phone number: 5 to 20 digits with spaces, + ( ) - . / "
-                "(e.g. +86 755 2345 6789)"
+            errors["seller.phone"] = _(
+                "'%(phone)s' is not a phone number: 5 to 20 digits with spaces, + ( ) - . / (e.g. +86 755 2345 6789)",
+                phone=seller_phone[:40],
             )
 
     recipient_data = data.get("recipient")
     if recipient_data in (None, ""):
         recipient_data = {}
     if not _is_mapping(recipient_data):
-        errors["recipient"] = "must be an object with name and address"
+        errors["recipient"] = _("must be an object with name and address")
         recipient_data = {}
     recipient_name = _text(recipient_data, "name")
     if len(recipient_name) > 200:
-        errors["recipient.name"] = "must be at most 200 characters"
+        errors["recipient.name"] = _("must be at most %(count)s characters", count=200)
     elif CONTROL.search(recipient_name) or "\n" in recipient_name or "\r" in recipient_name:
-        errors["recipient.name"] = "must be one line without control characters"
+        errors["recipient.name"] = _("must be one line without control characters")
     recipient_address = _address(recipient_data, "address", "recipient.address", errors)
     if recipient_address and not recipient_name and "recipient.name" not in errors:
-        errors["recipient.name"] = "is required with the recipient's address: the consignee the claim names"
+        errors["recipient.name"] = _("is required with the recipient's address: the consignee the claim names")
     elif recipient_name and not recipient_address and "recipient.address" not in errors:
-        errors["recipient.address"] = "is required with the recipient's name: where the parcel was going"
+        errors["recipient.address"] = _("is required with the recipient's name: where the parcel was going")
 
     carrier_code = need("carrier", _text(data, "carrier").lower(), 32)
     service_code = need("service", _text(data, "service").lower(), 32)
     carrier = plugins.carrier(carrier_code) if carrier_code else None
     if carrier_code and carrier is None:
-        known = ", ".join(sorted(plugins.carriers)) or "none loaded"
-        errors["carrier"] = f"unknown carrier {carrier_code!r} (known: {known})"
+        known = ", ".join(sorted(plugins.carriers)) or _("none loaded")
+        errors["carrier"] = _("unknown carrier '%(code)s' (known: %(known)s)", code=carrier_code, known=known)
     elif carrier and service_code and carrier.service(service_code) is None:
         known = ", ".join(s.code for s in carrier.services)
-        errors["service"] = f"{carrier.name} has no service {service_code!r} (services: {known})"
+        errors["service"] = _(
+            "%(carrier)s has no service '%(code)s' (services: %(known)s)",
+            carrier=carrier.name,
+            code=service_code,
+            known=known,
+        )
 
     tracking_no = need("tracking_no", re.sub(r"\s+", "", _text(data, "tracking_no")).upper(), 40)
     if tracking_no and carrier and "tracking_no" not in errors and "service" not in errors:
         problem = carrier.check_tracking_no(service_code, tracking_no)
         if problem:
-            errors["tracking_no"] = f"{tracking_no}: {problem} for {carrier.name}"
+            errors["tracking_no"] = _(
+                "%(tracking_no)s: %(problem)s for %(carrier)s",
+                tracking_no=tracking_no,
+                problem=problem,
+                carrier=carrier.name,
+            )
 
     destination = need("destination_country", _text(data, "destination_country").upper(), 2)
     if destination and "destination_country" not in errors:
@@ -222,16 +243,18 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
     contents = need("contents", _text(data, "contents"), 500)
     category = need("category", _text(data, "category").lower(), 32)
     if category and category not in GOODS_CATEGORIES and "category" not in errors:
-        errors["category"] = f"unknown category {category!r} (categories: {', '.join(GOODS_CATEGORIES)})"
+        errors["category"] = _(
+            "unknown category '%(code)s' (categories: %(known)s)", code=category, known=", ".join(GOODS_CATEGORIES)
+        )
 
     dispatched_at = None
     if not isinstance(data.get("dispatched_at"), (str, int, type(None))):
-        errors["dispatched_at"] = "must be an ISO-8601 date and time as text"  # not dropped as if absent
+        errors["dispatched_at"] = _("must be an ISO-8601 date and time as text")  # not dropped as if absent
     elif _text(data, "dispatched_at"):
         try:
             dispatched_at = parse_timestamp(_text(data, "dispatched_at"))
             if dispatched_at > (now or utcnow()) + CLOCK_SKEW:
-                errors["dispatched_at"] = "lies in the future"
+                errors["dispatched_at"] = _("lies in the future")
         except ValueError as exc:
             errors["dispatched_at"] = str(exc)
 
@@ -239,14 +262,16 @@ def parse_order(data: Mapping[str, Any], plugins: PluginRegistry, now: datetime 
     cover_data = data.get("cover")
     if cover_data not in (None, "", {}):
         if not _is_mapping(cover_data):
-            errors["cover"] = "must be an object with insurer and insured_value"
+            errors["cover"] = _("must be an object with insurer and insured_value")
         else:
             insurer_code = _text(cover_data, "insurer").lower()
             if not insurer_code:
-                errors["cover.insurer"] = "is required when cover is asked for"
+                errors["cover.insurer"] = _("is required when cover is asked for")
             elif plugins.insurer(insurer_code) is None:
-                known = ", ".join(sorted(plugins.insurers)) or "none loaded"
-                errors["cover.insurer"] = f"unknown insurer {insurer_code!r} (known: {known})"
+                known = ", ".join(sorted(plugins.insurers)) or _("none loaded")
+                errors["cover.insurer"] = _(
+                    "unknown insurer '%(code)s' (known: %(known)s)", code=insurer_code, known=known
+                )
             insured = _amount(cover_data.get("insured_value"), currency, "cover.insured_value", errors)
             too_much = (
                 insured_value_problem(Money(insured, currency), Money(declared_value, currency))
@@ -284,28 +309,30 @@ def _address(data: Mapping[str, Any], key: str, field: str, errors: dict[str, st
     if value is None or value == "":
         return ""
     if not isinstance(value, str):
-        errors[field] = "must be text: the postal address, lines separated by newlines"
+        errors[field] = _("must be text: the postal address, lines separated by newlines")
         return ""
     lines = [line.strip() for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     address = "\n".join(line for line in lines if line)
     if len(address) > ADDRESS_LIMIT:
-        errors[field] = f"must be at most {ADDRESS_LIMIT} characters"
+        errors[field] = _("must be at most %(count)s characters", count=ADDRESS_LIMIT)
     elif len(address.splitlines()) > 8:
-        errors[field] = "may have at most 8 lines"
+        errors[field] = _("may have at most %(count)s lines", count=8)
     elif CONTROL.search(address):
-        errors[field] = f"control character U+{ord(CONTROL.search(address).group()):04X} is not allowed"
+        errors[field] = _(
+            "control character %(char)s is not allowed", char="U+" + format(ord(CONTROL.search(address).group()), "04X")
+        )
     return address
 
 
 def _amount(raw: Any, currency: str, key: str, errors: dict[str, str]) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
-        errors[key] = "is required"
+        errors[key] = _("is required")
         return None
     if not currency:
-        errors.setdefault(key, "cannot be checked without a valid currency")
+        errors.setdefault(key, _("cannot be checked without a valid currency"))
         return None
     try:
         return parse_amount(raw, currency)
     except MoneyError as exc:
-        errors[key] = str(exc)
+        errors[key] = money_reason(exc)
         return None

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -9,7 +10,7 @@ from ..clock import local_today, utcnow
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import Money, MoneyError, check_currency, read_amount
+from ..money import Money, MoneyError, check_currency, read_amount, show_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
 from ..web import panels, render_listing, staff_actor
@@ -30,7 +31,9 @@ def index():
     sort = "quiet" if request.args.get("sort") == "quiet" else ""
     result = search_orders(db.session, query, page, current_app.config["ORDERS_PER_PAGE"], sort)
     cases: dict = {}
-    for _, found in orders_listed.send(None, order_ids=[order.id for order in result.orders], today=local_today()):
+    for _sender, found in orders_listed.send(
+        None, order_ids=[order.id for order in result.orders], today=local_today()
+    ):
         cases.update(found or {})
     context = {
         "result": result,
@@ -61,13 +64,21 @@ def new():
             form.show_errors(exc.errors)
         else:
             if result.created:
-                flash(
-                    f"Order {result.order.order_no} created"
-                    + (f" with cover {result.order.cover.certificate_no}." if result.order.cover else "."),
-                    "success",
-                )
+                order = result.order
+                if order.cover:
+                    message = _(
+                        "Order %(order_no)s created with cover %(certificate)s.",
+                        order_no=order.order_no,
+                        certificate=order.cover.certificate_no,
+                    )
+                else:
+                    message = _("Order %(order_no)s created.", order_no=order.order_no)
+                flash(message, "success")
             else:
-                flash(f"Order {result.order.order_no} was already recorded with these details.", "info")
+                flash(
+                    _("Order %(order_no)s was already recorded with these details.", order_no=result.order.order_no),
+                    "info",
+                )
             return redirect(url_for("orders.detail", order_no=result.order.order_no), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("orders/new.html", form=form), status
@@ -78,7 +89,7 @@ def quote_preview():
     """The premium (or the insurer's refusal) for the new-order form, refreshed by htmx."""
     plugins = registry()
     form = OrderForm(formdata=request.args, meta={"csrf": False}).fill_choices(plugins)
-    carrier, _, service = (form.shipping.data or "").partition(":")
+    carrier, _sep, service = (form.shipping.data or "").partition(":")
     result, problem = None, None
     if form.cover_insurer.data:
         try:
@@ -86,7 +97,7 @@ def quote_preview():
             declared = Money(read_amount(form.declared_value.data, currency), currency)
             insured = Money(read_amount(form.cover_insured_value.data, currency), currency)
         except MoneyError as exc:
-            problem = f"Enter the declared and insured values: {exc}."
+            problem = _("Enter the declared and insured values: %(reason)s.", reason=exc)
         else:
             result = quote(
                 plugins,
@@ -143,13 +154,20 @@ def add_cover(order_no: str):
                     actor=staff_actor(),
                 )
         except MoneyError as exc:
-            flash(f"Insured value {exc}.", "error")
+            flash(_("Insured value %(reason)s.", reason=exc), "error")
         except CoverRefused as exc:
-            flash(f"Cover refused: {exc}", "error")
+            flash(_("Cover refused: %(reason)s", reason=exc), "error")
         else:
-            flash(f"Cover {cover.certificate_no} bought; premium {cover.premium} {cover.currency}.", "success")
+            flash(
+                _(
+                    "Cover %(certificate)s bought; premium %(premium)s.",
+                    certificate=cover.certificate_no,
+                    premium=show_amount(cover.premium, cover.currency),
+                ),
+                "success",
+            )
     else:
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     return redirect(url_for("orders.detail", order_no=order.order_no), code=303)
 
 
@@ -199,7 +217,7 @@ def import_retry(import_id: int):
     """An import whose job gave up, tried again (orders it made already are not made twice)."""
     row = _import_or_404(import_id)
     if not FlaskForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
     else:
         try:
             with unit_of_work():

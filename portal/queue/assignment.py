@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..audit.services import Actor, record
@@ -28,7 +29,7 @@ class AssignmentRefused(Refused):
 
 def _check_open(inquiry: Inquiry) -> None:
     if not inquiry.is_open:
-        raise AssignmentRefused("inquiry", f"inquiry {inquiry.number} is closed", conflict=True)
+        raise AssignmentRefused("inquiry", _("inquiry %(number)s is closed", number=inquiry.number), conflict=True)
 
 
 def _name(user_id: int | None) -> str | None:
@@ -64,7 +65,11 @@ def take(inquiry: Inquiry, user: User, actor: Actor, now: datetime | None = None
     if result.rowcount != 1:
         raise AssignmentRefused(
             "assignee",
-            f"{_name(inquiry.assignee_id)} has taken {inquiry.number}: a supervisor reassigns it",
+            _(
+                "%(name)s has taken %(number)s: a supervisor reassigns it",
+                name=_name(inquiry.assignee_id),
+                number=inquiry.number,
+            ),
             conflict=True,
         )
     _audit(actor, inquiry, "taken", None, user.id)
@@ -75,13 +80,15 @@ def reassign(inquiry: Inquiry, username: str, actor: Actor, *, by_supervisor: bo
     """A supervisor gives the case to ``username`` (an active agent or supervisor), or to no one
     when ``username`` is empty."""
     if not by_supervisor:
-        raise AssignmentRefused("user", "only a supervisor reassigns a case")
+        raise AssignmentRefused("user", _("only a supervisor reassigns a case"))
     _check_open(inquiry)
     target = None
     if username.strip():
         target = db.session.scalar(select(User).where(User.username == username.strip()))
         if target is None or not target.active or target.role not in WORKERS:
-            raise AssignmentRefused("assignee", f"{username.strip()!r} is not an active agent or supervisor")
+            raise AssignmentRefused(
+                "assignee", _("'%(name)s' is not an active agent or supervisor", name=username.strip())
+            )
     before = inquiry.assignee_id
     after = target.id if target else None
     if before == after:

@@ -11,35 +11,37 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..advances.ledger import balances_by_claim
 from ..advances.models import Advance
 from ..claims.models import Claim, ClaimPack
+from ..i18n import N_
 from ..inquiries.models import Inquiry
 from .models import QueueItem
 
 #: The stages, in the order a case goes through them, with their label.
 STAGES = {
-    "watch": "Watch",
-    "stalled": "Stalled",
-    "inquiry": "Inquiry",
-    "claim": "Claim",
-    "pack_to_send": "Pack to send",
-    "awaiting_insurer": "Awaiting insurer",
-    "payout_overdue": "Payout overdue",
-    "advance_to_approve": "Advance to approve",
-    "advance_to_pay": "Advance to pay",
-    "advance_to_settle": "Advance to settle",
-    "finished": "Finished",
+    "watch": N_("Watch"),
+    "stalled": N_("Stalled"),
+    "inquiry": N_("Inquiry"),
+    "claim": N_("Claim"),
+    "pack_to_send": N_("Pack to send"),
+    "awaiting_insurer": N_("Awaiting insurer"),
+    "payout_overdue": N_("Payout overdue"),
+    "advance_to_approve": N_("Advance to approve"),
+    "advance_to_pay": N_("Advance to pay"),
+    "advance_to_settle": N_("Advance to settle"),
+    "finished": N_("Finished"),
 }
 #: What to do next in an inquiry, by its state.
 _INQUIRY_NEXT = {
-    "opened": "Send the carrier a trace request",
-    "trace_requested": "Record the carrier's answer",
-    "carrier_answered": "Complete the evidence",
-    "ready_for_claim": "Draft the claim",
+    "opened": N_("Send the carrier a trace request"),
+    "trace_requested": N_("Record the carrier's answer"),
+    "carrier_answered": N_("Complete the evidence"),
+    "ready_for_claim": N_("Draft the claim"),
 }
 
 
@@ -61,7 +63,7 @@ class Case:
 
     @property
     def label(self) -> str:
-        return STAGES[self.stage]
+        return _(STAGES[self.stage])
 
     @property
     def urgent(self) -> bool:
@@ -149,37 +151,40 @@ def _parcels_on_the_queue(session: Session, ids: list[int], now: datetime) -> di
 
 
 def watch_case() -> Case:
-    return Case("watch", "Check the tracking with the carrier before it stalls")
+    return Case("watch", _("Check the tracking with the carrier before it stalls"))
 
 
 def stalled_case() -> Case:
-    return Case("stalled", "Open an inquiry with the seller's query")
+    return Case("stalled", _("Open an inquiry with the seller's query"))
 
 
 def _stage(inquiry, claim, packed: bool, advance, open_money: bool, today: date) -> tuple[str, str]:
     if not inquiry.is_open:
-        return "finished", "Nothing: the case is closed"
+        return "finished", _("Nothing: the case is closed")
     if advance is not None and advance.state == "requested":
-        return "advance_to_approve", "A supervisor approves or declines the advance"
+        return "advance_to_approve", _("A supervisor approves or declines the advance")
     if advance is not None and advance.state == "approved":
-        return "advance_to_pay", "Pay the advance to the seller"
+        return "advance_to_pay", _("Pay the advance to the seller")
     if claim is None:
-        return "inquiry", _INQUIRY_NEXT.get(inquiry.state, "Work the inquiry")
+        return "inquiry", _(_INQUIRY_NEXT.get(inquiry.state, N_("Work the inquiry")))
     if claim.state in ("paid", "rejected"):
         if claim.state == "paid" and open_money:
-            return "advance_to_settle", "Book the insurer's settlement against the advance, then recover or write off"
+            return "advance_to_settle", _(
+                "Book the insurer's settlement against the advance, then recover or write off"
+            )
         if open_money:
-            return "advance_to_settle", "Recover the advance from the seller or write it off"
-        return "advance_to_settle", "Settle the advance"
+            return "advance_to_settle", _("Recover the advance from the seller or write it off")
+        return "advance_to_settle", _("Settle the advance")
     if claim.state == "draft":
         if packed:
-            return "pack_to_send", "Submit the pack to the insurer"
-        return "claim", "Make the submission pack"
+            return "pack_to_send", _("Submit the pack to the insurer")
+        return "claim", _("Make the submission pack")
     if claim.state == "more_documents":
-        return "pack_to_send", "Send the insurer the documents it asked for"
+        return "pack_to_send", _("Send the insurer the documents it asked for")
     if claim.state == "accepted" and claim.payout_overdue(today):
-        return "payout_overdue", f"Chase the insurer: payout was due {claim.payout_due_on}"
+        return "payout_overdue", _("Chase the insurer: payout was due %(day)s", day=claim.payout_due_on)
     if claim.state == "accepted":
-        due = f"payout due {claim.payout_due_on}" if claim.payout_due_on else "payout date pending"
-        return "awaiting_insurer", f"Wait for the insurer's payment ({due})"
-    return "awaiting_insurer", "Wait for the insurer's decision"
+        if claim.payout_due_on:
+            return "awaiting_insurer", _("Wait for the insurer's payment (payout due %(day)s)", day=claim.payout_due_on)
+        return "awaiting_insurer", _("Wait for the insurer's payment (payout date pending)")
+    return "awaiting_insurer", _("Wait for the insurer's decision")

@@ -2,6 +2,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from ..inquiries.services import find_by_number
 from ..money import format_amount
 from ..orders.search import MIN_SUBSTRING
 from ..plugin_engine import PluginFailed, registry
-from ..templating import country_name
+from ..templating import code_label, country_name
 from ..web import render_listing, staff_actor
 from .assignment import reassign, take
 from .services import QueueFilters, queue_page
@@ -71,7 +72,7 @@ def take_case(number: str):
     except Refused as exc:
         flash_refusal(exc)
     else:
-        flash(f"You have taken {number}.", "success")
+        flash(_("You have taken %(number)s.", number=number), "success")
     return _back(number)
 
 
@@ -85,7 +86,10 @@ def assign_case(number: str):
     except Refused as exc:
         flash_refusal(exc)
     else:
-        flash(f"{number} assigned to {username}." if username else f"{number} is unassigned.", "success")
+        if username:
+            flash(_("%(number)s assigned to %(name)s.", number=number, name=username), "success")
+        else:
+            flash(_("%(number)s is unassigned.", number=number), "success")
     return _back(number)
 
 
@@ -139,7 +143,7 @@ def _lines(plugins, items, now, today) -> list[_Line]:
                     order.service_code, order.destination_country, quiet.astimezone(zone).date()
                 )
             except PluginFailed:  # already reported by the guard; the row shows without the reason
-                reason = "the carrier's plugin failed to say why"
+                reason = _("the carrier's plugin failed to say why")
         lines.append(
             _Line(
                 order_url + quote(order.order_no, safe=""),
@@ -149,7 +153,7 @@ def _lines(plugins, items, now, today) -> list[_Line]:
                 item.days_waiting(now),
                 f"{item.since.astimezone(zone):%Y-%m-%d %H:%M}",
                 f"{news.astimezone(zone):%Y-%m-%d %H:%M}" if news else "",
-                (order.tracking_status or "unmapped").replace("_", " "),
+                code_label(order.tracking_status) if order.tracking_status else _("unmapped"),
                 cases.get(item.order_id) or (watch_case() if item.kind == "watch" else stalled_case()),
                 (now - quiet).days if quiet else None,
                 f"{order.stalled_from.astimezone(zone):%Y-%m-%d}" if order.stalled_from else "",

@@ -58,7 +58,7 @@ def tracking_sync(params: dict, now: datetime) -> str:
 def tracking_import(params: dict, now: datetime) -> str:
     """A tracking file uploaded in the browser (it commits batch by batch, with its progress)."""
     from ..extensions import db
-    from ..jobs.services import GiveUp, actor_of, asked_at
+    from ..jobs.services import GiveUp, actor_of, asked_at, in_asker_language
     from ..plugin_engine import registry
     from .models import TrackingImport
     from .services import Refused, run_import
@@ -69,7 +69,8 @@ def tracking_import(params: dict, now: datetime) -> str:
     if row.state == "done":
         return f"{row.filename}: already imported"
     try:
-        report = run_import(registry(), row, actor_of(params, "tracking"), asked_at(params, now))
+        with in_asker_language(params):
+            report = run_import(registry(), row, actor_of(params, "tracking"), asked_at(params, now))
     except Refused as exc:
         row.state, row.problems = "failed", [["file", str(exc)]]
         return f"{row.filename}: {exc}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import Actor, event_row, record, record_many
@@ -141,12 +142,15 @@ def check_dates(order: Order, events: list[IncomingEvent], now: datetime, names:
     problems = {}
     for name, event in zip(names, events, strict=False):
         if event.occurred_at > now + CLOCK_SKEW:
-            problems[name] = f"occurred_at {event.occurred_at.isoformat()} lies in the future"
+            problems[name] = _("occurred_at %(when)s lies in the future", when=event.occurred_at.isoformat())
         elif event.occurred_at < order.created_at - OLDEST_BEFORE_ENTRY:
-            problems[name] = (
-                f"occurred_at {to_local(event.occurred_at):%Y-%m-%d %H:%M} is more than "
-                f"{OLDEST_BEFORE_ENTRY.days} days before order {order.order_no} was entered "
-                f"({to_local(order.created_at):%Y-%m-%d %H:%M}): not a scan of this parcel"
+            problems[name] = _(
+                "occurred_at %(when)s is more than %(days)s days before order %(order_no)s was entered "
+                "(%(entered)s): not a scan of this parcel",
+                when=to_local(event.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                days=OLDEST_BEFORE_ENTRY.days,
+                order_no=order.order_no,
+                entered=to_local(order.created_at).strftime("%Y-%m-%d %H:%M"),
             )
     return problems
 
@@ -261,7 +265,7 @@ def store_batch(
     bulk_update(connection, Order.__table__, "id", changes)
     record_many(audit)
     stall_changed.send(None, order_ids=[change["id"] for change in changes])
-    for order, _ in batch:
+    for order, _events in batch:
         if isinstance(order, Order):
             db.session.expire(order)  # its summary was written around the ORM
     return results
@@ -392,8 +396,15 @@ def store_feed(
             order = orders.get(tracking_no)
             if order is None:
                 report.problems.extend(
-                    (f"event {index}", f"no {carrier.name} order has tracking number {tracking_no}")
-                    for index, _ in raws
+                    (
+                        f"event {index}",
+                        _(
+                            "no %(carrier)s order has tracking number %(tracking_no)s",
+                            carrier=carrier.name,
+                            tracking_no=tracking_no,
+                        ),
+                    )
+                    for index, _raw in raws
                 )
                 continue
             events = [
@@ -474,8 +485,13 @@ def report_lines(report: FeedReport, name: str) -> list[str]:
     """A feed's report as the CLI prints it and the import page shows it: the totals, then one
     line per problem naming the file and the record."""
     return [
-        f"{report.added} events added to {report.orders} orders, {report.duplicates} already stored, "
-        f"{len(report.problems)} problems",
+        _(
+            "%(added)s events added to %(orders)s orders, %(duplicates)s already stored, %(problems)s problems",
+            added=report.added,
+            orders=report.orders,
+            duplicates=report.duplicates,
+            problems=len(report.problems),
+        ),
         *(f"{name}: {record}: {reason}" for record, reason in report.problems),
     ]
 
@@ -500,20 +516,20 @@ def add_manual_scan(
     as any event, marked ``manual``, and audited with who and why."""
     why, location, description = why.strip(), location.strip(), description.strip()
     if not why:
-        raise Refused("why", "say why the scan is added by hand (e.g. the manifest shows a scan the feed missed)")
+        raise Refused("why", _("say why the scan is added by hand (e.g. the manifest shows a scan the feed missed)"))
     if status not in TRACKING_STATUSES:
-        raise Refused("status", f"choose a status ({', '.join(TRACKING_STATUSES)})")
+        raise Refused("status", _("choose a status (%(known)s)", known=", ".join(TRACKING_STATUSES)))
     if handover and handover not in HANDOVERS:
-        raise Refused("handover", f"a handover is one of {', '.join(HANDOVERS)}")
+        raise Refused("handover", _("a handover is one of %(known)s", known=", ".join(HANDOVERS)))
     if len(location) > 120 or len(description) > 300:
-        raise Refused("description", "the place is at most 120 characters, the text at most 300")
+        raise Refused("description", _("the place is at most 120 characters, the text at most 300"))
     event = IncomingEvent(occurred_at, None, status, None, description or "added by hand", location, handover or None)
     problems = check_dates(order, [event], now, ["occurred_at"])
     if problems:
         raise ValidationFailed(problems)
     [result] = store_batch(plugins, [(order, [event])], source="manual", actor=actor, now=now)
     if not result.added:
-        raise Refused("occurred_at", "this scan is already stored", conflict=True)
+        raise Refused("occurred_at", _("this scan is already stored"), conflict=True)
     what = status.replace("_", " ") + (f" ({handover})" if handover else "")
     record(
         actor,
@@ -532,7 +548,7 @@ def request_import(carrier_code: str, filename: str, content: bytes, actor: Acto
 
     plugins_carrier = _carrier_or_refuse(carrier_code)
     if not content.strip():
-        raise Refused("file", f"{filename}: the file is empty")
+        raise Refused("file", _("%(name)s: the file is empty", name=filename))
     return request_file_import(
         "tracking-import", TrackingImport, filename, content, actor, now, carrier_code=plugins_carrier.code
     )
@@ -543,7 +559,7 @@ def _carrier_or_refuse(carrier_code: str) -> CarrierPlugin:
 
     carrier = registry().carrier(carrier_code)
     if carrier is None:
-        raise Refused("carrier", f"unknown carrier {carrier_code!r}")
+        raise Refused("carrier", _("unknown carrier '%(code)s'", code=carrier_code))
     return carrier
 
 
@@ -554,7 +570,7 @@ def run_import(plugins: PluginRegistry, row: TrackingImport, actor: Actor, now: 
 
     carrier = plugins.carrier(row.carrier_code)
     if carrier is None:
-        raise Refused("carrier", f"the {row.carrier_code} carrier is not loaded")
+        raise Refused("carrier", _("the %(code)s carrier is not loaded", code=row.carrier_code))
     try:
         feed = carrier.parse_tracking(file_store().read(row.sha256))
     except PluginFailed as exc:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -52,7 +53,7 @@ def add_scan(order_no: str):
     except Refused as exc:
         flash_refusal(exc)
     else:
-        flash(f"Order {order.order_no}: scan added by hand.", "success")
+        flash(_("Order %(order_no)s: scan added by hand.", order_no=order.order_no), "success")
     return back
 
 
