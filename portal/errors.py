@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from flask import flash
+from flask_babel import gettext
 
 from .extensions import db
 
@@ -75,7 +76,7 @@ def flash_refusal(exc: Refused) -> None:
     """The pages' one way of showing a refusal: one message per field, naming it."""
     if isinstance(exc, ValidationFailed):
         for field, reason in exc.errors.items():
-            flash(f"{field.replace('_', ' ')}: {reason}", "error")
+            flash(gettext("%(field)s: %(reason)s", field=field.replace("_", " "), reason=reason), "error")
     else:
         flash(str(exc), "error")
 

@@ -43,23 +43,6 @@ CODE_LABELS = {
     "retrying": N_("retrying"),
     "done": N_("done"),
     "failed": N_("failed"),
-    # an inquiry
-    "opened": N_("opened"),
-    "trace_requested": N_("trace requested"),
-    "carrier_answered": N_("carrier answered"),
-    "ready_for_claim": N_("ready for claim"),
-    "closed": N_("closed"),
-    # a claim
-    "draft": N_("draft"),
-    "submitted": N_("submitted"),
-    "more_documents": N_("more documents"),
-    "accepted": N_("accepted"),
-    "paid": N_("paid"),
-    "rejected": N_("rejected"),
-    # an advance
-    "requested": N_("requested"),
-    "approved": N_("approved"),
-    "declined": N_("declined"),
     # tracking statuses
     "info_received": N_("info received"),
     "in_transit": N_("in transit"),

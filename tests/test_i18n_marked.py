@@ -16,8 +16,8 @@ from portal import PROJECT_ROOT
 TEMPLATES = PROJECT_ROOT / "templates"
 #: Attributes people read (tooltips, screen readers, empty fields).
 READ_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt"}
-#: The product's name is the same in both languages.
-NAMES = {"Coverdesk"}
+#: The product's name, units and an algorithm's name are written the same in both languages.
+NAMES = {"Coverdesk", "KB", "SHA-256"}
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 #: Jinja: comments, {% trans %} blocks (marked), other statements, expressions.
 TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)

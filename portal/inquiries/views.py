@@ -203,7 +203,7 @@ def upload(number: str, kind: str):
     form = UploadForm()
     if not form.validate_on_submit():
         problem = "; ".join(str(error) for error in form.file.errors) or _("the form expired, try again")
-        flash(f"{evidence_label(kind)}: {problem}", "error")
+        flash(_("%(field)s: %(reason)s", field=evidence_label(kind), reason=problem), "error")
         return _checklist_response(inquiry)
     try:
         with unit_of_work():
