@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import documents
 from ..audit.services import Actor, record
 from ..clock import to_local, utcnow, warehouse_zone
 from ..documents import render_pdf
@@ -31,6 +32,7 @@ from ..plugin_api import (
     LossLetterReading,
     TraceDetails,
     TraceRequestDocument,
+    join_texts,
 )
 from ..plugin_engine import PluginFailed, PluginRegistry
 from ..storage import file_store
@@ -165,7 +167,7 @@ def requirements(plugins: PluginRegistry, order: Order, kind: str, on: date) -> 
         else:
             merged[requirement.kind] = EvidenceRequirement(
                 earlier.kind,
-                f"{earlier.why} {requirement.why}",
+                join_texts((earlier.why, requirement.why)),  # both languages, not the page's
                 earlier.mandatory or requirement.mandatory,
                 earlier.grace,
             )
@@ -777,7 +779,8 @@ def trace_request(
         recipient_name=order.recipient_name or "",
         recipient_address=order.recipient_address or "",
     )
-    return carrier.trace_request(details)
+    with documents.in_language(tuple(carrier.document_languages)):  # the carrier's language, not the agent's
+        return carrier.trace_request(details)
 
 
 def trace_request_pdf(document: TraceRequestDocument) -> bytes:
