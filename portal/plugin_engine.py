@@ -513,9 +513,12 @@ class PluginFailed(PluginProblem):
 
     def __init__(self, kind: str, code: str, name: str, hook: str, error: str):
         self.kind, self.code, self.plugin_name, self.hook, self.error = kind, code, name, hook, error
-        super().__init__(
-            f"The {kind} plugin {name} ({code}) failed in {hook}: {error}. Nothing was changed; "
-            "the error is logged and shown on the Plugins page."
+        super().__init__(kind, code, name, hook, error)
+
+    def __str__(self) -> str:  # when read, not when raised: the name in the reader's language, not a document's
+        return (
+            f"The {self.kind} plugin {self.plugin_name} ({self.code}) failed in {self.hook}: {self.error}. "
+            "Nothing was changed; the error is logged and shown on the Plugins page."
         )
 
     def __reduce__(self):  # crosses process boundaries (the import's worker) intact
