@@ -186,6 +186,9 @@ def test_a_chinese_page_shows_the_plugins_chinese_and_an_english_page_their_engl
     assert "4PX-C 邮政渠道" in page and "递四方 4PX" in page and "灯笼鱼互助保险" in page
     checklist = client.get(f"/inquiries/{inquiry.number}").get_data(as_text=True)
     assert "交寄记录（交接及轨迹记录）" in checklist and "承运商丢失证明函" in checklist
+    # Why each is needed, in the plugins' Chinese (the item keeps its English reason as data).
+    assert "证明有揽收扫描：没有揽收扫描，不予承保。" in checklist
+    assert "破损或未收到包裹时，4PX 要求提供当地邮局证明。" in checklist  # the carrier's addition
     assert "lang-fallback" not in page + checklist  # every reference text is translated
 
     client = app.test_client()  # another browser
@@ -196,6 +199,7 @@ def test_a_chinese_page_shows_the_plugins_chinese_and_an_english_page_their_engl
     assert not CJK.search(page.split("<main", 1)[1].replace(order.contents, "")), "English page shows Chinese"
     checklist = client.get(f"/inquiries/{inquiry.number}").get_data(as_text=True)
     assert "Delivery record (handover and tracking history)" in checklist
+    assert "Shows the acceptance scan: no acceptance scan, no cover." in checklist
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from ..plugin_api import (
     TraceRequestDocument,
     join_texts,
 )
-from ..plugin_engine import PluginFailed, PluginRegistry
+from ..plugin_engine import PluginFailed, PluginProblem, PluginRegistry
 from ..storage import file_store
 from ..tracking.services import timeline
 from ..uploads import check_upload
@@ -172,6 +172,17 @@ def requirements(plugins: PluginRegistry, order: Order, kind: str, on: date) -> 
                 earlier.grace,
             )
     return list(merged.values())
+
+
+def item_reasons(plugins: PluginRegistry, inquiry: Inquiry) -> dict[str, str]:
+    """Why each item is needed, as its plugins word it now (a ``Text``: the reader's language),
+    where that is still the reason the item was opened with (kept in English); items whose rule
+    changed since, or whose plugin cannot be asked, keep their stored words."""
+    try:
+        current = {r.kind: r.why for r in requirements(plugins, inquiry.order, inquiry.kind, inquiry.asked_on)}
+    except PluginProblem:
+        return {}
+    return {item.kind: current[item.kind] for item in inquiry.items if current.get(item.kind, "")[:400] == item.why}
 
 
 def open_inquiry(

@@ -140,6 +140,7 @@ def _checklist_context(inquiry) -> dict:
         "making": any(run.state in ("queued", "running", "retrying") for run in jobs.values()),
         "today": today,
         "labels": EVIDENCE_KINDS,
+        "reasons": services.item_reasons(registry(), inquiry),  # in the reader's language
         "upload_form": UploadForm(),
         "review_form": ReviewForm(),
         "missing": checklist.before_claim,
