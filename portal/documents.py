@@ -15,10 +15,14 @@ the PDF's bytes do not depend on who made it).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
+
+from flask_babel import force_locale, gettext
 
 from . import PROJECT_ROOT
 
@@ -87,3 +91,25 @@ def write(document: Document, html: str) -> bytes:
 def render_pdf(html: str) -> bytes:
     """HTML to PDF in one step."""
     return write(layout(html), html)
+
+
+# --- a document's own language -------------------------------------------------------------
+
+
+@contextmanager
+def in_language(languages: Sequence[str]) -> Iterator[None]:
+    """Render a document in the first of ``languages`` (its plugin's ``document_languages``),
+    whatever the language of the agent who asked: the portal's words on it (gettext) and the
+    plugins' texts (``Text``) both follow."""
+    with force_locale(languages[0] if languages else "en"):
+        yield
+
+
+def document_words(languages: Sequence[str], message: str, **values) -> str:
+    """One of the portal's phrases on a document, in each of the document's languages, joined by
+    " / " (a bilingual document says it twice). Mark ``message`` with ``N_`` where it is written."""
+    parts = []
+    for language in languages or ("en",):
+        with force_locale(language):
+            parts.append(gettext(message, **values))
+    return " / ".join(dict.fromkeys(parts))

@@ -16,8 +16,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, has_app_context, has_request_context, request, session
 from flask_babel import Babel, get_locale
+
+from .plugin_api.text import set_language_resolver
 
 #: The languages of the interface, each named in itself (as a language menu shows them).
 LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
@@ -81,7 +83,14 @@ def current_language() -> str:
     return _BY_LOCALE.get(str(locale), CONTRACT_LANGUAGE) if locale is not None else CONTRACT_LANGUAGE
 
 
+def _text_language() -> str:
+    """The language plugins' texts print in: the page's, or the forced one of a document being
+    rendered (``force_locale``); English outside the app (the contract's language)."""
+    return current_language() if has_app_context() else CONTRACT_LANGUAGE
+
+
 def init_app(app: Flask) -> None:
+    set_language_resolver(_text_language)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", CONTRACT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_language, timezone_selector=lambda: app.config["TIMEZONE"])

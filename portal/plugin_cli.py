@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 @click.option("--rules", is_flag=True, help="Also print each plugin's rules in readable form.")
 @click.pass_context
 def plugins(ctx, strict, rules):
-    """Loaded plugins (origin, distribution, contract, failed calls) and the ones skipped, with the reason."""
+    """Loaded plugins (origin, distribution, contract, languages, failed calls) and the ones skipped, with the reason."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(plugins_list, strict=strict, rules=rules)
 
@@ -30,7 +30,8 @@ def plugins_list(strict: bool, rules: bool) -> None:
         for code, loaded in sorted(table.items()):
             plugin = loaded.raw
             origin = loaded.origin + (f" [{loaded.distribution}]" if loaded.distribution else "")
-            line = f"{kind:<8} {code:<14} {plugin.name:<28} contract {plugin.contract:<5} {origin}"
+            languages = ", ".join(loaded.languages) + (" (one language)" if len(loaded.languages) == 1 else "")
+            line = f"{kind:<8} {code:<14} {plugin.name:<28} languages {languages:<17} contract {plugin.contract:<5} {origin}"
             if loaded.failures:
                 line += f" · {loaded.failures} failed calls, last: {loaded.last_failure}"
             click.echo(line)

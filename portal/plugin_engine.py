@@ -7,6 +7,7 @@ Sources, in order (a code already taken by an earlier source is reported and ski
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.util
@@ -42,6 +43,7 @@ from .plugin_api import (
     CarrierPlugin,
     InsurerPlugin,
 )
+from .plugin_api.text import BASE_LANGUAGE, TEXT_LANGUAGES, Text, languages_of
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class LoadedPlugin:
     origin: str
     #: "name version" of the installed distribution it came from; "" for the plugins folder.
     distribution: str = ""
+    #: The languages its texts for people are in (declared, or found from them): English first.
+    languages: tuple[str, ...] = ("en",)
     failures: int = 0
     last_failure: str = ""
     plugin: GuardedPlugin = field(init=False)
@@ -303,7 +307,11 @@ def _collect(reg: PluginRegistry, module, origin: str, distribution: str) -> lis
                 _reraise_fatal(exc)
                 _fail(reg, origin, f"{kind} {code or '?'}: contract check raised {_short_traceback(exc)}", code)
                 continue
-            found.append(LoadedPlugin(kind=kind, raw=plugin, origin=origin, distribution=distribution))
+            found.append(
+                LoadedPlugin(
+                    kind=kind, raw=plugin, origin=origin, distribution=distribution, languages=plugin_languages(plugin)
+                )
+            )
     return found
 
 
@@ -342,6 +350,19 @@ def _check_code(plugin) -> None:
     name = getattr(plugin, "name", None)
     if not isinstance(name, str) or not name.strip():
         raise ContractError("name is missing")
+    for attribute in ("languages", "document_languages"):
+        value = getattr(plugin, attribute, None)
+        if value is None and attribute == "languages":
+            continue
+        if (
+            not isinstance(value, tuple)
+            or not value
+            or len(set(value)) != len(value)
+            or any(language not in TEXT_LANGUAGES for language in value)
+        ):
+            raise ContractError(f"{attribute} must be a tuple of distinct languages from {', '.join(TEXT_LANGUAGES)}")
+    if plugin.languages is not None and BASE_LANGUAGE not in plugin.languages:
+        raise ContractError(f"languages must include {BASE_LANGUAGE!r}: every text has its English")
 
 
 def _check_carrier(plugin: CarrierPlugin) -> None:
@@ -492,9 +513,12 @@ class PluginFailed(PluginProblem):
 
     def __init__(self, kind: str, code: str, name: str, hook: str, error: str):
         self.kind, self.code, self.plugin_name, self.hook, self.error = kind, code, name, hook, error
-        super().__init__(
-            f"The {kind} plugin {name} ({code}) failed in {hook}: {error}. Nothing was changed; "
-            "the error is logged and shown on the Plugins page."
+        super().__init__(kind, code, name, hook, error)
+
+    def __str__(self) -> str:  # when read, not when raised: the name in the reader's language, not a document's
+        return (
+            f"The {self.kind} plugin {self.plugin_name} ({self.code}) failed in {self.hook}: {self.error}. "
+            "Nothing was changed; the error is logged and shown on the Plugins page."
         )
 
     def __reduce__(self):  # crosses process boundaries (the import's worker) intact
@@ -540,7 +564,7 @@ class GuardedPlugin:
             _reraise_fatal(exc)
             raise _failed(loaded, name, exc) from exc
         if name.startswith("_") or not callable(value) or isinstance(value, type):
-            return value
+            return as_texts(value) if name in TEXT_MEMBERS else value
         # One wrapper per method, made again only when the method itself changes (a test patch).
         function = getattr(value, "__func__", value)
         cached = loaded.wrappers.get(name)
@@ -579,9 +603,59 @@ def _guarded(loaded: LoadedPlugin, hook: str, method):
             expected = _return_hints(type(loaded.raw), hook)
             error = ContractError(f"returned {type(result).__name__}, expected {_hint_name(expected)}")
             raise _failed(loaded, hook, error)
-        return result
+        return as_texts(result) if hook in TEXT_MEMBERS else result
 
     return call
+
+
+# --- plugin texts at the boundary (contract 1.4) ----------------------------------------------
+
+#: The members whose strings reach people. Their plain ``str`` values (one-language plugins, contract
+#: 1.3 and before) become English-only :class:`Text`, so pages mark them as English where Chinese
+#: is asked; codes, URLs and documents are never touched.
+TEXT_MEMBERS = frozenset(
+    {
+        "name",
+        "services",
+        "service",
+        "loss_letter_format",
+        "check_tracking_no",
+        "stall_reason",
+        "evidence_required",
+        "quote",
+        "terms",
+        "terms_history",
+        "describe_rates",
+        "claim_amount",
+        "advance_refusal",
+    }
+)
+#: The fields of the contract's values that are texts for people.
+TEXT_FIELDS: dict[type, tuple[str, ...]] = {
+    plugin_api.Service: ("name", "description"),
+    plugin_api.Refusal: ("message",),
+    plugin_api.Quote: ("rate_description",),
+    plugin_api.EvidenceRequirement: ("why",),
+    plugin_api.LossLetterFormat: ("description",),
+    plugin_api.ClaimAmount: ("description",),
+    plugin_api.InsurerTerms: ("notes",),
+}
+
+
+def as_texts(value):
+    """``value`` with every text for people a :class:`Text` (a plain ``str`` one is English)."""
+    if isinstance(value, Text) or value is None:
+        return value
+    if isinstance(value, str):
+        return Text(value)
+    if isinstance(value, tuple):
+        return tuple(as_texts(item) for item in value)
+    fields = TEXT_FIELDS.get(type(value))
+    if fields:
+        changed = {name: as_texts(getattr(value, name)) for name in fields}
+        if any(changed[name] is not getattr(value, name) for name in fields):
+            return dataclasses.replace(value, **changed)
+    return value
 
 
 @functools.cache
@@ -717,3 +791,44 @@ def _evidence_text(items) -> str:
             text += f" (may follow within {item.grace.days} days of {item.grace.counted_from.replace('_', ' ')})"
         parts.append(text)
     return ", ".join(parts) or "nothing"
+
+
+# --- the languages of a plugin's texts (contract 1.4) --------------------------------------------
+
+
+def plugin_texts(plugin: CarrierPlugin | InsurerPlugin, today: date | None = None) -> list[str]:
+    """Every text a plugin shows people that the portal can ask for without an order: its name,
+    services, evidence reasons, loss-letter layout, terms notes and rate lines, stall reasons."""
+    today = today or date.today()
+    texts: list[str] = [plugin.name]
+    if isinstance(plugin, CarrierPlugin):
+        for service in plugin.services:
+            texts += [service.name, service.description]
+            texts.append(plugin.stall_reason(service.code, "US", today))
+            for kind in INQUIRY_KINDS:
+                texts += [item.why for item in plugin.evidence_required(kind, service.code)]
+        if plugin.loss_letter_format is not None:
+            texts.append(plugin.loss_letter_format.description)
+    else:
+        for terms in plugin.terms_history:
+            texts.append(terms.notes)
+            texts += list(plugin.describe_rates(terms))
+            for kind in INQUIRY_KINDS:
+                texts += [item.why for item in plugin.evidence_required(kind, terms.effective_from)]
+    return [text for text in texts if isinstance(text, str) and text.strip()]
+
+
+def found_languages(texts: list[str]) -> tuple[str, ...]:
+    """The languages every one of ``texts`` is written in (English always: a plain str is English)."""
+    return tuple(language for language in TEXT_LANGUAGES if all(language in languages_of(text) for text in texts))
+
+
+def plugin_languages(plugin: CarrierPlugin | InsurerPlugin) -> tuple[str, ...]:
+    """The languages a plugin speaks: the ones it declares, else the ones all its texts have."""
+    declared = getattr(plugin, "languages", None)
+    if declared:
+        return tuple(declared)
+    try:
+        return found_languages(plugin_texts(plugin))
+    except Exception:  # noqa: BLE001 - a rule that raises is reported by the guard; here: English only
+        return (BASE_LANGUAGE,)

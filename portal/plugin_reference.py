@@ -19,7 +19,7 @@ from .plugin_api import pack, values, vocabularies
 #: One example per member of the base classes: what a plugin writes.
 EXAMPLES: dict[str, str] = {
     # carriers
-    "CarrierPlugin.contract": 'contract = "1.3"',
+    "CarrierPlugin.contract": 'contract = "1.4"',
     "CarrierPlugin.code": 'code = "acme_post"',
     "CarrierPlugin.name": 'name = "Acme Post"',
     "CarrierPlugin.kind": 'kind = "postal"',
@@ -41,7 +41,7 @@ EXAMPLES: dict[str, str] = {
     "CarrierPlugin.trace_request": "return TraceRequestDocument(subject, TEXT.render(d=details), HTML.render(d=details))",
     "CarrierPlugin.evidence_required": 'return (EvidenceRequirement("recipient_statement", "The post asks for it"),)',
     # insurers
-    "InsurerPlugin.contract": 'contract = "1.3"',
+    "InsurerPlugin.contract": 'contract = "1.4"',
     "InsurerPlugin.code": 'code = "acme_cover"',
     "InsurerPlugin.name": 'name = "Acme Cover"',
     "InsurerPlugin.certificate_prefix": 'certificate_prefix = "ACV"',
@@ -58,6 +58,10 @@ EXAMPLES: dict[str, str] = {
     "InsurerPlugin.advance_refusal": 'return "the loss letter is not accepted yet" if ... else None',
     "InsurerPlugin.describe_rates": 'return ("1.5 % of the insured value",)',
     "InsurerPlugin.pack_layout": "return PackLayout(TEMPLATE, STYLESHEET)",
+    "CarrierPlugin.languages": 'languages = ("en", "zh_CN")',
+    "CarrierPlugin.document_languages": 'document_languages = ("zh_CN", "en")',
+    "InsurerPlugin.languages": 'languages = ("en", "zh_CN")',
+    "InsurerPlugin.document_languages": 'document_languages = ("en",)',
     "InsurerPlugin.premium": 'return request.insured_value.scaled(Decimal("0.015")), "1.5 %"',
 }
 
@@ -65,6 +69,8 @@ EXAMPLES: dict[str, str] = {
 CONSTANTS = {
     "DEFAULT_LAYOUT": "the plain submission pack `InsurerPlugin.pack_layout` gives by default",
     "HANDOVER_LABELS": "the warehouse's scans in words (`pickup`: Picked up from the seller, ...), for trace requests",
+    "BASE_LANGUAGE": "`'en'`: the language every text has, and the one a plain `str` is taken to be in",
+    "TEXT_LANGUAGES": "`('en', 'zh_CN')`: the languages a `Text` may be written in",
 }
 
 _SINCE = re.compile(r"contract (1\.\d+)")
@@ -195,12 +201,19 @@ def _value_section(cls: type) -> list[str]:
     return lines
 
 
+def _both(label) -> str:
+    """A vocabulary's label in its languages (contract 1.4: the labels are Texts)."""
+    return (
+        " / ".join(label.in_language(lang) for lang in label.languages) if isinstance(label, plugin_api.Text) else label
+    )
+
+
 def _vocabulary_rows() -> list[str]:
     rows = ["| name | value |", "| --- | --- |"]
     for name in sorted(n for n in vars(vocabularies) if n.isupper()):
         value = getattr(vocabularies, name)
         if isinstance(value, dict):
-            shown = ", ".join(f"`{key}` ({label})" for key, label in value.items())
+            shown = ", ".join(f"`{key}` ({_both(label)})" for key, label in value.items())
         elif isinstance(value, tuple):
             shown = ", ".join(f"`{item}`" for item in value)
         elif isinstance(value, re.Pattern):

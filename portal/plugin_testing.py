@@ -43,6 +43,7 @@ from .plugin_api import (
     TraceDetails,
     TraceRequestDocument,
     TrackingFeed,
+    languages_of,
     render_pack_body,
     sample_pack_context,
 )
@@ -311,6 +312,19 @@ class ContractKit:
         ]
         assert found == [], "move these references to comments or docstrings"
 
+    def test_declared_languages_are_complete(self, subject):
+        """Contract 1.4: a plugin that declares ``languages`` writes every text for people in each
+        of them (its documents are in ``document_languages`` instead; its sources stay as cited)."""
+        declared = subject.languages or ("en",)
+        lacking = [
+            f"{where}: {text[:60]!r} has no {language}"
+            for where, text in user_facing_texts(subject)
+            if where not in DOCUMENT_TEXTS and not where.startswith(DOCUMENT_TEXTS) and text and text.strip()
+            for language in declared
+            if language not in languages_of(text)
+        ]
+        assert lacking == [], "give these texts every declared language: Text(en=..., zh_CN=...)"
+
     # --- carriers ---------------------------------------------------------------------------
 
     def test_parse_tracking_never_raises(self, carrier):
@@ -410,6 +424,11 @@ class ContractKit:
         pdf = render_pdf(html)
         text = _pdf_text(pdf)
         assert context.claim.number in text and context.cover.certificate_no in text
+
+
+#: Where user_facing_texts finds texts that are not plugin texts for staff: its cited sources, and the
+#: documents, which are in the plugin's ``document_languages``.
+DOCUMENT_TEXTS = ("source", "trace request", "pack")
 
 
 def user_facing_texts(plugin: CarrierPlugin | InsurerPlugin) -> list[tuple[str, str]]:

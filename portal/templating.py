@@ -77,29 +77,9 @@ def code_label(code: str | None) -> str:
     return _(label) if label else code.replace("_", " ")
 
 
-#: The goods categories as the contract names them (English: it imports nothing of the portal),
-#: marked here for the catalog; tests/test_i18n_desk.py keeps the two lists the same.
-CATEGORY_NAMES = {
-    "general": N_("General merchandise"),
-    "apparel": N_("Clothing, shoes and accessories"),
-    "electronics": N_("Consumer electronics"),
-    "batteries": N_("Lithium batteries shipped on their own"),
-    "cosmetics": N_("Cosmetics and personal care"),
-    "jewelry": N_("Jewellery and watches"),
-    "precious_metals": N_("Precious metals and stones"),
-    "cash": N_("Cash, cards and negotiable instruments"),
-    "documents": N_("Documents and printed matter"),
-    "food": N_("Food and supplements"),
-    "liquids": N_("Liquids"),
-    "art": N_("Art and antiques"),
-    "toys": N_("Toys and games"),
-    "home": N_("Home and garden"),
-}
-
-
 def category_name(code: str) -> str:
     """A goods category in the page's language; an unknown code as it is."""
-    return _(GOODS_CATEGORIES[code]) if code in GOODS_CATEGORIES else code
+    return str(GOODS_CATEGORIES[code]) if code in GOODS_CATEGORIES else code
 
 
 def csrf_field(form) -> Markup | str:

@@ -19,8 +19,6 @@ from portal.auth.models import User
 from portal.extensions import db
 from portal.money import MoneyError, read_amount
 from portal.orders.models import Order
-from portal.plugin_api import GOODS_CATEGORIES
-from portal.templating import CATEGORY_NAMES
 from portal.tracking.models import TrackingImport
 from tests.factories import FOURPX_FIXTURES, csrf_from, dispatched_order
 from tests.jobs_support import drain
@@ -287,8 +285,3 @@ def test_a_flash_after_a_post_is_in_chinese(plugins, auth, client):
     )
 
     assert "请说明手工添加扫描记录的原因" in text_of(done)
-
-
-def test_the_catalog_marks_every_goods_category_the_contract_names():
-    # The contract cannot mark its own words (it imports nothing of the portal): the portal does.
-    assert CATEGORY_NAMES == GOODS_CATEGORIES

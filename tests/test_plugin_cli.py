@@ -51,8 +51,12 @@ def test_plugins_lists_each_plugin_with_origin_and_contract(make_app, folder):
     assert result.exit_code == 0, result.output
     assert [line.split()[:2] + line.split()[-2:] for line in result.stdout.splitlines()] == [
         ["carrier", "testpost", "1.3", "plugins/testpost"],
-        ["insurer", "testcover", "1.3", "plugins/testcover"],
+        ["insurer", "testcover", "1.4", "plugins/testcover"],
     ]
+    # The languages each speaks: testpost's texts are English only, testcover's in both.
+    lines = dict(zip(("testpost", "testcover"), result.stdout.splitlines(), strict=True))
+    assert "languages en (one language)" in lines["testpost"]
+    assert "languages en, zh_CN " in lines["testcover"]
     assert "Test Post" in result.stdout and "SKIPPED" not in result.stderr
     assert run(make_app(folder), "plugins", "--strict").exit_code == 0
 

@@ -32,6 +32,7 @@ from portal.plugin_api import (
     LossLetterReading,
     Money,
     Service,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     TraceWindow,
@@ -69,14 +70,20 @@ def rules_on(on: date) -> LiabilityRules:
 
 
 class FourPXCarrier(CarrierPlugin):
-    contract = "1.2"
+    contract = "1.4"
     code = "fourpx"
-    name = "4PX"
+    name = Text("4PX", "递四方 4PX")
+    #: Every text for staff in both languages; its trace request is bilingual, Chinese first, as
+    #: 4PX's own inquiry work order is (the letter's layout in ``letters.py``).
+    languages = ("en", "zh_CN")
+    document_languages = ("zh_CN", "en")
     kind = "dedicated_line"
     services = (
-        Service("fourpx_c", "4PX-C", "Handed over to China Post EMS"),
-        Service("global_direct", "Direct line", "4PX's own direct-mail lines"),
-        Service("express", "Express", "4PX express line"),
+        Service(
+            "fourpx_c", Text("4PX-C", "4PX-C 邮政渠道"), Text("Handed over to China Post EMS", "交中国邮政 EMS 承运")
+        ),
+        Service("global_direct", Text("Direct line", "专线"), Text("4PX's own direct-mail lines", "4PX 自营专线小包")),
+        Service("express", Text("Express", "快递"), Text("4PX express line", "4PX 快递专线")),
     )
     # Sources: claims-rules.md C1 (4PX's claims pages).
     source = (
@@ -92,9 +99,12 @@ class FourPXCarrier(CarrierPlugin):
 
     def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
         if self.service(service_code) is None:
-            return f"4PX has no service {service_code!r}"
+            return Text("4PX has no service {!r}", "4PX 没有服务 {!r}").format(service_code)
         if not TRACKING_PATTERN.fullmatch(tracking_no):
-            return "must be 4PX, 13 digits and CN (e.g. 4PX3001234567890CN)"
+            return Text(
+                "must be 4PX, 13 digits and CN (e.g. 4PX3001234567890CN)",
+                "须为 4PX 加 13 位数字再加 CN（例如 4PX3001234567890CN）",
+            )
         return None
 
     def liability_cap(self, service_code: str, declared_value: Money, on: date) -> Money | None:
@@ -143,6 +153,9 @@ class FourPXCarrier(CarrierPlugin):
         return (
             EvidenceRequirement(
                 "recipient_statement",
-                "4PX needs a local post-office certificate for damage or non-receipt.",
+                Text(
+                    "4PX needs a local post-office certificate for damage or non-receipt.",
+                    "破损或未收到包裹时，4PX 要求提供当地邮局证明。",
+                ),
             ),
         )

@@ -20,8 +20,10 @@ from portal.plugin_api import (
     LossLetterFormat,
     LossLetterReading,
     Money,
+    Text,
     TraceDetails,
     TraceRequestDocument,
+    in_languages,
     local,
     utc,
     zone_label,
@@ -30,9 +32,10 @@ from portal.plugin_api import (
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"4PXCS\d{14}",
     reference_example="4PXCS20261103000123",
-    description=(
+    description=Text(
         "A bilingual 4PX notice (查询结果通知书): case number 案件编号, tracking number 运单号, result 调查结果, "
-        "date 日期 written 2026年11月03日, compensation 赔偿金额 in USD."
+        "date 日期 written 2026年11月03日, compensation 赔偿金额 in USD.",
+        "4PX 中英双语《查询结果通知书》：案件编号、运单号、调查结果、日期（写作 2026年11月03日）、赔偿金额（美元）。",
     ),
 )
 
@@ -153,17 +156,20 @@ def sample_letter_html(
 
 _TEXT_ENV = Environment(autoescape=False)
 _TEXT_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
+# The work order is bilingual (document_languages): plugin and portal texts print Chinese, then English.
+for _env in (_ENV, _TEXT_ENV):
+    _env.filters["both"] = lambda text: in_languages(text, ("zh_CN", "en"))
 TRACE_TEXT = _TEXT_ENV.from_string("""\
 【查件工单 Inquiry work order】
 运单号 Tracking No.: {{ d.tracking_no }}
 客户单号 Customer ref.: {{ d.order_no }}
-产品 Product: {{ d.service_name }} → {{ d.destination_country }}
+产品 Product: {{ d.service_name|both }} → {{ d.destination_country }}
 问题类型 Issue: {{ issue }}
 申报价值 Declared value: {{ d.declared_value }}
 品名 Contents: {{ d.contents }}
 交运时间 Handed over: {{ d.dispatched_at|local(d.timezone) }}
 最后轨迹 Last scan: {{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}
-{% for scan in d.handovers %}{{ handovers[scan.kind] }}: {{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}
+{% for scan in d.handovers %}{{ handovers[scan.kind]|both }}: {{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}
 {% endfor %}{% if d.recipient_name or d.recipient_address %}收件人 Consignee: {{ d.recipient_name }}{% if d.recipient_address %}, {{ d.recipient_address|replace("\n", ", ") }}{% endif %}
 {% endif %}寄件人 Shipper (seller): {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
 时区 Times in: {{ d.timezone|zone_label(d.dispatched_at) }}
@@ -181,13 +187,13 @@ td:first-child { width: 48mm; background: #fbe9e7; }
 <table>
 <tr><td>运单号 Tracking No.</td><td>{{ d.tracking_no }}</td></tr>
 <tr><td>客户单号 Customer ref.</td><td>{{ d.order_no }}</td></tr>
-<tr><td>产品 Product</td><td>{{ d.service_name }} → {{ d.destination_country }}</td></tr>
+<tr><td>产品 Product</td><td>{{ d.service_name|both }} → {{ d.destination_country }}</td></tr>
 <tr><td>问题类型 Issue</td><td>{{ issue }}</td></tr>
 <tr><td>申报价值 Declared value</td><td>{{ d.declared_value }}</td></tr>
 <tr><td>品名 Contents</td><td>{{ d.contents }}</td></tr>
 <tr><td>交运时间 Handed over</td><td>{{ d.dispatched_at|local(d.timezone) }}</td></tr>
 <tr><td>最后轨迹 Last scan</td><td>{{ d.last_event_at|local(d.timezone) }} {{ d.last_event_description }} {{ d.last_event_location }}</td></tr>
-{% for scan in d.handovers %}<tr><td>{{ handovers[scan.kind] }}</td><td>{{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}</td></tr>{% endfor %}
+{% for scan in d.handovers %}<tr><td>{{ handovers[scan.kind]|both }}</td><td>{{ scan.occurred_at|local(d.timezone) }} {{ scan.location }}</td></tr>{% endfor %}
 {% if d.recipient_name or d.recipient_address %}<tr><td>收件人 Consignee</td><td>{{ d.recipient_name }}{% if d.recipient_address %}<br>{{ d.recipient_address|replace("\n", ", ") }}{% endif %}</td></tr>{% endif %}
 <tr><td>寄件人 Shipper (seller)</td><td>{{ d.seller_name }}{% if d.seller_address %}<br>{{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</td></tr>
 <tr><td>卖家留言 Seller's note</td><td>{{ d.seller_message }}</td></tr>

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
+from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, Text, TraceWindow, TrackingFeed
 
 CHINA_TIME = ZoneInfo("Asia/Shanghai")
 COLUMNS = ("tracking_no", "event_time", "status_text", "location", "remark")
@@ -202,7 +202,11 @@ def stall_after_days(service_code: str, on: date) -> int:
 
 
 def stall_reason(on: date) -> str:
-    return f"peak season (15 Nov–15 Jan), {PEAK_EXTRA_DAYS} days more" if on in PEAK_SEASON else ""
+    if on not in PEAK_SEASON:
+        return ""
+    return Text("peak season (15 Nov–15 Jan), {} days more", "旺季（11 月 15 日至 1 月 15 日），多等 {} 天").format(
+        PEAK_EXTRA_DAYS
+    )
 
 
 #: Trace windows in days after dispatch (≈ the first online scan). 4PX-C: day 9 to day 60 (C1).

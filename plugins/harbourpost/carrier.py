@@ -29,6 +29,7 @@ from portal.plugin_api import (
     LossLetterReading,
     Money,
     Service,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     TraceWindow,
@@ -63,14 +64,24 @@ def s10_check_digit(serial: str) -> int:
 
 
 class HarbourPostCarrier(CarrierPlugin):
-    contract = "1.2"
+    contract = "1.4"
     code = "harbourpost"
-    name = "Harbour Post"
+    name = Text("Harbour Post", "海港邮政")
+    #: Every text for staff in both languages; its CN 08 inquiry stays English (the UPU's working language).
+    languages = ("en", "zh_CN")
     kind = "postal"
     services = (
-        Service("registered_air", "Registered airmail small packet", "Tracked letter-post item sent by air"),
-        Service("ems", "EMS", "Express Mail Service"),
-        Service("surface_parcel", "Surface parcel", "Parcel post by sea and land"),
+        Service(
+            "registered_air",
+            Text("Registered airmail small packet", "航空挂号小包"),
+            Text("Tracked letter-post item sent by air", "可追踪的航空函件"),
+        ),
+        Service("ems", Text("EMS", "EMS 特快专递"), Text("Express Mail Service", "国际特快专递邮件")),
+        Service(
+            "surface_parcel",
+            Text("Surface parcel", "水陆路包裹"),
+            Text("Parcel post by sea and land", "经海运及陆运寄递的包裹"),
+        ),
     )
     # Sources: claims-rules.md US4 (the IMM 934 liability) and US3 (the IMM 921.2 windows).
     source = (
@@ -87,17 +98,22 @@ class HarbourPostCarrier(CarrierPlugin):
     def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
         indicator = SERVICE_INDICATORS.get(service_code)
         if indicator is None:
-            return f"Harbour Post has no service {service_code!r}"
+            return Text("Harbour Post has no service {!r}", "海港邮政没有服务 {!r}").format(service_code)
         match = S10_PATTERN.fullmatch(tracking_no)
         if match is None:
-            return "must be an S10 number: 2 capital letters, 9 digits, 2 capital letters (e.g. RR123456785CN)"
+            return Text(
+                "must be an S10 number: 2 capital letters, 9 digits, 2 capital letters (e.g. RR123456785CN)",
+                "须为 S10 编号：2 位大写字母、9 位数字、2 位大写字母（例如 RR123456785CN）",
+            )
         first, serial, check, country = match.groups()
         if first != indicator:
-            return f"{self.service(service_code).name} numbers start with {indicator}"
+            return Text("{} numbers start with {}", "{}的单号以 {} 开头").format(
+                self.service(service_code).name, indicator
+            )
         if int(check) != s10_check_digit(serial):
-            return f"check digit {check} is wrong for serial {serial}"
+            return Text("check digit {} is wrong for serial {}", "序号 {1} 的校验位 {0} 不正确").format(check, serial)
         if pycountry.countries.get(alpha_2=country) is None:
-            return f"{country} is not an ISO 3166 country code"
+            return Text("{} is not an ISO 3166 country code", "{} 不是 ISO 3166 国家代码").format(country)
         return None
 
     def liability_cap(self, service_code: str, declared_value: Money, on: date) -> Money | None:

@@ -19,6 +19,7 @@ from portal.plugin_api import (
     LossLetterFormat,
     LossLetterReading,
     Money,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     local,
@@ -29,10 +30,13 @@ from portal.plugin_api import (
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"HP-INQ-\d{4}-\d{7}",
     reference_example="HP-INQ-2026-0012345",
-    description=(
+    description=Text(
         'A letter from Harbour Post\'s inquiry service: "Our reference", "Item" (the S10 number), the '
         'result in a sentence ("has been declared lost"), the date as 3 November 2026 and the '
-        "compensation in USD."
+        "compensation in USD.",
+        "海港邮政查询服务部的英文信函：“Our reference”（我方编号）、“Item”（S10 单号）、"
+        "一句话写明的结果（如 “has been declared lost”，即已确认丢失）、日期（写作 3 November 2026）"
+        "及美元赔偿金额。",
     ),
 )
 

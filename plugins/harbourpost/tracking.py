@@ -23,7 +23,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 
-from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
+from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, Text, TraceWindow, TrackingFeed
 
 #: UPU event code -> (portal status, reason). A code missing here stays unmapped.
 STATUS_MAP: dict[str, tuple[str, str | None]] = {
@@ -121,7 +121,11 @@ def stall_after_days(service_code: str, on: date) -> int:
 
 def stall_reason(on: date) -> str:
     """Why :func:`stall_after_days` waits longer than the service's usual days, for staff."""
-    return f"peak season (15 Nov–15 Jan), {PEAK_EXTRA_DAYS} days more" if on in PEAK_SEASON else ""
+    if on not in PEAK_SEASON:
+        return ""
+    return Text("peak season (15 Nov–15 Jan), {} days more", "旺季（11 月 15 日至 1 月 15 日），多等 {} 天").format(
+        PEAK_EXTRA_DAYS
+    )
 
 
 #: Inquiry windows after posting, as USPS IMM Exhibit 921.2 states them (claims-rules.md US3;

@@ -30,6 +30,7 @@ from portal.plugin_api import (
     Quote,
     QuoteRequest,
     Refusal,
+    Text,
     quantize,
 )
 
@@ -51,7 +52,7 @@ class Tier:
     percent: Decimal
 
 
-def _terms(effective_from: date, notes: str) -> InsurerTerms:
+def _terms(effective_from: date, notes: Text) -> InsurerTerms:
     return InsurerTerms(
         effective_from=effective_from,
         max_insured_value=dict(MAX_INSURED_VALUE),
@@ -65,11 +66,23 @@ def _terms(effective_from: date, notes: str) -> InsurerTerms:
 #: (terms, tiers) per version, oldest first.
 VERSIONS = (
     (
-        _terms(date(2025, 4, 1), "1.5 % of the first 1,000, 1.2 % up to 5,000, 1.0 % above"),
+        _terms(
+            date(2025, 4, 1),
+            Text(
+                "1.5 % of the first 1,000, 1.2 % up to 5,000, 1.0 % above",
+                "首 1,000 按 1.5%，至 5,000 按 1.2%，以上按 1.0%",
+            ),
+        ),
         (Tier(Decimal(1000), Decimal("1.5")), Tier(Decimal(5000), Decimal("1.2")), Tier(None, Decimal("1.0"))),
     ),
     (
-        _terms(date(2026, 4, 1), "1.6 % of the first 1,000, 1.2 % up to 5,000, 1.0 % above"),
+        _terms(
+            date(2026, 4, 1),
+            Text(
+                "1.6 % of the first 1,000, 1.2 % up to 5,000, 1.0 % above",
+                "首 1,000 按 1.6%，至 5,000 按 1.2%，以上按 1.0%",
+            ),
+        ),
         (Tier(Decimal(1000), Decimal("1.6")), Tier(Decimal(5000), Decimal("1.2")), Tier(None, Decimal("1.0"))),
     ),
 )
@@ -77,9 +90,10 @@ TIERS = {terms.effective_from: tiers for terms, tiers in VERSIONS}
 
 
 class JadeHarbourInsurer(InsurerPlugin):
-    contract = "1.3"
+    contract = "1.4"
     code = "jadeharbour"
-    name = "Jade Harbour Insurance"
+    name = Text("Jade Harbour Insurance", "翠港保险")
+    languages = ("en", "zh_CN")
     certificate_prefix = "JHI"
     terms_history = tuple(terms for terms, _ in VERSIONS)
     # Source: claims-rules.md X1 (XCover's rate).
@@ -92,7 +106,10 @@ class JadeHarbourInsurer(InsurerPlugin):
         if request.service_code in EXCLUDED_SERVICES:
             return Refusal(
                 "service_not_covered",
-                f"{self.name} does not cover surface services ({request.service_code}): transit outlasts the cover",
+                Text(
+                    "{name} does not cover surface services ({code}): transit outlasts the cover",
+                    "{name}不承保水陆路服务（{code}）：运输时间超过保险期限",
+                ).format(name=self.name, code=request.service_code),
                 "service_code",
             )
         return super().quote(request)
@@ -117,8 +134,12 @@ class JadeHarbourInsurer(InsurerPlugin):
     def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
         lines, lower = [], Decimal(0)
         for tier in TIERS[terms.effective_from]:
-            part = f"above {lower}" if tier.up_to is None else f"from {lower} to {tier.up_to}"
-            lines.append(f"{tier.percent} % of the value {part}")
+            line = (
+                Text("{percent} % of the value above {lower}", "{lower} 以上部分按 {percent}%")
+                if tier.up_to is None
+                else Text("{percent} % of the value from {lower} to {upper}", "{lower} 至 {upper} 部分按 {percent}%")
+            )
+            lines.append(line.format(percent=tier.percent, lower=lower, upper=tier.up_to))
             lower = tier.up_to if tier.up_to is not None else lower
         return tuple(lines)
 
@@ -131,6 +152,7 @@ class JadeHarbourInsurer(InsurerPlugin):
             if upper <= lower:
                 break
             total += (upper - lower) * tier.percent / 100
-            parts.append(f"{tier.percent} % of {currency} {quantize(upper - lower, currency)}")
+            part = Text("{percent} % of {currency} {amount}", "{currency} {amount} 的 {percent}%")
+            parts.append(part.format(percent=tier.percent, currency=currency, amount=quantize(upper - lower, currency)))
             lower = upper
-        return Money.of(total, currency), " + ".join(parts)
+        return Money.of(total, currency), Text(" + ".join(p.en for p in parts), " + ".join(p.zh_CN for p in parts))

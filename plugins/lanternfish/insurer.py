@@ -29,6 +29,7 @@ from portal.plugin_api import (
     Money,
     PackLayout,
     QuoteRequest,
+    Text,
 )
 
 from . import claims, evidence
@@ -48,7 +49,7 @@ class Band:
     rate: Decimal
 
 
-def _terms(effective_from: date, notes: str) -> InsurerTerms:
+def _terms(effective_from: date, notes: Text) -> InsurerTerms:
     return InsurerTerms(
         effective_from=effective_from,
         max_insured_value={CURRENCY: Decimal("5000.00")},
@@ -62,11 +63,23 @@ def _terms(effective_from: date, notes: str) -> InsurerTerms:
 #: (terms, rate bands) per version, oldest first.
 VERSIONS = (
     (
-        _terms(date(2025, 1, 1), "USD 1.35 per USD 100 up to USD 1,000, USD 1.10 per USD 100 above"),
+        _terms(
+            date(2025, 1, 1),
+            Text(
+                "USD 1.35 per USD 100 up to USD 1,000, USD 1.10 per USD 100 above",
+                "USD 1,000 以内每 USD 100 收 USD 1.35，以上每 USD 100 收 USD 1.10",
+            ),
+        ),
         (Band(10, Decimal("1.35")), Band(None, Decimal("1.10"))),
     ),
     (
-        _terms(date(2026, 7, 1), "USD 1.39 per USD 100 up to USD 1,000, USD 1.10 per USD 100 above"),
+        _terms(
+            date(2026, 7, 1),
+            Text(
+                "USD 1.39 per USD 100 up to USD 1,000, USD 1.10 per USD 100 above",
+                "USD 1,000 以内每 USD 100 收 USD 1.39，以上每 USD 100 收 USD 1.10",
+            ),
+        ),
         (Band(10, Decimal("1.39")), Band(None, Decimal("1.10"))),
     ),
 )
@@ -74,9 +87,12 @@ BANDS = {terms.effective_from: bands for terms, bands in VERSIONS}
 
 
 class LanternfishInsurer(InsurerPlugin):
-    contract = "1.3"
+    contract = "1.4"
     code = "lanternfish"
-    name = "Lanternfish Mutual"
+    name = Text("Lanternfish Mutual", "灯笼鱼互助保险")
+    #: Texts for staff in both languages; its submission pack stays English (its claims desk reads English).
+    languages = ("en", "zh_CN")
+    document_languages = ("en",)
     certificate_prefix = "LFM"
     terms_history = tuple(terms for terms, _ in VERSIONS)
     # Sources: claims-rules.md PS1, PS2 (Pirate Ship/InsureShield), P1 (ParcelGuard), S1 (Shipsurance).
@@ -103,8 +119,19 @@ class LanternfishInsurer(InsurerPlugin):
     def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
         lines, first = [], 1
         for band in BANDS[terms.effective_from]:
-            units = f"units {first} to {first + band.units - 1}" if band.units else f"unit {first} onwards"
-            lines.append(f"{CURRENCY} {band.rate} per started {CURRENCY} {UNIT}, {units}")
+            line = (
+                Text(
+                    "{c} {rate} per started {c} {unit}, units {first} to {last}",
+                    "每起算 {c} {unit} 收 {c} {rate}，第 {first} 至第 {last} 单位",
+                )
+                if band.units
+                else Text(
+                    "{c} {rate} per started {c} {unit}, unit {first} onwards",
+                    "每起算 {c} {unit} 收 {c} {rate}，第 {first} 单位起",
+                )
+            )
+            last = first + band.units - 1 if band.units else None
+            lines.append(line.format(c=CURRENCY, rate=band.rate, unit=UNIT, first=first, last=last))
             first += band.units or 0
         return tuple(lines)
 
@@ -116,6 +143,7 @@ class LanternfishInsurer(InsurerPlugin):
             units = remaining if band.units is None else min(remaining, band.units)
             if units:
                 total += units * band.rate
-                parts.append(f"{CURRENCY} {band.rate} per {CURRENCY} {UNIT} × {units} unit{'s' if units > 1 else ''}")
+                en = f"{CURRENCY} {band.rate} per {CURRENCY} {UNIT} × {units} unit{'s' if units > 1 else ''}"
+                parts.append(Text(en, f"每 {CURRENCY} {UNIT} 收 {CURRENCY} {band.rate} × {units} 单位"))
             remaining -= units
-        return Money.of(total, CURRENCY), " + ".join(parts)
+        return Money.of(total, CURRENCY), Text(" + ".join(p.en for p in parts), " + ".join(p.zh_CN for p in parts))

@@ -26,6 +26,7 @@ from portal.plugin_api import (
     EvidenceRequirement,
     LossLetterReading,
     Service,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     TraceWindow,
@@ -38,13 +39,22 @@ TRACKING_PATTERN = re.compile(r"LL\d{9}CN")
 
 
 class LotusLineCarrier(CarrierPlugin):
-    contract = "1.3"
+    contract = "1.4"
     code = "lotusline"
-    name = "Lotus Line"
+    name = Text("Lotus Line", "莲花专线")
+    languages = ("en", "zh_CN")
     kind = "dedicated_line"
     services = (
-        Service("priority", "Lotus Priority", "Air freight, tax paid, tracked door to door"),
-        Service("economy", "Lotus Economy", "Sea-air consolidation, tracked door to door"),
+        Service(
+            "priority",
+            Text("Lotus Priority", "莲花优先"),
+            Text("Air freight, tax paid, tracked door to door", "空运、含税、门到门全程追踪"),
+        ),
+        Service(
+            "economy",
+            Text("Lotus Economy", "莲花经济"),
+            Text("Sea-air consolidation, tracked door to door", "海空联运集拼、门到门全程追踪"),
+        ),
     )
     # Sources: claims-rules.md R1 (Route's threshold) and D1 (DHL eCommerce's window).
     source = (
@@ -59,7 +69,10 @@ class LotusLineCarrier(CarrierPlugin):
 
     def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
         if not TRACKING_PATTERN.fullmatch(tracking_no):
-            return "must be LL, nine digits and CN (e.g. LL123456789CN)"
+            return Text(
+                "must be LL, nine digits and CN (e.g. LL123456789CN)",
+                "须为 LL 加 9 位数字再加 CN（例如 LL123456789CN）",
+            )
         return None
 
     def stall_after_days(self, service_code: str, destination_country: str, on: date) -> int:
@@ -82,8 +95,11 @@ class LotusLineCarrier(CarrierPlugin):
             return (
                 EvidenceRequirement(
                     "recipient_statement",
-                    "Lotus Line closes a non-delivery investigation only with the recipient's signed statement "
-                    "that nothing arrived.",
+                    Text(
+                        "Lotus Line closes a non-delivery investigation only with the recipient's signed statement "
+                        "that nothing arrived.",
+                        "莲花专线须有收件人签字确认未收到包裹的声明，方可结案未妥投调查。",
+                    ),
                 ),
             )
         return ()

@@ -22,6 +22,7 @@ from portal.plugin_api import (
     LossLetterReading,
     Money,
     MoneyError,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     local,
@@ -32,9 +33,11 @@ from portal.plugin_api import (
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"LL-\d{8}-\d{4}",
     reference_example="LL-20261120-0042",
-    description=(
+    description=Text(
         "Lotus Line's bilingual investigation closing notice: Notice no., Parcel, Result (Chinese and English), "
-        "Closed on (DD.MM.YYYY) and Compensation (amount with a decimal comma, then the currency)."
+        "Closed on (DD.MM.YYYY) and Compensation (amount with a decimal comma, then the currency).",
+        "莲花专线中英双语调查结案通知：Notice no.（通知编号）、Parcel（包裹单号）、Result（中英文结果）、"
+        "Closed on（结案日期，格式 DD.MM.YYYY）及 Compensation（赔偿金额，小数点为逗号，金额后接币种）。",
     ),
 )
 

@@ -19,6 +19,7 @@ from portal.plugin_api import (
     LossLetterReading,
     Money,
     Service,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     TraceWindow,
@@ -33,13 +34,22 @@ LIABILITY_CAP = Money(Decimal("100.00"), "USD")
 
 
 class SwiftwingCarrier(CarrierPlugin):
-    contract = "1.2"
+    contract = "1.4"
     code = "swiftwing"
-    name = "Swiftwing Express"
+    name = Text("Swiftwing Express", "迅翼快递")
+    languages = ("en", "zh_CN")
     kind = "express"
     services = (
-        Service("express_worldwide", "Express Worldwide", "Next possible business day, door to door"),
-        Service("economy_express", "Economy Express", "Slower, cheaper door-to-door service"),
+        Service(
+            "express_worldwide",
+            Text("Express Worldwide", "全球特快"),
+            Text("Next possible business day, door to door", "最早下一个工作日送达，门到门"),
+        ),
+        Service(
+            "economy_express",
+            Text("Economy Express", "经济快递"),
+            Text("Slower, cheaper door-to-door service", "时效较慢、价格较低的门到门服务"),
+        ),
     )
     source = (
         "Fictional courier: invented terms (10-digit waybills; USD 100 per parcel, "
@@ -53,9 +63,9 @@ class SwiftwingCarrier(CarrierPlugin):
 
     def check_tracking_no(self, service_code: str, tracking_no: str) -> str | None:
         if self.service(service_code) is None:
-            return f"Swiftwing Express has no service {service_code!r}"
+            return Text("Swiftwing Express has no service {!r}", "迅翼快递没有服务 {!r}").format(service_code)
         if not WAYBILL_PATTERN.fullmatch(tracking_no):
-            return "must be a 10-digit waybill number"
+            return Text("must be a 10-digit waybill number", "须为 10 位数字的运单号")
         return None
 
     def liability_cap(self, service_code: str, declared_value: Money, on: date) -> Money | None:

@@ -19,6 +19,7 @@ from portal.plugin_api import (
     LossLetterFormat,
     LossLetterReading,
     Money,
+    Text,
     TraceDetails,
     TraceRequestDocument,
     local,
@@ -29,9 +30,12 @@ from portal.plugin_api import (
 LOSS_LETTER_FORMAT = LossLetterFormat(
     reference_pattern=r"SWC\d{9}",
     reference_example="SWC204118377",
-    description=(
+    description=Text(
         'A Swiftwing "Shipment Investigation Result" form: Case number, Waybill, Finding (in capitals), '
-        "Date of finding (YYYY-MM-DD) and Liability amount in USD, one per row."
+        "Date of finding (YYYY-MM-DD) and Liability amount in USD, one per row.",
+        "Swiftwing《Shipment Investigation Result》（货件调查结果）表格，每行一项：Case number（案件编号）、"
+        "Waybill（运单号）、Finding（调查结论，大写）、Date of finding（结论日期，YYYY-MM-DD）"
+        "及 Liability amount（美元赔偿金额）。",
     ),
 )
 

@@ -18,7 +18,7 @@ import json
 import re
 from datetime import date, datetime, timedelta, timezone
 
-from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, TraceWindow, TrackingFeed
+from portal.plugin_api import FeedProblem, RawTrackingEvent, Season, Text, TraceWindow, TrackingFeed
 
 #: Checkpoint code -> (portal status, reason). Codes are strings, as the portal stores them.
 STATUS_MAP: dict[str, tuple[str, str | None]] = {
@@ -150,10 +150,18 @@ def stall_reason(destination_country: str, on: date) -> str:
     """Why :func:`stall_after_days` waits longer than the service's usual days, for staff."""
     reasons = []
     if destination_country.upper() in SLOW_CUSTOMS:
-        reasons.append(f"slow import clearance, {SLOW_CUSTOMS_EXTRA_DAYS} days more")
+        reasons.append(
+            Text("slow import clearance, {} days more", "进口清关较慢，多等 {} 天").format(SLOW_CUSTOMS_EXTRA_DAYS)
+        )
     if on in PEAK_SEASON:
-        reasons.append(f"peak season (15 Nov–15 Jan), {PEAK_EXTRA_DAYS} days more")
-    return "; ".join(reasons)
+        reasons.append(
+            Text("peak season (15 Nov–15 Jan), {} days more", "旺季（11 月 15 日至 1 月 15 日），多等 {} 天").format(
+                PEAK_EXTRA_DAYS
+            )
+        )
+    if not reasons:
+        return ""
+    return Text("; ".join(r.en for r in reasons), "；".join(r.zh_CN for r in reasons))
 
 
 #: Trace windows modelled on USPS Global Express Guaranteed, 3 to 30 days (IMM 921.2,

@@ -16,11 +16,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from jinja2 import TemplateError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import documents
 from ..errors import Refused
+from ..i18n import HTML_LANG, N_
 from ..money import Money
 from ..pdf_text import PdfUnreadable, open_pdf
 from ..plugin_api import (
@@ -93,17 +95,24 @@ def _image_src(name: str, data: bytes, media_type: str) -> str:
 
 
 def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime) -> Pack:
-    inquiry = claim.inquiry
+    """The pack in the language its insurer asks for (``document_languages``), whoever asks."""
     insurer = plugins.insurer(claim.insurer_code)
     if insurer is None:
         raise PackError(f"insurer {claim.insurer_code!r} is not installed")
+    languages = tuple(insurer.document_languages)
+    with documents.in_language(languages):
+        return _render_pack(plugins, claim, insurer, generated_at, languages)
+
+
+def _render_pack(plugins: PluginRegistry, claim: Claim, insurer, generated_at: datetime, languages) -> Pack:
+    inquiry = claim.inquiry
     store = file_store()
     images, appended, entries = [], [], []
     for item in inquiry.items:
         label = EVIDENCE_KINDS.get(item.kind, item.kind)
         document = item.current
         state_text = item.state + (
-            f": due by {item.due_on}"
+            ": " + _("due by %(day)s", day=item.due_on)
             if item.state in ("deferred", "missing") and item.due_on
             else f": {item.reason}"
             if item.reason
@@ -143,19 +152,21 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
                         Markup(f'<span class="pack-ref" id="pack-ref-{document}-{end}"></span>') for end in "fl"
                     )
                     where = (
-                        Markup("appended, page ") + first
+                        Markup.escape(_("appended, page %(page)s", page="\x00")).replace("\x00", first)
                         if count == 1
-                        else Markup("appended, pages ") + first + "-" + last
+                        else Markup.escape(_("appended, pages %(first)s-%(last)s", first="\x00", last="\x01"))
+                        .replace("\x00", first)
+                        .replace("\x01", last)
                     )
                 elif count == 1:
-                    where = f"appended, page {next_page}"
+                    where = _("appended, page %(page)s", page=next_page)
                 else:
-                    where = f"appended, pages {next_page}-{next_page + count - 1}"
+                    where = _("appended, pages %(first)s-%(last)s", first=next_page, last=next_page + count - 1)
                 next_page += count
             elif kind == "image":
-                where = f"image {count}"
+                where = _("image %(number)s", number=count)
             else:
-                where = "not included"
+                where = _("not included")
             result.append(IndexEntry(label, state, state_text, where))
         return result
 
@@ -181,10 +192,11 @@ def render_pack(plugins: PluginRegistry, claim: Claim, *, generated_at: datetime
                 page.transfer_rotation_to_content()
     sizes = [(float(page.mediabox.width), float(page.mediabox.height)) for reader in appended for page in reader.pages]
     source = (
-        f'<!doctype html><html><head><meta charset="utf-8"><title>Claim {claim.number}</title>'
+        f'<!doctype html><html lang="{HTML_LANG.get(languages[0], "en")}"><head><meta charset="utf-8">'
+        f"<title>{escape(_('Claim %(number)s', number=claim.number))}</title>"
         f'<meta name="dcterms.created" content="{generated_at.isoformat()}">'
         f'<meta name="dcterms.modified" content="{generated_at.isoformat()}">'
-        f"<style>{_page_css(claim.number, context.timezone)}{layout.stylesheet}{_stamp_css(entries, sizes)}</style></head>"
+        f"<style>{_page_css(claim.number, context.timezone, languages)}{layout.stylesheet}{_stamp_css(entries, sizes)}</style></head>"
         f"<body>{body}{_stamp_pages(entries, sizes)}</body></html>"
     )
     document = documents.layout(source)
@@ -293,13 +305,22 @@ def _merge(laid_out: bytes, appended: list, main_pages: int) -> bytes:
     return out.getvalue()
 
 
-def _page_css(claim_number: str, zone: str) -> str:
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _page_css(claim_number: str, zone: str, languages: tuple[str, ...] = ("en",)) -> str:
     """Every page's running header (the claim) and footer ("Page x of y" and the zone its times
-    are in), the appended pages' stamps too."""
+    are in), the appended pages' stamps too; in each of the pack's languages."""
+    header = documents.document_words(languages, N_("Claim %(number)s"), number=claim_number)
+    footer = documents.document_words(
+        languages, N_("Page %(page)s of %(pages)s · times in %(zone)s"), page="\x01", pages="\x02", zone=zone
+    )
+    footer = _css_string(footer).replace("\x01", '" counter(page) "').replace("\x02", '" counter(pages) "')
     return (
         f"@page {{ size: A4; margin: 20mm 16mm 18mm; "
-        f'@top-right {{ content: "Claim {claim_number}"; font-size: 8pt; color: #444; }} '
-        f'@bottom-center {{ content: "Page " counter(page) " of " counter(pages) " · times in {zone}"; '
+        f"@top-right {{ content: {_css_string(header)}; font-size: 8pt; color: #444; }} "
+        f"@bottom-center {{ content: {footer}; "
         f"font-size: 8pt; color: #444; }} }}"
     )
 
@@ -316,7 +337,7 @@ def _stamp_css(entries: list, sizes: list[tuple[float, float]]) -> str:
     ]
     rules.append(".pack-stamp { break-before: page; height: 1pt; margin: 0; padding: 0; border: 0; }")
     document = 0
-    for *_, kind, _count in entries:
+    for *_rest, kind, _count in entries:
         if kind == "pdf":
             document += 1
             for end in "fl":
@@ -331,7 +352,7 @@ def _stamp_pages(entries: list, sizes: list[tuple[float, float]]) -> str:
     carry ids for the index. What they show is the @page header and footer: the stamp."""
     names = {size: n for n, size in enumerate(dict.fromkeys(sizes))}
     pages, position, document = [], 0, 0
-    for *_, kind, count in entries:
+    for *_rest, kind, count in entries:
         if kind != "pdf":
             continue
         document += 1

@@ -38,7 +38,7 @@ class Checklist:
         """The evidence still needed, in words; empty when the checklist is complete."""
         problems = []
         for item in self.outstanding:
-            label = _(EVIDENCE_KINDS[item.kind]) if item.kind in EVIDENCE_KINDS else item.kind
+            label = str(EVIDENCE_KINDS[item.kind]) if item.kind in EVIDENCE_KINDS else item.kind
             if item.state == "deferred":
                 problems.append(
                     _("%(document)s: its grace deadline %(day)s has passed", document=label, day=item.due_on)

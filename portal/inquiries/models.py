@@ -54,23 +54,6 @@ EVIDENCE_STATE_LABELS = {
     "rejected": N_("rejected"),
     "deferred": N_("deferred"),
 }
-#: Words of the plugin contract this feature shows (inquiry kinds, the carrier's answers): the
-#: contract cannot import the catalog's marker, so they are marked here for the catalog.
-CONTRACT_WORDS = (
-    N_("Not arrived"),
-    N_("Arrived damaged"),
-    N_("Arrived with part of the contents missing"),
-    N_("Confirmed lost"),
-    N_("Confirmed damaged"),
-    N_("Delivery record (handover and tracking history)"),
-    N_("Delivery certificate (handover to the carrier)"),
-    N_("Proof of insured value (cover certificate with the declared value)"),
-    N_("Marketplace dispute or refund screenshots"),
-    N_("Carrier's loss confirmation letter"),
-    N_("Photos of the damaged parcel, packaging and contents"),
-    N_("Commercial invoice or proof of purchase"),
-    N_("Recipient's statement or local post-office certificate"),
-)
 #: The event a grace period counts from, as the checklist names it.
 GRACE_START_LABELS = {
     "inquiry_opened": N_("inquiry opened"),

@@ -66,7 +66,7 @@ def _inquiry_or_404(number: str):
 
 def evidence_label(kind: str) -> str:
     """An evidence kind as the reader's language names it (the contract's words, in the catalog)."""
-    return _(EVIDENCE_KINDS[kind]) if kind in EVIDENCE_KINDS else kind
+    return str(EVIDENCE_KINDS[kind]) if kind in EVIDENCE_KINDS else kind
 
 
 def _back(inquiry):
@@ -149,7 +149,8 @@ def _checklist_context(inquiry) -> dict:
         "making": any(run.state in ("queued", "running", "retrying") for run in jobs.values()),
         "today": today,
         "grace_starts": GRACE_START_LABELS,
-        "labels": {kind: evidence_label(kind) for kind in EVIDENCE_KINDS},
+        "labels": EVIDENCE_KINDS,
+        "reasons": services.item_reasons(registry(), inquiry),  # in the reader's language
         "upload_form": UploadForm(),
         "review_form": ReviewForm(),
         "missing": checklist.before_claim,

@@ -11,7 +11,7 @@ Rules that differ between carriers or insurers live behind these classes; the co
 and :class:`Money`), so rules can be tested without a database.
 
 The package, by concern: :mod:`.vocabularies` (codes, statuses, kinds, the version),
-:mod:`.values`, :mod:`.hooks`, :mod:`.carrier`, :mod:`.insurer`, :mod:`.pack` (what pack
+:mod:`.text` (texts in English and Chinese), :mod:`.values`, :mod:`.hooks`, :mod:`.carrier`, :mod:`.insurer`, :mod:`.pack` (what pack
 templates get), :mod:`.defaults` (the plain trace request and pack), and the helpers :mod:`.money`, :mod:`.times` and :mod:`.workdays`.
 
 Versioning: ``CONTRACT_VERSION`` is ``(major, minor)``. A plugin declares the version it was
@@ -39,6 +39,16 @@ from .pack import (
     pack_environment,
     render_pack_body,
     sample_pack_context,
+)
+from .text import (
+    BASE_LANGUAGE,
+    TEXT_LANGUAGES,
+    Text,
+    current_text_language,
+    in_languages,
+    join_texts,
+    languages_of,
+    set_language_resolver,
 )
 from .times import local, to_utc, utc, zone_label
 from .values import (
@@ -83,6 +93,7 @@ from .vocabularies import (
     PROJECT_NAME,
     REFUSAL_REASONS,
     TRACKING_REASONS,
+    TRACKING_STATUS_NAMES,
     TRACKING_STATUSES,
 )
 from .workdays import CalendarUnknown, is_working_day, working_days_after
@@ -104,6 +115,16 @@ __all__ = [
     "REFUSAL_REASONS",
     "TRACKING_REASONS",
     "TRACKING_STATUSES",
+    "TRACKING_STATUS_NAMES",
+    # texts in two languages (contract 1.4)
+    "BASE_LANGUAGE",
+    "TEXT_LANGUAGES",
+    "Text",
+    "current_text_language",
+    "in_languages",
+    "join_texts",
+    "languages_of",
+    "set_language_resolver",
     # hooks
     "CoverdeskHooks",
     "hookimpl",

@@ -8,6 +8,7 @@ from datetime import date
 from typing import ClassVar
 
 from .money import Money
+from .text import Text
 from .values import (
     EvidenceRequirement,
     FeedProblem,
@@ -51,7 +52,7 @@ class CarrierPlugin(ABC):
         The default accepts 6 to 40 letters and digits.
         """
         if not re.fullmatch(r"[A-Za-z0-9]{6,40}", tracking_no):
-            return "must be 6 to 40 letters and digits"
+            return Text("must be 6 to 40 letters and digits", "须为 6 至 40 位字母或数字")
         return None
 
     def liability_cap(self, service_code: str, declared_value: Money, on: date) -> Money | None:
@@ -84,7 +85,9 @@ class CarrierPlugin(ABC):
         Never raises for bad records: each becomes a ``FeedProblem`` naming the record. The
         default reads nothing and reports that the carrier has no parser.
         """
-        return TrackingFeed((), (FeedProblem("file", f"{self.name} has no tracking parser"),))
+        return TrackingFeed(
+            (), (FeedProblem("file", Text("{} has no tracking parser", "{} 未提供轨迹解析").format(self.name)),)
+        )
 
     def fetch_tracking(self, http: HttpGet, endpoint: str, tracking_numbers: list[str]) -> bytes:
         """Fetch the latest tracking of ``tracking_numbers`` from the carrier's online API.
@@ -142,3 +145,13 @@ class CarrierPlugin(ABC):
         """Documents this carrier adds to the insurer's list for an inquiry (e.g. a local
         post-office certificate). The default adds nothing."""
         return ()
+
+    # --- languages (contract 1.4) ---------------------------------------------------------------
+
+    #: The languages its texts for people are written in, e.g. ``("en", "zh_CN")`` (contract 1.4):
+    #: each is a :class:`Text` with both. ``None``: the portal finds them from the texts; the
+    #: contract kit fails a declared language that some text lacks.
+    languages: ClassVar[tuple[str, ...] | None] = None
+    #: The language of its trace request, whatever the agent's (contract 1.4): ``("en",)``, or
+    #: ``("zh_CN", "en")`` for a bilingual one (first the main one). The portal's own words on it follow.
+    document_languages: ClassVar[tuple[str, ...]] = ("en",)

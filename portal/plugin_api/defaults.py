@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from jinja2 import Environment, select_autoescape
 
+from .text import Text
 from .times import local, utc, zone_label
 from .values import PackLayout, TraceDetails, TraceRequestDocument
 from .vocabularies import INQUIRY_KINDS
 
 HANDOVER_LABELS = {
-    "pickup": "Picked up from the seller",
-    "intake": "Processing-centre intake",
-    "dispatch": "Handed over to the carrier",
+    "pickup": Text("Picked up from the seller", "已从卖家处揽收"),
+    "intake": Text("Processing-centre intake", "处理中心入库"),
+    "dispatch": Text("Handed over to the carrier", "已交予承运商"),
 }
 
 

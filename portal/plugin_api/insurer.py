@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 from .money import Money
+from .text import Text
 from .values import (
     ChecklistItem,
     ClaimAmount,
@@ -62,33 +63,46 @@ class InsurerPlugin(ABC):
         if currency not in terms.max_insured_value:
             return Refusal(
                 "currency_not_covered",
-                f"{self.name} does not cover {currency}; it covers {', '.join(terms.currencies)}",
+                Text(
+                    "{name} does not cover {currency}; it covers {covered}", "{name}不承保 {currency}，仅承保 {covered}"
+                ).format(name=self.name, currency=currency, covered=", ".join(terms.currencies)),
                 "currency",
             )
         maximum = Money(terms.max_insured_value[currency], currency)
         if request.insured_value > maximum:
             return Refusal(
                 "value_over_maximum",
-                f"insured value {request.insured_value} is over {self.name}'s maximum of {maximum}",
+                Text(
+                    "insured value {value} is over {name}'s maximum of {maximum}",
+                    "保额 {value} 超过{name}的上限 {maximum}",
+                ).format(value=request.insured_value, name=self.name, maximum=maximum),
                 "insured_value",
             )
         if request.destination_country in terms.excluded_destinations:
             return Refusal(
                 "destination_excluded",
-                f"{self.name} does not cover parcels to {request.destination_country}",
+                Text("{name} does not cover parcels to {country}", "{name}不承保寄往 {country} 的包裹").format(
+                    name=self.name, country=request.destination_country
+                ),
                 "destination_country",
             )
         if request.category in terms.excluded_categories:
-            label = GOODS_CATEGORIES.get(request.category, request.category)
+            label = Text(GOODS_CATEGORIES.get(request.category, request.category))
             return Refusal(
                 "category_excluded",
-                f"{self.name} does not cover {label.lower()} ({request.category})",
+                Text(
+                    f"{{name}} does not cover {label.en.lower()} ({{code}})",
+                    f"{{name}}不承保{label.zh_CN}（{{code}}）" if label.zh_CN else None,
+                ).format(name=self.name, code=request.category),
                 "category",
             )
         premium, description = self.premium(terms, request)
         minimum = Money(terms.minimum_premium.get(currency, Decimal(0)), currency)
         if premium < minimum:
-            premium, description = minimum, f"{description}; minimum premium {minimum} applies"
+            premium = minimum
+            description = Text("{rule}; minimum premium {minimum} applies", "{rule}；适用最低保费 {minimum}").format(
+                rule=description, minimum=minimum
+            )
         return Quote(premium, description, terms.effective_from, self.certificate_prefix)
 
     @abstractmethod
@@ -103,14 +117,30 @@ class InsurerPlugin(ABC):
         (for parcels not arrived) or photos (damage, missing contents), all mandatory, no grace.
         """
         items = [
-            EvidenceRequirement("delivery_record", "Shows the parcel was handed over and how it travelled."),
-            EvidenceRequirement("delivery_certificate", "Proves the carrier took the parcel."),
-            EvidenceRequirement("proof_of_insured_value", "Shows the cover and the declared value."),
+            EvidenceRequirement(
+                "delivery_record",
+                Text("Shows the parcel was handed over and how it travelled.", "证明包裹已交寄及其运输经过。"),
+            ),
+            EvidenceRequirement(
+                "delivery_certificate", Text("Proves the carrier took the parcel.", "证明承运商已收取包裹。")
+            ),
+            EvidenceRequirement(
+                "proof_of_insured_value", Text("Shows the cover and the declared value.", "证明投保情况及申报价值。")
+            ),
         ]
         if inquiry_kind == "not_arrived":
-            items.append(EvidenceRequirement("loss_letter", "The carrier's confirmation that the parcel is lost."))
+            items.append(
+                EvidenceRequirement(
+                    "loss_letter",
+                    Text("The carrier's confirmation that the parcel is lost.", "承运商确认包裹丢失的证明。"),
+                )
+            )
         else:
-            items.append(EvidenceRequirement("damage_photos", "Shows the damage or what is missing."))
+            items.append(
+                EvidenceRequirement(
+                    "damage_photos", Text("Shows the damage or what is missing.", "证明破损情况或短少内件。")
+                )
+            )
         return tuple(items)
 
     # --- claims (contract 1.2) ----------------------------------------------------------------
@@ -132,16 +162,20 @@ class InsurerPlugin(ABC):
         """The amount claimed: the insured value, or the declared value if lower, times the share
         lost, less the deductible (never below zero). Override for other rules."""
         base = min(request.insured_value.amount, request.declared_value.amount)
-        basis = "insured value" if base == request.insured_value.amount else "declared value (lower)"
+        basis = (
+            Text("insured value {}", "保额 {}")
+            if base == request.insured_value.amount
+            else Text("declared value (lower) {}", "申报价值（较低）{}")
+        )
         share = request.lost_share
         amount = Money(base, request.insured_value.currency).scaled(share)
-        description = f"{basis} {Money(base, request.insured_value.currency).format()}"
+        description = basis.format(Money(base, request.insured_value.currency).format())
         if share != 1:
-            description += f" × {share:.0%} lost"
+            description = Text("{} × {:.0%} lost", "{} × 损失 {:.0%}").format(description, share)
         deductible = self.deductible(request, amount)
         if deductible.amount:
             amount = Money(max(amount.amount - deductible.amount, Decimal("0.00")), amount.currency)
-            description += f" − deductible {deductible.format()}"
+            description = Text("{} − deductible {}", "{} − 免赔额 {}").format(description, deductible.format())
         return ClaimAmount(amount, description)
 
     def advance_refusal(self, items: tuple[ChecklistItem, ...], today: date) -> str | None:
@@ -150,9 +184,13 @@ class InsurerPlugin(ABC):
         for item in items:
             label = EVIDENCE_KINDS.get(item.kind, item.kind)
             if item.due_on is not None and item.due_on < today and item.state != "accepted":
-                return f"the grace deadline of {label} passed on {item.due_on}"
+                return Text("the grace deadline of {label} passed on {day}", "{label}的宽限期已于 {day} 届满").format(
+                    label=label, day=item.due_on
+                )
             if item.mandatory and item.state != "accepted":
-                return f"{label} is {item.state}, not accepted"
+                return Text("{label} is {state}, not accepted", "{label}状态为 {state}，尚未接受").format(
+                    label=label, state=item.state
+                )
         return None
 
     def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
@@ -165,3 +203,13 @@ class InsurerPlugin(ABC):
         from .defaults import DEFAULT_LAYOUT
 
         return DEFAULT_LAYOUT
+
+    # --- languages (contract 1.4) ---------------------------------------------------------------
+
+    #: The languages its texts for people are written in, e.g. ``("en", "zh_CN")`` (contract 1.4):
+    #: each is a :class:`Text` with both. ``None``: the portal finds them from the texts; the
+    #: contract kit fails a declared language that some text lacks.
+    languages: ClassVar[tuple[str, ...] | None] = None
+    #: The language of its submission pack, whatever the agent's (contract 1.4): ``("en",)``, or
+    #: ``("zh_CN", "en")`` for a bilingual one (first the main one). The portal's own words on it follow.
+    document_languages: ClassVar[tuple[str, ...]] = ("en",)

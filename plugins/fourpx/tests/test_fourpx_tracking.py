@@ -38,10 +38,10 @@ def parse(carrier, text):
     return carrier.parse_tracking(text.encode("utf-8"))
 
 
-def test_fourpx_loads_and_follows_contract_1_2(registry, carrier):
+def test_fourpx_loads_and_follows_contract_1_4(registry, carrier):
     assert registry.failures == []
     assert registry.carriers["fourpx"].origin == "plugins/fourpx"
-    assert carrier.contract == "1.2"
+    assert carrier.contract == "1.4"
 
 
 def test_the_fixture_set_is_complete():

@@ -28,10 +28,10 @@ def carrier(registry):
     return registry.carrier("harbourpost")
 
 
-def test_harbourpost_loads_and_follows_contract_1_2(registry, carrier):
+def test_harbourpost_loads_and_follows_contract_1_4(registry, carrier):
     assert registry.failures == []
     assert registry.carriers["harbourpost"].origin == "plugins/harbourpost"
-    assert carrier.contract == "1.2"
+    assert carrier.contract == "1.4"
 
 
 def test_the_fixture_set_is_complete():

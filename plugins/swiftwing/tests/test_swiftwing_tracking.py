@@ -27,10 +27,10 @@ def carrier(registry):
     return registry.carrier("swiftwing")
 
 
-def test_swiftwing_loads_and_follows_contract_1_2(registry, carrier):
+def test_swiftwing_loads_and_follows_contract_1_4(registry, carrier):
     assert registry.failures == []
     assert registry.carriers["swiftwing"].origin == "plugins/swiftwing"
-    assert carrier.contract == "1.2"
+    assert carrier.contract == "1.4"
 
 
 def test_the_fixture_set_is_complete():

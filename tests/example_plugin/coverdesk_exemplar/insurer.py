@@ -6,16 +6,18 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from portal.plugin_api import InsurerPlugin, InsurerTerms, Money, QuoteRequest
+from portal.plugin_api import InsurerPlugin, InsurerTerms, Money, QuoteRequest, Text
 
 #: Per cent of the insured value, per version of the terms.
 RATES = {date(2026, 1, 1): Decimal("1.5")}
 
 
 class ExemplarInsurer(InsurerPlugin):
-    contract = "1.3"
+    contract = "1.4"
     code = "exemplar"
-    name = "Exemplar Mutual"
+    name = Text("Exemplar Mutual", "范例互助保险")
+    #: Every text for people in English and Simplified Chinese (contract 1.4); the kit checks it.
+    languages = ("en", "zh_CN")
     certificate_prefix = "EXEM"
     # Source: claims-rules.md X1 (XCover's rate).
     source = (
@@ -35,8 +37,10 @@ class ExemplarInsurer(InsurerPlugin):
     )
 
     def describe_rates(self, terms: InsurerTerms) -> tuple[str, ...]:
-        return (f"{RATES[terms.effective_from]} % of the insured value",)
+        rate = RATES[terms.effective_from]
+        return (Text(f"{rate} % of the insured value", f"保额的 {rate}%"),)
 
     def premium(self, terms: InsurerTerms, request: QuoteRequest) -> tuple[Money, str]:
         rate = RATES[terms.effective_from]
-        return request.insured_value.scaled(rate / 100), f"{rate} % of {request.insured_value.format()}"
+        value = request.insured_value.format()
+        return request.insured_value.scaled(rate / 100), Text(f"{rate} % of {value}", f"{value} 的 {rate}%")

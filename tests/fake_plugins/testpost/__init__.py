@@ -1,4 +1,5 @@
-"""A fake carrier with fixed, round rules: stalled after 5 days, trace from day 10 to day 40."""
+"""A fake carrier with fixed, round rules: stalled after 5 days, trace from day 10 to day 40.
+Its texts are English only on purpose (contract 1.3): the core's tests see it fall back."""
 
 from portal.plugin_api import CarrierPlugin, Service, TraceWindow, hookimpl
 
