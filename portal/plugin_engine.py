@@ -26,8 +26,10 @@ from pathlib import Path
 import pluggy
 import pycountry
 from flask import current_app
+from flask_babel import gettext as _
 
 from . import plugin_api
+from .i18n import N_
 from .money import MoneyError, check_currency
 from .plugin_api import (
     CARRIER_KINDS,
@@ -730,13 +732,26 @@ def _hint_name(hint) -> str:
 
 def rules_summary(loaded: LoadedPlugin, today: date, destination: str = "US") -> list[str]:
     """A plugin's rules in readable lines (thresholds, windows, limits, evidence, SLA), asked of
-    the plugin through the guard: a rule that fails shows as the failure instead."""
+    the plugin through the guard: a rule that fails shows as the failure instead. In the reader's
+    language on the Plugins page; in English on the command line."""
     try:
         if loaded.kind == "carrier":
             return _carrier_rules(loaded.plugin, today, destination)
         return _insurer_rules(loaded.plugin, today)
     except PluginFailed as exc:
-        return [f"rules unavailable: {exc.hook} failed: {exc.error}"]
+        return [_("rules unavailable: %(hook)s failed: %(error)s", hook=exc.hook, error=exc.error)]
+
+
+#: The events a grace period counts from, as the rules name them.
+_GRACE_STARTS = {
+    "inquiry_opened": N_("inquiry opened"),
+    "trace_requested": N_("trace requested"),
+    "carrier_answered": N_("carrier answered"),
+}
+
+
+def _kind_name(kind: str) -> str:
+    return str(plugin_api.INQUIRY_KINDS[kind]) if kind in plugin_api.INQUIRY_KINDS else kind
 
 
 def _carrier_rules(carrier: CarrierPlugin, today: date, destination: str) -> list[str]:
@@ -745,52 +760,82 @@ def _carrier_rules(carrier: CarrierPlugin, today: date, destination: str) -> lis
         window = carrier.trace_window(service.code, destination)
         stall = carrier.stall_after_days(service.code, destination, today)
         lines.append(
-            f"{service.name} ({service.code}), to {destination}: stalled after {stall} days without news; "
-            f"trace from day {window.earliest_day} to day {window.latest_day} after dispatch"
+            _(
+                "%(service)s (%(code)s), to %(destination)s: stalled after %(stall)s days without news; "
+                "trace from day %(earliest)s to day %(latest)s after dispatch",
+                service=service.name,
+                code=service.code,
+                destination=destination,
+                stall=stall,
+                earliest=window.earliest_day,
+                latest=window.latest_day,
+            )
         )
     letter = carrier.loss_letter_format
     if letter is not None:
-        lines.append(f"loss letter reference like {letter.reference_example}")
+        lines.append(_("loss letter reference like %(example)s", example=letter.reference_example))
     added = {kind: carrier.evidence_required(kind, carrier.services[0].code) for kind in plugin_api.INQUIRY_KINDS}
     for kind, items in added.items():
         if items:
-            lines.append(f"adds for {kind.replace('_', ' ')}: {_evidence_text(items)}")
+            lines.append(_("adds for %(kind)s: %(evidence)s", kind=_kind_name(kind), evidence=_evidence_text(items)))
     return lines
 
 
 def _insurer_rules(insurer: InsurerPlugin, today: date) -> list[str]:
     terms = insurer.terms(today)
     limits = ", ".join(
-        f"{currency} up to {amount} (minimum premium {terms.minimum_premium.get(currency, '0')})"
+        _(
+            "%(currency)s up to %(amount)s (minimum premium %(minimum)s)",
+            currency=currency,
+            amount=amount,
+            minimum=terms.minimum_premium.get(currency, "0"),
+        )
         for currency, amount in sorted(terms.max_insured_value.items())
     )
-    lines = [f"terms from {terms.effective_from}: {limits}"]
-    lines += [f"rates: {line}" for line in insurer.describe_rates(terms)]
+    lines = [_("terms from %(day)s: %(limits)s", day=terms.effective_from, limits=limits)]
+    lines += [_("rates: %(rate)s", rate=line) for line in insurer.describe_rates(terms)]
     if terms.excluded_destinations:
-        lines.append(f"excluded destinations: {', '.join(sorted(terms.excluded_destinations))}")
+        lines.append(_("excluded destinations: %(codes)s", codes=", ".join(sorted(terms.excluded_destinations))))
     if terms.excluded_categories:
-        lines.append(f"excluded goods: {', '.join(sorted(terms.excluded_categories))}")
+        lines.append(_("excluded goods: %(codes)s", codes=", ".join(sorted(terms.excluded_categories))))
     for kind in plugin_api.INQUIRY_KINDS:
         window = insurer.filing_window(kind)
         items = insurer.evidence_required(kind, today)
         lines.append(
-            f"{kind.replace('_', ' ')}: claim from day {window.earliest_day} to day {window.latest_day}; "
-            f"evidence: {_evidence_text(items)}"
+            _(
+                "%(kind)s: claim from day %(earliest)s to day %(latest)s; evidence: %(evidence)s",
+                kind=_kind_name(kind),
+                earliest=window.earliest_day,
+                latest=window.latest_day,
+                evidence=_evidence_text(items),
+            )
         )
-    lines.append(f"pays within {insurer.payout_working_days} working days ({insurer.calendar} calendar)")
+    lines.append(
+        _(
+            "pays within %(days)s working days (%(calendar)s calendar)",
+            days=insurer.payout_working_days,
+            calendar=insurer.calendar,
+        )
+    )
     return lines
 
 
 def _evidence_text(items) -> str:
     parts = []
     for item in items:
-        text = item.kind.replace("_", " ")
+        text = str(plugin_api.EVIDENCE_KINDS[item.kind]) if item.kind in plugin_api.EVIDENCE_KINDS else item.kind
         if not item.mandatory:
-            text += " (optional)"
+            text = _("%(evidence)s (optional)", evidence=text)
         if item.grace is not None:
-            text += f" (may follow within {item.grace.days} days of {item.grace.counted_from.replace('_', ' ')})"
+            start = _GRACE_STARTS.get(item.grace.counted_from)
+            text = _(
+                "%(evidence)s (may follow within %(days)s days of %(start)s)",
+                evidence=text,
+                days=item.grace.days,
+                start=_(start) if start else item.grace.counted_from,
+            )
         parts.append(text)
-    return ", ".join(parts) or "nothing"
+    return ", ".join(parts) or _("nothing")
 
 
 # --- the languages of a plugin's texts (contract 1.4) --------------------------------------------

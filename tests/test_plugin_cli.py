@@ -83,7 +83,10 @@ def test_plugins_rules_prints_thresholds_windows_rates_evidence_and_sla(make_app
     assert "Standard (standard), to US: stalled after 5 days without news; trace from day 10 to day 40" in out
     assert "terms from 2020-01-01: USD up to 1000.00 (minimum premium 1.00)" in out
     assert "rates: 1 % of the insured value" in out
-    assert "not arrived: claim from day 7 to day 120; evidence: delivery record, delivery certificate," in out
+    assert (
+        "Not arrived: claim from day 7 to day 120; evidence: Delivery record (handover and tracking history), "
+        "Delivery certificate (handover to the carrier)," in out
+    )
     assert "pays within 3 working days (US calendar)" in out
 
 
@@ -101,3 +104,17 @@ def test_the_plugins_page_shows_origin_contract_failures_and_rules(make_app, fol
     assert 'data-failures="3"' in page and "last: trace_request: KeyError: &#39;form&#39;" in page
     assert "stalled after 5 days without news; trace from day 10 to day 40 after dispatch" in page
     assert "pays within 3 working days (US calendar)" in page
+
+
+def test_the_plugins_page_gives_the_rules_in_the_readers_language(make_app, folder, make_user):
+    app = make_app(folder)
+    with app.app_context():
+        client = app.test_client()
+        Auth(client, make_user).login("root.admin", "admin")
+        client.post(
+            "/language", data={"language": "zh_CN", "csrf_token": Auth(client, make_user).csrf("/admin/plugins")}
+        )
+        page = client.get("/admin/plugins").get_data(as_text=True)
+
+    assert "无轨迹 5 天后视为停滞" in page and "stalled after" not in page
+    assert "3 个工作日内赔付（US 日历）" in page

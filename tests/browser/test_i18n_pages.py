@@ -36,8 +36,12 @@ CODE = re.compile(
 PIECES = re.compile(r"\n|\t| · | \| | — | – |: |, | / |\(|\)|\[|\]| {2,}")
 PRODUCT = {"Coverdesk"}
 
+#: Documents shown on a page (``data-document``: a carrier's trace request) keep their plugin's
+#: language; the rest of the page is the desk's.
 VISIBLE_TEXT = """() => {
-  const texts = [document.body.innerText];
+  let page = document.body.innerText;
+  for (const element of document.querySelectorAll('[data-document]')) page = page.replace(element.innerText, ' ');
+  const texts = [page];
   for (const element of document.querySelectorAll('[title], [placeholder], [aria-label], [alt]')) {
     for (const name of ['title', 'placeholder', 'aria-label', 'alt']) {
       const value = element.getAttribute(name);
