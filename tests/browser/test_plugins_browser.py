@@ -43,7 +43,7 @@ def test_a_failing_plugin_is_named_to_the_agent_and_counted_for_the_admin(
     row = admin.locator("#plugin-carrier-fourpx")
     expect(row.locator("[data-failures]")).to_contain_text("1")
     expect(row).to_contain_text("last: trace_request: KeyError: 'form_id'")
-    expect(row.locator("td.mono").nth(1)).to_have_text("1.2")  # the contract version it was written for
+    expect(row.locator("td.mono").nth(1)).to_have_text(plugins.carrier("fourpx").contract)  # the one it was written for
     expect(row).to_contain_text("stalled after")
     expect(admin.locator("#plugin-insurer-lanternfish")).to_contain_text("rates: USD 1.39 per started USD 100")
 
