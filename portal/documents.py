@@ -51,6 +51,14 @@ def both(text: str, sep: str = " / ", **values) -> str:
     return sep.join(said)
 
 
+def both_names(value: object, sep: str = " / ") -> str:
+    """A plugin's name or other text (contract ``Text``) in Chinese and in English, once when the
+    two are the same: what a bilingual document prints, whoever makes it."""
+    from .plugin_api.text import in_languages
+
+    return in_languages(value, DOCUMENT_LANGUAGES, sep)
+
+
 def allowed_url(url: str) -> bool:
     """Whether a document may load ``url``: a ``data:`` URL or a file under the static folder."""
     parts = urlsplit(url)

@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from ..documents import both, render_pdf
+from ..documents import both, both_names, render_pdf
 from ..errors import Refused
 from ..i18n import N_
 from ..plugin_engine import registry
@@ -42,6 +42,7 @@ def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
         "reference": reference,
         "title": both(TITLES[kind]),
         "both": both,
+        "named": both_names,
         "warehouse": current_app.config["WAREHOUSE_NAME"],
         "handover_labels": HANDOVER_LABELS,
         "carrier_name": carrier.name if carrier else order.carrier_code,
