@@ -17,6 +17,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from openapi_schema_validator import OAS31Validator
@@ -49,6 +50,9 @@ PASSWORD = "correct horse battery"
 FOURPX_FIXTURES = PROJECT_ROOT / "plugins" / "fourpx" / "fixtures"
 
 POSTGRES_URL = os.environ.get("COVERDESK_TEST_POSTGRES_URL", "").strip()
+#: For a test of what the browser shows (layout, wording) that no database changes: it runs on
+#: SQLite only, its database fixture parametrized indirectly (the whole story runs on both).
+ONE_DATABASE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 REDIS_URL = os.environ.get("COVERDESK_TEST_REDIS_URL", "").strip()
 
 

@@ -6,7 +6,6 @@ whoever made them, and read back with their Chinese intact."""
 from __future__ import annotations
 
 import hashlib
-
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal

@@ -22,6 +22,7 @@ from portal.demo.seed import load_demo
 from portal.extensions import db
 from portal.i18n import LANGUAGES, TRANSLATIONS
 from tests.browser.pages import NOW, log_in, staff_pages
+from tests.factories import ONE_DATABASE
 
 pytestmark = pytest.mark.browser
 
@@ -142,6 +143,7 @@ def test_the_check_sees_unwrapped_words_and_lets_wrapped_text_data_and_codes_pas
     assert unwrapped("Pearl River Gadgets PRG001 · stalled-scan · Seller", {"Pearl River Gadgets"}) == ["Seller"]
 
 
+@ONE_DATABASE
 def test_every_staff_page_shows_only_marked_text_and_data(app, strict_context, make_user):
     app.config["CLOCK"] = lambda: NOW
     load_demo(NOW)

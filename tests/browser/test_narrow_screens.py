@@ -10,6 +10,7 @@ from portal.auth.access import ACCESS
 from portal.demo.seed import load_demo
 from portal.extensions import db
 from tests.browser.pages import NOW, log_in, staff_pages
+from tests.factories import ONE_DATABASE
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +51,7 @@ def check_layout(page, url: str, width: int, problems: list[str]) -> None:
 SCREENS = [(390, "zh-CN"), (390, "en-GB"), (1366, "zh-CN")]
 
 
+@ONE_DATABASE
 @pytest.mark.parametrize(("width", "locale"), SCREENS)
 def test_every_staff_page_fits_the_screen(width, locale, app, strict_context, make_user, artefacts):
     app.config["CLOCK"] = lambda: NOW

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from portal.money import Money
 from tests.browser.support import upload_evidence
-from tests.factories import PASSWORD, loss_letter_pdf, pdf, png_file, translator
+from tests.factories import PASSWORD, POSTGRES_URL, loss_letter_pdf, pdf, png_file, translator
 
 pytestmark = pytest.mark.browser
 
@@ -75,12 +75,18 @@ def add_scan(page: Page, t, when: str, handover: str, status: str, where: str, s
     expect(page.get_by_text(t("Order %(order_no)s: scan added by hand.", order_no=ORDER_NO))).to_be_visible()
 
 
-#: English at both widths; Chinese at a phone's, the narrower case (tests/browser/test_narrow_screens.py
-#: opens every page in both languages at both widths).
-STORIES = [(1366, "en"), (390, "en"), (390, "zh_CN")]
+#: English at 1366 px on both databases; at a phone's width, in English and in Chinese, on SQLite
+#: (what changes there is the page, not the database; tests/browser/test_narrow_screens.py opens
+#: every page in both languages at both widths).
+STORIES = [
+    ("sqlite", 1366, "en"),
+    *([("postgresql", 1366, "en")] if POSTGRES_URL else []),
+    ("sqlite", 390, "en"),
+    ("sqlite", 390, "zh_CN"),
+]
 
 
-@pytest.mark.parametrize(("width", "language"), STORIES)
+@pytest.mark.parametrize(("database_url", "width", "language"), STORIES, indirect=["database_url"])
 def test_the_sellers_whole_story_in_the_browser(
     width, language, strict_context, pinned_clock, job_worker, make_user, plugins, artefacts, tmp_path
 ):
