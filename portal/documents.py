@@ -40,8 +40,6 @@ def both(text: str, sep: str = " / ", **values) -> str:
     """``text`` (a msgid, with named placeholders) in Chinese and in English: ``交寄证明 / Delivery
     certificate``; once when the two read the same (a code, a name). A sentence is given ``sep="\n"``
     (one line each) rather than two languages run together."""
-    from flask_babel import force_locale, gettext
-
     said: list[str] = []
     for language in DOCUMENT_LANGUAGES:
         with force_locale(language):

@@ -97,5 +97,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         languages=LANGUAGES,
         current_language=current_language,
-        html_lang=lambda: HTML_LANG[current_language()],
+        html_lang=lambda language=None: HTML_LANG[language or current_language()],
     )

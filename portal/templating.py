@@ -7,14 +7,15 @@ from decimal import Decimal
 from functools import lru_cache
 
 import pycountry
+from babel import Locale
 from flask import Flask, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from .clock import to_local
-from .i18n import N_
+from .i18n import CONTRACT_LANGUAGE, N_, current_language
 from .money import show_amount
-from .plugin_api import GOODS_CATEGORIES, zone_label
+from .plugin_api import GOODS_CATEGORIES, Text, zone_label
 
 
 def money(amount: Decimal | None, currency: str) -> str:
@@ -25,9 +26,23 @@ def localtime(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return "" if moment is None else to_local(moment).strftime(fmt)
 
 
-@lru_cache(maxsize=300)
 def country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code or "")
+    """A country in the page's language: Babel's (CLDR) name in Chinese, pycountry's in English."""
+    return _country_name(code or "", current_language())
+
+
+def country_names(code: str) -> Text:
+    """A country in both languages, for bilingual documents (``named`` prints it so)."""
+    return Text(_country_name(code or "", CONTRACT_LANGUAGE), _country_name(code or "", "zh_CN"))
+
+
+@lru_cache(maxsize=1000)
+def _country_name(code: str, language: str) -> str:
+    if language != CONTRACT_LANGUAGE:
+        name = Locale.parse(language).territories.get(code)
+        if name:
+            return name
+    country = pycountry.countries.get(alpha_2=code)
     return getattr(country, "common_name", None) or getattr(country, "name", code)
 
 

@@ -285,3 +285,12 @@ def test_a_flash_after_a_post_is_in_chinese(plugins, auth, client):
     )
 
     assert "请说明手工添加扫描记录的原因" in text_of(done)
+
+
+@pytest.mark.parametrize(("language", "united_states"), [("zh_CN", "美国 (US)"), ("en", "United States (US)")])
+def test_destinations_are_named_in_the_readers_language(auth, client, language, united_states):
+    login_in(auth, language)
+
+    page = text_of(client.get("/orders/new"))
+
+    assert united_states in page

@@ -14,7 +14,9 @@ from .models import CHANNELS, CLOSE_REASONS
 
 
 def translated(labels: dict[str, str]):
-    """Choices whose labels are shown in the reader's language (the values stay codes)."""
+    """Choices whose labels are shown in the reader's language (the values stay codes): the
+    feature's own labels through the catalog; the contract's bilingual ``Text`` labels, which the
+    catalog does not hold, come back from it unchanged and print themselves in that language."""
     return choices((code, _l(label)) for code, label in labels.items())
 
 

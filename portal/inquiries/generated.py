@@ -18,6 +18,7 @@ from ..documents import both, both_names, render_pdf
 from ..errors import Refused
 from ..i18n import N_
 from ..plugin_engine import registry
+from ..templating import country_names
 from ..tracking.services import timeline
 
 HANDOVER_LABELS = {
@@ -43,6 +44,7 @@ def _context(order, issued_at: datetime, reference: str, kind: str) -> dict:
         "title": both(TITLES[kind]),
         "both": both,
         "named": both_names,
+        "country_names": country_names,
         "warehouse": current_app.config["WAREHOUSE_NAME"],
         "handover_labels": HANDOVER_LABELS,
         "carrier_name": carrier.name if carrier else order.carrier_code,

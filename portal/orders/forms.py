@@ -14,6 +14,7 @@ from wtforms.validators import Optional
 from ..money import typed_amount
 from ..plugin_api import GOODS_CATEGORIES
 from ..plugin_engine import PluginRegistry
+from ..templating import country_name
 
 COMMON_CURRENCIES = ("USD", "CNY", "EUR", "GBP", "HKD", "JPY", "AUD", "CAD")
 
@@ -23,7 +24,7 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 def _countries() -> list[SelectChoice]:
-    names = ((c.alpha_2, f"{getattr(c, 'common_name', c.name)} ({c.alpha_2})") for c in pycountry.countries)
+    names = ((c.alpha_2, f"{country_name(c.alpha_2)} ({c.alpha_2})") for c in pycountry.countries)
     return choices(sorted(names, key=lambda item: item[1]))
 
 
