@@ -137,9 +137,16 @@ def show_amount(amount: Decimal, currency: str, locale: Locale | None = None) ->
     """An amount as the portal shows it (``USD 1,850.00`` in English, ``USD 1.850,00`` in German):
     the form :func:`read_amount` takes back."""
     locale = locale or portal_locale()
-    if (get_group_symbol(locale), get_decimal_symbol(locale)) == (",", "."):
+    if _writes_like_english(locale):
         return format_amount(amount, currency)  # the fast path, the same text as Babel's
     return Money(amount, currency).format(str(locale))
+
+
+@lru_cache(maxsize=32)
+def _writes_like_english(locale: Locale) -> bool:
+    """Whether ``locale`` groups digits with "," and marks decimals with "." (asked once a locale:
+    Babel's look-ups cost more than writing the amount)."""
+    return (get_group_symbol(locale), get_decimal_symbol(locale)) == (",", ".")
 
 
 def typed_amount(text: str | None, currency: str) -> str | None:
