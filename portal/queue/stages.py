@@ -94,11 +94,11 @@ def cases_of(session: Session, order_ids: Iterable[int], today: date, now: datet
     ):
         inquiries.setdefault(inquiry.order_id, inquiry)
     by_inquiry = {inquiry.id: inquiry for inquiry in inquiries.values()}
-    claims = {
-        claim.inquiry_id: claim
-        for claim in session.scalars(select(Claim).where(Claim.inquiry_id.in_(by_inquiry)))
+    claims = (
+        {claim.inquiry_id: claim for claim in session.scalars(select(Claim).where(Claim.inquiry_id.in_(by_inquiry)))}
         if by_inquiry
-    }
+        else {}
+    )
     claim_ids = [claim.id for claim in claims.values()]
     packed = (
         set(session.scalars(select(ClaimPack.claim_id).where(ClaimPack.claim_id.in_(claim_ids)).distinct()))
@@ -137,6 +137,7 @@ def cases_of(session: Session, order_ids: Iterable[int], today: date, now: datet
 
 def _parcels_on_the_queue(session: Session, ids: list[int], now: datetime) -> dict[int, Case]:
     found: dict[int, Case] = {}
+    stalled, watch = stalled_case(), watch_case()  # the same for every parcel: translated once
     for order_id, kind in session.execute(
         select(QueueItem.order_id, QueueItem.kind).where(
             QueueItem.order_id.in_(ids),
@@ -146,7 +147,7 @@ def _parcels_on_the_queue(session: Session, ids: list[int], now: datetime) -> di
         )
     ):
         if kind == "stalled" or order_id not in found:
-            found[order_id] = stalled_case() if kind == "stalled" else watch_case()
+            found[order_id] = stalled if kind == "stalled" else watch
     return found
 
 
