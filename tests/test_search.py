@@ -6,7 +6,7 @@ the pages."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -80,6 +80,26 @@ def test_many_matches_give_the_same_answer_without_the_index_ids(orders, monkeyp
     monkeypatch.setattr(search, "SEARCH_IDS", 0)
     monkeypatch.setattr(search, "SELLER_IDS", 0)
     assert found(query) == sorted(expected)
+
+
+def test_a_few_sellers_orders_come_newest_first_across_them(plugins, monkeypatch):
+    """Up to SELLERS_BY_INDEX matching sellers, each one's newest orders are read off the seller
+    index and merged: the list is newest first across the sellers, page after page, as when the
+    database is asked for all their orders at once."""
+    sellers = [COTTON, TEN, {"code": "CT7", "name": "Cotton Seven", "email": "c7@cotton.example"}]
+    for n in range(9):
+        payload = order_payload(order_no=f"CT-{n}", tracking_no=f"4PX{3000000100000 + n}CN", cover=None)
+        payload["seller"] = sellers[n % 3]
+        create_order(plugins, payload, TEST_ACTOR, "api", now=NOW + timedelta(hours=n))
+    db.session.commit()
+
+    def pages() -> list[list[str]]:
+        return [[row.order_no for row in search_orders(db.session, "cotton", page, 2).orders] for page in range(1, 6)]
+
+    expected = [["CT-8", "CT-7"], ["CT-6", "CT-5"], ["CT-4", "CT-3"], ["CT-2", "CT-1"], ["CT-0"]]
+    assert pages() == expected
+    monkeypatch.setattr(search, "SELLERS_BY_INDEX", 0)  # every seller's orders asked for at once
+    assert pages() == expected
 
 
 def test_bulk_import_renames_and_deletes_keep_the_index_true(app, plugins):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, column, or_, select, table, text
+from sqlalchemy import Select, column, literal, or_, select, table, text, union_all
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Session
 
@@ -126,8 +126,17 @@ def match(session: Session, query: str) -> Match:
         pattern = like_pattern(query)
         clauses = [Order.order_no.ilike(pattern, escape="\\"), Order.tracking_no.ilike(pattern, escape="\\")]
         matching = _matching_orders(session, query)
-    ids = list(session.scalars(matching.limit(SEARCH_IDS + 1)))
-    sellers = list(session.scalars(seller_ids_matching(session, query, SELLER_IDS + 1)))
+    # Both look-ups in one statement (a tag tells their ids apart): a round trip less.
+    orders_part = matching.limit(SEARCH_IDS + 1).subquery()
+    sellers_part = seller_ids_matching(session, query, SELLER_IDS + 1).subquery()
+    ids, sellers = [], []
+    for seller, found_id in session.execute(
+        union_all(
+            select(literal(0).label("seller"), orders_part.c[0].label("id")),
+            select(literal(1), sellers_part.c[0]),
+        )
+    ):
+        (sellers if seller else ids).append(found_id)
     many_sellers = len(sellers) > SELLER_IDS
     return Match(
         ids if len(ids) <= SEARCH_IDS else None,
@@ -142,21 +151,38 @@ def order_conditions(session: Session, query: str, newest: int | None = None) ->
     """Conditions on ``Order`` (to be OR-ed) matching ``query`` as the module describes.
 
     ``newest``: the caller lists orders newest first and needs this many; then the orders of a
-    few matching sellers are read newest first off the seller index (ids only) and join the
-    matching orders' ids, where the database had read all of their orders to sort them."""
+    few matching sellers are read newest first off the seller index, each seller's on its own,
+    and join the matching orders' ids, where the database had read all of their orders to sort
+    them."""
     found = match(session, query)
     if newest and found.narrow and len(found.seller_ids) <= SELLERS_BY_INDEX:
-        ids = set(found.order_ids)
-        if found.seller_ids:
-            of_sellers = (
-                select(Order.id)
-                .where(Order.seller_id.in_(found.seller_ids))
-                .order_by(Order.created_at.desc(), Order.id.desc())
-                .limit(newest)
-            )
-            ids.update(session.scalars(of_sellers))
-        return [Order.id.in_(sorted(ids))] if ids else [sa_false()]
+        if not found.seller_ids:
+            return [Order.id.in_(found.order_ids)] if found.order_ids else [sa_false()]
+        # Inside the caller's statement (a round trip less): each seller's newest orders,
+        # then the matching orders by id.
+        parts = _newest_of_sellers(found.seller_ids, newest)
+        if found.order_ids:
+            parts.append(select(Order.id, Order.created_at).where(Order.id.in_(found.order_ids)))
+        merged = union_all(*parts).subquery()
+        # Only the newest of them: the caller then reads and joins a page's worth of orders.
+        newest_ids = select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc()).limit(newest)
+        return [Order.id.in_(newest_ids)]
     return found.conditions()
+
+
+def _newest_of_sellers(seller_ids: list[int], newest: int) -> list[Select]:
+    """The ids of each seller's ``newest`` orders, each read off the seller index on its own.
+    Asked for all the sellers' newest at once, both databases read every order of every seller
+    and sorted them (15 ms for 11 sellers' 5,500 orders on PostgreSQL)."""
+    each = [
+        select(Order.id, Order.created_at)
+        .where(Order.seller_id == seller_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(newest)
+        .subquery()
+        for seller_id in seller_ids
+    ]
+    return [select(part.c.id, part.c.created_at) for part in each]
 
 
 def _orders(clauses: list) -> Select:
