@@ -70,7 +70,12 @@ class Order(db.Model):
     @property
     def state(self) -> str:
         """Where the parcel is in the warehouse's hands; tracking refines this later."""
-        return "dispatched" if self.dispatched_at else "awaiting_dispatch"
+        return order_state(self.dispatched_at)
+
+
+def order_state(dispatched_at: datetime | None) -> str:
+    """An order's state from its dispatch moment (for pages that read rows, not orders)."""
+    return "dispatched" if dispatched_at else "awaiting_dispatch"
 
 
 class OrderImport(db.Model):

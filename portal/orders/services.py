@@ -19,6 +19,7 @@ from ..cover.services import CoverRefused, cover_summary, cover_values, order_fi
 from ..errors import Refused, ValidationFailed
 from ..extensions import db
 from ..plugin_engine import PluginRegistry
+from ..sellers.models import Seller
 from ..sellers.services import ensure_seller
 from .models import Order
 from .search import order_conditions
@@ -181,10 +182,32 @@ def _replay(existing: Order, data: OrderInput) -> OrderResult:
 
 @dataclass(frozen=True)
 class OrderPage:
-    orders: list[Order]
+    orders: list  # rows of LISTED_COLUMNS: what the orders list shows, not mapped objects
     page: int
     per_page: int
     has_next: bool
+
+
+#: What the orders list shows of an order, its seller and its cover, read as plain rows: loading
+#: 50 mapped orders with their seller and cover joined had been a third of a search's time.
+LISTED_COLUMNS = (
+    Order.id,
+    Order.order_no,
+    Order.carrier_code,
+    Order.service_code,
+    Order.tracking_no,
+    Order.destination_country,
+    Order.declared_value,
+    Order.currency,
+    Order.dispatched_at,
+    Order.last_event_at,
+    Order.stalled_from,
+    Order.created_at,
+    Seller.name.label("seller_name"),
+    Seller.code.label("seller_code"),
+    Cover.insured_value.label("insured_value"),
+    Cover.currency.label("insured_currency"),
+)
 
 
 def search_orders(session: Session, query: str = "", page: int = 1, per_page: int = 50, sort: str = "") -> OrderPage:
@@ -192,7 +215,9 @@ def search_orders(session: Session, query: str = "", page: int = 1, per_page: in
     number, a tracking number, a seller's code or name; one or two characters match their start).
     ``sort="quiet"``: only parcels still on their way, the longest without news first."""
     page = max(page, 1)
-    stmt = select(Order)
+    stmt = (
+        select(*LISTED_COLUMNS).join(Seller, Seller.id == Order.seller_id).outerjoin(Cover, Cover.order_id == Order.id)
+    )
     query = (query or "").strip()
     if query:
         newest = None if sort == "quiet" else page * per_page + 1
@@ -203,5 +228,5 @@ def search_orders(session: Session, query: str = "", page: int = 1, per_page: in
     else:
         stmt = stmt.order_by(Order.created_at.desc(), Order.id.desc())
     stmt = stmt.offset((page - 1) * per_page).limit(per_page + 1)
-    rows = list(session.scalars(stmt).unique())
+    rows = session.execute(stmt).all()
     return OrderPage(rows[:per_page], page, per_page, len(rows) > per_page)

@@ -1,4 +1,6 @@
 from decimal import Decimal
+from typing import NamedTuple
+from urllib.parse import quote as url_quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -6,17 +8,18 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from ..audit.services import history
-from ..clock import local_today, utcnow
+from ..clock import local_today, utcnow, warehouse_zone
 from ..cover.services import CoverRefused, buy_cover, quote
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
-from ..money import Money, MoneyError, check_currency, read_amount, show_amount
+from ..money import Money, MoneyError, check_currency, portal_locale, read_amount, show_amount
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
+from ..templating import code_label, country_name
 from ..web import panels, render_listing, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, request_import, retry_import
-from .models import OrderImport
+from .models import OrderImport, order_state
 from .search import MIN_SUBSTRING
 from .services import OrderConflict, create_order, find_by_number, search_orders
 from .signals import order_page, orders_listed
@@ -39,13 +42,77 @@ def index():
         "result": result,
         "query": query,
         "sort": sort,
-        "plugins": registry(),
-        "cases": cases,
-        "now": utcnow(),
+        "lines": _lines(registry(), result.orders, cases, utcnow()),
         "min_substring": MIN_SUBSTRING,
     }
     # Active search swaps only the table; a plain GET (no JavaScript) gets the whole page.
     return render_listing("orders/index.html", "orders/_rows.html", "order-rows", **context)
+
+
+class _Line(NamedTuple):
+    href: str
+    order_no: str
+    seller_name: str
+    seller_code: str
+    shipping: str
+    tracking_no: str
+    country: str  # the destination's code, named in ``country_name``
+    country_name: str
+    declared: str
+    insured: str  # empty without cover
+    state: str
+    state_label: str
+    case: object  # the order's Case, or None
+    case_label: str  # its stage, in the page's language
+    quiet_for: str  # "12 d" for parcels still on their way, else empty
+    created: str  # warehouse time
+
+
+def _lines(plugins, orders, cases: dict, now) -> list[_Line]:
+    """What each row shows, written here in one pass (as the work queue does): a filter, a
+    ``url_for``, two plugin look-ups and a few translations per row had been a third of a
+    search's time."""
+    zone, locale = warehouse_zone(), portal_locale()
+    order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
+    days = _("%(days)s d")  # translated once, filled in per row
+    shipping: dict[tuple[str, str], str] = {}
+    countries: dict[str, str] = {}
+    states = {state: code_label(state) for state in ("awaiting_dispatch", "dispatched")}
+    stages = {case.stage: case.label for case in cases.values()}  # a label per stage, not per row
+    lines = []
+    for row in orders:
+        key = (row.carrier_code, row.service_code)
+        if key not in shipping:  # "carrier · service", asked of the carrier plugins once a pair
+            carrier = plugins.carrier(key[0])
+            service = carrier.service(key[1]) if carrier else None
+            shipping[key] = f"{carrier.name if carrier else key[0]} · {service.name if service else key[1]}"
+        country = row.destination_country
+        if country not in countries:
+            countries[country] = country_name(country)
+        news = row.last_event_at or row.dispatched_at
+        state = order_state(row.dispatched_at)
+        case = cases.get(row.id)
+        lines.append(
+            _Line(
+                order_url + url_quote(row.order_no, safe=""),
+                row.order_no,
+                row.seller_name,
+                row.seller_code,
+                shipping[key],
+                row.tracking_no,
+                country,
+                countries[country],
+                show_amount(row.declared_value, row.currency, locale),
+                "" if row.insured_value is None else show_amount(row.insured_value, row.insured_currency, locale),
+                state,
+                states[state],
+                case,
+                stages[case.stage] if case else "",
+                days % {"days": (now - news).days} if news and row.stalled_from else "",
+                f"{row.created_at.astimezone(zone):%Y-%m-%d %H:%M}",
+            )
+        )
+    return lines
 
 
 @bp.route("/new", methods=["GET", "POST"])
