@@ -11,10 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from portal.clock import utcnow
 from portal.extensions import db
 from portal.orders import search
 from portal.orders.importer import import_text
 from portal.orders.services import create_order, search_orders
+from portal.queue import services as queue_services
+from portal.queue.services import QueueFilters, queue_page
 from portal.sellers.models import Seller
 from tests.factories import TEST_ACTOR, csv_row, csv_text, order_payload, queue_numbers, quiet_order
 
@@ -99,6 +102,26 @@ def test_a_few_sellers_orders_come_newest_first_across_them(plugins, monkeypatch
     expected = [["CT-8", "CT-7"], ["CT-6", "CT-5"], ["CT-4", "CT-3"], ["CT-2", "CT-1"], ["CT-0"]]
     assert pages() == expected
     monkeypatch.setattr(search, "SELLERS_BY_INDEX", 0)  # every seller's orders asked for at once
+    assert pages() == expected
+
+
+def test_a_few_sellers_items_come_in_queue_order_across_them(plugins, monkeypatch):
+    """Up to SELLERS_BY_INDEX matching sellers, the queue reads each one's first items off the
+    seller rank index and ranks them together: most insured first across the sellers, page
+    after page, as when all their items are fetched and ranked."""
+    sellers = [COTTON, TEN, {"code": "CT7", "name": "Cotton Seven", "email": "c7@cotton.example"}]
+    for n, value in enumerate(["300.00", "1500.00", "800.00", "1200.00", "450.00", "990.00"], start=1):
+        quiet_order(plugins, f"Q-00{n}", value, quiet_days=30, seller=sellers[n % 3])
+
+    def pages() -> list[list[str]]:
+        return [
+            [row.order.order_no for row in queue_page(db.session, QueueFilters(q="cotton"), utcnow(), page, 2).items]
+            for page in (1, 2, 3)
+        ]
+
+    expected = [["Q-002", "Q-004"], ["Q-006", "Q-003"], ["Q-005", "Q-001"]]
+    assert pages() == expected
+    monkeypatch.setattr(queue_services, "SELLERS_BY_INDEX", 0)  # all their items fetched and ranked
     assert pages() == expected
 
 
