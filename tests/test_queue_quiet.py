@@ -5,6 +5,7 @@ queue as *watch*, with the carrier's own stall date and the reason its plugin gi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 from portal.extensions import db
 from portal.orders.services import create_order
@@ -97,7 +98,7 @@ def test_the_queue_page_shows_the_watch_with_the_carriers_date_and_reason(auth, 
     parcel(plugins, "W-002", "900.00", last_news=now - timedelta(days=40))
     auth.login()
     html = client.get("/queue").get_data(as_text=True)
-    row = html[html.index("W-001") - 900 : html.index("W-001")]
+    row = unescape(html[html.index("W-001") - 900 : html.index("W-001")])  # as the browser reads it
     assert 'data-stage="watch"' in row and "quiet 8 d" in row
     assert f"carrier's stall date {to_local(order.stalled_from):%Y-%m-%d}" in row
     reason = registry().carrier("fourpx").stall_reason("fourpx_c", "US", to_local(now - timedelta(days=8)).date())

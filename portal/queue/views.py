@@ -11,7 +11,7 @@ from ..clock import to_local, utcnow, warehouse_zone
 from ..errors import Refused, flash_refusal, unit_of_work
 from ..extensions import db
 from ..inquiries.services import find_by_number
-from ..money import format_amount
+from ..money import portal_locale, show_amount
 from ..orders.search import MIN_SUBSTRING
 from ..plugin_engine import PluginFailed, registry
 from ..templating import code_label, country_name
@@ -107,6 +107,10 @@ class _Line(NamedTuple):
     stall_on: str  # the carrier's own stall date, warehouse time
     stall_reason: str  # the carrier plugin's words for its threshold (e.g. peak season)
     assignee: str  # username, empty for no one
+    case_label: str  # the case's stage, in the page's language
+    quiet_for: str  # "12 d", empty when the parcel is not on its way
+    waiting: str  # a parcel's badge: "quiet 12 d" (to watch) or "stalled 3 d"
+    waiting_since: str  # "carrier's stall date …" (to watch) or "since …" (stalled)
 
 
 def _lines(plugins, items, now, today) -> list[_Line]:
@@ -114,6 +118,20 @@ def _lines(plugins, items, now, today) -> list[_Line]:
     row had been most of a queue request's time."""
     zone = warehouse_zone()
     order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
+    # Each row's words, translated once a page (a translation per cell had been a fifth of the page).
+    days_text, quiet_text, stalled_text, stall_date_text, since_text = (
+        _("%(days)s d"),
+        _("quiet %(days)s d"),
+        _("stalled %(days)s d"),
+        _("carrier's stall date %(day)s"),
+        _("since %(day)s"),
+    )
+    statuses: dict[str | None, str] = {}
+    countries: dict[str, str] = {}
+    stages: dict[str, str] = {}
+    parcel_cases = {"watch": watch_case(), "stalled": stalled_case()}
+    reasons: dict[tuple, str] = {}
+    locale = portal_locale()
     shipping = {}
     cases = cases_of(db.session, [item.order_id for item in items if item.kind not in ("stalled", "watch")], today)
     assignee_ids = {item.assignee_id for item in items if item.assignee_id}
@@ -138,27 +156,45 @@ def _lines(plugins, items, now, today) -> list[_Line]:
         quiet = item.quiet_since or news
         reason = ""
         if item.kind == "watch" and carrier is not None and quiet is not None:
-            try:
-                reason = carrier.stall_reason(
-                    order.service_code, order.destination_country, quiet.astimezone(zone).date()
-                )
-            except PluginFailed:  # already reported by the guard; the row shows without the reason
-                reason = _("the carrier's plugin failed to say why")
+            asked = (order.carrier_code, order.service_code, order.destination_country, quiet.astimezone(zone).date())
+            if asked not in reasons:  # the plugin asked once a carrier, service, destination and day
+                try:
+                    reasons[asked] = carrier.stall_reason(*asked[1:])
+                except PluginFailed:  # already reported by the guard; the row shows without the reason
+                    reasons[asked] = _("the carrier's plugin failed to say why")
+            reason = reasons[asked]
+        status = order.tracking_status
+        if status not in statuses:
+            statuses[status] = code_label(status) if status else _("unmapped")
+        country = order.destination_country
+        if country not in countries:
+            countries[country] = country_name(country)
+        case = cases.get(item.order_id) or parcel_cases["watch" if item.kind == "watch" else "stalled"]
+        if case.stage not in stages:
+            stages[case.stage] = case.label
+        quiet_days = (now - quiet).days if quiet else None
+        since = f"{item.since.astimezone(zone):%Y-%m-%d %H:%M}"
+        stall_on = f"{order.stalled_from.astimezone(zone):%Y-%m-%d}" if order.stalled_from else ""
+        watched = item.kind == "watch"
         lines.append(
             _Line(
                 order_url + quote(order.order_no, safe=""),
-                format_amount(item.insured_value, item.currency),
+                show_amount(item.insured_value, item.currency, locale),
                 shipping[key],
-                country_name(order.destination_country),
+                countries[country],
                 item.days_waiting(now),
-                f"{item.since.astimezone(zone):%Y-%m-%d %H:%M}",
+                since,
                 f"{news.astimezone(zone):%Y-%m-%d %H:%M}" if news else "",
-                code_label(order.tracking_status) if order.tracking_status else _("unmapped"),
-                cases.get(item.order_id) or (watch_case() if item.kind == "watch" else stalled_case()),
-                (now - quiet).days if quiet else None,
-                f"{order.stalled_from.astimezone(zone):%Y-%m-%d}" if order.stalled_from else "",
+                statuses[status],
+                case,
+                quiet_days,
+                stall_on,
                 reason,
                 names.get(item.assignee_id, ""),
+                stages[case.stage],
+                "" if quiet_days is None else days_text % {"days": quiet_days},
+                quiet_text % {"days": quiet_days} if watched else stalled_text % {"days": item.days_waiting(now)},
+                stall_date_text % {"day": stall_on} if watched else since_text % {"day": since},
             )
         )
     return lines
