@@ -108,21 +108,31 @@ def test_a_few_sellers_orders_come_newest_first_across_them(plugins, monkeypatch
 def test_a_few_sellers_items_come_in_queue_order_across_them(plugins, monkeypatch):
     """Up to SELLERS_BY_INDEX matching sellers, the queue reads each one's first items off the
     seller rank index and ranks them together: most insured first across the sellers, page
-    after page, as when all their items are fetched and ranked."""
+    after page, with the page's other filters, as when all their items are fetched and ranked."""
     sellers = [COTTON, TEN, {"code": "CT7", "name": "Cotton Seven", "email": "c7@cotton.example"}]
-    for n, value in enumerate(["300.00", "1500.00", "800.00", "1200.00", "450.00", "990.00"], start=1):
-        quiet_order(plugins, f"Q-00{n}", value, quiet_days=30, seller=sellers[n % 3])
+    values = ["300.00", "1500.00", "800.00", "1200.00", "450.00", "990.00", "1100.00", "700.00", "650.00"]
+    for n, value in enumerate(values, start=1):
+        # Each seller's two most insured parcels go to the US, the third to Britain.
+        britain = n in (1, 5, 9)
+        quiet_order(
+            plugins, f"Q-00{n}", value, quiet_days=30, seller=sellers[n % 3], destination="GB" if britain else "US"
+        )
 
-    def pages() -> list[list[str]]:
-        return [
-            [row.order.order_no for row in queue_page(db.session, QueueFilters(q="cotton"), utcnow(), page, 2).items]
-            for page in (1, 2, 3)
+    def pages(per_page: int, **filters) -> list[list[str]]:
+        listed = [
+            [
+                row.order.order_no
+                for row in queue_page(db.session, QueueFilters(q="cotton", **filters), utcnow(), page, per_page).items
+            ]
+            for page in range(1, 10)
         ]
+        return [page for page in listed if page]
 
-    expected = [["Q-002", "Q-004"], ["Q-006", "Q-003"], ["Q-005", "Q-001"]]
-    assert pages() == expected
+    everything = [["Q-002", "Q-004"], ["Q-007", "Q-006"], ["Q-003", "Q-008"], ["Q-009", "Q-005"], ["Q-001"]]
+    in_britain = [["Q-009"], ["Q-005"], ["Q-001"]]
+    assert pages(2) == everything and pages(1, destination="GB") == in_britain
     monkeypatch.setattr(queue_services, "SELLERS_BY_INDEX", 0)  # all their items fetched and ranked
-    assert pages() == expected
+    assert pages(2) == everything and pages(1, destination="GB") == in_britain
 
 
 def test_bulk_import_renames_and_deletes_keep_the_index_true(app, plugins):

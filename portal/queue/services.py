@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, or_, select, union_all
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ..claims.models import Claim
@@ -175,10 +175,14 @@ def queue_page(
                 session, _first_of_sellers(session, stmt, found, page * per_page + 1), page, per_page
             )
         stmt = stmt.where(or_(*found.conditions(QueueItem.order_id, QueueItem.seller_id)))
-        if found.narrow:
-            items = session.execute(stmt.limit(SEARCH_IDS + 1)).all()
-            if len(items) <= SEARCH_IDS:
-                return _ranked_in_python(session, items, page, per_page, filters.sort)
+        # Counted before they are fetched: many sellers' items (thousands) are dense in the
+        # ranking, and fetching a thousand rows only to walk the index after all cost more than
+        # the walk.
+        if (
+            found.narrow
+            and session.scalar(select(func.count()).select_from(stmt.limit(SEARCH_IDS + 1).subquery())) <= SEARCH_IDS
+        ):
+            return _ranked_in_python(session, session.execute(stmt).all(), page, per_page, filters.sort)
     stmt = (
         stmt.order_by(*(_QUIET if filters.sort == "quiet" else _RANK)).offset((page - 1) * per_page).limit(per_page + 1)
     )
@@ -188,19 +192,21 @@ def queue_page(
 
 def _first_of_sellers(session: Session, stmt: Select, found: Match, wanted: int) -> list:
     """The first ``wanted`` items of each of a few matching sellers, each seller's read off the
-    seller rank index on its own, and the items of the matching orders; in one statement. All
-    the sellers' items at once had been a thousand rows or more to fetch and rank here (a
-    seller has ~100 items due at 1,000,000 orders)."""
-    parts = [
-        stmt.where(QueueItem.seller_id == seller_id).order_by(*_RANK).limit(wanted) for seller_id in found.seller_ids
+    seller rank index on its own (ids only), and the items of the matching orders; in one
+    statement. All the sellers' items at once had been a thousand rows or more to fetch and rank
+    here (a seller has ~100 items due at 1,000,000 orders)."""
+    firsts = [
+        select(QueueItem.id)
+        .where(stmt.whereclause, QueueItem.seller_id == seller_id)  # the page's filters too
+        .order_by(*_RANK)
+        .limit(wanted)
+        .subquery()
+        for seller_id in found.seller_ids
     ]
-    if found.order_ids:
-        parts.append(stmt.where(QueueItem.order_id.in_(found.order_ids)))
-    subqueries = [part.subquery() for part in parts]
-    unique = {}
-    for item in session.execute(union_all(*(select(*subquery.c) for subquery in subqueries))):
-        unique[item.id] = item  # an item of a matching order may be its matching seller's too
-    return list(unique.values())
+    chosen = [select(first.c.id) for first in firsts]
+    if found.order_ids:  # in the same list: an OR beside it made PostgreSQL scan the whole table
+        chosen.append(select(QueueItem.id).where(stmt.whereclause, QueueItem.order_id.in_(found.order_ids)))
+    return session.execute(stmt.where(QueueItem.id.in_(union_all(*chosen)))).all()
 
 
 def _ranked_in_python(session: Session, items: list, page: int, per_page: int, sort: str = "") -> QueuePage:
