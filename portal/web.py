@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from blinker import Signal
-from flask import flash, g, render_template, request
+from flask import flash, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -123,3 +125,26 @@ def render_listing(page: str, listing: str, target: str, **context) -> str:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == target:
         return html
     return render_template(page, listing=Markup(html), **context)
+
+
+def row_links(endpoint: str, key: str) -> Callable[[str], str]:
+    """Links to ``endpoint`` for a page of rows, each given its ``key`` value: one ``url_for`` a
+    page, then the value quoted in (a ``url_for`` per row had been a tenth of a list's time)."""
+    prefix = url_for(endpoint, **{key: "~"})[:-1]
+    return lambda value: prefix + quote(value, safe="")
+
+
+def shipping_names(plugins) -> Callable[[str, str], str]:
+    """ "Carrier · service" as staff read them, for a page of rows: each pair asked of the carrier
+    plugins once; a code no loaded plugin knows is shown as it is."""
+    names: dict[tuple[str, str], str] = {}
+
+    def name(carrier_code: str, service_code: str) -> str:
+        key = (carrier_code, service_code)
+        if key not in names:
+            carrier = plugins.carrier(carrier_code)
+            service = carrier.service(service_code) if carrier else None
+            names[key] = f"{carrier.name if carrier else carrier_code} · {service.name if service else service_code}"
+        return names[key]
+
+    return name

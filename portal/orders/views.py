@@ -1,6 +1,5 @@
 from decimal import Decimal
 from typing import NamedTuple
-from urllib.parse import quote as url_quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +15,7 @@ from ..money import Money, MoneyError, check_currency, portal_locale, read_amoun
 from ..plugin_api import Refusal
 from ..plugin_engine import registry
 from ..templating import code_label, country_name
-from ..web import panels, render_listing, staff_actor
+from ..web import panels, render_listing, row_links, shipping_names, staff_actor
 from .forms import CoverForm, ImportForm, OrderForm
 from .importer import COLUMNS, ImportFileError, request_import, retry_import
 from .models import OrderImport, order_state
@@ -69,23 +68,16 @@ class _Line(NamedTuple):
 
 
 def _lines(plugins, orders, cases: dict, now) -> list[_Line]:
-    """What each row shows, written here in one pass (as the work queue does): a filter, a
-    ``url_for``, two plugin look-ups and a few translations per row had been a third of a
-    search's time."""
+    """What each row shows, written here in one pass (as the work queue does): filters, a
+    ``url_for``, plugin look-ups and translations per row had been a third of a search's time."""
     zone, locale = warehouse_zone(), portal_locale()
-    order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
+    link, shipping = row_links("orders.detail", "order_no"), shipping_names(plugins)
     days = _("%(days)s d")  # translated once, filled in per row
-    shipping: dict[tuple[str, str], str] = {}
     countries: dict[str, str] = {}
     states = {state: code_label(state) for state in ("awaiting_dispatch", "dispatched")}
     stages = {case.stage: case.label for case in cases.values()}  # a label per stage, not per row
     lines = []
     for row in orders:
-        key = (row.carrier_code, row.service_code)
-        if key not in shipping:  # "carrier · service", asked of the carrier plugins once a pair
-            carrier = plugins.carrier(key[0])
-            service = carrier.service(key[1]) if carrier else None
-            shipping[key] = f"{carrier.name if carrier else key[0]} · {service.name if service else key[1]}"
         country = row.destination_country
         if country not in countries:
             countries[country] = country_name(country)
@@ -94,11 +86,11 @@ def _lines(plugins, orders, cases: dict, now) -> list[_Line]:
         case = cases.get(row.id)
         lines.append(
             _Line(
-                order_url + url_quote(row.order_no, safe=""),
+                link(row.order_no),
                 row.order_no,
                 row.seller_name,
                 row.seller_code,
-                shipping[key],
+                shipping(row.carrier_code, row.service_code),
                 row.tracking_no,
                 country,
                 countries[country],

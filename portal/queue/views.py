@@ -1,5 +1,4 @@
 from typing import NamedTuple
-from urllib.parse import quote
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +14,7 @@ from ..money import portal_locale, show_amount
 from ..orders.search import MIN_SUBSTRING
 from ..plugin_engine import PluginFailed, registry
 from ..templating import code_label, country_name
-from ..web import render_listing, staff_actor
+from ..web import render_listing, row_links, shipping_names, staff_actor
 from .assignment import reassign, take
 from .services import QueueFilters, queue_page
 from .stages import Case, cases_of, stalled_case, watch_case
@@ -117,7 +116,7 @@ def _lines(plugins, items, now, today) -> list[_Line]:
     """What each row shows, written here in one pass: filters, url_for and plugin look-ups per
     row had been most of a queue request's time."""
     zone = warehouse_zone()
-    order_url = url_for("orders.detail", order_no="~")[:-1]  # one url_for for the page
+    link, shipping = row_links("orders.detail", "order_no"), shipping_names(plugins)
     # Each row's words, translated once a page (a translation per cell had been a fifth of the page).
     days_text, quiet_text, stalled_text, stall_date_text, since_text = (
         _("%(days)s d"),
@@ -132,7 +131,6 @@ def _lines(plugins, items, now, today) -> list[_Line]:
     parcel_cases = {"watch": watch_case(), "stalled": stalled_case()}
     reasons: dict[tuple, str] = {}
     locale = portal_locale()
-    shipping = {}
     cases = cases_of(db.session, [item.order_id for item in items if item.kind not in ("stalled", "watch")], today)
     assignee_ids = {item.assignee_id for item in items if item.assignee_id}
     names = (
@@ -146,11 +144,6 @@ def _lines(plugins, items, now, today) -> list[_Line]:
     lines = []
     for item in items:
         order = item.order
-        key = (order.carrier_code, order.service_code)
-        if key not in shipping:  # "carrier · service", asked of the carrier plugins once a pair
-            carrier = plugins.carrier(key[0])
-            service = carrier.service(key[1]) if carrier else None
-            shipping[key] = f"{carrier.name if carrier else key[0]} · {service.name if service else key[1]}"
         news = order.last_event_at or order.dispatched_at
         carrier = plugins.carrier(order.carrier_code)
         quiet = item.quiet_since or news
@@ -178,9 +171,9 @@ def _lines(plugins, items, now, today) -> list[_Line]:
         watched = item.kind == "watch"
         lines.append(
             _Line(
-                order_url + quote(order.order_no, safe=""),
+                link(order.order_no),
                 show_amount(item.insured_value, item.currency, locale),
-                shipping[key],
+                shipping(order.carrier_code, order.service_code),
                 countries[country],
                 item.days_waiting(now),
                 since,
