@@ -97,13 +97,9 @@ class _Line(NamedTuple):
     insured: str
     shipping: str
     country: str
-    days: int
-    since: str
     last_news: str
     status: str
     case: Case
-    quiet_days: int | None
-    stall_on: str  # the carrier's own stall date, warehouse time
     stall_reason: str  # the carrier plugin's words for its threshold (e.g. peak season)
     assignee: str  # username, empty for no one
     case_label: str  # the case's stage, in the page's language
@@ -175,13 +171,9 @@ def _lines(plugins, items, now, today) -> list[_Line]:
                 show_amount(item.insured_value, item.currency, locale),
                 shipping(order.carrier_code, order.service_code),
                 countries[country],
-                item.days_waiting(now),
-                since,
                 f"{news.astimezone(zone):%Y-%m-%d %H:%M}" if news else "",
                 statuses[status],
                 case,
-                quiet_days,
-                stall_on,
                 reason,
                 names.get(item.assignee_id, ""),
                 stages[case.stage],
