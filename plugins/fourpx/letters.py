@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from portal.plugin_api import (
     HANDOVER_LABELS,
@@ -118,10 +118,7 @@ def _amount(value: str | None) -> Money | None:
         return None
 
 
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
-
-LETTER = _ENV.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
+LETTER = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 18mm; }
 body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 10.5pt; }
 .head { border-bottom: 2pt solid #d32f2f; padding-bottom: 3mm; margin-bottom: 6mm; }
@@ -137,7 +134,7 @@ p { margin: 1.5mm 0; }
 <p>根据4PX理赔规则，赔偿上限为申报价值加运费，最高 USD 100.00，确认后7个工作日内支付。</p>
 <p>Compensation is the declared value plus freight, capped at USD 100.00, paid within 7 working days of confirmation.</p>
 <p>4PX 客户服务部 Customer Service</p>
-</body></html>""")
+</body></html>"""
 
 
 def sample_letter_html(
@@ -149,17 +146,12 @@ def sample_letter_html(
     liability: Money | None = Money(Decimal("100.00"), "USD"),
 ) -> str:
     """A letter in 4PX's layout; pass ``None`` to leave a field out (broken letters for tests)."""
-    return LETTER.render(
+    return _ENV.get_template("letter").render(
         reference=reference, tracking_no=tracking_no, outcome=outcome, found_on=found_on, liability=liability
     )
 
 
-_TEXT_ENV = Environment(autoescape=False)
-_TEXT_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
-# The work order is bilingual (document_languages): plugin and portal texts print Chinese, then English.
-for _env in (_ENV, _TEXT_ENV):
-    _env.filters["both"] = lambda text: in_languages(text, ("zh_CN", "en"))
-TRACE_TEXT = _TEXT_ENV.from_string("""\
+TRACE_TEXT = """\
 【查件工单 Inquiry work order】
 运单号 Tracking No.: {{ d.tracking_no }}
 客户单号 Customer ref.: {{ d.order_no }}
@@ -174,9 +166,9 @@ TRACE_TEXT = _TEXT_ENV.from_string("""\
 {% endif %}寄件人 Shipper (seller): {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
 时区 Times in: {{ d.timezone|zone_label(d.dispatched_at) }}
 请回复 Reply to: {{ d.sender_email }} ({{ d.sender_name }})
-""")
+"""
 
-TRACE_HTML = _ENV.from_string("""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
+TRACE_HTML = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 16mm; }
 body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 10pt; }
 h1 { font-size: 14pt; color: #d32f2f; }
@@ -200,7 +192,19 @@ td:first-child { width: 48mm; background: #fbe9e7; }
 </table>
 <p>时区 Times in: {{ d.timezone|zone_label(d.dispatched_at) }}</p>
 <p>请回复 Reply to: {{ d.sender_email }} ({{ d.sender_name }}) · {{ d.requested_on }}</p>
-</body></html>""")
+</body></html>"""
+
+# Compiled when first rendered (Jinja keeps them), not when the plugin is imported: every command
+# and worker loads the plugins, few of them write a letter.
+_ENV = Environment(
+    loader=DictLoader({"letter": LETTER, "trace": TRACE_HTML}),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_TEXT_ENV = Environment(loader=DictLoader({"trace": TRACE_TEXT}), autoescape=False)
+for _env in (_ENV, _TEXT_ENV):
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
+    # The work order is bilingual (document_languages): plugin and portal texts print Chinese, then English.
+    _env.filters["both"] = lambda text: in_languages(text, ("zh_CN", "en"))
 
 ISSUES = {
     "not_arrived": "未妥投 Not delivered",
@@ -215,7 +219,7 @@ def trace_request(details: TraceDetails) -> TraceRequestDocument:
     issue = ISSUES.get(details.inquiry_kind, details.inquiry_kind)
     return TraceRequestDocument(
         subject=f"查件 Inquiry {details.tracking_no} {issue}",
-        text=TRACE_TEXT.render(d=details, issue=issue, handovers=HANDOVER_LABELS),
-        html=TRACE_HTML.render(d=details, issue=issue, handovers=HANDOVER_LABELS),
+        text=_TEXT_ENV.get_template("trace").render(d=details, issue=issue, handovers=HANDOVER_LABELS),
+        html=_ENV.get_template("trace").render(d=details, issue=issue, handovers=HANDOVER_LABELS),
         send_to=TRACE_DESK,
     )

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from portal.plugin_api import (
     HANDOVER_LABELS,
@@ -93,11 +93,7 @@ def read_loss_letter(text: str) -> LossLetterReading:
     )
 
 
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
-_ENV.filters["long_date"] = lambda day: f"{day.day} {day:%B %Y}"
-
-LETTER = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+LETTER = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 25mm 22mm; }
 body { font-family: "Noto Serif", serif; font-size: 11pt; line-height: 1.45; }
 .crest { text-align: center; font-variant: small-caps; letter-spacing: 1pt; border-bottom: 0.6pt solid #333; }
@@ -110,7 +106,7 @@ body { font-family: "Noto Serif", serif; font-size: 11pt; line-height: 1.45; }
 <p>We refer to your inquiry on form CN 08. {% if result %}{{ result }}{% endif %}</p>
 {% if liability %}<p>In accordance with the UPU Convention a compensation of {{ liability.currency }} {{ "{:,.2f}".format(liability.amount) }} will be paid to the sender.</p>{% endif %}
 <p>Yours faithfully,<br>Inquiry Service, Harbour Post</p>
-</body></html>""")
+</body></html>"""
 
 
 def sample_letter_html(
@@ -122,14 +118,12 @@ def sample_letter_html(
     liability: Money | None = Money(Decimal("47.33"), "USD"),
 ) -> str:
     """A letter in Harbour Post's layout; ``None`` leaves a field out (broken letters for tests)."""
-    return LETTER.render(
+    return _ENV.get_template("letter").render(
         reference=reference, tracking_no=tracking_no, result=result, found_on=found_on, liability=liability
     )
 
 
-_TEXT_ENV = Environment(autoescape=False)
-_TEXT_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
-TRACE_TEXT = _TEXT_ENV.from_string("""\
+TRACE_TEXT = """\
 CN 08 - INQUIRY
 Administration of origin: Harbour Post
 Nature of the item: {{ d.service_name }}   Item number: {{ d.tracking_no }}
@@ -144,9 +138,9 @@ Last information: {{ d.last_event_at|local(d.timezone) }} {{ d.last_event_descri
 {% endif %}Sender: {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
 Times in: {{ d.timezone|zone_label(d.dispatched_at) }}
 Applicant: {{ d.sender_name }}, {{ d.sender_email }}, {{ d.requested_on }}
-""")
+"""
 
-TRACE_HTML = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+TRACE_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 14mm; }
 body { font-family: "Noto Sans", sans-serif; font-size: 9.5pt; }
 .form { border: 1pt solid #000; } .form div { border-bottom: 0.5pt solid #000; padding: 2mm; }
@@ -167,7 +161,18 @@ h1 { font-size: 12pt; } .cn { float: right; font-weight: bold; font-size: 14pt; 
 {% if d.recipient_name or d.recipient_address %}<div><span class="label">Addressee</span>{{ d.recipient_name }}{% if d.recipient_address %}<br>{{ d.recipient_address|replace("\n", ", ") }}{% endif %}</div>{% endif %}
 <div><span class="label">Sender</span>{{ d.seller_name }}{% if d.seller_address %}<br>{{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</div>
 <div><span class="label">Applicant</span>{{ d.sender_name }}, {{ d.sender_email }}, {{ d.requested_on }}</div>
-</div><p>Times in: {{ d.timezone|zone_label(d.dispatched_at) }}</p></body></html>""")
+</div><p>Times in: {{ d.timezone|zone_label(d.dispatched_at) }}</p></body></html>"""
+
+# Compiled when first rendered (Jinja keeps them), not when the plugin is imported: every command
+# and worker loads the plugins, few of them write a letter.
+_ENV = Environment(
+    loader=DictLoader({"letter": LETTER, "trace": TRACE_HTML}),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_TEXT_ENV = Environment(loader=DictLoader({"trace": TRACE_TEXT}), autoescape=False)
+for _env in (_ENV, _TEXT_ENV):
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
+_ENV.filters["long_date"] = lambda day: f"{day.day} {day:%B %Y}"
 
 REASONS = {
     "not_arrived": "Item not received by the addressee",
@@ -181,7 +186,7 @@ def trace_request(details: TraceDetails) -> TraceRequestDocument:
     reason = REASONS.get(details.inquiry_kind, details.inquiry_kind)
     return TraceRequestDocument(
         subject=f"CN 08 inquiry {details.tracking_no}",
-        text=TRACE_TEXT.render(d=details, reason=reason, handovers=HANDOVER_LABELS),
-        html=TRACE_HTML.render(d=details, reason=reason, handovers=HANDOVER_LABELS),
+        text=_TEXT_ENV.get_template("trace").render(d=details, reason=reason, handovers=HANDOVER_LABELS),
+        html=_ENV.get_template("trace").render(d=details, reason=reason, handovers=HANDOVER_LABELS),
         send_to=TRACE_DESK,
     )

@@ -13,7 +13,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from portal.plugin_api import (
     HANDOVER_LABELS,
@@ -92,13 +92,7 @@ REQUEST_TYPES = {
     "partly_missing": "PARTIAL LOSS 部分遗失",
 }
 
-_HTML = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_TEXT = Environment(autoescape=False, keep_trailing_newline=True)
-for _env in (_HTML, _TEXT):
-    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
-    _env.globals.update(types=REQUEST_TYPES, kinds=INQUIRY_KINDS, handovers=HANDOVER_LABELS)
-
-TEXT = _TEXT.from_string("""\
+TEXT = """\
 LOTUS LINE INVESTIGATION REQUEST / 查询申请
 request_type={{ types[d.inquiry_kind] }}
 parcel={{ d.tracking_no }}
@@ -120,9 +114,9 @@ timezone={{ d.timezone|zone_label(d.dispatched_at) }}
 requested_on={{ d.requested_on }}
 reply_to={{ d.sender_email }}
 sender={{ d.sender_name }}
-""")
+"""
 
-HTML = _HTML.from_string("""<!doctype html>
+HTML = """<!doctype html>
 <html lang="zh-Hans"><head><meta charset="utf-8"><title>Lotus Line investigation request {{ d.tracking_no }}</title>
 <style>
   @page { size: A4; margin: 16mm; }
@@ -151,21 +145,21 @@ HTML = _HTML.from_string("""<!doctype html>
 <p>Times in 时区: {{ d.timezone|zone_label(d.dispatched_at) }}</p>
 {% if d.seller_message %}<p><strong>Seller's message 卖家留言:</strong> {{ d.seller_message }}</p>{% endif %}
 </body></html>
-""")
+"""
 
 
 def trace_request(carrier_name: str, details: TraceDetails) -> TraceRequestDocument:
     return TraceRequestDocument(
         subject=f"[Lotus Line] Investigation request {details.tracking_no} / {details.order_no}",
-        text=TEXT.render(d=details),
-        html=HTML.render(d=details),
+        text=_TEXT.get_template("request").render(d=details),
+        html=_HTML.get_template("request").render(d=details),
         send_to="investigations@lotusline.example",
     )
 
 
 # --- sample letters for tests --------------------------------------------------------------------
 
-_LETTER = _HTML.from_string("""<!doctype html>
+_LETTER = """<!doctype html>
 <html><head><meta charset="utf-8"><style>
   body { font-family: "Noto Sans", "Noto Sans CJK SC", sans-serif; font-size: 10pt; }
   .box { border: 0.6pt solid #c2185b; padding: 4mm; }
@@ -181,7 +175,18 @@ _LETTER = _HTML.from_string("""<!doctype html>
 </div>
 <p>This notice closes the investigation. Lotus Line does not insure parcels; please claim from your insurer.</p>
 </body></html>
-""")
+"""
+
+# Compiled when first rendered (Jinja keeps them), not when the plugin is imported: every command
+# and worker loads the plugins, few of them write a letter.
+_HTML = Environment(
+    loader=DictLoader({"request": HTML, "notice": _LETTER}),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_TEXT = Environment(loader=DictLoader({"request": TEXT}), autoescape=False, keep_trailing_newline=True)
+for _env in (_HTML, _TEXT):
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
+    _env.globals.update(types=REQUEST_TYPES, kinds=INQUIRY_KINDS, handovers=HANDOVER_LABELS)
 
 
 def sample_letter_html(
@@ -193,7 +198,7 @@ def sample_letter_html(
     compensation: str | None = "0,00 EUR",
 ) -> str:
     """A notice in Lotus Line's layout; ``None`` leaves a field out (broken letters for tests)."""
-    return _LETTER.render(
+    return _HTML.get_template("notice").render(
         reference=reference,
         tracking_no=tracking_no,
         result=result,

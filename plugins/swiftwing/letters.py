@@ -12,7 +12,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from portal.plugin_api import (
     HANDOVER_LABELS,
@@ -92,10 +92,7 @@ def read_loss_letter(text: str) -> LossLetterReading:
     )
 
 
-_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
-
-LETTER = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+LETTER = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 20mm; }
 body { font-family: "Noto Sans", sans-serif; font-size: 10pt; }
 .bar { background: #0b3d91; color: white; padding: 4mm; font-size: 15pt; font-weight: bold; }
@@ -111,7 +108,7 @@ table { border-collapse: collapse; margin-top: 6mm; } td { padding: 2mm 4mm; bor
 </table>
 <p>Our liability is limited to USD 100 per shipment or the declared value, if lower.</p>
 <p>Swiftwing Express Claims Department</p>
-</body></html>""")
+</body></html>"""
 
 
 def sample_letter_html(
@@ -123,14 +120,12 @@ def sample_letter_html(
     liability: Money | None = Money(Decimal("100.00"), "USD"),
 ) -> str:
     """A letter in Swiftwing's layout; ``None`` leaves a field out (broken letters for tests)."""
-    return LETTER.render(
+    return _ENV.get_template("letter").render(
         reference=reference, tracking_no=tracking_no, finding=finding, found_on=found_on, liability=liability
     )
 
 
-_TEXT_ENV = Environment(autoescape=False)
-_TEXT_ENV.filters.update(utc=utc, local=local, zone_label=zone_label)
-TRACE_TEXT = _TEXT_ENV.from_string("""\
+TRACE_TEXT = """\
 SHIPMENT TRACE REQUEST
 Waybill: {{ d.tracking_no }}
 Shipper reference: {{ d.order_no }}
@@ -144,9 +139,9 @@ Last checkpoint: {{ d.last_event_at|local(d.timezone) }} {{ d.last_event_descrip
 {% endif %}Shipper: {{ d.seller_name }}{% if d.seller_address %}, {{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}, tel. {{ d.seller_phone }}{% endif %}
 Times in: {{ d.timezone|zone_label(d.dispatched_at) }}
 Contact: {{ d.sender_name }} <{{ d.sender_email }}>
-""")
+"""
 
-TRACE_HTML = _ENV.from_string("""<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
+TRACE_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 15mm; }
 body { font-family: "Noto Sans", sans-serif; font-size: 10pt; }
 .ticket { border: 1.5pt solid #0b3d91; padding: 5mm; }
@@ -168,7 +163,17 @@ dt { font-weight: bold; float: left; width: 50mm; } dd { margin: 0 0 1.5mm 52mm;
 <dt>Shipper</dt><dd>{{ d.seller_name }}{% if d.seller_address %}<br>{{ d.seller_address|replace("\n", ", ") }}{% endif %}{% if d.seller_phone %}<br>tel. {{ d.seller_phone }}{% endif %}</dd>
 <dt>Times in</dt><dd>{{ d.timezone|zone_label(d.dispatched_at) }}</dd>
 <dt>Contact</dt><dd>{{ d.sender_name }} &lt;{{ d.sender_email }}&gt;, {{ d.requested_on }}</dd>
-</dl></div></body></html>""")
+</dl></div></body></html>"""
+
+# Compiled when first rendered (Jinja keeps them), not when the plugin is imported: every command
+# and worker loads the plugins, few of them write a letter.
+_ENV = Environment(
+    loader=DictLoader({"letter": LETTER, "trace": TRACE_HTML}),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_TEXT_ENV = Environment(loader=DictLoader({"trace": TRACE_TEXT}), autoescape=False)
+for _env in (_ENV, _TEXT_ENV):
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
 
 PROBLEMS = {"not_arrived": "NOT DELIVERED", "damaged": "DAMAGED ON ARRIVAL", "partly_missing": "CONTENTS MISSING"}
 TRACE_DESK = "traces@swiftwing.example"
@@ -178,7 +183,7 @@ def trace_request(details: TraceDetails) -> TraceRequestDocument:
     problem = PROBLEMS.get(details.inquiry_kind, details.inquiry_kind)
     return TraceRequestDocument(
         subject=f"TRACE {details.tracking_no} {problem}",
-        text=TRACE_TEXT.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
-        html=TRACE_HTML.render(d=details, problem=problem, handovers=HANDOVER_LABELS),
+        text=_TEXT_ENV.get_template("trace").render(d=details, problem=problem, handovers=HANDOVER_LABELS),
+        html=_ENV.get_template("trace").render(d=details, problem=problem, handovers=HANDOVER_LABELS),
         send_to=TRACE_DESK,
     )

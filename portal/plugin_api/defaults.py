@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from .text import Text
 from .times import local, utc, zone_label
@@ -17,14 +17,7 @@ HANDOVER_LABELS = {
 }
 
 
-#: Autoescaping on for HTML; the text body is rendered from its own, unescaped environment.
-HTML_ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-TEXT_ENV = Environment(autoescape=False, keep_trailing_newline=True)
-for _env in (HTML_ENV, TEXT_ENV):
-    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
-    _env.globals.update(handovers=HANDOVER_LABELS, kinds=INQUIRY_KINDS)
-
-TEXT = TEXT_ENV.from_string("""\
+TEXT = """\
 Dear {{ carrier }} trace desk,
 
 please trace the parcel below. {{ kinds[d.inquiry_kind] }}, reported by the seller on {{ d.requested_on }}.
@@ -47,9 +40,9 @@ Times are in {{ d.timezone|zone_label(d.dispatched_at) }}.
 Please reply to {{ d.sender_email }}.
 
 {{ d.sender_name }}
-""")
+"""
 
-HTML = HTML_ENV.from_string("""<!doctype html>
+HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Trace request {{ d.tracking_no }}</title>
 <style>
   @page { size: A4; margin: 20mm; @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
@@ -76,15 +69,25 @@ HTML = HTML_ENV.from_string("""<!doctype html>
 <p>Times are in {{ d.timezone|zone_label(d.dispatched_at) }}.</p>
 {% if d.seller_message %}<h2>The seller's message</h2><p>{{ d.seller_message }}</p>{% endif %}
 </body></html>
-""")
+"""
+
+#: Autoescaping on for HTML; the text body is rendered from its own, unescaped environment. Both
+#: are compiled when first rendered (Jinja keeps them), not when the portal starts.
+HTML_ENV = Environment(
+    loader=DictLoader({"trace": HTML}), autoescape=select_autoescape(default=True, default_for_string=True)
+)
+TEXT_ENV = Environment(loader=DictLoader({"trace": TEXT}), autoescape=False, keep_trailing_newline=True)
+for _env in (HTML_ENV, TEXT_ENV):
+    _env.filters.update(utc=utc, local=local, zone_label=zone_label)
+    _env.globals.update(handovers=HANDOVER_LABELS, kinds=INQUIRY_KINDS)
 
 
 def generic_trace_request(carrier_name: str, details: TraceDetails) -> TraceRequestDocument:
     """The plain trace request ``CarrierPlugin.trace_request`` gives by default."""
     return TraceRequestDocument(
         subject=f"Trace request {details.tracking_no} ({details.order_no})",
-        text=TEXT.render(carrier=carrier_name, d=details),
-        html=HTML.render(carrier=carrier_name, d=details),
+        text=TEXT_ENV.get_template("trace").render(carrier=carrier_name, d=details),
+        html=HTML_ENV.get_template("trace").render(carrier=carrier_name, d=details),
     )
 
 
