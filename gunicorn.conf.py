@@ -15,8 +15,12 @@ graceful_timeout = 30
 # replaced at once: memory a library leaks is given back. 0 turns recycling off.
 max_requests = int(os.environ.get("COVERDESK_WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = int(os.environ.get("COVERDESK_WEB_MAX_REQUESTS_JITTER", "500"))
-# Each worker builds the app itself after the fork: no database connection or file is shared.
-preload_app = False
+# The app is made once, in the master, and each worker is a fork of it: a worker replaced after
+# max_requests serves at once, instead of spending a second making the app while the others take
+# its share (a p95 of 820 ms in benchmarks/queue_and_stall.py). portal.wsgi closes the master's
+# database connections before the workers fork; each opens its own. New code needs a restart
+# (TERM, then start): HUP forks fresh workers from the app already loaded.
+preload_app = True
 # The desk logs one line per request itself (with request id, user and duration).
 accesslog = None
 errorlog = "-"
@@ -25,5 +29,5 @@ loglevel = "info"
 forwarded_allow_ips = os.environ.get("COVERDESK_WEB_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "coverdesk-web"
 # gunicorn's control socket is one path per user: several desks (or tests) on a machine would
-# share it. Stop and reload with signals instead (TERM, HUP).
+# share it. Stop with TERM; HUP replaces the workers (with the app already loaded).
 control_socket_disable = True

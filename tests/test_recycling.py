@@ -134,3 +134,37 @@ def test_gunicorn_replaces_a_web_worker_after_its_max_requests(embedded):
 
     wait_for(lambda: len(booted()) >= 3, 30, "a worker replaced after each 3 requests")  # 8 requests in all
     assert "Autorestarting worker after current request" in processes.log("web")
+
+
+def test_the_app_gunicorn_forks_its_workers_from_holds_no_database_connection(database_url, tmp_path):
+    # gunicorn.conf.py preloads portal.wsgi in the master: a connection left in its pool would be
+    # shared by every forked worker (two processes talking on one socket or one SQLite handle).
+    report = subprocess.run(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import portal.wsgi as w; from portal.extensions import db\n"
+            "with w.app.app_context():\n"
+            "    print(sorted((e.pool.checkedin(), e.pool.checkedout()) for e in db.engines.values()))\n",
+        ],
+        env={
+            "PATH": f"{BIN}:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "COVERDESK_INSTANCE_PATH": str(tmp_path / "instance"),
+            "COVERDESK_DATABASE_URL": database_url,
+            "COVERDESK_SECRET_KEY": uuid.uuid4().hex,
+            "COVERDESK_LOAD_ENTRY_POINTS": "0",
+        },
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert report.returncode == 0, report.stderr
+    assert report.stdout.strip() == "[(0, 0)]", report.stdout
+
+
+def test_gunicorn_is_told_to_fork_its_workers_from_one_loaded_app():
+    settings: dict = {}
+    exec((PROJECT_ROOT / "gunicorn.conf.py").read_text(), settings)
+    assert settings["preload_app"] is True
