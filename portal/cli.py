@@ -7,7 +7,7 @@ from flask import has_app_context
 from flask.cli import FlaskGroup
 
 from .advances.cli import advances, settlements
-from .app import create_app
+from .app import create_process_app
 from .audit.cli import audit
 from .auth.cli import tokens, users
 from .backup.cli import backup
@@ -42,7 +42,7 @@ class CoverdeskGroup(FlaskGroup):
         return sorted({*super().list_commands(ctx), "db"})
 
 
-@click.group(cls=CoverdeskGroup, create_app=lambda: create_app())
+@click.group(cls=CoverdeskGroup, create_app=create_process_app)
 @click.pass_context
 def cli(ctx):
     """Coverdesk, the warehouse claims desk."""
