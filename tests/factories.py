@@ -371,23 +371,23 @@ def png_file(path, color) -> str:
     return str(path)
 
 
-def text_positions(pdf: bytes) -> list[list[tuple[str, float, float, float]]]:
-    """Per page, each piece of text with where it is drawn: ``(text, x, y, size)`` in points
-    from the page's bottom-left corner, the content stream's transformations applied (pypdf)."""
-    from pypdf import PdfReader
+def text_boxes(pdf: bytes) -> list[list[tuple[str, float, float]]]:
+    """Per page, each line of text with the band it occupies on paper: ``(text, bottom, top)`` in
+    points from the page's bottom edge, as poppler lays the page out (``pdftotext -bbox-layout``:
+    every transformation applied, those of form XObjects included, which pypdf's text extraction
+    does not follow)."""
+    import subprocess
+    import xml.etree.ElementTree as ET
 
+    layout = subprocess.run(["pdftotext", "-bbox-layout", "-", "-"], input=pdf, capture_output=True, check=True).stdout
     pages = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        found = []
-
-        def visit(text, cm, tm, font, size, found=found):
-            if text.strip():
-                a, b, c, d, e, f = cm
-                x, y = tm[4] * a + tm[5] * c + e, tm[4] * b + tm[5] * d + f
-                found.append((text.strip(), x, y, size * abs(d or a) * abs(tm[3] or tm[0])))
-
-        page.extract_text(visitor_text=visit)
-        pages.append(found)
+    for page in ET.fromstring(layout).iter("{http://www.w3.org/1999/xhtml}page"):
+        height = float(page.get("height"))
+        lines = []
+        for line in page.iter("{http://www.w3.org/1999/xhtml}line"):
+            text = " ".join(word.text or "" for word in line.iter("{http://www.w3.org/1999/xhtml}word"))
+            lines.append((text, height - float(line.get("yMax")), height - float(line.get("yMin"))))
+        pages.append(lines)
     return pages
 
 

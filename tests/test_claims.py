@@ -195,10 +195,11 @@ EDGE_TO_EDGE_INVOICE = """<style>@page { size: A4; margin: 9mm 10mm 8mm;
 
 @pytest.mark.parametrize(("insurer", "kind"), [("lanternfish", "not_arrived"), ("jadeharbour", "partly_missing")])
 def test_an_appended_pages_own_header_and_footer_never_lie_under_the_stamp(plugins, insurer, kind):
-    """Read back with positions: on every appended page the stamp's header sits above the
-    appended page's own header and the stamp's "Page x of y" below its own footer, apart."""
+    """Read back with positions (as a renderer lays the pages out): on every appended page the
+    stamp's header lies above the appended page's own header and the stamp's "Page x of y" below
+    its own footer, apart."""
     from portal.plugin_testing import render_pdf
-    from tests.factories import text_positions
+    from tests.factories import text_boxes
 
     claim = claims.create_claim(
         plugins,
@@ -206,30 +207,50 @@ def test_an_appended_pages_own_header_and_footer_never_lie_under_the_stamp(plugi
         TEST_ACTOR,
     )
     pack = render_pack(plugins, claim, generated_at=utcnow().replace(microsecond=0))
-    pages = text_positions(pack.pdf)
-    invoice_pages = [n for n, page in enumerate(pages) if any("Invoice footer" in t for t, *_ in page)]
+    pages = text_boxes(pack.pdf)
+    invoice_pages = [n for n, page in enumerate(pages) if any("Invoice footer" in text for text, *_ in page)]
     assert len(invoice_pages) == 2 and invoice_pages[0] == invoice_pages[1] - 1
     height = float(PdfReader(io.BytesIO(pack.pdf)).pages[invoice_pages[0]].mediabox.height)
+    from portal.claims.pack import STAMP_BOTTOM_BAND, STAMP_TOP_BAND
+
     for number in invoice_pages:
 
         def at(needle, page=pages[number]):
-            (found,) = [(y, size) for text, _x, y, size in page if needle in text]
+            (found,) = [(bottom, top) for text, bottom, top in page if needle in text]
             return found
 
-        stamp_top, top_size = at(f"Claim {claim.number}")
-        stamp_page, _ = at(f"Page {number + 1} of {pack.pages}")
-        own_top, own_size = at("Supplier header")
-        own_footer, footer_size = at(f"Invoice footer page {number - invoice_pages[0] + 1}")
-        # Baselines: a line occupies about its size above its baseline and a quarter below.
-        assert stamp_top - 0.25 * top_size > own_top + own_size, (stamp_top, own_top)
-        assert own_footer - 0.25 * footer_size > stamp_page + top_size, (own_footer, stamp_page)
-        assert stamp_top < height and stamp_page > 0  # the stamp stays on the page
-        # Everything of the invoice lies between the bands, the stamp outside them.
-        from portal.claims.pack import STAMP_BOTTOM_BAND, STAMP_TOP_BAND
+        stamp_header = at(f"Claim {claim.number}")
+        stamp_footer = at(f"Page {number + 1} of {pack.pages}")
+        own_header = at("Supplier header")
+        own_footer = at(f"Invoice footer page {number - invoice_pages[0] + 1}")
+        assert stamp_header[0] > own_header[1] + 1, (stamp_header, own_header)
+        assert own_footer[0] > stamp_footer[1] + 1, (own_footer, stamp_footer)
+        assert stamp_header[1] < height and stamp_footer[0] > 0  # the stamp stays on the page
+        # Everything of the invoice lies between the bands, the stamp outside them (poppler's line
+        # boxes take the font's whole height: the invoice's footer box touches its page's edge).
+        for text, bottom, top in pages[number]:
+            inside = bottom >= STAMP_BOTTOM_BAND - 0.5 and top <= height - STAMP_TOP_BAND + 0.5
+            assert inside != text.startswith(("Claim ", "Page ")), (text, bottom, top)
 
-        for text, _x, y, _size in pages[number]:
-            inside = STAMP_BOTTOM_BAND < y < height - STAMP_TOP_BAND
-            assert inside != (text.startswith(("Claim ", "Page "))), (text, y)
+
+def test_an_appended_pages_links_move_with_it(plugins):
+    """An appended page is drawn scaled into its stamp page: its annotations (a link here; filled-in
+    form fields alike) are carried onto the pack's page and still cover their words."""
+    from portal.plugin_testing import render_pdf
+    from tests.factories import text_boxes
+
+    invoice = render_pdf('<h1>Invoice</h1><p><a href="https://supplier.example/invoice/42">Invoice online</a></p>')
+    claim = claims.create_claim(
+        plugins, ready_inquiry(plugins, insurer="lanternfish", kind="not_arrived", invoice=invoice), TEST_ACTOR
+    )
+    pack = render_pack(plugins, claim, generated_at=utcnow().replace(microsecond=0))
+    boxes = text_boxes(pack.pdf)
+    (number,) = [n for n, page in enumerate(boxes) if any("Invoice online" in text for text, *_ in page)]
+    annotations = [a.get_object() for a in PdfReader(io.BytesIO(pack.pdf)).pages[number].get("/Annots", [])]
+    (link,) = [a for a in annotations if a.get("/A", {}).get("/URI") == "https://supplier.example/invoice/42"]
+    left, bottom, right, top = (float(v) for v in link["/Rect"])
+    ((words_bottom, words_top),) = [(b, t) for text, b, t in boxes[number] if "Invoice online" in text]
+    assert abs(bottom - words_bottom) < 3 and abs(top - words_top) < 3, ((bottom, top), (words_bottom, words_top))
 
 
 def test_the_same_inputs_give_the_same_pack_and_each_insurer_has_its_own_look(plugins):

@@ -294,15 +294,85 @@ def _merge(laid_out: bytes, appended: list, main_pages: int) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(laid_out)))
     stamps = list(writer.pages[main_pages:])
     pages = (page for reader in appended for page in reader.pages)
-    for page, stamp in zip(pages, stamps, strict=True):
+    for n, (page, stamp) in enumerate(zip(pages, stamps, strict=True)):
         box = page.mediabox
         scale, x, y = appended_page_box(float(box.width), float(box.height))
         moved = Transformation().translate(-float(box.left), -float(box.bottom)).scale(scale).translate(x, y)
-        stamp.merge_transformed_page(page, moved, over=False)
+        _draw_under(writer, stamp, page, moved, f"/CoverdeskAppended{n}")
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _draw_under(writer, stamp, page, moved, name: str) -> None:
+    """Draw ``page`` under ``stamp``, moved, as a form XObject: its content stream is copied as it
+    is and keeps its own resources. pypdf's ``merge_transformed_page`` parsed every operator of
+    the appended page to rename clashing resource names and insert the transformation (WeasyPrint
+    names its fonts alike in every document): half of a warm pack's time. Annotations (links,
+    filled-in form fields) move with the page, as the merge moved them."""
+    from pypdf.generic import ArrayObject, ContentStream, DecodedStreamObject, DictionaryObject, NameObject
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    if isinstance(contents, ArrayObject):
+        data = b"\n".join(part.get_object().get_data() for part in contents)
+    else:
+        data = contents.get_data() if contents is not None else b""
+    form = DecodedStreamObject()
+    form.set_data(data)
+    resources = page.get("/Resources")
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(page.mediabox),
+            NameObject("/Resources"): resources.clone(writer) if resources is not None else DictionaryObject(),
+        }
+    )
+    reference = writer._add_object(form.flate_encode())
+    # The stamp page's own resources may be shared with other pages: it gets its own copy.
+    own = DictionaryObject(stamp.get("/Resources", DictionaryObject()).get_object())
+    xobjects = DictionaryObject(own.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject(name)] = reference
+    own[NameObject("/XObject")] = xobjects
+    stamp[NameObject("/Resources")] = own
+    stamp_contents = stamp.get_contents()
+    drawn = ContentStream(None, writer)
+    # Moved by a "cm" before it is drawn, not by the form's /Matrix: the same on paper, and pypdf's
+    # text extraction (the tests read positions with it) follows "cm" only.
+    matrix = " ".join(f"{number:g}" for number in _pdf_numbers(moved.ctm))
+    drawn.set_data(
+        f"q {matrix} cm {name} Do Q\n".encode() + (stamp_contents.get_data() if stamp_contents is not None else b"")
+    )
+    stamp.replace_contents(drawn)
+    for annotation in page.get("/Annots", ArrayObject()) or ():
+        _move_annotation(writer, stamp, annotation.get_object(), moved)
+
+
+def _move_annotation(writer, stamp, annotation, moved) -> None:
+    """A copy of ``annotation`` on ``stamp``, its rectangle (and quad points) moved as its page was;
+    the viewer fits its appearance into the new rectangle."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    copy = annotation.clone(writer, ignore_fields=("/P", "/StructParent", "/Parent"), force_duplicate=True)
+    left, bottom, right, top = (float(v) for v in annotation["/Rect"])
+    (x1, y1), (x2, y2) = moved.apply_on((left, bottom)), moved.apply_on((right, top))
+    copy[NameObject("/Rect")] = ArrayObject(_pdf_numbers((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))))
+    if "/QuadPoints" in annotation:
+        points = [float(v) for v in annotation["/QuadPoints"]]
+        moved_points = [value for i in range(0, len(points), 2) for value in moved.apply_on((points[i], points[i + 1]))]
+        copy[NameObject("/QuadPoints")] = ArrayObject(_pdf_numbers(moved_points))
+    copy[NameObject("/P")] = stamp.indirect_reference
+    if "/Annots" not in stamp:
+        stamp[NameObject("/Annots")] = ArrayObject()
+    stamp["/Annots"].get_object().append(copy.indirect_reference or writer._add_object(copy))
+
+
+def _pdf_numbers(values) -> list:
+    from pypdf.generic import FloatObject
+
+    return [FloatObject(round(float(value), 6)) for value in values]
 
 
 def _css_string(text: str) -> str:
