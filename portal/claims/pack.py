@@ -330,7 +330,7 @@ def _draw_under(writer, stamp, page, moved, name: str) -> None:
             NameObject("/Resources"): resources.clone(writer) if resources is not None else DictionaryObject(),
         }
     )
-    reference = writer._add_object(form.flate_encode())
+    reference = writer._add_object(form.flate_encode())  # pypdf's writer has no public "add object"
     # The stamp page's own resources may be shared with other pages: it gets its own copy.
     own = DictionaryObject(stamp.get("/Resources", DictionaryObject()).get_object())
     xobjects = DictionaryObject(own.get("/XObject", DictionaryObject()).get_object())
@@ -339,8 +339,7 @@ def _draw_under(writer, stamp, page, moved, name: str) -> None:
     stamp[NameObject("/Resources")] = own
     stamp_contents = stamp.get_contents()
     drawn = ContentStream(None, writer)
-    # Moved by a "cm" before it is drawn, not by the form's /Matrix: the same on paper, and pypdf's
-    # text extraction (the tests read positions with it) follows "cm" only.
+    # Moved by a "cm" around the form, drawn first so the stamp's header and footer lie over it.
     matrix = " ".join(f"{number:g}" for number in _pdf_numbers(moved.ctm))
     drawn.set_data(
         f"q {matrix} cm {name} Do Q\n".encode() + (stamp_contents.get_data() if stamp_contents is not None else b"")
@@ -370,6 +369,7 @@ def _move_annotation(writer, stamp, annotation, moved) -> None:
 
 
 def _pdf_numbers(values) -> list:
+    """PDF coordinates and matrix entries (points, not money), rounded to what a PDF needs."""
     from pypdf.generic import FloatObject
 
     return [FloatObject(round(float(value), 6)) for value in values]
